@@ -1,0 +1,3 @@
+extension BuiltinRegistry {
+    static func registerEncoding(_ add: Adder) {}
+}

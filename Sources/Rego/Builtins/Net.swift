@@ -1,0 +1,3 @@
+extension BuiltinRegistry {
+    static func registerNet(_ add: Adder) {}
+}

@@ -1,0 +1,3 @@
+extension BuiltinRegistry {
+    static func registerRegex(_ add: Adder) {}
+}

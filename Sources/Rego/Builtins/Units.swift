@@ -1,0 +1,3 @@
+extension BuiltinRegistry {
+    static func registerUnits(_ add: Adder) {}
+}

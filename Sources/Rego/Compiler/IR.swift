@@ -1,0 +1,118 @@
+/// Resolved term: variables are frame slots, rule references are data paths, builtins are resolved.
+indirect enum CTerm: Sendable {
+    case const(RegoValue)
+    case local(Int)
+    case input
+    /// `data` followed by path terms.
+    case data([CTerm])
+    case ref(CTerm, [CTerm])
+    case array([CTerm])
+    case set([CTerm])
+    case object([(CTerm, CTerm)])
+    case call(CallSite)
+    /// Comprehensions carry the slots their own scope owns (`locals`).
+    case arrayCompr(CTerm, [CExpr], locals: [Int])
+    case setCompr(CTerm, [CExpr], locals: [Int])
+    case objectCompr(CTerm, CTerm, [CExpr], locals: [Int])
+
+    var isConst: Bool {
+        if case .const = self { return true }
+        return false
+    }
+}
+
+/// A resolved call: builtin or user function, with its override key for `with`.
+final class CallSite: Sendable {
+    enum Target: Sendable {
+        case builtin(Builtin)
+        case function([String])
+    }
+
+    let target: Target
+    let args: [CTerm]
+    let location: SourceLocation
+    /// Name used by `with` replacement (`count` or `data.pkg.f`).
+    let overrideKey: String
+
+    init(target: Target, args: [CTerm], location: SourceLocation, overrideKey: String) {
+        self.target = target
+        self.args = args
+        self.location = location
+        self.overrideKey = overrideKey
+    }
+}
+
+/// A resolved `with` modifier.
+struct CWith: Sendable {
+    enum Target: Sendable {
+        case input([String])
+        case data([String])
+        case function(String)
+    }
+
+    let target: Target
+    let value: CTerm
+    /// When the value names a function, its call target.
+    let replacement: CallSite.Target?
+}
+
+/// A resolved body expression.
+struct CExpr: Sendable {
+    indirect enum Kind: Sendable {
+        case term(CTerm)
+        case unify(CTerm, CTerm)
+        case not(CExpr)
+        case noop
+        case someIn(key: CTerm?, value: CTerm, collection: CTerm)
+        case every(key: CTerm?, value: CTerm, domain: CTerm, body: [CExpr], locals: [Int])
+    }
+
+    var kind: Kind
+    var with: [CWith]
+    let location: SourceLocation
+}
+
+/// One compiled rule definition.
+struct CRule: Sendable {
+    let args: [CTerm]
+    /// Key path terms after the group path (multi-value rules), or the set member.
+    let keys: [CTerm]
+    let value: CTerm
+    let body: [CExpr]
+    let elseBranches: [(value: CTerm, body: [CExpr])]
+    let slotCount: Int
+    let location: SourceLocation
+}
+
+/// All definitions at one data path.
+final class RuleGroup: Sendable {
+    enum Kind: Sendable { case complete, multiSet, multiObject, function }
+
+    let id: Int
+    let path: [String]
+    let kind: Kind
+    let rules: [CRule]
+    let defaultValue: CRule?
+
+    init(id: Int, path: [String], kind: Kind, rules: [CRule], defaultValue: CRule?) {
+        self.id = id
+        self.path = path
+        self.kind = kind
+        self.rules = rules
+        self.defaultValue = defaultValue
+    }
+}
+
+/// A node of the virtual document tree.
+final class DataNode: Sendable {
+    let children: [String: DataNode]
+    let groups: [RuleGroup]
+
+    init(children: [String: DataNode], groups: [RuleGroup]) {
+        self.children = children
+        self.groups = groups
+    }
+
+    var valueGroup: RuleGroup? { groups.first { $0.kind != .function } }
+    var functionGroup: RuleGroup? { groups.first { $0.kind == .function } }
+}

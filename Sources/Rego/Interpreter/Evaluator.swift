@@ -1,0 +1,278 @@
+import Foundation
+
+/// Backtracking evaluator over the resolved IR. One instance per evaluation (not shared across threads).
+final class Evaluator {
+    let policies: RegoPolicySet
+    var input: RegoValue?
+    var data: RegoValue
+    let context: BuiltinContext
+    var cache: [CacheSlot]
+    var dataOverrides: [([String], RegoValue)] = []
+    var functionOverrides: [String: FunctionOverride] = [:]
+    let extraBuiltins: [String: Builtin]
+    var steps = 0
+    let stepBudget: Int
+    let deadline: UInt64
+    var depth = 0
+    let maxDepth: Int
+
+    init(policies: RegoPolicySet, input: RegoValue?, data: RegoValue, options: EvaluationOptions) {
+        self.policies = policies
+        self.input = input
+        self.data = data
+        let now = options.now ?? Int(Date().timeIntervalSince1970 * 1_000_000_000)
+        self.context = BuiltinContext(nowNanoseconds: now, strict: options.strictBuiltinErrors, regexCache: policies.regexCache)
+        self.cache = [CacheSlot](repeating: .empty, count: policies.groupCount)
+        self.stepBudget = options.stepBudget
+        let timeout = options.timeout.components
+        let ns = UInt64(max(0, timeout.seconds)) * 1_000_000_000 + UInt64(max(0, timeout.attoseconds / 1_000_000_000))
+        self.deadline = DispatchTime.now().uptimeNanoseconds &+ ns
+        self.maxDepth = options.maxDepth
+        var extras: [String: Builtin] = [:]
+        for b in options.extraBuiltins { extras[b.name] = b }
+        self.extraBuiltins = extras
+        context.evaluator = nil
+    }
+
+    @inline(__always)
+    func step(_ loc: SourceLocation) throws {
+        steps &+= 1
+        if steps > stepBudget {
+            throw RegoError(code: .budgetExceeded, message: "evaluation exceeded the step budget of \(stepBudget)", location: loc)
+        }
+        if steps & 1023 == 0, DispatchTime.now().uptimeNanoseconds > deadline {
+            throw RegoError(code: .timeout, message: "evaluation exceeded its time limit", location: loc)
+        }
+    }
+
+    func enter(_ loc: SourceLocation) throws {
+        depth += 1
+        if depth > maxDepth {
+            throw RegoError(code: .depthExceeded, message: "evaluation exceeded the depth limit of \(maxDepth)", location: loc)
+        }
+    }
+
+    // MARK: Bodies and expressions
+
+    func evalBody(_ body: [CExpr], _ i: Int, _ f: Frame, _ k: () throws -> Void) throws {
+        if i == body.count { return try k() }
+        try evalExpr(body[i], f) { try evalBody(body, i + 1, f, k) }
+    }
+
+    func evalExpr(_ e: CExpr, _ f: Frame, _ k: () throws -> Void) throws {
+        try step(e.location)
+        if !e.with.isEmpty { return try evalWith(e, f, k) }
+        try evalPlain(e, f, k)
+    }
+
+    func evalPlain(_ e: CExpr, _ f: Frame, _ k: () throws -> Void) throws {
+        switch e.kind {
+        case .term(let t):
+            try evalTerm(t, f) { v in
+                if case .bool(false) = v { return }
+                try k()
+            }
+        case .unify(let a, let b): try unify(a, b, f, k)
+        case .noop: try k()
+        case .not(let inner):
+            var found = false
+            do {
+                try evalExpr(inner, f) { throw Halt() }
+            } catch is Halt { found = true }
+            if !found { try k() }
+        case .someIn(let key, let value, let coll):
+            try evalTerm(coll, f) { c in
+                try iterate(c) { kv, vv in
+                    if let key {
+                        try unifyValue(key, kv, f) { try unifyValue(value, vv, f, k) }
+                    } else {
+                        try unifyValue(value, vv, f, k)
+                    }
+                }
+            }
+        case .every(let key, let value, let domain, let body, _):
+            var all = true
+            try evalTerm(domain, f) { d in
+                try iterate(d) { kv, vv in
+                    guard all else { return }
+                    var ok = false
+                    do {
+                        let run: () throws -> Void = { try self.evalBody(body, 0, f) { throw Halt() } }
+                        if let key {
+                            try unifyValue(key, kv, f) { try unifyValue(value, vv, f, run) }
+                        } else {
+                            try unifyValue(value, vv, f, run)
+                        }
+                    } catch is Halt { ok = true }
+                    if !ok { all = false }
+                }
+            }
+            if all { try k() }
+        }
+    }
+
+    /// Iterates (key, value) pairs of a collection in OPA order.
+    func iterate(_ c: RegoValue, _ body: (RegoValue, RegoValue) throws -> Void) throws {
+        switch c {
+        case .array(let a): for (i, v) in a.enumerated() { try body(.int(i), v) }
+        case .object(let o): for (k, v) in o.sortedEntries { try body(k, v) }
+        case .set(let s): for v in s.sorted { try body(v, v) }
+        default: break
+        }
+    }
+
+    // MARK: Unification
+
+    func canEval(_ t: CTerm, _ f: Frame) -> Bool {
+        switch t {
+        case .local(let s): return f.slots[s] != nil
+        case .array(let xs), .set(let xs): return xs.allSatisfy { canEval($0, f) }
+        case .object(let kvs): return kvs.allSatisfy { canEval($0.0, f) && canEval($0.1, f) }
+        case .ref(let h, _): return canEval(h, f)
+        default: return true
+        }
+    }
+
+    func unify(_ a: CTerm, _ b: CTerm, _ f: Frame, _ k: () throws -> Void) throws {
+        if case .array(let xs) = a, case .array(let ys) = b {
+            guard xs.count == ys.count else { return }
+            return try unifyPairs(xs, ys, 0, f, k)
+        }
+        if canEval(b, f) {
+            try evalTerm(b, f) { v in try unifyValue(a, v, f, k) }
+        } else if canEval(a, f) {
+            try evalTerm(a, f) { v in try unifyValue(b, v, f, k) }
+        }
+    }
+
+    func unifyPairs(_ xs: [CTerm], _ ys: [CTerm], _ i: Int, _ f: Frame, _ k: () throws -> Void) throws {
+        if i == xs.count { return try k() }
+        try unify(xs[i], ys[i], f) { try unifyPairs(xs, ys, i + 1, f, k) }
+    }
+
+    func unifyValue(_ t: CTerm, _ v: RegoValue, _ f: Frame, _ k: () throws -> Void) throws {
+        switch t {
+        case .const(let c): if c == v { try k() }
+        case .local(let s):
+            if let cur = f.slots[s] {
+                if cur == v { try k() }
+            } else {
+                f.slots[s] = v
+                defer { f.slots[s] = nil }
+                try k()
+            }
+        case .array(let ts):
+            guard case .array(let vs) = v, vs.count == ts.count else { return }
+            try unifyArray(ts, vs, 0, f, k)
+        case .object(let kvs):
+            guard case .object(let o) = v, o.count == kvs.count else { return }
+            try unifyObject(kvs, o, 0, f, k)
+        default:
+            try evalTerm(t, f) { x in if x == v { try k() } }
+        }
+    }
+
+    func unifyArray(_ ts: [CTerm], _ vs: [RegoValue], _ i: Int, _ f: Frame, _ k: () throws -> Void) throws {
+        if i == ts.count { return try k() }
+        try unifyValue(ts[i], vs[i], f) { try unifyArray(ts, vs, i + 1, f, k) }
+    }
+
+    func unifyObject(_ kvs: [(CTerm, CTerm)], _ o: RegoObject, _ i: Int, _ f: Frame, _ k: () throws -> Void) throws {
+        if i == kvs.count { return try k() }
+        try evalTerm(kvs[i].0, f) { key in
+            guard let v = o[key] else { return }
+            try unifyValue(kvs[i].1, v, f) { try unifyObject(kvs, o, i + 1, f, k) }
+        }
+    }
+
+    // MARK: Terms
+
+    func evalTerm(_ t: CTerm, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
+        switch t {
+        case .const(let v): try k(v)
+        case .local(let s): if let v = f.slots[s] { try k(v) }
+        case .input: if let i = input { try k(i) }
+        case .data(let path): try walkData(policies.root, data, [], path, 0, f, k)
+        case .ref(let h, let path):
+            try evalTerm(h, f) { base in try walk(base, path, 0, f, k) }
+        case .array(let ts):
+            try evalList(ts, 0, [], f) { try k(.array($0)) }
+        case .set(let ts):
+            try evalList(ts, 0, [], f) { try k(.set(RegoSet(Set($0)))) }
+        case .object(let kvs):
+            let flat = kvs.flatMap { [$0.0, $0.1] }
+            try evalList(flat, 0, [], f) { vals in
+                var o: [RegoValue: RegoValue] = [:]
+                var i = 0
+                while i < vals.count {
+                    o[vals[i]] = vals[i + 1]
+                    i += 2
+                }
+                try k(.object(RegoObject(o)))
+            }
+        case .call(let c): try evalCall(c, f, k)
+        case .arrayCompr(let h, let body, _):
+            var out: [RegoValue] = []
+            try evalBody(body, 0, f) { try evalTerm(h, f) { out.append($0) } }
+            try k(.array(out))
+        case .setCompr(let h, let body, _):
+            var out = Set<RegoValue>()
+            try evalBody(body, 0, f) { try evalTerm(h, f) { out.insert($0) } }
+            try k(.set(RegoSet(out)))
+        case .objectCompr(let kt, let vt, let body, _):
+            var out: [RegoValue: RegoValue] = [:]
+            try evalBody(body, 0, f) {
+                try evalTerm(kt, f) { key in
+                    try evalTerm(vt, f) { v in
+                        if let existing = out[key], existing != v {
+                            throw RegoError(code: .conflict, message: "object keys must be unique", location: body.first?.location)
+                        }
+                        out[key] = v
+                    }
+                }
+            }
+            try k(.object(RegoObject(out)))
+        }
+    }
+
+    func evalList(_ ts: [CTerm], _ i: Int, _ acc: [RegoValue], _ f: Frame, _ k: ([RegoValue]) throws -> Void) throws {
+        if i == ts.count { return try k(acc) }
+        if case .const(let v) = ts[i] {
+            var a = acc
+            a.append(v)
+            return try evalList(ts, i + 1, a, f, k)
+        }
+        try evalTerm(ts[i], f) { v in
+            var a = acc
+            a.append(v)
+            try evalList(ts, i + 1, a, f, k)
+        }
+    }
+
+    /// Applies path terms to a plain value, iterating over unbound variables.
+    func walk(_ value: RegoValue, _ path: [CTerm], _ i: Int, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
+        if i == path.count { return try k(value) }
+        let p = path[i]
+        if case .const(let key) = p {
+            if let child = value[key] { try walk(child, path, i + 1, f, k) }
+            return
+        }
+        if case .local(let s) = p, f.slots[s] == nil {
+            try iterate(value) { key, child in
+                f.slots[s] = key
+                defer { f.slots[s] = nil }
+                try walk(child, path, i + 1, f, k)
+            }
+            return
+        }
+        if !canEval(p, f) {
+            try iterate(value) { key, child in
+                try unifyValue(p, key, f) { try walk(child, path, i + 1, f, k) }
+            }
+            return
+        }
+        try evalTerm(p, f) { key in
+            if let child = value[key] { try walk(child, path, i + 1, f, k) }
+        }
+    }
+}
