@@ -5,9 +5,11 @@ public final class RegoPolicySet: Sendable {
     let builtins: [String: Builtin]
     let functions: Set<[String]>
     let functionGroups: [[String]: RuleGroup]
+    let functionArity: [[String]: Int]
     let regexCache = RegexCache()
 
-    init(root: DataNode, groupCount: Int, builtins: [String: Builtin], functions: Set<[String]>, groups: [RuleGroup]) {
+    init(root: DataNode, groupCount: Int, builtins: [String: Builtin], functions: Set<[String]>, functionArity: [[String]: Int], groups: [RuleGroup]) {
+        self.functionArity = functionArity
         self.root = root
         self.groupCount = groupCount
         self.builtins = builtins
@@ -23,7 +25,8 @@ public final class RegoPolicySet: Sendable {
     public func prepare(query: String) throws -> PreparedQuery {
         var parser = try Parser(file: "query", source: query)
         let exprs = try parser.parseQuery()
-        let resolver = Resolver(package: [], imports: [:], packageRules: [], functions: functions, builtins: builtins, file: "query")
+        var resolver = Resolver(package: [], imports: [:], packageRules: [], functions: functions, builtins: builtins, file: "query")
+        resolver.functionArity = functionArity
         let layout = FrameLayout()
         let scope = resolver.openScope(exprs, extra: [], parent: nil, frame: layout)
         let body = try resolver.resolveBody(exprs, scope: scope)

@@ -66,7 +66,7 @@ final class RegexCache: @unchecked Sendable {
         lock.lock()
         if let r = entries[pattern] { lock.unlock(); return r }
         lock.unlock()
-        let translated = RegexTranslator.translate(pattern)
+        let translated = pattern.isEmpty ? "(?:)" : RegexTranslator.translate(pattern)
         let r: NSRegularExpression
         do {
             r = try NSRegularExpression(pattern: translated, options: [])

@@ -33,8 +33,11 @@ final class CallSite: Sendable {
     let location: SourceLocation
     /// Name used by `with` replacement (`count` or `data.pkg.f`).
     let overrideKey: String
+    /// True when the last argument receives the result (`count(x, n)`).
+    let hasOutput: Bool
 
-    init(target: Target, args: [CTerm], location: SourceLocation, overrideKey: String) {
+    init(target: Target, args: [CTerm], location: SourceLocation, overrideKey: String, hasOutput: Bool) {
+        self.hasOutput = hasOutput
         self.target = target
         self.args = args
         self.location = location

@@ -57,43 +57,50 @@ struct ModuleLinker {
             }
         }
         let functions = Set(pending.filter { $0.value.kind == .function }.map(\.key))
+        var arity: [[String]: Int] = [:]
+        for (path, p) in pending where p.kind == .function { arity[path] = (p.decls.first?.0 ?? p.defaults.first?.0)?.args.count ?? 0 }
         var groups: [RuleGroup] = []
         for path in order {
             let p = pending[path]!
             var compiled: [CRule] = []
             for (decl, m, keys) in p.decls {
-                compiled.append(try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions))
+                compiled.append(try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity))
             }
             var def: CRule? = nil
             if let (d, m) = p.defaults.first {
-                def = try compileRule(d, module: m, keys: [], kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions)
+                def = try compileRule(d, module: m, keys: [], kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
             }
             groups.append(RuleGroup(id: groups.count, path: path, kind: p.kind, rules: compiled, defaultValue: def))
         }
         try RecursionCheck(groups: groups).run()
-        let root = ModuleLinker.buildTree(groups, prefix: [])
-        return RegoPolicySet(root: root, groupCount: groups.count, builtins: builtins, functions: functions, groups: groups)
+        let root = ModuleLinker.buildTree(groups, packages: modules.map(\.package), prefix: [])
+        return RegoPolicySet(root: root, groupCount: groups.count, builtins: builtins, functions: functions, functionArity: arity, groups: groups)
     }
 
-    static func buildTree(_ groups: [RuleGroup], prefix: [String]) -> DataNode {
+    static func buildTree(_ groups: [RuleGroup], packages: [[String]], prefix: [String]) -> DataNode {
         var here: [RuleGroup] = []
         var byChild: [String: [RuleGroup]] = [:]
+        var pkgChild: [String: [[String]]] = [:]
         for g in groups {
             if g.path.count == prefix.count { here.append(g) } else { byChild[g.path[prefix.count], default: []].append(g) }
         }
+        for p in packages where p.count > prefix.count && p.starts(with: prefix) { pkgChild[p[prefix.count], default: []].append(p) }
         var children: [String: DataNode] = [:]
-        for (k, gs) in byChild { children[k] = buildTree(gs, prefix: prefix + [k]) }
+        for k in Set(byChild.keys).union(pkgChild.keys) {
+            children[k] = buildTree(byChild[k] ?? [], packages: pkgChild[k] ?? [], prefix: prefix + [k])
+        }
         return DataNode(children: children, groups: here)
     }
 
     func compileRule(_ r: RuleDecl, module m: ModuleAST, keys: [Term], kind: RuleGroup.Kind, packageRules: Set<String>,
-                     functions: Set<[String]>) throws -> CRule {
+                     functions: Set<[String]>, arity: [[String]: Int]) throws -> CRule {
         var imports: [String: [String]] = [:]
         for i in m.imports where i.path[0] == "data" || i.path[0] == "input" {
             imports[i.alias ?? i.path.last!] = i.path
         }
-        let resolver = Resolver(package: m.package, imports: imports, packageRules: packageRules, functions: functions,
+        var resolver = Resolver(package: m.package, imports: imports, packageRules: packageRules, functions: functions,
                                 builtins: builtins, file: m.file)
+        resolver.functionArity = arity
         let layout = FrameLayout()
         let argScope = Scope(parent: nil, frame: layout)
         var argNames: [String] = []

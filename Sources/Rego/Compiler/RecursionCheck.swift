@@ -19,7 +19,7 @@ struct RecursionCheck {
                 refs += acc
             }
             var targets = Set<Int>()
-            for p in refs {
+            for p in refs where !p.isEmpty {
                 for h in groups where h.path.starts(with: p) || p.starts(with: h.path) { targets.insert(h.id) }
             }
             edges[g.id] = targets

@@ -5,6 +5,8 @@ struct Resolver {
     /// Top-level names defined in the package (first segment of each rule head).
     let packageRules: Set<String>
     let functions: Set<[String]>
+    /// Argument counts of user functions.
+    var functionArity: [[String]: Int] = [:]
     let builtins: [String: Builtin]
     let file: String
 
@@ -47,7 +49,7 @@ struct Resolver {
             collectNames(c, into: &used)
         case .every(_, _, let d, _): collectNames(d, into: &used)
         }
-        for w in e.with { collectNames(w.value, into: &used) }
+        for w in e.with where w.value.dottedName == nil { collectNames(w.value, into: &used) }
     }
 
     static func collectNames(_ t: Term, into used: inout [String]) {
@@ -133,11 +135,11 @@ struct Resolver {
     }
 
     func resolveWith(_ w: WithModifier, scope: Scope) throws -> CWith {
-        let value = try resolve(w.value, scope: scope)
         var replacement: CallSite.Target? = nil
         if let name = w.value.dottedName, scope.lookup(name[0]) == nil, name[0] != "input" {
             replacement = functionTarget(name)
         }
+        let value = replacement == nil ? try resolve(w.value, scope: scope) : .const(.null)
         let t = w.target
         if t[0] == "input" { return CWith(target: .input(Array(t.dropFirst())), value: value, replacement: replacement) }
         if t[0] == "data" {
@@ -207,15 +209,19 @@ struct Resolver {
                 throw error(.type, "undefined function \(name.joined(separator: "."))", loc)
             }
             let key: String
+            var hasOutput = false
             switch target {
             case .builtin(let b):
                 key = b.name
+                hasOutput = b.arity >= 0 && cargs.count == b.arity + 1
                 if cargs.count != b.arity && cargs.count != b.arity + 1 && b.arity >= 0 {
                     throw error(.type, "\(b.name): arity mismatch: expected \(b.arity) argument(s), got \(cargs.count)", loc)
                 }
-            case .function(let p): key = "data." + p.joined(separator: ".")
+            case .function(let p):
+                key = "data." + p.joined(separator: ".")
+                if let n = functionArity[p] { hasOutput = cargs.count == n + 1 }
             }
-            return .call(CallSite(target: target, args: cargs, location: loc, overrideKey: key))
+            return .call(CallSite(target: target, args: cargs, location: loc, overrideKey: key, hasOutput: hasOutput))
         case .arrayCompr(let head, let body):
             let s = openScope(body, extra: [head], parent: scope, frame: scope.frame)
             let b = try resolveBody(body, scope: s)

@@ -28,7 +28,10 @@ struct Safety {
                 u.merge(read(k))
                 u.merge(read(v))
             }
-        case .call(let c): for a in c.args { u.merge(read(a)) }
+        case .call(let c):
+            for (i, a) in c.args.enumerated() {
+                if c.hasOutput && i == c.args.count - 1 { u.merge(pattern(a)) } else { u.merge(read(a)) }
+            }
         case .arrayCompr(let h, let b, let locals), .setCompr(let h, let b, let locals):
             u.needs = free([h], b, locals)
         case .objectCompr(let k, let v, let b, let locals):
@@ -82,11 +85,9 @@ struct Safety {
             if let k { allVars(k, &acc) }
             allVars(v, &acc)
             allVars(c, &acc)
-        case .every(let k, let v, let d, let b, _):
-            if let k { allVars(k, &acc) }
-            allVars(v, &acc)
+        case .every(let k, let v, let d, let b, let l):
             allVars(d, &acc)
-            for x in b { allVars(x, &acc) }
+            acc.formUnion(free([v] + (k.map { [$0] } ?? []), b, l))
         }
         for w in e.with { allVars(w.value, &acc) }
     }
@@ -106,13 +107,10 @@ struct Safety {
                 allVars(v, &acc)
             }
         case .call(let c): for a in c.args { allVars(a, &acc) }
-        case .arrayCompr(let h, let b, _), .setCompr(let h, let b, _):
-            allVars(h, &acc)
-            for e in b { allVars(e, &acc) }
-        case .objectCompr(let k, let v, let b, _):
-            allVars(k, &acc)
-            allVars(v, &acc)
-            for e in b { allVars(e, &acc) }
+        case .arrayCompr(let h, let b, let l), .setCompr(let h, let b, let l):
+            acc.formUnion(free([h], b, l))
+        case .objectCompr(let k, let v, let b, let l):
+            acc.formUnion(free([k, v], b, l))
         }
     }
 
@@ -128,6 +126,14 @@ struct Safety {
             return zip(xs, ys).allSatisfy { unifiable($0, .const($1), bound) }
         }
         if case .array = b, case .const(.array) = a { return unifiable(b, a, bound) }
+        if case .object(let xs) = a, case .object(let ys) = b, xs.count == ys.count {
+            var ok = true
+            for (k, v) in xs {
+                guard case .const(let kc) = k, let other = ys.first(where: { if case .const(let c) = $0.0 { return c == kc }; return false }) else { ok = false; break }
+                if !unifiable(v, other.1, bound) { ok = false; break }
+            }
+            if ok { return true }
+        }
         // A call or ref on one side evaluates to values once its inputs are bound.
         func evaluable(_ t: CTerm) -> Bool {
             switch t {
@@ -249,7 +255,7 @@ struct Safety {
             return .objectCompr(k, v, ob, locals: l)
         case .call(let c):
             let args = try c.args.map { try orderNested($0, bound) }
-            return .call(CallSite(target: c.target, args: args, location: c.location, overrideKey: c.overrideKey))
+            return .call(CallSite(target: c.target, args: args, location: c.location, overrideKey: c.overrideKey, hasOutput: c.hasOutput))
         case .array(let xs): return .array(try xs.map { try orderNested($0, bound) })
         case .set(let xs): return .set(try xs.map { try orderNested($0, bound) })
         case .object(let kvs): return .object(try kvs.map { (try orderNested($0.0, bound), try orderNested($0.1, bound)) })
@@ -263,7 +269,7 @@ struct Safety {
     func checkHead(_ terms: [CTerm], _ bound: Set<Int>, _ loc: SourceLocation?) throws {
         for t in terms {
             let u = read(t)
-            let missing = u.needs.union(u.outputs).subtracting(bound)
+            let missing = u.needs.subtracting(bound)
             if let s = missing.sorted().first {
                 throw RegoError(code: .unsafeVar, message: "var \(layout.names[s]) is unsafe", location: loc)
             }

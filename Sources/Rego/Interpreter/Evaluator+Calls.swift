@@ -5,13 +5,25 @@ extension Evaluator {
         if !functionOverrides.isEmpty, let o = functionOverrides[c.overrideKey] {
             switch o {
             case .value(let v):
-                return try evalList(c.args, 0, [], f) { _ in try k(v) }
-            case .target(let t): target = t
+                let inputs = c.hasOutput ? Array(c.args.dropLast()) : c.args
+                return try evalList(inputs, 0, [], f) { _ in
+                    if c.hasOutput { try unifyValue(c.args[c.args.count - 1], v, f) { try k(.bool(true)) } } else { try k(v) }
+                }
+            case .target(let t):
+                target = t
+                // Inside the replacement, the original is visible again.
+                functionOverrides[c.overrideKey] = nil
+                defer { functionOverrides[c.overrideKey] = o }
+                return try evalTarget(target, c, f, k)
             }
         }
+        try evalTarget(target, c, f, k)
+    }
+
+    func evalTarget(_ target: CallSite.Target, _ c: CallSite, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
         switch target {
         case .builtin(let b):
-            let hasOutput = b.arity >= 0 && c.args.count == b.arity + 1
+            let hasOutput = c.hasOutput
             let inputs = hasOutput ? Array(c.args.dropLast()) : c.args
             try evalList(inputs, 0, [], f) { args in
                 guard let r = try callBuiltin(b, args, c.location) else { return }
@@ -23,8 +35,7 @@ extension Evaluator {
             }
         case .function(let path):
             guard let g = policies.functionGroups[path] else { return }
-            let arity = g.rules.first?.args.count ?? g.defaultValue?.args.count ?? 0
-            let hasOutput = c.args.count == arity + 1
+            let hasOutput = c.hasOutput
             let inputs = hasOutput ? Array(c.args.dropLast()) : c.args
             try evalList(inputs, 0, [], f) { args in
                 guard let r = try callFunction(g, args, c.location) else { return }

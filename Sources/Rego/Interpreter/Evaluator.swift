@@ -92,7 +92,13 @@ final class Evaluator {
             }
         case .every(let key, let value, let domain, let body, _):
             var all = true
+            var defined = false
             try evalTerm(domain, f) { d in
+                defined = true
+                switch d {
+                case .array, .object, .set: break
+                default: all = false
+                }
                 try iterate(d) { kv, vv in
                     guard all else { return }
                     var ok = false
@@ -107,7 +113,7 @@ final class Evaluator {
                     if !ok { all = false }
                 }
             }
-            if all { try k() }
+            if all && defined { try k() }
         }
     }
 
@@ -137,6 +143,17 @@ final class Evaluator {
         if case .array(let xs) = a, case .array(let ys) = b {
             guard xs.count == ys.count else { return }
             return try unifyPairs(xs, ys, 0, f, k)
+        }
+        if case .object(let xs) = a, case .object(let ys) = b, !canEval(a, f), !canEval(b, f) {
+            guard xs.count == ys.count else { return }
+            var left: [CTerm] = [], right: [CTerm] = []
+            for (kx, vx) in xs {
+                guard case .const(let kc) = kx,
+                      let m = ys.first(where: { if case .const(let c) = $0.0 { return c == kc }; return false }) else { return }
+                left.append(vx)
+                right.append(m.1)
+            }
+            return try unifyPairs(left, right, 0, f, k)
         }
         if canEval(b, f) {
             try evalTerm(b, f) { v in try unifyValue(a, v, f, k) }

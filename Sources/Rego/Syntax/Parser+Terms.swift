@@ -34,7 +34,23 @@ extension Parser {
             }
         case .lparen:
             pos += 1
+            let savedPipe = pipeAllowed
+            pipeAllowed = true
+            defer { pipeAllowed = savedPipe }
             term = try parseTermIn()
+            if tok.kind == .comma {
+                pos += 1
+                let v = try parseTermRelation()
+                guard isKeyword("in") else { throw error("unexpected \(describe(tok)) token: expected in") }
+                let l = loc(tok)
+                pos += 1
+                term = .call(["internal", "member_3"], [term, v, try parseTermRelation()], l)
+                while isKeyword("in") {
+                    let l2 = loc(tok)
+                    pos += 1
+                    term = .call(["internal", "member_2"], [term, try parseTermRelation()], l2)
+                }
+            }
             _ = try expect(.rparen, ")")
         case .lbracket:
             term = try parseArray()
@@ -87,8 +103,12 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         _ = try expect(.lbracket, "[")
+        let savedPipe = pipeAllowed
+        defer { pipeAllowed = savedPipe }
         if tok.kind == .rbracket { pos += 1; return .array([]) }
+        pipeAllowed = false
         let first = try parseTermIn()
+        pipeAllowed = true
         if tok.kind == .pipe {
             pos += 1
             let body = try parseComprehensionBody(until: .rbracket)
@@ -108,11 +128,15 @@ extension Parser {
         try enter()
         defer { depth -= 1 }
         _ = try expect(.lbrace, "{")
+        let savedPipe = pipeAllowed
+        defer { pipeAllowed = savedPipe }
         if tok.kind == .rbrace { pos += 1; return .object([]) }
+        pipeAllowed = false
         let first = try parseTermIn()
         if tok.kind == .colon {
             pos += 1
             let v = try parseTermIn()
+            pipeAllowed = true
             if tok.kind == .pipe {
                 pos += 1
                 let body = try parseComprehensionBody(until: .rbrace)
@@ -129,6 +153,7 @@ extension Parser {
             _ = try expect(.rbrace, "}")
             return .object(items)
         }
+        pipeAllowed = true
         if tok.kind == .pipe {
             pos += 1
             let body = try parseComprehensionBody(until: .rbrace)

@@ -7,6 +7,8 @@ struct Parser {
     let maxDepth: Int
     /// Set when the module imports `rego.v1` (bodies then need `if`).
     var requireIf = false
+    /// False while parsing the head of a possible comprehension, where `|` separates the body.
+    var pipeAllowed = true
 
     init(file: String, source: String, maxDepth: Int = 500) throws {
         var lexer = Lexer(file: file, source: source)
@@ -179,7 +181,13 @@ struct Parser {
             guard isKeyword("in") else { throw error("unexpected \(describe(tok)) token: expected in") }
             pos += 1
             let coll = try parseTermRelation()
-            return Expr(kind: .term(.call(["internal", "member_3"], [lhs, v, coll], l)), with: [], location: l)
+            var t: Term = .call(["internal", "member_3"], [lhs, v, coll], l)
+            while isKeyword("in") {
+                let l2 = loc(tok)
+                pos += 1
+                t = .call(["internal", "member_2"], [t, try parseTermRelation()], l2)
+            }
+            return Expr(kind: .term(t), with: [], location: l)
         }
         if tok.kind == .assign {
             pos += 1
@@ -228,7 +236,7 @@ struct Parser {
 
     mutating func parseTermOr() throws -> Term {
         var lhs = try parseTermAnd()
-        while tok.kind == .pipe {
+        while tok.kind == .pipe, pipeAllowed {
             let l = loc(tok)
             pos += 1
             lhs = .call(["or"], [lhs, try parseTermAnd()], l)
