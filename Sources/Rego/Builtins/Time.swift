@@ -64,7 +64,7 @@ extension BuiltinRegistry {
             let (n1, z1, _) = try timeArg(a[0], 1)
             let (n2, z2, _) = try timeArg(a[1], 2)
             var t1 = CivilTime(ns: n1, zone: z1)
-            var t2 = CivilTime(ns: n2, zone: z1 ?? z2)
+            var t2 = CivilTime(ns: n2, zone: z1)
             if n1 > n2 { swap(&t1, &t2) }
             _ = z2
             var year = t2.year - t1.year, month = t2.month - t1.month, day = t2.day - t1.day

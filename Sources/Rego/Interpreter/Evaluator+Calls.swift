@@ -11,9 +11,10 @@ extension Evaluator {
                 }
             case .target(let t):
                 target = t
-                // Inside the replacement, the original is visible again.
-                functionOverrides[c.overrideKey] = nil
-                defer { functionOverrides[c.overrideKey] = o }
+                // Inside the replacement, originals are visible again (mocks do not call other mocks).
+                let saved = functionOverrides
+                functionOverrides = [:]
+                defer { functionOverrides = saved }
                 return try evalTarget(target, c, f, k)
             }
         }

@@ -157,8 +157,15 @@ extension Parser {
     /// After `if`: a braced body or a single expression.
     mutating func parseRuleBody() throws -> [Expr] {
         if tok.kind == .lbrace {
-            // `if {` is a body unless it is an object/set literal expression followed by more; assume body.
-            return try parseBraceBody()
+            // `if {` is normally a body; fall back to an expression such as an object comprehension.
+            let saved = pos
+            do {
+                return try parseBraceBody()
+            } catch {
+                pos = saved
+                if let e = try? parseExprWithSome() { return e }
+                throw error
+            }
         }
         return try parseExprWithSome()
     }

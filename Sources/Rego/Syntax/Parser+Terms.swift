@@ -30,6 +30,9 @@ extension Parser {
             case "true": term = .value(.bool(true))
             case "false": term = .value(.bool(false))
             case "null": term = .value(.null)
+            case "set" where tok.kind == .lparen && next.kind == .rparen && !tok.newlineBefore:
+                pos += 2
+                term = .value(.set(RegoSet()))
             default: term = .variable(start.text)
             }
         case .lparen:
