@@ -136,7 +136,10 @@ enum BuiltinRegistry {
             return .array(x <= y ? (x...y).map { .int($0) } : stride(from: x, through: y, by: -1).map { .int($0) })
         }
         add("numbers.range_step", 3) { _, a in
-            let x = try int(a, 0), y = try int(a, 1), s = try int(a, 2)
+            let x = try int(a, 0), y = try int(a, 1)
+            let sn = try number(a, 2)
+            guard sn.isInteger else { throw BuiltinError.type("operand 3 must be integer number but got floating-point number") }
+            let s = sn.intValue ?? (sn > .int(0) ? Int.max / 2 : -1)
             guard s > 0 else { throw BuiltinError.failure("step must be a positive integer") }
             guard abs(y - x) / s < 10_000_000 else { throw BuiltinError.failure("range too large") }
             return .array(x <= y ? stride(from: x, through: y, by: s).map { .int($0) } : stride(from: x, through: y, by: -s).map { .int($0) })

@@ -22,7 +22,11 @@ extension BuiltinRegistry {
         case (.object(let a), .object(let b)):
             for (k, v) in b.storage {
                 guard let av = a[k] else { return false }
-                if case .object = v, case .object = av { if !isSubset(av, v) { return false } } else if av != v { return false }
+                if av == v { continue }
+                switch (av, v) {
+                case (.object, .object), (.set, .set), (.array, .array), (.array, .set): if !isSubset(av, v) { return false }
+                default: return false
+                }
             }
             return true
         case (.set(let a), .set(let b)): return b.storage.isSubset(of: a.storage)
@@ -93,10 +97,7 @@ extension BuiltinRegistry {
             return .array(Array(xs[s..<e]))
         }
         add("array.flatten", 1) { _, a in
-            func flat(_ xs: [RegoValue]) -> [RegoValue] {
-                xs.flatMap { if case .array(let inner) = $0 { return flat(inner) } else { return [$0] } }
-            }
-            return .array(flat(try array(a, 0)))
+            .array(try array(a, 0).flatMap { if case .array(let inner) = $0 { return inner } else { return [$0] } })
         }
         add("union", 1) { _, a in
             let s = try set(a, 0)

@@ -67,7 +67,11 @@ extension BuiltinRegistry {
             s = out
             return .string(s)
         }
-        add("strings.reverse", 1) { _, a in .string(String(try string(a, 0).reversed())) }
+        add("strings.reverse", 1) { _, a in
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: try string(a, 0).unicodeScalars.reversed())
+            return .string(String(out))
+        }
         add("strings.count", 2) { _, a in
             let s = try string(a, 0), sub = try string(a, 1)
             if sub.isEmpty { return .int(s.unicodeScalars.count + 1) }

@@ -85,6 +85,8 @@ struct CRule: Sendable {
     let elseBranches: [(value: CTerm, body: [CExpr])]
     let slotCount: Int
     let location: SourceLocation
+    /// For `p[x] contains y`: the last key is a set member under the preceding keys.
+    var setLeaf = false
 }
 
 /// All definitions at one data path.

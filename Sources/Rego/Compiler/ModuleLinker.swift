@@ -64,7 +64,9 @@ struct ModuleLinker {
             let p = pending[path]!
             var compiled: [CRule] = []
             for (decl, m, keys) in p.decls {
-                compiled.append(try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity))
+                var rule = try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
+                rule.setLeaf = decl.kind == .multiSet && p.kind == .multiObject
+                compiled.append(rule)
             }
             var def: CRule? = nil
             if let (d, m) = p.defaults.first {

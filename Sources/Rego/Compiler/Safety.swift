@@ -43,6 +43,7 @@ struct Safety {
     func index(_ t: CTerm) -> Usage {
         if case .local(let s) = t { return Usage(needs: [], outputs: [s]) }
         if case .array = t { return pattern(t) }
+        if case .object = t { return pattern(t) }
         return read(t)
     }
 

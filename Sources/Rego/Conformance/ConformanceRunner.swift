@@ -107,7 +107,9 @@ public enum ConformanceRunner {
         case .array(let a): return .array(a.map(normalize))
         case .object(let o):
             var out = RegoObject()
-            for (k, x) in o.storage { out[normalize(k)] = normalize(x) }
+            for (k, x) in o.storage {
+                if case .string = k { out[k] = normalize(x) } else { out[.string(k.jsonText)] = normalize(x) }
+            }
             return .object(out)
         default: return v
         }

@@ -59,7 +59,10 @@ extension Evaluator {
             if let v = try materialize(node, base, prefix) { try walk(v, path, i, f, k) }
             return
         }
-        try evalTerm(p, f) { key in
+        try evalTerm(p, f) { k0 in
+            var key = k0
+            if case .string = k0 {} else if case .object = base ?? .null, base?[k0] == nil { key = .string(k0.jsonText) }
+            if case .string = k0 {} else if base == nil { key = .string(k0.jsonText) }
             if case .string(let name) = key, let child = node.children[name] {
                 try walkData(child, base?[key], prefix + [name], path, i + 1, f, k)
             } else if let b = base?[key] {
@@ -78,16 +81,21 @@ extension Evaluator {
                     result = .object(Evaluator.merge(vo, bo))
                 }
             }
+            let ruleValue = result
             if !node.children.isEmpty || (node.groups.isEmpty && result == nil) {
                 var obj: RegoObject
                 if case .object(let o)? = result { obj = o } else if result == nil { obj = RegoObject() } else { return result }
                 for (name, child) in node.children {
                     let key = RegoValue.string(name)
-                    if child.valueGroup == nil && child.children.isEmpty && !hasOverride(under: prefix + [name]) && overrideAt(prefix + [name]) == nil {
+                    if child.valueGroup == nil && child.children.isEmpty && !child.groups.isEmpty && !hasOverride(under: prefix + [name])
+                        && overrideAt(prefix + [name]) == nil {
                         continue
                     }
-                    if let cv = try materialize(child, obj[key], prefix + [name]) {
-                        if case .object(let a)? = obj[key], case .object(let b) = cv { obj[key] = .object(Evaluator.merge(a, b)) } else { obj[key] = cv }
+                    let fromRules = ruleValue?[key]
+                    if let cv = try materialize(child, base?[key], prefix + [name]) {
+                        if let existing = fromRules {
+                            obj[key] = try Evaluator.mergeRuleValues(existing, cv, node.valueGroup?.rules.first?.location)
+                        } else { obj[key] = cv }
                     }
                 }
                 result = .object(obj)
@@ -97,6 +105,20 @@ extension Evaluator {
             result = Evaluator.upsert(result ?? .emptyObject, Array(p[prefix.count...]), v)
         }
         return result
+    }
+
+    /// Merges values produced by rules at overlapping paths; differing leaves conflict.
+    static func mergeRuleValues(_ a: RegoValue, _ b: RegoValue, _ loc: SourceLocation?) throws -> RegoValue {
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            var out = x
+            for (k, v) in y.storage { out[k] = try out[k].map { try mergeRuleValues($0, v, loc) } ?? v }
+            return .object(out)
+        case (.set(let x), .set(let y)): return .set(RegoSet(x.storage.union(y.storage)))
+        default:
+            if a == b { return a }
+            throw RegoError(code: .conflict, message: "object keys must be unique", location: loc)
+        }
     }
 
     static func merge(_ a: RegoObject, _ b: RegoObject) -> RegoObject {
@@ -180,6 +202,10 @@ extension Evaluator {
             let f = Frame(count: rule.slotCount)
             try evalBody(rule.body, 0, f) {
                 try evalList(rule.keys, 0, [], f) { keys in
+                    if rule.setLeaf {
+                        out = try Evaluator.insertMember(out, keys.dropLast(), keys[keys.count - 1], rule.location)
+                        return
+                    }
                     try evalTerm(rule.value, f) { v in
                         out = try Evaluator.insert(out, keys[...], v, rule.location)
                     }
@@ -187,6 +213,20 @@ extension Evaluator {
             }
         }
         return out
+    }
+
+    static func insertMember(_ into: RegoValue, _ keys: ArraySlice<RegoValue>, _ member: RegoValue, _ loc: SourceLocation) throws -> RegoValue {
+        guard let first = keys.first else {
+            if case .set(var s) = into {
+                s.storage.insert(member)
+                return .set(s)
+            }
+            if case .object(let o) = into, o.count == 0 { return .set(RegoSet([member])) }
+            throw RegoError(code: .conflict, message: "object keys must be unique", location: loc)
+        }
+        guard case .object(var o) = into else { throw RegoError(code: .conflict, message: "object keys must be unique", location: loc) }
+        o[first] = try insertMember(o[first] ?? .set(RegoSet()), keys.dropFirst(), member, loc)
+        return .object(o)
     }
 
     static func insert(_ into: RegoValue, _ keys: ArraySlice<RegoValue>, _ v: RegoValue, _ loc: SourceLocation) throws -> RegoValue {
