@@ -23,7 +23,7 @@ extension Evaluator {
             }
         }
         guard let node else {
-            if let base { try walk(base, path, i, f, k) }
+            if let base { try walk(base, path, i, f, coerceKeys: true, k) }
             return
         }
         if let g = node.valueGroup {
@@ -50,7 +50,7 @@ extension Evaluator {
                 if case .string(let name) = key, let child = node.children[name] {
                     try walkData(child, base?[key], prefix + [name], path, i + 1, f, k)
                 } else if let b = base?[key] {
-                    try walk(b, path, i + 1, f, k)
+                    try walk(b, path, i + 1, f, coerceKeys: true, k)
                 }
             }
             return
@@ -66,7 +66,7 @@ extension Evaluator {
             if case .string(let name) = key, let child = node.children[name] {
                 try walkData(child, base?[key], prefix + [name], path, i + 1, f, k)
             } else if let b = base?[key] {
-                try walk(b, path, i + 1, f, k)
+                try walk(b, path, i + 1, f, coerceKeys: true, k)
             }
         }
     }
@@ -225,7 +225,7 @@ extension Evaluator {
             throw RegoError(code: .conflict, message: "object keys must be unique", location: loc)
         }
         guard case .object(var o) = into else { throw RegoError(code: .conflict, message: "object keys must be unique", location: loc) }
-        o[first] = try insertMember(o[first] ?? .set(RegoSet()), keys.dropFirst(), member, loc)
+        o[first] = try insertMember(o[first] ?? (keys.count > 1 ? .emptyObject : .set(RegoSet())), keys.dropFirst(), member, loc)
         return .object(o)
     }
 

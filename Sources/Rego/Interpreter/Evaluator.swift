@@ -267,11 +267,15 @@ final class Evaluator {
     }
 
     /// Applies path terms to a plain value, iterating over unbound variables.
-    func walk(_ value: RegoValue, _ path: [CTerm], _ i: Int, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
+    func walk(_ value: RegoValue, _ path: [CTerm], _ i: Int, _ f: Frame, coerceKeys: Bool = false, _ k: (RegoValue) throws -> Void) throws {
         if i == path.count { return try k(value) }
         let p = path[i]
         if case .const(let key) = p {
-            if let child = value[key] { try walk(child, path, i + 1, f, k) }
+            if let child = value[key] {
+                try walk(child, path, i + 1, f, coerceKeys: coerceKeys, k)
+            } else if coerceKeys, case .object = value, let child = value[.string(key.jsonText)] {
+                try walk(child, path, i + 1, f, coerceKeys: coerceKeys, k)
+            }
             return
         }
         if case .local(let s) = p, f.slots[s] == nil {
@@ -289,7 +293,11 @@ final class Evaluator {
             return
         }
         try evalTerm(p, f) { key in
-            if let child = value[key] { try walk(child, path, i + 1, f, k) }
+            if let child = value[key] {
+                try walk(child, path, i + 1, f, coerceKeys: coerceKeys, k)
+            } else if coerceKeys, case .object = value, let child = value[.string(key.jsonText)] {
+                try walk(child, path, i + 1, f, coerceKeys: coerceKeys, k)
+            }
         }
     }
 }
