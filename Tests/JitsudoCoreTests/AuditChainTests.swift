@@ -1,0 +1,200 @@
+import Foundation
+import JitsudoCore
+import PropertyBased
+import Testing
+
+@Suite struct AuditChainVectorTests {
+    static let vector1 = AuditEvent(
+        id: 1, timestamp: AuditTimestamp(parsing: "2026-03-20T16:00:00.000000Z")!, actorIdentity: "alice@example.com",
+        action: "request.created", requestID: "req_01JQ0000000000000000000000", provider: "mock", resourceScope: "test-scope",
+        outcome: .success,
+        detailsJSON: #"{"break_glass":false,"duration_seconds":3600,"provider":"mock","reason":"INC-4421","resource_scope":"test-scope","role":"admin"}"#,
+        prevHash: "", hash: ""
+    )
+
+    @Test func vector1HashesAsSpecified() {
+        #expect(AuditChain.hash(of: Self.vector1) == "f470d7a0f09a849bc7fb812e118266de0cead330624bce9e45296134796981ac")
+        let preimage = AuditChain.preimage(of: Self.vector1)
+        #expect(preimage.count == 299)
+        let expectedStart: [UInt8] = [0, 0, 0, 16] + Array("jitsudo.audit.v2".utf8) + [0, 0, 0, 0, 0, 0, 0, 1, 0x31, 0, 0, 0, 0x1b]
+        #expect(Array(preimage.prefix(expectedStart.count)) == expectedStart)
+    }
+
+    @Test func vector2CarriesMultiByteUTF8() {
+        let event = AuditEvent(
+            id: 2, timestamp: AuditTimestamp(parsing: "2026-03-20T16:01:02.123456Z")!, actorIdentity: "bob@example.com",
+            action: "request.approved", requestID: "req_01JQ0000000000000000000000", provider: "mock", resourceScope: "test-scope",
+            outcome: .success, detailsJSON: "{\"comment\":\"LGTM \u{2713}\"}",
+            prevHash: "f470d7a0f09a849bc7fb812e118266de0cead330624bce9e45296134796981ac", hash: ""
+        )
+        #expect(AuditChain.hash(of: event) == "ce74d35176a6a24eacf99ea6b44dcf293a720d3a005e2f611cf87944f4aea9f5")
+    }
+
+    @Test func vector3HashesNullRequestAsEmpty() {
+        let event = AuditEvent(
+            id: 5, timestamp: AuditTimestamp(parsing: "2026-03-20T18:00:00.000001Z")!, actorIdentity: "system",
+            action: "grant.expired", requestID: nil, provider: "", resourceScope: "", outcome: .success, detailsJSON: "{}",
+            prevHash: "ce74d35176a6a24eacf99ea6b44dcf293a720d3a005e2f611cf87944f4aea9f5", hash: ""
+        )
+        #expect(AuditChain.hash(of: event) == "d0baab45bcd65691debae4fc4aecb83732e00941d5483c66c700646340fe5707")
+    }
+
+    @Test func detailsAreSortedCompactAndKeepUnicode() {
+        let details: AuditDetails = ["role": "admin", "break_glass": false, "duration_seconds": 3600, "comment": "a \"q\"\n\u{2713}"]
+        #expect(details.jsonText == #"{"break_glass":false,"comment":"a \"q\"\n✓","duration_seconds":3600,"role":"admin"}"#)
+        #expect(AuditDetails().jsonText == "{}")
+    }
+
+    @Test(arguments: ["1970-01-01T00:00:00.000000Z", "2026-03-20T16:01:02.123456Z", "2000-02-29T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z"])
+    func timestampsRoundTripThroughTheCanonicalText(text: String) throws {
+        let parsed = try #require(AuditTimestamp(parsing: text))
+        #expect(parsed.canonicalText == text)
+    }
+
+    @Test func timestampsParseOtherPrecisionsByTruncation() {
+        #expect(AuditTimestamp(parsing: "2026-03-20T16:00:00Z")?.canonicalText == "2026-03-20T16:00:00.000000Z")
+        #expect(AuditTimestamp(parsing: "2026-03-20T16:00:00.5Z")?.canonicalText == "2026-03-20T16:00:00.500000Z")
+        #expect(AuditTimestamp(parsing: "2026-03-20T16:00:00.123456789Z")?.canonicalText == "2026-03-20T16:00:00.123456Z")
+        #expect(AuditTimestamp(parsing: "2026-02-30T16:00:00Z") == nil)
+        #expect(AuditTimestamp(parsing: "2026-03-20 16:00:00Z") == nil)
+    }
+
+    @Test func anEmptyLogVerifiesAgainstTheGenesisHead() {
+        let result = AuditChain.verify([], head: .genesis)
+        #expect(result.intact)
+        #expect(result.summary == "Chain intact: 0 events verified")
+    }
+}
+
+/// Builds a valid chain of `count` events from a seed.
+func makeChain(count: Int, seed: UInt64) -> [AuditEvent] {
+    var random = SplitMix(seed: seed)
+    var head = AuditChain.Head.genesis
+    var events: [AuditEvent] = []
+    let actors = ["alice@example.com", "bob@example.com", "system", "mcp-agent", "ünïcødé@example.com"]
+    let actions = [AuditAction.requestCreated, AuditAction.requestApproved, AuditAction.grantIssued, AuditAction.grantExpired]
+    for index in 0..<count {
+        let draft = AuditDraft(
+            actor: actors[Int(random.next() % UInt64(actors.count))],
+            action: actions[Int(random.next() % UInt64(actions.count))],
+            requestID: random.next() % 4 == 0 ? nil : "req_01JQ\(String(repeating: "0", count: 21))\(index % 10)",
+            provider: random.next() % 2 == 0 ? "mock" : "",
+            resourceScope: "scope|\(random.next() % 100)",
+            outcome: random.next() % 5 == 0 ? .failure : .success,
+            details: ["n": .int(Int64(random.next() % 1000)), "text": .string("x\u{2713}|\(index)")]
+        )
+        let event = AuditChain.link(draft, after: head, at: AuditTimestamp(microsecondsSinceEpoch: 1_774_000_000_000_000 + Int64(index) * 1_000_003))
+        head = AuditChain.Head(lastID: event.id, lastHash: event.hash)
+        events.append(event)
+    }
+    return events
+}
+
+func headOf(_ events: [AuditEvent]) -> AuditChain.Head {
+    events.last.map { AuditChain.Head(lastID: $0.id, lastHash: $0.hash) } ?? .genesis
+}
+
+/// Changes field `field` (0…10) of `event` to a different value.
+func tamper(_ event: inout AuditEvent, field: Int) {
+    switch field {
+    case 0: event.id += 1
+    case 1: event.timestamp = AuditTimestamp(microsecondsSinceEpoch: event.timestamp.microseconds + 1)
+    case 2: event.actorIdentity += "x"
+    case 3: event.action = event.action == "grant.revoked" ? "grant.expired" : "grant.revoked"
+    // NULL and "" hash alike by design (audit.md §1); the schema forbids storing "".
+    case 4: event.requestID = event.requestID.map { $0 + "x" } ?? "req_x"
+    case 5: event.provider += "x"
+    case 6: event.resourceScope = "|" + event.resourceScope
+    case 7: event.outcome = event.outcome == .success ? .failure : .success
+    case 8: event.detailsJSON = event.detailsJSON.replacingOccurrences(of: "{", with: "{ ")
+    case 9: event.prevHash = event.prevHash.isEmpty ? String(repeating: "0", count: 64) : String(event.prevHash.reversed())
+    default: event.hash = String(event.hash.reversed())
+    }
+}
+
+@Suite struct AuditChainPropertyTests {
+    @Test func validChainsVerify() async {
+        await propertyCheck(input: Gen.int(in: 0...40), Gen.int(in: 0...Int.max)) { count, seed in
+            let events = makeChain(count: count, seed: UInt64(seed))
+            let result = AuditChain.verify(events, head: headOf(events))
+            #expect(result.intact)
+            #expect(result.eventsVerified == Int64(count))
+        }
+    }
+
+    @Test func editingAnySingleFieldOfAnyEventIsDetectedAtThatEvent() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 1...30), Gen.int(in: 0...Int.max), Gen.int(in: 0...10)) { count, seed, field in
+            var events = makeChain(count: count, seed: UInt64(seed))
+            let head = headOf(events)
+            let index = seed % count
+            tamper(&events[index], field: field)
+            let result = AuditChain.verify(events, head: head)
+            #expect(!result.intact, "field \(field) of event \(index + 1) edited undetected")
+            #expect(result.brokenAtEventID == Int64(index + 1), "field \(field): \(result.problem)")
+        }
+    }
+
+    @Test func deletingAnEventIsDetected() async {
+        await propertyCheck(input: Gen.int(in: 2...30), Gen.int(in: 0...Int.max)) { count, seed in
+            var events = makeChain(count: count, seed: UInt64(seed))
+            let head = headOf(events)
+            let index = seed % count
+            events.remove(at: index)
+            let result = AuditChain.verify(events, head: head)
+            #expect(!result.intact)
+            if index == count - 1 {
+                #expect(result.problem == "chain head expects event \(count) but the log ends at event \(count - 1)")
+            } else {
+                #expect(result.brokenAtEventID == Int64(index + 1))
+                #expect(result.problem == "missing event \(index + 1)")
+            }
+        }
+    }
+
+    @Test func insertingAForgedEventIsDetected() async {
+        await propertyCheck(input: Gen.int(in: 1...30), Gen.int(in: 0...Int.max)) { count, seed in
+            var events = makeChain(count: count, seed: UInt64(seed))
+            let head = headOf(events)
+            let index = seed % count
+            // A forger links a new event correctly after event `index` and shifts nothing else.
+            let before = index == 0 ? AuditChain.Head.genesis : AuditChain.Head(lastID: events[index - 1].id, lastHash: events[index - 1].hash)
+            let forged = AuditChain.link(AuditDraft(actor: "mallory@example.com", action: "grant.issued"), after: before,
+                                         at: AuditTimestamp(microsecondsSinceEpoch: 1))
+            events.insert(forged, at: index)
+            #expect(!AuditChain.verify(events, head: head).intact)
+        }
+    }
+
+    @Test func reorderingEventsIsDetectedAtTheFirstMovedEvent() async {
+        await propertyCheck(input: Gen.int(in: 2...30), Gen.int(in: 0...Int.max)) { count, seed in
+            var events = makeChain(count: count, seed: UInt64(seed))
+            let head = headOf(events)
+            let index = seed % (count - 1)
+            events.swapAt(index, index + 1)
+            let result = AuditChain.verify(events, head: head)
+            #expect(!result.intact)
+            #expect(result.brokenAtEventID == Int64(index + 1))
+        }
+    }
+
+    @Test func aHeadThatDisagreesWithTheLogIsReported() {
+        let events = makeChain(count: 5, seed: 7)
+        var head = headOf(events)
+        head.lastHash = String(repeating: "a", count: 64)
+        let result = AuditChain.verify(events, head: head)
+        #expect(result.summary == "Chain broken at event 5: chain head hash does not match event 5")
+    }
+}
+
+/// A tiny deterministic generator so a property's chain is reproducible from its seed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
