@@ -1,0 +1,86 @@
+public import Logging
+public import PostgresNIO
+
+/// The handle every repository shares: a PostgresNIO client (whose `run()` the owner drives) and
+/// transaction helpers that keep our own errors intact.
+public struct Database: Sendable {
+    /// The pooled client. The owner must keep `client.run()` running (a service or a task group).
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Transaction isolation levels we use.
+    public enum Isolation: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableReadReadOnly = "REPEATABLE READ READ ONLY"
+    }
+
+    /// Runs `body` in one transaction on one pooled connection: commit when it returns, roll back when it
+    /// throws. The error `body` throws reaches the caller unchanged; driver errors become ``StoreError``.
+    public func transaction<Result: Sendable>(
+        _ isolation: Isolation = .readCommitted,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation.rawValue)", logger: logger)
+                do {
+                    let result = try await body(connection)
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs one statement outside an explicit transaction.
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        do {
+            return try await client.query(query, logger: logger)
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Maps driver errors to ``StoreError``; leaves every other error alone.
+    public static func translate(_ error: any Error) -> any Error {
+        if String(reflecting: type(of: error)).contains("ConnectionPoolError") {
+            return StoreError(.unavailable, "database connection refused or lost: \(error)")
+        }
+        guard let psql = error as? PSQLError else { return error }
+        if let state = psql.serverInfo?[.sqlState] {
+            let message = psql.serverInfo?[.message] ?? "database error"
+            switch state {
+            case "23505": return StoreError(.conflict, message, context: ["sqlstate": state])
+            case "23514", "23502", "22P02", "23503": return StoreError(.invalidArgument, message, context: ["sqlstate": state])
+            case "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004":
+                return StoreError(.unavailable, "database unavailable: \(message)", context: ["sqlstate": state])
+            default: return error
+            }
+        }
+        switch psql.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed:
+            return StoreError(.unavailable, "database connection refused or lost: \(psql.underlying.map { "\($0)" } ?? "\(psql.code)")")
+        default:
+            return error
+        }
+    }
+}
+
+/// SQL fragments reused by the repositories.
+enum SQL {
+    /// Microseconds since the epoch of a timestamptz expression, exactly (PG 14+ `extract` is numeric).
+    static func micros(_ column: String) -> String { "(extract(epoch from \(column)) * 1000000)::bigint" }
+    /// A timestamptz from a bound microsecond count, exactly (integer interval arithmetic).
+    static let fromMicros = "timestamptz 'epoch' + ($1 * interval '1 microsecond')"
+}

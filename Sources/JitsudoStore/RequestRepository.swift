@@ -1,0 +1,302 @@
+import Foundation
+public import JitsudoCore
+import PostgresNIO
+
+/// Elevation requests: create, read, list, and transition under a row lock with the audit event in
+/// the same transaction.
+public struct RequestRepository: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Stores a new request and its audit event(s) atomically; returns the row as stored.
+    public func create(_ request: ElevationRequest, audit: [AuditDraft]) async throws -> ElevationRequest {
+        let metadata = try Self.encodeMetadata(request.metadata)
+        return try await database.transaction { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
+                                      break_glass, metadata, approver_tier, required_approvals)
+                VALUES (\(request.id.rawValue), \(request.state.rawValue), \(request.requesterIdentity), \(request.provider),
+                        \(request.role), \(request.resourceScope), \(request.durationSeconds), \(request.reason),
+                        \(request.breakGlass), \(metadata)::jsonb, \(request.approverTier.rawValue), \(request.requiredApprovals))
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: database.logger
+            )
+            let stored = try await Self.single(rows, id: request.id.rawValue)
+            for draft in audit { try await AuditLog.append(draft, on: connection, logger: database.logger) }
+            return stored
+        }
+    }
+
+    /// The request with `id`.
+    ///
+    /// - Throws: ``StoreError`` `notFound`.
+    public func get(_ id: RequestID) async throws -> ElevationRequest {
+        let rows = try await database.query("SELECT \(unescaped: Self.columns) FROM requests WHERE id = \(id.rawValue)")
+        return try await Self.single(rows, id: id.rawValue)
+    }
+
+    /// The approvals recorded for `id`, oldest first.
+    public func approvals(of id: RequestID) async throws -> [Approval] {
+        let rows = try await database.query(
+            """
+            SELECT approver_identity, comment, \(unescaped: SQL.micros("created_at")) FROM approvals
+            WHERE request_id = \(id.rawValue) ORDER BY created_at, approver_identity
+            """
+        )
+        var approvals: [Approval] = []
+        for try await (identity, comment, micros) in rows.decode((String, String, Int64).self) {
+            approvals.append(Approval(approverIdentity: identity, comment: comment, createdAt: AuditTimestamp(microsecondsSinceEpoch: micros)))
+        }
+        return approvals
+    }
+
+    /// Filters of a request listing; nil means "any". Filters combine with AND.
+    public struct Filter: Sendable, Hashable {
+        public var requesterIdentity: String?
+        public var state: RequestState?
+        public var provider: String?
+
+        public init(requesterIdentity: String? = nil, state: RequestState? = nil, provider: String? = nil) {
+            self.requesterIdentity = requesterIdentity
+            self.state = state
+            self.provider = provider
+        }
+
+        var fingerprint: String {
+            [requesterIdentity, state?.rawValue, provider].map { $0 ?? "\u{0}" }.joined(separator: "\u{1}")
+        }
+    }
+
+    /// One page of requests, newest first (`created_at` desc, then `id` desc), and the next page token.
+    ///
+    /// - Throws: ``StoreError`` `invalidArgument` for a foreign or malformed token.
+    public func list(
+        _ filter: Filter,
+        pageSize: Int = 200,
+        pageToken: String = ""
+    ) async throws -> (requests: [ElevationRequest], nextPageToken: String) {
+        let limit = min(max(pageSize, 1), 1000)
+        var afterMicros: Int64?
+        var afterID: String?
+        if let position = try PageToken.decode(pageToken, fingerprint: filter.fingerprint) {
+            let parts = position.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let micros = Int64(parts[0]) else {
+                throw StoreError(.invalidArgument, "page_token is not a token this server issued; start again without page_token")
+            }
+            afterMicros = micros
+            afterID = String(parts[1])
+        }
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM requests
+            WHERE (\(filter.requesterIdentity)::text IS NULL OR requester_identity = \(filter.requesterIdentity))
+              AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+              AND (\(filter.provider)::text IS NULL OR provider = \(filter.provider))
+              AND (\(afterMicros)::bigint IS NULL
+                   OR (created_at, id) < (timestamptz 'epoch' + (\(afterMicros) * interval '1 microsecond'), \(afterID)::text))
+            ORDER BY created_at DESC, id DESC
+            LIMIT \(limit + 1)
+            """
+        )
+        var requests: [ElevationRequest] = []
+        for try await row in rows { requests.append(try Self.decode(row)) }
+        var next = ""
+        if requests.count > limit {
+            requests.removeLast()
+            let last = requests[requests.count - 1]
+            next = PageToken.encode("\(last.createdAt.microseconds)/\(last.id.rawValue)", fingerprint: filter.fingerprint)
+        }
+        return (requests, next)
+    }
+
+    /// What a transition writes, decided by the caller from the locked row.
+    public struct Change: Sendable {
+        /// The request with its new field values (`id`, requester and submission fields are not written).
+        public var request: ElevationRequest
+        /// Audit events, appended in order in the same transaction.
+        public var audit: [AuditDraft]
+        /// A provider revocation to queue (inserted once; a second insert for the same request is ignored).
+        public var revocation: RequestStateMachine.RevocationCause?
+        /// An approver decision to record in `approvals`.
+        public var approval: Approval?
+        /// Sealed credentials JSON to store; credentials are always cleared when the new state is not `ACTIVE`.
+        public var credentialsJSON: String?
+
+        public init(
+            request: ElevationRequest,
+            audit: [AuditDraft],
+            revocation: RequestStateMachine.RevocationCause? = nil,
+            approval: Approval? = nil,
+            credentialsJSON: String? = nil
+        ) {
+            self.request = request
+            self.audit = audit
+            self.revocation = revocation
+            self.approval = approval
+            self.credentialsJSON = credentialsJSON
+        }
+    }
+
+    /// Locks the request (`SELECT … FOR UPDATE`), hands it and its approvals to `decide`, and writes the
+    /// returned ``Change`` with its audit events in the same transaction. The update re-checks the state
+    /// it read, so the write happens only from the state `decide` saw.
+    ///
+    /// `decide` may throw (e.g. an illegal transition): nothing is written and the error reaches the caller.
+    public func transition(
+        _ id: RequestID,
+        _ decide: (ElevationRequest, [Approval]) throws -> Change
+    ) async throws -> ElevationRequest {
+        try await database.transaction { connection in
+            let logger = database.logger
+            let locked = try await Self.single(
+                try await connection.query(
+                    "SELECT \(unescaped: Self.columns) FROM requests WHERE id = \(id.rawValue) FOR UPDATE", logger: logger
+                ),
+                id: id.rawValue
+            )
+            var approvals: [Approval] = []
+            let approvalRows = try await connection.query(
+                """
+                SELECT approver_identity, comment, \(unescaped: SQL.micros("created_at")) FROM approvals
+                WHERE request_id = \(id.rawValue) ORDER BY created_at, approver_identity
+                """,
+                logger: logger
+            )
+            for try await (identity, comment, micros) in approvalRows.decode((String, String, Int64).self) {
+                approvals.append(Approval(approverIdentity: identity, comment: comment, createdAt: AuditTimestamp(microsecondsSinceEpoch: micros)))
+            }
+            let change = try decide(locked, approvals)
+            let new = change.request
+            let credentials = new.state == .active ? change.credentialsJSON : nil
+            let keepCredentials = new.state == .active && change.credentialsJSON == nil
+            let updated = try await connection.query(
+                """
+                UPDATE requests SET
+                    state = \(new.state.rawValue),
+                    approver_tier = \(new.approverTier.rawValue),
+                    required_approvals = \(new.requiredApprovals),
+                    approver_identity = \(new.approverIdentity),
+                    approver_comment = \(new.approverComment),
+                    ai_reasoning_json = \(new.aiReasoningJSON),
+                    issued_at = timestamptz 'epoch' + (\(new.issuedAt?.microseconds) * interval '1 microsecond'),
+                    expires_at = timestamptz 'epoch' + (\(new.expiresAt?.microseconds) * interval '1 microsecond'),
+                    revoke_token = \(new.revokeToken),
+                    revoked_by = \(new.revokedBy),
+                    revoke_reason = \(new.revokeReason),
+                    credentials_json = CASE WHEN \(keepCredentials) THEN credentials_json ELSE \(credentials)::jsonb END,
+                    updated_at = now()
+                WHERE id = \(id.rawValue) AND state = \(locked.state.rawValue)
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: logger
+            )
+            let stored = try await Self.single(updated, id: id.rawValue)
+            if let approval = change.approval {
+                try await connection.query(
+                    """
+                    INSERT INTO approvals (request_id, approver_identity, comment)
+                    VALUES (\(id.rawValue), \(approval.approverIdentity), \(approval.comment))
+                    """,
+                    logger: logger
+                )
+            }
+            if let cause = change.revocation {
+                try await connection.query(
+                    """
+                    INSERT INTO revocations (request_id, cause) VALUES (\(id.rawValue), \(cause.rawValue))
+                    ON CONFLICT (request_id) DO NOTHING
+                    """,
+                    logger: logger
+                )
+            }
+            for draft in change.audit { try await AuditLog.append(draft, on: connection, logger: logger) }
+            return stored
+        }
+    }
+
+    /// The sealed credentials JSON of an `ACTIVE` request, or nil.
+    public func credentialsJSON(of id: RequestID) async throws -> String? {
+        let rows = try await database.query(
+            "SELECT credentials_json::text FROM requests WHERE id = \(id.rawValue) AND state = 'ACTIVE'"
+        )
+        for try await text in rows.decode(String?.self) { return text }
+        return nil
+    }
+
+    static let columns = """
+        id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason, break_glass, metadata::text,
+        approver_tier, required_approvals, approver_identity, approver_comment, ai_reasoning_json,
+        \(SQL.micros("issued_at")), \(SQL.micros("expires_at")), revoke_token, revoked_by, revoke_reason,
+        \(SQL.micros("created_at")), \(SQL.micros("updated_at"))
+        """
+
+    static func single(_ rows: PostgresRowSequence, id: String) async throws -> ElevationRequest {
+        for try await row in rows { return try decode(row) }
+        throw StoreError(.notFound, "request \(id) not found", context: ["request.id": id])
+    }
+
+    static func decode(_ row: PostgresRow) throws -> ElevationRequest {
+        let columns = row.makeRandomAccess()
+        func value<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T {
+            try columns[index].decode(T.self, context: .default)
+        }
+        let id = try value(0, String.self)
+        let stateText = try value(1, String.self)
+        guard let state = RequestState(rawValue: stateText),
+            let tier = ApproverTier(rawValue: try value(10, String.self))
+        else { throw StoreError(.integrity, "request \(id) has an unknown state or tier") }
+        let metadataText = try value(9, String.self)
+        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        func time(_ index: Int) throws -> AuditTimestamp? {
+            try value(index, Int64?.self).map { AuditTimestamp(microsecondsSinceEpoch: $0) }
+        }
+        return ElevationRequest(
+            id: try RequestID(parsing: id),
+            state: state,
+            requesterIdentity: try value(2, String.self),
+            provider: try value(3, String.self),
+            role: try value(4, String.self),
+            resourceScope: try value(5, String.self),
+            durationSeconds: try value(6, Int64.self),
+            reason: try value(7, String.self),
+            breakGlass: try value(8, Bool.self),
+            metadata: metadata,
+            approverTier: tier,
+            requiredApprovals: try value(11, Int.self),
+            approverIdentity: try value(12, String?.self),
+            approverComment: try value(13, String?.self),
+            aiReasoningJSON: try value(14, String?.self),
+            issuedAt: try time(15),
+            expiresAt: try time(16),
+            revokeToken: try value(17, String?.self),
+            revokedBy: try value(18, String?.self),
+            revokeReason: try value(19, String?.self),
+            createdAt: try time(20) ?? AuditTimestamp(microsecondsSinceEpoch: 0),
+            updatedAt: try time(21) ?? AuditTimestamp(microsecondsSinceEpoch: 0)
+        )
+    }
+
+    static func encodeMetadata(_ metadata: [String: String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(metadata), as: UTF8.self)
+    }
+}
+
+/// One approver's decision on a request (`schema.md` §7.2).
+public struct Approval: Sendable, Hashable {
+    public var approverIdentity: String
+    public var comment: String
+    public var createdAt: AuditTimestamp
+
+    public init(approverIdentity: String, comment: String, createdAt: AuditTimestamp) {
+        self.approverIdentity = approverIdentity
+        self.comment = comment
+        self.createdAt = createdAt
+    }
+}

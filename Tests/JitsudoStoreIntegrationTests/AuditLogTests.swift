@@ -1,0 +1,98 @@
+import JitsudoCore
+import JitsudoStore
+import JitsudoTesting
+import PostgresNIO
+import Testing
+
+@Suite struct AuditLogTests {
+    @Test func storedEventsHashExactlyAsTheCoreComputesThem() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            let appended = try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created", details: ["comment": "LGTM \u{2713}"]))
+            let page = try await log.events(matching: .init(), pageSize: 10)
+            #expect(page.events == [appended])
+            #expect(AuditChain.hash(of: page.events[0]) == appended.hash)
+            #expect(appended.id == 1 && appended.prevHash == "")
+        }
+    }
+
+    @Test func theLogIsAppendOnlyForEveryRole() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created"))
+            for sql in ["UPDATE audit_events SET actor_identity = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
+                do {
+                    try await test.database.query(PostgresQueryText(sql).query)
+                    Issue.record("\(sql) succeeded")
+                } catch {
+                    #expect("\(String(reflecting: error))".contains("audit_events is append-only"), "\(sql)")
+                }
+            }
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 1)
+        }
+    }
+
+    @Test func theApplicationRoleCannotUpdateOrDeleteEvents() async throws {
+        try await TestPostgres.shared.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jitsudo_app') THEN CREATE ROLE jitsudo_app LOGIN; END IF; END $$"
+        )
+        try await withTestDatabase { test in
+            try await AuditLog(database: test.database).append(AuditDraft(actor: "alice@example.com", action: "request.created"))
+            var appURL = test.url
+            appURL.username = "jitsudo_app"
+            try await withClient(appURL) { app in
+                #expect(try await count(app, "SELECT COUNT(*)::integer FROM audit_events") == 1)
+                try await AuditLog(database: app).append(AuditDraft(actor: "bob@example.com", action: "request.created"))
+                for sql in ["UPDATE audit_events SET actor_identity = 'x'", "DELETE FROM audit_events"] {
+                    do {
+                        try await app.query(PostgresQueryText(sql).query)
+                        Issue.record("\(sql) succeeded as jitsudo_app")
+                    } catch {
+                        #expect("\(String(reflecting: error))".contains("permission denied"), "\(sql)")
+                    }
+                }
+            }
+            #expect(try await AuditLog(database: test.database).verify().summary == "Chain intact: 2 events verified")
+        }
+    }
+
+    @Test func verifyNamesTheFirstTamperedEvent() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            for index in 0..<10 { try await log.append(AuditDraft(actor: "u\(index)@example.com", action: "request.created")) }
+            #expect(try await log.verify().summary == "Chain intact: 10 events verified")
+            // A superuser who disables the guard and edits event 4 is still caught.
+            try await test.database.query(PostgresQueryText("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete").query)
+            try await test.database.query(PostgresQueryText("UPDATE audit_events SET details_json = '{\"x\":1}' WHERE id = 4").query)
+            let result = try await log.verify()
+            #expect(result.summary == "Chain broken at event 4: stored hash does not match its content")
+            #expect(result.eventsVerified == 3)
+            try await test.database.query(PostgresQueryText("DELETE FROM audit_events WHERE id >= 4").query)
+            #expect(try await log.verify().summary == "Chain broken at event 3: chain head expects event 10 but the log ends at event 3")
+        }
+    }
+
+    @Test func queriesFilterAndPageOldestFirst() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            for index in 0..<30 {
+                try await log.append(AuditDraft(actor: index % 3 == 0 ? "alice@example.com" : "bob@example.com",
+                                                action: index % 2 == 0 ? "request.created" : "grant.issued", provider: "mock"))
+            }
+            let filter = AuditLog.Filter(actorIdentity: "alice@example.com")
+            var ids: [Int64] = []
+            var token = ""
+            repeat {
+                let page = try await log.events(matching: filter, pageSize: 4, pageToken: token)
+                ids += page.events.map(\.id)
+                token = page.nextPageToken
+            } while !token.isEmpty
+            #expect(ids == stride(from: 1, through: 30, by: 3).map { Int64($0) })
+            let issued = try await log.events(matching: AuditLog.Filter(action: "grant.issued"), pageSize: 100)
+            #expect(issued.events.count == 15)
+            let all = try await log.events(matching: .init(), pageSize: 100).events
+            let since = AuditLog.Filter(since: all[10].timestamp, until: all[12].timestamp)
+            #expect(try await log.events(matching: since, pageSize: 100).events.map(\.id) == [11, 12, 13])
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import JitsudoStore
+import JitsudoTesting
+import PostgresNIO
+import Testing
+
+@Suite struct MigrationTests {
+    @Test func fiveConcurrentMigratorsApplyEachMigrationExactlyOnce() async throws {
+        try await withTestDatabase(migrated: false) { test in
+            let appliedCounts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<5 {
+                    group.addTask {
+                        try await withClient(test.url, maximumConnections: 1) { database in
+                            try await Migrator.migrate(database, logger: database.logger).count
+                        }
+                    }
+                }
+                var counts: [Int] = []
+                for try await value in group { counts.append(value) }
+                return counts
+            }
+            #expect(appliedCounts.reduce(0, +) == Migration.all.count)
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM schema_migrations") == Migration.all.count)
+            #expect(try await Migrator.migrate(test.database, logger: test.database.logger).isEmpty, "a second run applies nothing")
+            #expect(try await Migrator.isCurrent(test.database))
+            #expect(try await count(test.database, "SELECT last_id::integer FROM audit_chain_head WHERE id = 1") == 0)
+        }
+    }
+
+    @Test func anEmptyDatabaseIsNotCurrent() async throws {
+        try await withTestDatabase(migrated: false) { (test: TestDatabase) async throws in
+            #expect(try await Migrator.currentVersion(test.database) == 0)
+            #expect(try await !Migrator.isCurrent(test.database))
+        }
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehindAndNamesItself() async throws {
+        try await withTestDatabase(migrated: false) { test in
+            let broken = Migration(version: 99, name: "0099_broken.sql", statements: ["CREATE TABLE half_done (x int)", "SELECT * FROM missing_table"])
+            do {
+                try await Migrator.migrate(test.database, migrations: [broken], logger: test.database.logger)
+                Issue.record("expected the migration to fail")
+            } catch let error as StoreError {
+                #expect(error.code == .migration)
+                #expect(error.message.contains("migration 99 (0099_broken.sql) failed at statement 2"))
+            }
+            // The whole transaction rolled back: not even the bookkeeping table exists.
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM pg_tables WHERE tablename IN ('half_done', 'schema_migrations')") == 0)
+        }
+    }
+
+    @Test func operatorSQLFromTheRunbooksRuns() async throws {
+        try await withTestDatabase { test in
+            for sql in [
+                "UPDATE policies SET enabled = false WHERE type = 'ELIGIBILITY'",
+                "UPDATE policies SET enabled = true  WHERE type = 'ELIGIBILITY'",
+                "SELECT COUNT(*) FROM audit_events",
+                "SELECT COUNT(*) FROM requests",
+                "SELECT id, requester_identity, expires_at FROM requests WHERE state = 'ACTIVE'",
+            ] {
+                try await test.database.query(PostgresQueryText(sql).query)
+            }
+        }
+    }
+}
