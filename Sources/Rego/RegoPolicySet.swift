@@ -23,6 +23,13 @@ public final class RegoPolicySet: Sendable {
     ///
     /// - Throws: `RegoError` for syntax errors, unknown functions or unsafe variables in the query.
     public func prepare(query: String) throws -> PreparedQuery {
+        let collector = DataRefRegistry.Collector()
+        let prepared = try DataRefRegistry.$current.withValue(collector) { try prepareUnlinked(query: query) }
+        for r in collector.refs { r.link(root) }
+        return prepared
+    }
+
+    func prepareUnlinked(query: String) throws -> PreparedQuery {
         var parser = try Parser(file: "query", source: query)
         let exprs = try parser.parseQuery()
         var resolver = Resolver(package: [], imports: [:], packageRules: [], functions: functions, builtins: builtins, file: "query")

@@ -4,7 +4,7 @@ indirect enum CTerm: Sendable {
     case local(Int)
     case input
     /// `data` followed by path terms.
-    case data([CTerm])
+    case data(DataRef)
     case ref(CTerm, [CTerm])
     case array([CTerm])
     case set([CTerm])
@@ -59,8 +59,8 @@ struct CWith: Sendable {
     let replacement: CallSite.Target?
 }
 
-/// A resolved body expression.
-struct CExpr: Sendable {
+/// A resolved body expression (a class so evaluation passes it by reference).
+final class CExpr: Sendable {
     indirect enum Kind: Sendable {
         case term(CTerm)
         case unify(CTerm, CTerm)
@@ -70,9 +70,15 @@ struct CExpr: Sendable {
         case every(key: CTerm?, value: CTerm, domain: CTerm, body: [CExpr], locals: [Int])
     }
 
-    var kind: Kind
-    var with: [CWith]
+    let kind: Kind
+    let with: [CWith]
     let location: SourceLocation
+
+    init(kind: Kind, with: [CWith], location: SourceLocation) {
+        self.kind = kind
+        self.with = with
+        self.location = location
+    }
 }
 
 /// One compiled rule definition.
@@ -120,4 +126,33 @@ final class DataNode: Sendable {
 
     var valueGroup: RuleGroup? { groups.first { $0.kind != .function } }
     var functionGroup: RuleGroup? { groups.first { $0.kind == .function } }
+}
+
+/// A reference into `data`; `node` is filled in after linking when the path starts with constant keys.
+final class DataRef: @unchecked Sendable {
+    let path: [CTerm]
+    /// Deepest tree node reached by the constant prefix of `path` (set once during linking, then immutable).
+    var node: DataNode?
+    /// Number of path terms consumed to reach `node`.
+    var consumed = 0
+    /// The constant prefix consumed, as strings.
+    var prefix: [String] = []
+
+    init(_ path: [CTerm]) { self.path = path }
+
+    /// Resolves `node` against the tree; called once before the policy set is shared.
+    func link(_ root: DataNode) {
+        var n = root
+        var i = 0
+        var p: [String] = []
+        while i < path.count, case .const(.string(let s)) = path[i], let child = n.children[s] {
+            n = child
+            p.append(s)
+            i += 1
+            if n.valueGroup != nil { break }
+        }
+        node = n
+        consumed = i
+        prefix = p
+    }
 }

@@ -72,7 +72,8 @@ struct RecursionCheck {
     func collect(_ t: CTerm, _ acc: inout [[String]]) {
         switch t {
         case .const, .local, .input: break
-        case .data(let path):
+        case .data(let ref):
+            let path = ref.path
             var prefix: [String] = []
             for p in path {
                 guard case .const(.string(let s)) = p else { break }

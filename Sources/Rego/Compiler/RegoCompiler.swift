@@ -47,6 +47,9 @@ public enum RegoCompiler {
         var builtins = BuiltinRegistry.standard
         for b in options.extraBuiltins { builtins[b.name] = b }
         for r in removedBuiltins { builtins[r] = nil }
-        return try ModuleLinker(modules: asts, builtins: builtins).link()
+        let collector = DataRefRegistry.Collector()
+        let set = try DataRefRegistry.$current.withValue(collector) { try ModuleLinker(modules: asts, builtins: builtins).link() }
+        for r in collector.refs { r.link(set.root) }
+        return set
     }
 }

@@ -188,7 +188,7 @@ struct Resolver {
             var p: [CTerm] = []
             for x in path { p.append(try resolve(x, scope: scope)) }
             switch h {
-            case .data(let hp): return .data(hp + p)
+            case .data(let hp): return .data(DataRefRegistry.make(hp.path + p))
             case .ref(let inner, let ip): return .ref(inner, ip + p)
             default: return .ref(h, p)
             }
@@ -241,12 +241,12 @@ struct Resolver {
         if name == "_" { return .local(scope.wildcard()) }
         if let s = scope.lookup(name) { return .local(s) }
         if name == "input" { return .input }
-        if name == "data" { return .data([]) }
+        if name == "data" { return .data(DataRefRegistry.make([])) }
         if let imp = imports[name] {
             let rest = imp.dropFirst().map { CTerm.const(.string($0)) }
-            return imp[0] == "input" ? (rest.isEmpty ? .input : .ref(.input, Array(rest))) : .data(Array(rest))
+            return imp[0] == "input" ? (rest.isEmpty ? .input : .ref(.input, Array(rest))) : .data(DataRefRegistry.make(Array(rest)))
         }
-        if packageRules.contains(name) { return .data((package + [name]).map { .const(.string($0)) }) }
+        if packageRules.contains(name) { return .data(DataRefRegistry.make((package + [name]).map { .const(.string($0)) })) }
         return .local(scope.declare(name))
     }
 

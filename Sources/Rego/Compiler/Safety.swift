@@ -18,7 +18,7 @@ struct Safety {
         switch t {
         case .const, .input: break
         case .local(let s): u.needs.insert(s)
-        case .data(let path): for p in path { u.merge(index(p)) }
+        case .data(let ref): for p in ref.path { u.merge(index(p)) }
         case .ref(let h, let path):
             u.merge(read(h))
             for p in path { u.merge(index(p)) }
@@ -97,7 +97,7 @@ struct Safety {
         switch t {
         case .const, .input: break
         case .local(let s): acc.insert(s)
-        case .data(let p): for x in p { allVars(x, &acc) }
+        case .data(let ref): for x in ref.path { allVars(x, &acc) }
         case .ref(let h, let p):
             allVars(h, &acc)
             for x in p { allVars(x, &acc) }
@@ -223,21 +223,21 @@ struct Safety {
 
     /// Orders bodies nested in an expression (comprehensions, every, not).
     func orderNested(_ e: CExpr, _ bound: Set<Int>) throws -> CExpr {
-        var r = e
+        let kind: CExpr.Kind
         switch e.kind {
-        case .term(let t): r.kind = .term(try orderNested(t, bound))
-        case .unify(let a, let b): r.kind = .unify(try orderNested(a, bound), try orderNested(b, bound))
-        case .not(let inner): r.kind = .not(try orderNested(inner, bound))
-        case .noop: break
-        case .someIn(let k, let v, let c): r.kind = .someIn(key: k, value: v, collection: try orderNested(c, bound))
+        case .term(let t): kind = .term(try orderNested(t, bound))
+        case .unify(let a, let b): kind = .unify(try orderNested(a, bound), try orderNested(b, bound))
+        case .not(let inner): kind = .not(try orderNested(inner, bound))
+        case .noop: kind = .noop
+        case .someIn(let k, let v, let c): kind = .someIn(key: k, value: v, collection: try orderNested(c, bound))
         case .every(let k, let v, let d, let b, let locals):
             var inner = bound
             if let k { inner.formUnion(pattern(k).outputs) }
             inner.formUnion(pattern(v).outputs)
             let (ob, _) = try order(b, bound: inner)
-            r.kind = .every(key: k, value: v, domain: try orderNested(d, bound), body: ob, locals: locals)
+            kind = .every(key: k, value: v, domain: try orderNested(d, bound), body: ob, locals: locals)
         }
-        return r
+        return CExpr(kind: kind, with: e.with, location: e.location)
     }
 
     func orderNested(_ t: CTerm, _ bound: Set<Int>) throws -> CTerm {
@@ -261,7 +261,9 @@ struct Safety {
         case .set(let xs): return .set(try xs.map { try orderNested($0, bound) })
         case .object(let kvs): return .object(try kvs.map { (try orderNested($0.0, bound), try orderNested($0.1, bound)) })
         case .ref(let h, let p): return .ref(try orderNested(h, bound), try p.map { try orderNested($0, bound) })
-        case .data(let p): return .data(try p.map { try orderNested($0, bound) })
+        case .data(let ref):
+            if ref.path.allSatisfy(\.isConst) { return t }
+            return .data(DataRefRegistry.make(try ref.path.map { try orderNested($0, bound) }))
         default: return t
         }
     }

@@ -16,7 +16,7 @@ extension Evaluator {
             if let v = overrideAt(prefix) { return try walk(v, path, i, f, k) }
             if hasOverride(under: prefix) {
                 if i < path.count, case .const(.string(let s)) = path[i] {
-                    return try walkData(node?.children[s], base?[s], prefix + [s], path, i + 1, f, k)
+                    return try walkData(node?.children[s], base?[.string(s)], prefix + [s], path, i + 1, f, k)
                 }
                 if let v = try materialize(node, base, prefix) { try walk(v, path, i, f, k) }
                 return
@@ -48,7 +48,7 @@ extension Evaluator {
                 f.slots[s] = key
                 defer { f.slots[s] = nil }
                 if case .string(let name) = key, let child = node.children[name] {
-                    try walkData(child, base?[key], prefix + [name], path, i + 1, f, k)
+                    try walkData(child, base?[key], dataOverrides.isEmpty ? prefix : prefix + [name], path, i + 1, f, k)
                 } else if let b = base?[key] {
                     try walk(b, path, i + 1, f, coerceKeys: true, k)
                 }
@@ -64,7 +64,7 @@ extension Evaluator {
             if case .string = k0 {} else if case .object = base ?? .null, base?[k0] == nil { key = .string(k0.jsonText) }
             if case .string = k0 {} else if base == nil { key = .string(k0.jsonText) }
             if case .string(let name) = key, let child = node.children[name] {
-                try walkData(child, base?[key], prefix + [name], path, i + 1, f, k)
+                try walkData(child, base?[key], dataOverrides.isEmpty ? prefix : prefix + [name], path, i + 1, f, k)
             } else if let b = base?[key] {
                 try walk(b, path, i + 1, f, coerceKeys: true, k)
             }

@@ -209,7 +209,17 @@ final class Evaluator {
         case .const(let v): try k(v)
         case .local(let s): if let v = f.slots[s] { try k(v) }
         case .input: if let i = input { try k(i) }
-        case .data(let path): try walkData(policies.root, data, [], path, 0, f, k)
+        case .data(let ref):
+            if dataOverrides.isEmpty, let node = ref.node {
+                var base: RegoValue? = data
+                for s in ref.prefix {
+                    guard let b = base else { break }
+                    base = b[.string(s)]
+                }
+                try walkData(node, base, ref.prefix, ref.path, ref.consumed, f, k)
+            } else {
+                try walkData(policies.root, data, [], ref.path, 0, f, k)
+            }
         case .ref(let h, let path):
             try evalTerm(h, f) { base in try walk(base, path, 0, f, k) }
         case .array(let ts):
