@@ -82,7 +82,7 @@ final class CExpr: Sendable {
 }
 
 /// One compiled rule definition.
-struct CRule: Sendable {
+final class CRule: @unchecked Sendable {
     let args: [CTerm]
     /// Key path terms after the group path (multi-value rules), or the set member.
     let keys: [CTerm]
@@ -91,8 +91,19 @@ struct CRule: Sendable {
     let elseBranches: [(value: CTerm, body: [CExpr])]
     let slotCount: Int
     let location: SourceLocation
-    /// For `p[x] contains y`: the last key is a set member under the preceding keys.
+    /// For `p[x] contains y`: the last key is a set member under the preceding keys (set once while linking).
     var setLeaf = false
+
+    init(args: [CTerm], keys: [CTerm], value: CTerm, body: [CExpr], elseBranches: [(value: CTerm, body: [CExpr])], slotCount: Int,
+         location: SourceLocation) {
+        self.args = args
+        self.keys = keys
+        self.value = value
+        self.body = body
+        self.elseBranches = elseBranches
+        self.slotCount = slotCount
+        self.location = location
+    }
 }
 
 /// All definitions at one data path.

@@ -64,7 +64,7 @@ struct ModuleLinker {
             let p = pending[path]!
             var compiled: [CRule] = []
             for (decl, m, keys) in p.decls {
-                var rule = try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
+                let rule = try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
                 rule.setLeaf = decl.kind == .multiSet && p.kind == .multiObject
                 compiled.append(rule)
             }

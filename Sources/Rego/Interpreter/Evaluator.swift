@@ -206,6 +206,15 @@ final class Evaluator {
 
     func evalTerm(_ t: CTerm, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
         switch t {
+        case .ref, .call, .data, .array, .object:
+            switch try evalSimple(t, f) {
+            case .value(let v): return try k(v)
+            case .undefined: return
+            case .notSimple: break
+            }
+        default: break
+        }
+        switch t {
         case .const(let v): try k(v)
         case .local(let s): if let v = f.slots[s] { try k(v) }
         case .input: if let i = input { try k(i) }
