@@ -29,6 +29,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Domain core: no I/O. Hashing is computation, so Crypto is allowed.
@@ -55,6 +66,72 @@ let package = Package(
                 "JitsudoStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Wire types of /api/v1alpha1, shared by the server and the CLI.
+        .target(name: "JitsudoAPI", dependencies: ["JitsudoCore"], swiftSettings: strict),
+        // Core request -> Rego input; Rego results -> decisions.
+        .target(name: "JitsudoPolicy", dependencies: ["JitsudoCore", "Rego"], swiftSettings: strict),
+        // Credential providers: the protocol, the durable mock (aws, gcp, azure, kubernetes follow).
+        .target(
+            name: "JitsudoProviders",
+            dependencies: ["JitsudoCore", "JitsudoStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strict
+        ),
+        // OIDC ID-token verification (discovery, JWKS) and the development issuer of `jitsudod dev`.
+        .target(
+            name: "JitsudoAuth",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // TLS material: loading and hot-reloading certificate/key files, a private CA for `jitsudod init`.
+        .target(
+            name: "JitsudoTLS",
+            dependencies: [
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Notification channels: Slack, webhook (HMAC), SMTP, SIEM (JSON lines, syslog).
+        .target(
+            name: "JitsudoNotify",
+            dependencies: [
+                "JitsudoCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        // The Hummingbird application, the workflow service and the background services; the only place that
+        // wires implementations together.
+        .target(
+            name: "JitsudoServer",
+            dependencies: [
+                "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),
@@ -88,6 +165,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "RegoTests", dependencies: ["Rego"], resources: [.copy("Cases")], swiftSettings: strict),
+        .testTarget(name: "JitsudoAuthTests", dependencies: ["JitsudoAuth"], swiftSettings: strict),
+        .testTarget(name: "JitsudoTLSTests", dependencies: ["JitsudoTLS"], swiftSettings: strict),
+        .testTarget(name: "JitsudoNotifyTests", dependencies: ["JitsudoNotify", "JitsudoCore"], swiftSettings: strict),
+        .testTarget(
+            name: "JitsudoServerIntegrationTests",
+            dependencies: [
+                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoStoreIntegrationTests",
             dependencies: ["JitsudoStore", "JitsudoTesting", "JitsudoCore"],
@@ -95,4 +188,5 @@ let package = Package(
         ),
     ]
 )
+
 

@@ -61,8 +61,10 @@ public struct Database: Sendable {
         if let state = psql.serverInfo?[.sqlState] {
             let message = psql.serverInfo?[.message] ?? "database error"
             switch state {
-            case "23505": return StoreError(.conflict, message, context: ["sqlstate": state])
-            case "23514", "23502", "22P02", "23503": return StoreError(.invalidArgument, message, context: ["sqlstate": state])
+            // Constraint violations are never the caller's input (that is validated before it reaches SQL): they are
+            // integrity failures, reported generically; the server's message must not carry SQL.
+            case "23505", "23514", "23502", "22P02", "23503":
+                return StoreError(.integrity, "the database refused a write (constraint violation)", context: ["sqlstate": state, "detail": message])
             case "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004":
                 return StoreError(.unavailable, "database unavailable: \(message)", context: ["sqlstate": state])
             default: return error

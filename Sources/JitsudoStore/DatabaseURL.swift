@@ -95,6 +95,26 @@ extension DatabaseURL {
     /// Opens one connection, runs `SELECT 1` and closes it, failing fast (within `timeout`) with a clear
     /// ``StoreError`` `unavailable` instead of the pool's retry loop. Used at startup and by one-shot commands.
     public func checkReachable(timeout: Duration = .seconds(5), logger: Logger) async throws {
+        let configuration: PostgresConnection.Configuration
+        do { configuration = try connectionConfiguration(timeout: timeout) } catch {
+            throw StoreError(.unavailable, "cannot connect to \(self): \(error)")
+        }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            defer { Task { try? await connection.close() } }
+            try await connection.query("SELECT 1", logger: logger)
+        } catch let error as PSQLError {
+            let detail = error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
+            throw StoreError(.unavailable, "cannot connect to \(self): \(detail)")
+        } catch {
+            throw StoreError(.unavailable, "cannot connect to \(self): \(error)")
+        }
+    }
+}
+
+extension DatabaseURL {
+    /// A single-connection configuration (for LISTEN and the leader lock), TLS as `sslmode` says.
+    public func connectionConfiguration(timeout: Duration = .seconds(5)) throws -> PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketDirectory {
             configuration = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)
@@ -109,15 +129,6 @@ extension DatabaseURL {
             configuration = .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .init(timeout)
-        do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-            defer { Task { try? await connection.close() } }
-            try await connection.query("SELECT 1", logger: logger)
-        } catch let error as PSQLError {
-            let detail = error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
-            throw StoreError(.unavailable, "cannot connect to \(self): \(detail)")
-        } catch {
-            throw StoreError(.unavailable, "cannot connect to \(self): \(error)")
-        }
+        return configuration
     }
 }

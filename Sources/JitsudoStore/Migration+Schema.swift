@@ -1,6 +1,6 @@
 extension Migration {
     /// Every migration, in order. Append only: never edit a migration that has shipped.
-    public static let all: [Migration] = [initialSchema, applicationRoleGrants]
+    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger]
 
     /// The schema of `schema.md` §1 and §7.
     static let initialSchema = Migration(
@@ -195,6 +195,42 @@ extension Migration {
             END
             $$
             """
+        ]
+    )
+
+    /// The durable ledger and fault switches of the `mock` provider (development and tests).
+    static let mockProviderLedger = Migration(
+        version: 3,
+        name: "0003_mock_provider_ledger.sql",
+        statements: [
+            """
+            CREATE TABLE mock_provider_ledger (
+                request_id text NOT NULL,
+                operation text NOT NULL CHECK (operation IN ('grant', 'revoke')),
+                role text NOT NULL DEFAULT '',
+                resource_scope text NOT NULL DEFAULT '',
+                calls integer NOT NULL DEFAULT 1,
+                first_call_at timestamptz NOT NULL DEFAULT now(),
+                last_call_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (request_id, operation)
+            )
+            """,
+            """
+            CREATE TABLE mock_provider_faults (
+                operation text PRIMARY KEY CHECK (operation IN ('grant', 'revoke')),
+                percent integer NOT NULL CHECK (percent BETWEEN 0 AND 100),
+                until timestamptz
+            )
+            """,
+            """
+            DO $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jitsudo_app') THEN
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON mock_provider_ledger, mock_provider_faults TO jitsudo_app;
+                END IF;
+            END
+            $$
+            """,
         ]
     )
 }

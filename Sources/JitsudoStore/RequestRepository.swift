@@ -1,6 +1,6 @@
 import Foundation
 public import JitsudoCore
-import PostgresNIO
+public import PostgresNIO
 
 /// Elevation requests: create, read, list, and transition under a row lock with the audit event in
 /// the same transaction.
@@ -126,6 +126,8 @@ public struct RequestRepository: Sendable {
         public var approval: Approval?
         /// Sealed credentials JSON to store; credentials are always cleared when the new state is not `ACTIVE`.
         public var credentialsJSON: String?
+        /// Further writes that must commit with this change (e.g. notification outbox rows), run after the audit.
+        public var extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
 
         public init(
             request: ElevationRequest,
@@ -178,6 +180,7 @@ public struct RequestRepository: Sendable {
                 """
                 UPDATE requests SET
                     state = \(new.state.rawValue),
+                    duration_seconds = \(new.durationSeconds),
                     approver_tier = \(new.approverTier.rawValue),
                     required_approvals = \(new.requiredApprovals),
                     approver_identity = \(new.approverIdentity),
@@ -214,6 +217,7 @@ public struct RequestRepository: Sendable {
                     logger: logger
                 )
             }
+            for write in change.extraWrites { try await write(connection, logger) }
             for draft in change.audit { try await AuditLog.append(draft, on: connection, logger: logger) }
             return stored
         }
@@ -298,5 +302,40 @@ public struct Approval: Sendable, Hashable {
         self.approverIdentity = approverIdentity
         self.comment = comment
         self.createdAt = createdAt
+    }
+}
+
+extension RequestRepository {
+    /// Ids of requests whose time ran out: `ACTIVE` past `expires_at`, and `PENDING` older than `pendingTTLSeconds`.
+    public func due(pendingTTLSeconds: Int64, limit: Int = 100) async throws -> [RequestID] {
+        let rows = try await database.query(
+            """
+            SELECT id FROM requests
+            WHERE (state = 'ACTIVE' AND expires_at <= now())
+               OR (state = 'PENDING' AND created_at <= now() - (\(pendingTTLSeconds) * interval '1 second'))
+            ORDER BY COALESCE(expires_at, created_at)
+            LIMIT \(limit)
+            """
+        )
+        var ids: [RequestID] = []
+        for try await text in rows.decode(String.self) { ids.append(try RequestID(parsing: text)) }
+        return ids
+    }
+
+    /// Ids of the `ACTIVE` requests of `identity`.
+    public func activeIDs(of identity: String) async throws -> [RequestID] {
+        let rows = try await database.query(
+            "SELECT id FROM requests WHERE state = 'ACTIVE' AND requester_identity = \(identity) ORDER BY created_at"
+        )
+        var ids: [RequestID] = []
+        for try await text in rows.decode(String.self) { ids.append(try RequestID(parsing: text)) }
+        return ids
+    }
+
+    /// The number of `ACTIVE` grants (for the metrics gauge).
+    public func activeCount() async throws -> Int {
+        let rows = try await database.query("SELECT COUNT(*)::integer FROM requests WHERE state = 'ACTIVE'")
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
     }
 }

@@ -1,0 +1,72 @@
+import JitsudoCore
+
+/// A cloud (or test) backend that can grant and revoke a role for a bounded time.
+///
+/// `grant` and `revoke` are idempotent and keyed by the request id: calling either twice for the same
+/// request has the effect of calling it once. Implementations never log credentials.
+public protocol CredentialProvider: Sendable {
+    /// The provider name requests use (`aws`, `gcp`, `azure`, `kubernetes`, `mock`).
+    var name: String { get }
+    /// Checks role, scope and duration before a request is stored.
+    ///
+    /// - Throws: ``ProviderError`` `invalidRequest` with a message naming the field.
+    func validate(_ request: GrantRequest) throws(ProviderError)
+    /// Issues the grant and returns the credentials to hand to the requester.
+    func grant(_ request: GrantRequest) async throws(ProviderError) -> IssuedGrant
+    /// Revokes the grant of `requestID`; an unknown or already revoked grant is success.
+    func revoke(requestID: String, revokeToken: String?) async throws(ProviderError)
+    /// A one-line description for status pages.
+    var summary: String { get }
+}
+
+/// What a provider is asked to grant.
+public struct GrantRequest: Sendable, Hashable {
+    public var requestID: String
+    public var requesterIdentity: String
+    public var role: String
+    public var resourceScope: String
+    public var durationSeconds: Int64
+    public var metadata: [String: String]
+
+    public init(requestID: String, requesterIdentity: String, role: String, resourceScope: String, durationSeconds: Int64,
+                metadata: [String: String]) {
+        self.requestID = requestID
+        self.requesterIdentity = requesterIdentity
+        self.role = role
+        self.resourceScope = resourceScope
+        self.durationSeconds = durationSeconds
+        self.metadata = metadata
+    }
+}
+
+/// What a provider issued.
+public struct IssuedGrant: Sendable, Hashable {
+    /// Environment variables for the requester's subprocess (`api.md` §4.2 names).
+    public var credentials: [String: String]
+    /// Seconds the grant lasts; providers may shorten the requested duration to their maximum.
+    public var durationSeconds: Int64
+    /// Opaque handle the provider needs to revoke.
+    public var revokeToken: String
+
+    public init(credentials: [String: String], durationSeconds: Int64, revokeToken: String) {
+        self.credentials = credentials
+        self.durationSeconds = durationSeconds
+        self.revokeToken = revokeToken
+    }
+}
+
+/// A provider failure: the message is safe to show and never contains credentials.
+public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        case invalidRequest
+        case refused
+        case unavailable
+    }
+    public let code: Code
+    public let message: String
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    public var description: String { message }
+}

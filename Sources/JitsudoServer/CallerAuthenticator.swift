@@ -1,0 +1,25 @@
+/// Turns an `Authorization` header into a ``Caller`` or a 401.
+public protocol CallerAuthenticator: Sendable {
+    /// - Throws: `APIError` 401 (`unauthenticated`) with a message safe to show.
+    func authenticate(authorization: String?) async throws -> Caller
+}
+
+import Hummingbird
+import JitsudoAPI
+import JitsudoStore
+
+/// Authenticates every `/api/v1alpha1` call and records the caller as seen.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let authenticator: any CallerAuthenticator
+    let principals: PrincipalRepository
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let caller = try await authenticator.authenticate(authorization: request.headers[.authorization])
+        context.caller = caller
+        // Bookkeeping only: a failure to record last-seen never fails the call.
+        try? await principals.touch(caller.email)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+public import Hummingbird
+import JitsudoAPI
+public import HummingbirdCore
+import JitsudoCore
+import JitsudoPolicy
+import JitsudoProviders
+public import JitsudoStore
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+public import NIOCore
+
+/// Assembles `jitsudod` from its configuration: the database, the policy engine, the workflow, the
+/// providers, the background services and the HTTP application.
+public struct Daemon: Sendable {
+    public let configuration: ServerConfiguration
+    public let databaseURL: DatabaseURL
+    public let client: PostgresClient
+    public let database: Database
+    public let policyService: PolicyService
+    public let requestService: RequestService
+    let logger: Logger
+
+    /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
+    public struct StartupError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// Checks the database is reachable and builds every component; nothing runs yet.
+    ///
+    /// - Throws: ``StartupError`` naming what to fix.
+    public init(
+        configuration: ServerConfiguration,
+        notices: @escaping @Sendable (Database) -> @Sendable (Notice) -> [@Sendable (PostgresConnection, Logger) async throws -> Void],
+        logger: Logger
+    ) async throws {
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            databaseURL = try DatabaseURL(configuration.databaseURL)
+        } catch {
+            throw StartupError("configuration: database_url \(error.message)")
+        }
+        do {
+            try await databaseURL.checkReachable(logger: logger)
+        } catch let error as StoreError {
+            throw StartupError("database connection refused: \(error.message)")
+        }
+        var clientConfiguration = databaseURL.clientConfiguration(applicationName: "jitsudod")
+        clientConfiguration.options.maximumConnections = 20
+        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        database = Database(client: client, logger: logger)
+        let vault: CredentialVault
+        do {
+            if configuration.credentialsKey.isEmpty {
+                guard configuration.developmentMode else {
+                    throw StartupError("configuration: credentials_key is required (base64 of 32 random bytes: head -c 32 /dev/urandom | base64)")
+                }
+                vault = try CredentialVault(base64Key: Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
+            } else {
+                vault = try CredentialVault(base64Key: configuration.credentialsKey)
+            }
+        } catch let error as CoreError {
+            throw StartupError("configuration: credentials_key \(error.message)")
+        }
+        var providers: [String: any CredentialProvider] = [:]
+        if configuration.mockProviderEnabled {
+            providers["mock"] = MockProvider(database: database, maximumDurationSeconds: configuration.mockProviderMaxDurationSeconds)
+        }
+        let engine = PolicyEngine()
+        policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
+                                      syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
+        requestService = RequestService(
+            requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
+            audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
+            providers: providers, vault: vault, notify: notices(database), logger: logger
+        )
+    }
+
+    /// Runs before the server accepts traffic: migrations, development seeds, the first policy load.
+    public func prepare() async throws {
+        try await Migrator.migrate(database, logger: logger)
+        if configuration.developmentMode {
+            try await PolicyRepository(database: database).seedIfMissing(DevelopmentPolicies.all)
+        }
+        do {
+            try await policyService.reload()
+        } catch {
+            logger.error("policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The HTTP application with every background service attached.
+    public func application(
+        authenticator: any CallerAuthenticator,
+        server: HTTPServerBuilder = .http1(),
+        host: String? = nil,
+        port: Int? = nil,
+        metricsText: @escaping @Sendable () -> String = { "" },
+        extraRoutes: JitsudoApplication.RouteExtension? = nil,
+        extraServices: [any Service] = [],
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let deps = RouteDependencies(
+            requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
+            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService)
+        )
+        let router = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
+        let sweeper = GrantSweeper(service: requestService, revocations: requestService.revocations,
+                                   interval: .seconds(configuration.sweepIntervalSeconds), pendingTTLSeconds: configuration.pendingTTLSeconds,
+                                   logger: logger)
+        var app = Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
+            services: [client, policyService, sweeper] + extraServices,
+            onServerRunning: onServerRunning, logger: logger
+        )
+        app.beforeServerStarts { try await prepare() }
+        return app
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import JitsudoAPI
+import JitsudoPolicy
+import JitsudoStore
+import Logging
+import PostgresNIO
+
+/// `/readyz`: the database answers, policies are loaded, migrations are current (`api.md` §8 and Additions).
+struct HealthChecks: Sendable {
+    let database: Database
+    let policies: PolicyService
+
+    func readiness() async -> Readiness {
+        var checks: [String: String] = [:]
+        var ready = true
+        do {
+            let rows = try await withTimeout(.seconds(2)) { try await database.query("SELECT 1") }
+            for try await _ in rows {}
+            checks["db"] = "ok"
+            if try await Migrator.isCurrent(database) {
+                checks["migrations"] = "ok"
+            } else {
+                checks["migrations"] = "pending migrations; run 'jitsudod migrate'"
+                ready = false
+            }
+        } catch {
+            checks["db"] = "unreachable: \(error)"
+            ready = false
+        }
+        if let problem = policies.problem {
+            checks["policies"] = problem
+            ready = false
+        } else {
+            checks["policies"] = "ok (\(policies.engine.policiesLoaded) loaded)"
+        }
+        // Leadership arrives with the HA work; until then every replica reports standby, epoch 0.
+        return Readiness(status: ready ? "ok" : "unavailable", role: "standby", epoch: 0, heartbeatAgeMs: -1, checks: checks)
+    }
+}
+
+struct TimeoutError: Error, CustomStringConvertible {
+    var description: String { "timed out" }
+}
+
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw TimeoutError()
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next() else { throw TimeoutError() }
+        return first
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import HTTPTypes
+public import Hummingbird
+import JitsudoAPI
+import JitsudoCore
+import JitsudoStore
+
+/// Builds the Hummingbird router of `jitsudod`: health, version, metrics, and the authenticated API.
+public enum JitsudoApplication {
+    /// Extra routes a mode adds (the development issuer in `jitsudod dev`).
+    public typealias RouteExtension = @Sendable (Router<APIContext>) -> Void
+
+    static func router(
+        _ deps: RouteDependencies,
+        authenticator: any CallerAuthenticator,
+        metricsText: @escaping @Sendable () -> String,
+        extend: RouteExtension?
+    ) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(HTTPMetricsMiddleware())
+        router.get("healthz") { _, _ in HTTPJSON.text("ok") }
+        router.get("readyz") { _, _ in
+            let readiness = await deps.health.readiness()
+            return try HTTPJSON.response(readiness, status: readiness.status == "ok" ? .ok : .serviceUnavailable)
+        }
+        router.get("version") { _, _ in try HTTPJSON.response(VersionInfo(version: JitsudoVersion.current, apiVersions: ["v1alpha1"])) }
+        router.get("metrics") { _, _ in HTTPJSON.text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8") }
+        let api = router.group("api/v1alpha1").add(middleware: AuthenticationMiddleware(authenticator: authenticator, principals: deps.principals))
+        APIRoutes.add(to: api, deps)
+        extend?(router)
+        return router
+    }
+}

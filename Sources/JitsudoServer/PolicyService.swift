@@ -1,0 +1,99 @@
+import Foundation
+import JitsudoCore
+public import JitsudoPolicy
+public import JitsudoStore
+public import Logging
+import PostgresNIO
+public import ServiceLifecycle
+import Synchronization
+
+/// Keeps the policy engine in step with the `policies` table: loads at start, reloads on every
+/// `NOTIFY jitsudo_policies` (so every replica follows within a second, including an operator's direct
+/// `UPDATE policies …`), and re-syncs periodically as a safety net. A set that fails to compile keeps the
+/// last good one loaded and makes the replica report not-ready.
+public final class PolicyService: Service, Sendable {
+    public let repository: PolicyRepository
+    public let engine: PolicyEngine
+    let databaseURL: DatabaseURL
+    let syncInterval: Duration
+    let logger: Logger
+    private let lastError = Mutex<String?>(nil)
+
+    public init(repository: PolicyRepository, engine: PolicyEngine, databaseURL: DatabaseURL, syncInterval: Duration, logger: Logger) {
+        self.repository = repository
+        self.engine = engine
+        self.databaseURL = databaseURL
+        self.syncInterval = syncInterval
+        self.logger = logger
+    }
+
+    /// The compile check every policy write runs on the resulting set before it commits.
+    public var validator: PolicyRepository.Validator {
+        { type, policies in _ = try PolicyEngine.compile(type, policies) }
+    }
+
+    /// Loads the enabled policies of both types and installs them; returns how many are loaded.
+    @discardableResult
+    public func reload() async throws -> Int {
+        do {
+            let eligibility = try PolicyEngine.compile(.eligibility, try await repository.enabled(.eligibility))
+            let approval = try PolicyEngine.compile(.approval, try await repository.enabled(.approval))
+            engine.install([eligibility, approval])
+            lastError.withLock { $0 = nil }
+            logger.debug("policies loaded", metadata: ["policies.loaded": "\(engine.policiesLoaded)"])
+            return engine.policiesLoaded
+        } catch let error as PolicyCompileError {
+            lastError.withLock { $0 = error.description }
+            logger.error("policy reload failed; keeping the last good set", metadata: ["error": "\(error.description)"])
+            throw error
+        }
+    }
+
+    /// Why the replica is not ready as far as policies go, or nil.
+    public var problem: String? {
+        if let error = lastError.withLock({ $0 }) { return "policy set does not compile: \(error)" }
+        return engine.isLoaded ? nil : "policies not loaded yet"
+    }
+
+    /// Listens for change notifications and re-syncs periodically until cancelled.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.listenForChanges() }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.syncInterval)
+                    if Task.isCancelled { break }
+                    _ = try? await self.reload()
+                }
+            }
+            try await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    /// A dedicated connection that LISTENs on `jitsudo_policies`; reconnects with backoff when lost.
+    func listenForChanges() async {
+        var backoff: Duration = .milliseconds(200)
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: databaseURL.connectionConfiguration(), id: 1, logger: logger
+                )
+                backoff = .milliseconds(200)
+                // A change may have happened while we were not listening.
+                _ = try? await reload()
+                try await connection.listen(on: "jitsudo_policies") { notifications in
+                    for try await _ in notifications {
+                        _ = try? await self.reload()
+                    }
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("policy change listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(5))
+            }
+        }
+    }
+}

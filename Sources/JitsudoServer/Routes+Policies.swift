@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+import JitsudoAPI
+import JitsudoCore
+import JitsudoPolicy
+import JitsudoStore
+
+extension APIRoutes {
+    static func policyType(_ text: String?, default fallback: PolicyType? = .eligibility) throws(APIError) -> PolicyType? {
+        guard let text, !text.isEmpty, text != "0", text.uppercased() != "POLICY_TYPE_UNSPECIFIED" else { return fallback }
+        guard let type = PolicyType(parsing: text) else {
+            throw APIError.invalidArgument("type must be eligibility or approval, got '\(text.prefix(40))'")
+        }
+        return type
+    }
+
+    /// Runs a policy write, turning a compile failure into 400 `policy compile: …`, then reloads this replica.
+    static func writing<T: Sendable>(_ deps: RouteDependencies, _ body: () async throws -> T) async throws -> T {
+        let result: T
+        do {
+            result = try await body()
+        } catch let error as PolicyCompileError {
+            throw APIError.invalidArgument("policy compile: \(error.description)")
+        }
+        _ = try? await deps.policies.reload()
+        return result
+    }
+
+    static func addPolicies(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+        group.get("policies") { request, context in
+            _ = try context.requireCaller()
+            let type = try policyType(try request.query("type"), default: nil)
+            let name = try request.query("name").flatMap { $0.isEmpty ? nil : $0 }
+            return try HTTPJSON.response(PolicyList(policies: try await deps.policyRepository.list(type: type, name: name).map(WirePolicy.init)))
+        }
+        group.get("policies/:id") { _, context in
+            _ = try context.requireCaller()
+            return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(try await deps.policyRepository.get(try context.parameters.require("id")))))
+        }
+        group.post("policies") { request, context in
+            let caller = try context.requireAdmin()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let name = try fields.string("name", required: true, maxLength: 128) ?? ""
+            let type = try policyType(try fields.value("type").map { value throws(APIError) -> String in
+                switch value {
+                case .string(let text): return text
+                case .integer(let number): return String(number)
+                default: throw APIError.invalidArgument("type must be eligibility or approval")
+                }
+            }) ?? .eligibility
+            let rego = try fields.string("rego", required: true, maxLength: 512 * 1024) ?? ""
+            let description = try fields.string("description", maxLength: 4_096) ?? ""
+            let enabled = try fields.bool("enabled") ?? false
+            do { try Policy.validateName(name) } catch { throw APIError.invalidArgument((error as? CoreError)?.message ?? "\(error)") }
+            var generator = SystemRandomNumberGenerator()
+            let newID = PolicyID.generate(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), using: &generator)
+            let applied = try await writing(deps) {
+                try await deps.policyRepository.apply(name: name, type: type, rego: rego, description: description, enabled: enabled,
+                                                      by: caller.email, newID: newID, validate: deps.policies.validator)
+            }
+            return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(applied.policy)))
+        }
+        group.patch("policies/:id") { request, context in
+            let caller = try context.requireAdmin()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let enabled = try fields.bool("enabled")
+            let description = try fields.string("description", maxLength: 4_096)
+            guard enabled != nil || description != nil else { throw APIError.invalidArgument("send enabled and/or description to update") }
+            let reference = try context.parameters.require("id")
+            let updated = try await writing(deps) {
+                try await deps.policyRepository.update(reference, enabled: enabled, description: description, by: caller.email,
+                                                       validate: deps.policies.validator)
+            }
+            return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(updated)))
+        }
+        group.delete("policies/:id") { _, context in
+            let caller = try context.requireAdmin()
+            let reference = try context.parameters.require("id")
+            _ = try await writing(deps) {
+                try await deps.policyRepository.delete(reference, by: caller.email, validate: deps.policies.validator)
+            }
+            return HTTPJSON.text("{}", contentType: "application/json; charset=utf-8")
+        }
+        group.post("policies:eval") { request, context in
+            _ = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let type = try policyType(try fields.string("type")) ?? .eligibility
+            let inputJSON = try fields.string("inputJson", required: true, maxLength: 1 << 20) ?? ""
+            var now = AuditTimestamp.now()
+            if let text = try fields.string("now"), !text.isEmpty {
+                guard let fixed = AuditTimestamp(parsing: text) else {
+                    throw APIError.invalidArgument("now must be an RFC 3339 time in UTC, like 2026-03-18T10:00:00Z")
+                }
+                now = fixed
+            }
+            guard let result = deps.policies.engine.dryRun(type, inputJSON: inputJSON, now: now.microseconds * 1_000) else {
+                throw APIError.invalidArgument("input_json is not valid JSON")
+            }
+            return try HTTPJSON.response(PolicyEvalResult(allowed: result.allowed, reason: result.reason, resultJson: result.resultJSON))
+        }
+        group.post("admin/reload-policies") { _, context in
+            _ = try context.requireAdmin()
+            do {
+                return try HTTPJSON.response(ReloadResult(policiesLoaded: try await deps.policies.reload()))
+            } catch let error as PolicyCompileError {
+                throw APIError.invalidArgument("policy compile: \(error.description); the last good set stays loaded")
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JitsudoAPI
+import JitsudoCore
+import JitsudoPolicy
+import JitsudoStore
+
+/// Everything a route handler needs.
+struct RouteDependencies: Sendable {
+    let requests: RequestService
+    let policies: PolicyService
+    let policyRepository: PolicyRepository
+    let audit: AuditLog
+    let principals: PrincipalRepository
+    let health: HealthChecks
+}
+
+/// `/api/v1alpha1` routes.
+enum APIRoutes {
+    static func add(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+        addRequests(to: group, deps)
+        addPolicies(to: group, deps)
+        addAudit(to: group, deps)
+        addPrincipals(to: group, deps)
+    }
+
+    static func requestID(_ context: APIContext) throws -> JitsudoCore.RequestID {
+        let text = try context.parameters.require("id")
+        do { return try RequestID(parsing: text) } catch { throw APIError.notFound("request \(text.prefix(64)) not found") }
+    }
+
+    static func addRequests(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+        group.post("requests") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let submission = RequestService.Submission(
+                provider: try fields.string("provider", required: true, maxLength: 64) ?? "",
+                role: try fields.string("role", required: true, maxLength: 256) ?? "",
+                resourceScope: try fields.string("resourceScope", maxLength: 512) ?? "",
+                durationSeconds: try fields.int64("durationSeconds") ?? 0,
+                reason: try fields.string("reason", maxLength: 2_048) ?? "",
+                breakGlass: try fields.bool("breakGlass") ?? false,
+                metadata: try fields.stringMap("metadata") ?? [:]
+            )
+            guard submission.durationSeconds > 0 else { throw APIError.invalidArgument("duration_seconds must be greater than 0") }
+            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.create(submission, by: caller)))
+        }
+        group.get("requests") { request, context in
+            let caller = try context.requireCaller()
+            var filter = RequestRepository.Filter()
+            filter.requesterIdentity = try request.query("requesterIdentity").flatMap { $0.isEmpty ? nil : $0 }
+            if try request.queryBool("mine") { filter.requesterIdentity = caller.email }
+            if let text = try request.query("state"), !text.isEmpty {
+                guard let state = RequestState(parsing: text) else {
+                    throw APIError.invalidArgument("state must be one of PENDING, APPROVED, REJECTED, ACTIVE, EXPIRED, REVOKED; got '\(text.prefix(40))'")
+                }
+                filter.state = state
+            }
+            if try request.queryBool("pending") {
+                if let state = filter.state, state != .pending { throw APIError.invalidArgument("pending=true conflicts with state=\(state.rawValue)") }
+                filter.state = .pending
+            }
+            filter.provider = try request.query("provider").flatMap { $0.isEmpty ? nil : $0 }
+            let pageSize = try request.queryInt("pageSize", default: 200, range: 1...1_000)
+            let page = try await deps.requests.requests.list(filter, pageSize: pageSize, pageToken: try request.query("pageToken") ?? "")
+            var wired: [WireRequest] = []
+            for item in page.requests { wired.append(try await deps.requests.wire(item)) }
+            return try HTTPJSON.response(RequestList(requests: wired, nextPageToken: page.nextPageToken))
+        }
+        group.get("requests/:id") { _, context in
+            _ = try context.requireCaller()
+            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.get(try requestID(context))))
+        }
+        group.post("requests/:id/approve") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let result = try await deps.requests.approve(try requestID(context), comment: try fields.string("comment") ?? "", by: caller)
+            return try HTTPJSON.response(RequestEnvelope(request: result))
+        }
+        group.post("requests/:id/deny") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let reason = try fields.string("reason", required: true) ?? ""
+            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.deny(try requestID(context), reason: reason, by: caller)))
+        }
+        group.post("requests/:id/revoke") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let result = try await deps.requests.revoke(try requestID(context), reason: try fields.string("reason") ?? "", by: caller)
+            return try HTTPJSON.response(RequestEnvelope(request: result))
+        }
+        group.post("requests/:id/extend") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            guard let added = try fields.int64("durationSeconds") else { throw APIError.invalidArgument("duration_seconds is required") }
+            let result = try await deps.requests.extend(try requestID(context), addedSeconds: added, reason: try fields.string("reason") ?? "",
+                                                        by: caller)
+            return try HTTPJSON.response(RequestEnvelope(request: result))
+        }
+        group.get("requests/:id/credentials") { _, context in
+            let caller = try context.requireCaller()
+            return try HTTPJSON.response(GrantEnvelope(grant: try await deps.requests.credentials(try requestID(context), by: caller)))
+        }
+        group.post("requests:revoke") { request, context in
+            let caller = try context.requireCaller()
+            let fields = try await HTTPJSON.fields(request, context: context)
+            let identity = try fields.string("requesterIdentity", required: true) ?? ""
+            return try HTTPJSON.response(try await deps.requests.revokeAll(of: identity, reason: try fields.string("reason") ?? "", by: caller))
+        }
+    }
+
+    static func addAudit(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+        group.get("audit") { request, context in
+            _ = try context.requireCaller()
+            func time(_ name: String) throws -> AuditTimestamp? {
+                guard let text = try request.query(name), !text.isEmpty else { return nil }
+                guard let value = AuditTimestamp(parsing: text) else {
+                    throw APIError.invalidArgument("\(name) must be an RFC 3339 time in UTC, like 2026-03-20T16:00:00Z")
+                }
+                return value
+            }
+            let filter = AuditLog.Filter(
+                actorIdentity: try request.query("actorIdentity").flatMap { $0.isEmpty ? nil : $0 },
+                provider: try request.query("provider").flatMap { $0.isEmpty ? nil : $0 },
+                requestID: try request.query("requestId").flatMap { $0.isEmpty ? nil : $0 },
+                action: try request.query("action").flatMap { $0.isEmpty ? nil : $0 },
+                since: try time("since"), until: try time("until")
+            )
+            let pageSize = try request.queryInt("pageSize", default: 100, range: 1...1_000)
+            let page = try await deps.audit.events(matching: filter, pageSize: pageSize, pageToken: try request.query("pageToken") ?? "")
+            return try HTTPJSON.response(AuditList(events: page.events.map(WireAuditEvent.init), nextPageToken: page.nextPageToken))
+        }
+        group.post("audit:verify") { _, context in
+            _ = try context.requireCaller()
+            return try HTTPJSON.response(WireVerification(try await deps.audit.verify()))
+        }
+    }
+
+    static func addPrincipals(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+        group.get("principals/:identity") { _, context in
+            _ = try context.requireCaller()
+            let identity = try context.parameters.require("identity")
+            return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(try await deps.principals.get(identity))))
+        }
+        group.put("principals/:identity/trust-tier") { request, context in
+            let caller = try context.requireAdmin()
+            let identity = try context.parameters.require("identity")
+            let fields = try await HTTPJSON.fields(request, context: context)
+            guard let tier = try fields.int64("trustTier") else { throw APIError.invalidArgument("trust_tier is required (0–4)") }
+            guard (0...4).contains(tier) else { throw APIError.invalidArgument("trust_tier must be 0–4, got \(tier)") }
+            let principal = try await deps.principals.setTrustTier(identity, tier: Int(tier), notes: try fields.string("notes") ?? "", by: caller.email)
+            return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(principal)))
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import JitsudoCore
+import Yams
+
+/// Everything `jitsudod` is configured with, validated at startup. Loaded from `jitsudod.yaml` (nested keys)
+/// with `JITSUDOD_*` environment overrides; unknown keys and bad values are errors that name the key.
+public struct ServerConfiguration: Sendable {
+    public var httpHost = "0.0.0.0"
+    public var httpPort = 8080
+    public var databaseURL = ""
+    /// A direct (session-pooled) connection for the leader lock when `databaseURL` goes through a transaction pooler.
+    public var leaderDatabaseURL = ""
+    public var replicaID = ""
+    public var oidcIssuer = ""
+    public var oidcDiscoveryURL = ""
+    public var oidcClientID = "jitsudo-cli"
+    public var oidcGroupsClaim = "groups"
+    public var oidcLeewaySeconds = 60
+    public var adminGroups: [String] = ["jitsudo-admins"]
+    public var adminEmails: [String] = []
+    public var tlsCertFile = ""
+    public var tlsKeyFile = ""
+    public var tlsClientCAFile = ""
+    public var tlsRequireClientCert = false
+    public var tlsReloadIntervalSeconds = 1
+    /// base64 of 32 bytes; sealing key for credentials at rest.
+    public var credentialsKey = ""
+    public var pendingTTLSeconds: Int64 = 24 * 3600
+    public var policySyncIntervalSeconds: Int64 = 30
+    public var sweepIntervalSeconds: Int64 = 1
+    public var mockProviderEnabled = false
+    public var mockProviderMaxDurationSeconds: Int64 = 12 * 3600
+    public var slackWebhookURL = ""
+    public var webhookURL = ""
+    public var webhookSecret = ""
+    public var smtpHost = ""
+    public var smtpPort = 25
+    public var smtpFrom = ""
+    public var smtpTo: [String] = []
+    public var siemFile = ""
+    public var syslogAddress = ""
+    public var syslogProtocol = "udp"
+    public var logLevel = "info"
+    /// Development mode (`jitsudod dev`): serves the built-in issuer and seeds permissive policies.
+    public var developmentMode = false
+
+    public init() {}
+
+    /// Every key the file and the environment may set, with how to apply it.
+    static let keys: [String: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void] = [
+        "http_addr": { config, value throws(ConfigurationError) in try config.setAddress(value) },
+        "database_url": { config, value in config.databaseURL = value },
+        "leader_database_url": { config, value in config.leaderDatabaseURL = value },
+        "replica_id": { config, value in config.replicaID = value },
+        "oidc.issuer": { config, value in config.oidcIssuer = value },
+        "oidc.discovery_url": { config, value in config.oidcDiscoveryURL = value },
+        "oidc.client_id": { config, value in config.oidcClientID = value },
+        "oidc.groups_claim": { config, value in config.oidcGroupsClaim = value },
+        "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600) },
+        "admin.groups": { config, value in config.adminGroups = list(value) },
+        "admin.emails": { config, value in config.adminEmails = list(value) },
+        "tls.cert_file": { config, value in config.tlsCertFile = value },
+        "tls.key_file": { config, value in config.tlsKeyFile = value },
+        "tls.client_ca_file": { config, value in config.tlsClientCAFile = value },
+        "tls.require_client_cert": { config, value throws(ConfigurationError) in config.tlsRequireClientCert = try bool(value, "tls.require_client_cert") },
+        "tls.reload_interval_seconds": { config, value throws(ConfigurationError) in
+            config.tlsReloadIntervalSeconds = try int(value, "tls.reload_interval_seconds", 1...3600)
+        },
+        "credentials_key": { config, value in config.credentialsKey = value },
+        "pending_ttl": { config, value throws(ConfigurationError) in config.pendingTTLSeconds = try duration(value, "pending_ttl") },
+        "policy_sync_interval": { config, value throws(ConfigurationError) in
+            config.policySyncIntervalSeconds = try duration(value, "policy_sync_interval")
+        },
+        "sweep_interval": { config, value throws(ConfigurationError) in config.sweepIntervalSeconds = try duration(value, "sweep_interval") },
+        "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled") },
+        "providers.mock.max_duration": { config, value throws(ConfigurationError) in
+            config.mockProviderMaxDurationSeconds = try duration(value, "providers.mock.max_duration")
+        },
+        "notifications.slack.webhook_url": { config, value in config.slackWebhookURL = value },
+        "notifications.webhook.url": { config, value in config.webhookURL = value },
+        "notifications.webhook.secret": { config, value in config.webhookSecret = value },
+        "notifications.smtp.host": { config, value in config.smtpHost = value },
+        "notifications.smtp.port": { config, value throws(ConfigurationError) in config.smtpPort = try int(value, "notifications.smtp.port", 1...65535) },
+        "notifications.smtp.from": { config, value in config.smtpFrom = value },
+        "notifications.smtp.to": { config, value in config.smtpTo = list(value) },
+        "notifications.siem.file": { config, value in config.siemFile = value },
+        "notifications.syslog.address": { config, value in config.syslogAddress = value },
+        "notifications.syslog.protocol": { config, value throws(ConfigurationError) in
+            guard ["udp", "tcp"].contains(value) else { throw ConfigurationError(key: "notifications.syslog.protocol", "must be udp or tcp") }
+            config.syslogProtocol = value
+        },
+        "log_level": { config, value throws(ConfigurationError) in
+            guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
+                throw ConfigurationError(key: "log_level", "must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = value
+        },
+        "grpc_addr": { _, _ in },  // accepted and ignored, as `jitsudod init --grpc-addr`
+    ]
+
+    /// Loads `yaml` (may be empty), then applies `environment` overrides, then validates.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the key and the fix.
+    public static func load(yaml: String, environment: [String: String], requireDatabase: Bool = true) throws(ConfigurationError) -> ServerConfiguration {
+        var config = ServerConfiguration()
+        var values: [String: String] = [:]
+        if !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            let node: Any?
+            do { node = try Yams.load(yaml: yaml) } catch { throw ConfigurationError(key: "config", "the file is not valid YAML: \(error)") }
+            guard let root = node as? [String: Any] else { throw ConfigurationError(key: "config", "the file must be a YAML mapping of settings") }
+            try flatten(root, prefix: "", into: &values)
+        }
+        for key in keys.keys {
+            let variable = "JITSUDOD_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+            if let value = environment[variable] { values[key] = value }
+        }
+        if values["database_url"] == nil, let fallback = environment["DATABASE_URL"] { values["database_url"] = fallback }
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let apply = keys[key] else {
+                throw ConfigurationError(key: key, "is not a setting jitsudod knows; check the spelling (see docs/configuration.md)")
+            }
+            try apply(&config, value)
+        }
+        try config.validate(requireDatabase: requireDatabase)
+        return config
+    }
+
+    func validate(requireDatabase: Bool) throws(ConfigurationError) {
+        if requireDatabase, databaseURL.isEmpty {
+            throw ConfigurationError(key: "database_url", "is required: set it in the file, or JITSUDOD_DATABASE_URL / DATABASE_URL")
+        }
+        if !developmentMode, oidcIssuer.isEmpty {
+            throw ConfigurationError(key: "oidc.issuer", "is required: the URL of your OIDC identity provider (JITSUDOD_OIDC_ISSUER)")
+        }
+        if tlsCertFile.isEmpty != tlsKeyFile.isEmpty {
+            throw ConfigurationError(key: tlsCertFile.isEmpty ? "tls.cert_file" : "tls.key_file", "tls.cert_file and tls.key_file go together")
+        }
+        if tlsRequireClientCert, tlsClientCAFile.isEmpty {
+            throw ConfigurationError(key: "tls.client_ca_file", "is required when tls.require_client_cert is true")
+        }
+        if !credentialsKey.isEmpty {
+            do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }
+        }
+        if !webhookURL.isEmpty, webhookSecret.count < 32 {
+            throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")
+        }
+    }
+
+    mutating func setAddress(_ value: String) throws(ConfigurationError) {
+        guard let colon = value.lastIndex(of: ":"), let port = Int(value[value.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError(key: "http_addr", "must look like :8080 or 127.0.0.1:8080, got '\(value)'")
+        }
+        let host = String(value[..<colon])
+        httpHost = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        httpPort = port
+    }
+
+    static func flatten(_ map: [String: Any], prefix: String, into values: inout [String: String]) throws(ConfigurationError) {
+        for (key, value) in map {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            switch value {
+            case let nested as [String: Any]: try flatten(nested, prefix: path, into: &values)
+            case let list as [Any]: values[path] = list.map { "\($0)" }.joined(separator: ",")
+            case is NSNull: continue
+            default: values[path] = "\(value)"
+            }
+        }
+    }
+
+    static func list(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func bool(_ value: String, _ key: String) throws(ConfigurationError) -> Bool {
+        switch value.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ConfigurationError(key: key, "must be true or false, got '\(value)'")
+        }
+    }
+
+    static func int(_ value: String, _ key: String, _ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw ConfigurationError(key: key, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(value)'")
+        }
+        return number
+    }
+
+    static func duration(_ value: String, _ key: String) throws(ConfigurationError) -> Int64 {
+        do { return try GrantDuration.parse(value).seconds } catch { throw ConfigurationError(key: key, error.message) }
+    }
+}
+
+/// A configuration problem found at startup.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let key: String
+    public let problem: String
+    public init(key: String, _ problem: String) {
+        self.key = key
+        self.problem = problem
+    }
+    public var description: String { "configuration: \(key) \(problem)" }
+}

@@ -1,0 +1,94 @@
+import JitsudoCore
+import PostgresNIO
+
+/// The durable queue of provider revocations (`schema.md` §1.6). A row is inserted in the transaction that
+/// ends a grant; workers take one row at a time with `FOR UPDATE SKIP LOCKED` and hold its lock while the
+/// provider is called, so a revocation is never sent twice concurrently.
+public struct RevocationQueue: Sendable {
+    public let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// The outcome of one attempt.
+    public enum Attempt: Sendable {
+        case revoked
+        case failed(String)
+    }
+
+    /// Takes the next due revocation, calls `revoke` while holding its row lock, and records the outcome
+    /// with its audit event in the same transaction. Returns false when nothing was due.
+    ///
+    /// Failures back off exponentially (`baseDelay` × 2^attempts, at most `maxDelay`); the first failure is
+    /// audited `grant.revocation_failed`, the success `grant.revocation_completed`.
+    public func processNext(
+        baseDelaySeconds: Double = 1,
+        maxDelaySeconds: Double = 300,
+        revoke: @Sendable (_ requestID: String, _ provider: String, _ revokeToken: String?) async -> Attempt
+    ) async throws -> Bool {
+        try await database.transaction { connection in
+            let logger = database.logger
+            let rows = try await connection.query(
+                """
+                SELECT q.request_id, q.attempts, r.provider, r.resource_scope, r.revoke_token
+                FROM revocations q JOIN requests r ON r.id = q.request_id
+                WHERE q.done_at IS NULL AND q.next_attempt_at <= now()
+                ORDER BY q.next_attempt_at
+                LIMIT 1
+                FOR UPDATE OF q SKIP LOCKED
+                """,
+                logger: logger
+            )
+            var due: (String, Int, String, String, String?)?
+            for try await row in rows.decode((String, Int, String, String, String?).self) { due = row }
+            guard let (requestID, attempts, provider, scope, token) = due else { return false }
+            switch await revoke(requestID, provider, token) {
+            case .revoked:
+                try await connection.query(
+                    "UPDATE revocations SET done_at = now(), attempts = attempts + 1, last_error = '' WHERE request_id = \(requestID)",
+                    logger: logger
+                )
+                try await AuditLog.append(
+                    AuditDraft(actor: "system", action: AuditAction.grantRevocationCompleted, requestID: requestID, provider: provider,
+                               resourceScope: scope, details: ["attempts": .int(Int64(attempts + 1))]),
+                    on: connection, logger: logger
+                )
+            case .failed(let message):
+                let delay = min(maxDelaySeconds, baseDelaySeconds * Double(1 << min(attempts, 20)))
+                try await connection.query(
+                    """
+                    UPDATE revocations SET attempts = attempts + 1, last_error = \(message),
+                        next_attempt_at = now() + (\(delay) * interval '1 second')
+                    WHERE request_id = \(requestID)
+                    """,
+                    logger: logger
+                )
+                if attempts == 0 {
+                    try await AuditLog.append(
+                        AuditDraft(actor: "system", action: AuditAction.grantRevocationFailed, requestID: requestID, provider: provider,
+                                   resourceScope: scope, outcome: .failure, details: ["attempt": 1, "error": .string(message)]),
+                        on: connection, logger: logger
+                    )
+                }
+            }
+            return true
+        }
+    }
+
+    /// The pending revocation of `requestID`: (pending, last error), or nil when none was ever queued.
+    public func status(of requestID: String) async throws -> (pending: Bool, lastError: String)? {
+        let rows = try await database.query(
+            "SELECT done_at IS NULL, last_error FROM revocations WHERE request_id = \(requestID)"
+        )
+        for try await row in rows.decode((Bool, String).self) { return row }
+        return nil
+    }
+
+    /// Revocations not yet confirmed by their provider.
+    public func pendingCount() async throws -> Int {
+        let rows = try await database.query("SELECT COUNT(*)::integer FROM revocations WHERE done_at IS NULL")
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import JitsudoAuth
+@Test func moduleExists() { _ = JitsudoAuthModule.self }

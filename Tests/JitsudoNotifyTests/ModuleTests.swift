@@ -1,0 +1,3 @@
+import Testing
+@testable import JitsudoNotify
+@Test func moduleExists() { _ = JitsudoNotifyModule.self }

@@ -1,0 +1,3 @@
+import Testing
+@testable import JitsudoTLS
+@Test func moduleExists() { _ = JitsudoTLSModule.self }
