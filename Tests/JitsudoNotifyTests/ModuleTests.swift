@@ -1,3 +1,0 @@
-import Testing
-@testable import JitsudoNotify
-@Test func moduleExists() { _ = JitsudoNotifyModule.self }
