@@ -6,8 +6,8 @@ public import Metrics
 /// the outcome, and retries failures with exponential backoff and jitter (``RetryPolicy``).
 ///
 /// Any number of replicas may run a dispatcher on the same queue: the queue's claim is atomic and leased (see
-/// ``NotificationQueue``), so a row is not sent twice concurrently. Delivery is at least once: a replica that
-/// dies after sending but before ``NotificationQueue/markSent(_:at:)`` leaves the row to be sent again when
+/// ``OutboxQueue``), so a row is not sent twice concurrently. Delivery is at least once: a replica that
+/// dies after sending but before ``OutboxQueue/markSent(_:at:)`` leaves the row to be sent again when
 /// its lease runs out.
 ///
 /// Metrics (swift-metrics): `jitsudo_notifications_sent_total{channel}`,
@@ -61,7 +61,7 @@ public struct NotificationDispatcher: Sendable {
     static let pendingMetric = "jitsudo_notifications_pending"
 
     public let configuration: Configuration
-    private let queue: any NotificationQueue
+    private let queue: any OutboxQueue
     private let notifiers: [String: any Notifier]
     private let logger: Logger
     private let metrics: any MetricsFactory
@@ -79,7 +79,7 @@ public struct NotificationDispatcher: Sendable {
     ///   - sleep: how ``run()`` waits between drains; tests pass one that returns at once.
     public init(
         configuration: Configuration = Configuration(),
-        queue: any NotificationQueue,
+        queue: any OutboxQueue,
         notifiers: [any Notifier],
         logger: Logger,
         metricsFactory: any MetricsFactory = MetricsSystem.factory,

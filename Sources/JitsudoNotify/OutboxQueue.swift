@@ -9,7 +9,7 @@ public import Foundation
 /// - ``markSent(_:at:)`` and ``markFailed(_:error:nextAttemptAt:)`` only change a row whose attempt count still
 ///   equals the claimed one (a stale claimer changes nothing) and return whether they did.
 /// - `nextAttemptAt == nil` gives up: the row stays unsent and visible with its last error, and is never claimed again.
-public protocol NotificationQueue: Sendable {
+public protocol OutboxQueue: Sendable {
     /// Claims up to `limit` due rows.
     func claimDue(limit: Int, now: Date) async throws -> [QueuedNotification]
     /// Records delivery.
