@@ -33,7 +33,9 @@ enum HTTPJSON {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch {
+            // NIO reports an oversized body as `NIOTooManyBytesError`; Hummingbird's own limit as HTTPError 413.
+            if let error = error as? HTTPError, error.status != .contentTooLarge { throw error }
             throw APIError.payloadTooLarge("request body is larger than 1 MiB")
         }
         guard buffer.readableBytes > 0 else { return try RequestFields(nil) }
