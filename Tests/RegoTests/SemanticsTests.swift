@@ -70,7 +70,7 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
     #expect(throws: RegoError(code: .depthExceeded, message: "")) {
         _ = try evaluate(src, "data.t.r20", options: EvaluationOptions(maxDepth: 5))
     }
-    #expect(try evaluate(src, "data.t.r20") == .int(20))
+    #expect(try evaluate(src, "data.t.r20") == .int(21))
 }
 
 @Test func deeplyNestedJSONIsRejected() throws {
