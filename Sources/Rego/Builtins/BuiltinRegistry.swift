@@ -15,6 +15,7 @@ enum BuiltinRegistry {
         registerTime(add)
         registerNet(add)
         registerUnits(add)
+        registerMisc(add)
         return table
     }()
 

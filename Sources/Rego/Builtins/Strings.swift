@@ -40,7 +40,12 @@ extension BuiltinRegistry {
         }
         add("replace", 3) { _, a in
             let s = try string(a, 0), old = try string(a, 1), new = try string(a, 2)
-            if old.isEmpty { return .string(s) }
+            if old.isEmpty {
+                // Go inserts `new` before every rune and at the end.
+                var out = new
+                for u in s.unicodeScalars { out.unicodeScalars.append(u); out += new }
+                return .string(out)
+            }
             return .string(s.replacingOccurrences(of: old, with: new))
         }
         add("strings.replace_n", 2) { _, a in
