@@ -33,29 +33,27 @@ enum Sprintf {
             switch verb {
             case "v", "s": s = display(arg)
             case "d":
-                if case .number(let n) = arg, n.isInteger { s = n.bigValue?.description ?? n.description } else { s = "%!d(\(display(arg)))" }
+                if case .number(let n) = arg, n.isInteger { s = n.bigValue?.description ?? n.description } else { s = bad(verb, arg) }
             case "f", "F", "e", "E", "g", "G":
                 if case .number(let n) = arg {
                     let p = prec.map { ".\($0.isEmpty ? "0" : $0)" } ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
                     if verb == "g" || verb == "G", prec == nil { s = RegoNumber.formatDouble(n.doubleValue) } else {
                         s = String(format: "%\(p)\(verb)", n.doubleValue)
                     }
-                } else { s = "%!\(verb)(\(display(arg)))" }
+                } else { s = bad(verb, arg) }
             case "x", "X":
                 if case .number(let n) = arg, let v = n.intValue {
                     s = String(v, radix: 16, uppercase: verb == "X")
                 } else if case .string(let str) = arg {
                     s = str.utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined()
-                } else { s = "%!\(verb)(\(display(arg)))" }
+                } else { s = bad(verb, arg) }
             case "o":
                 if case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 8) } else { s = display(arg) }
             case "b":
                 if case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 2) } else { s = display(arg) }
             case "q":
                 if case .string(let str) = arg { s = RegoValue.string(str).jsonText } else { s = display(arg) }
-            case "t":
-                if case .bool(let b) = arg { s = b ? "true" : "false" } else { s = "%!t(\(display(arg)))" }
-            default: s = "%!\(verb)(\(display(arg)))"
+            default: s = bad(verb, arg)
             }
             if flags.contains("+"), case .number(let n) = arg, n >= .int(0), "dfeg".contains(verb) { s = "+" + s }
             if let w = Int(width), s.count < w {
@@ -68,6 +66,14 @@ enum Sprintf {
             out += "%!(EXTRA " + args[argi...].map { "\(goType($0))=\(display($0))" }.joined(separator: ", ") + ")"
         }
         return out
+    }
+
+    /// Go's output for a verb that does not fit the operand; OPA passes non-numbers as strings.
+    static func bad(_ verb: Character, _ v: RegoValue) -> String {
+        if case .number(let n) = v {
+            return n.isInteger ? "%!\(verb)(int=\(n.description))" : "%!\(verb)(float64=\(n.description))"
+        }
+        return "%!\(verb)(string=\(display(v)))"
     }
 
     static func goType(_ v: RegoValue) -> String {

@@ -161,7 +161,7 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
             if !o { return .int(r) }
         }
         if a.isExactInteger, b.isExactInteger, let x = a.bigValue, let y = b.bigValue { return make(x + y) }
-        return make(a.doubleValue + b.doubleValue)
+        return decimal(a, b, +) ?? make(a.doubleValue + b.doubleValue)
     }
 
     static func - (a: RegoNumber, b: RegoNumber) -> RegoNumber {
@@ -170,7 +170,7 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
             if !o { return .int(r) }
         }
         if a.isExactInteger, b.isExactInteger, let x = a.bigValue, let y = b.bigValue { return make(x - y) }
-        return make(a.doubleValue - b.doubleValue)
+        return decimal(a, b, -) ?? make(a.doubleValue - b.doubleValue)
     }
 
     static func * (a: RegoNumber, b: RegoNumber) -> RegoNumber {
@@ -179,7 +179,18 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
             if !o { return .int(r) }
         }
         if a.isExactInteger, b.isExactInteger, let x = a.bigValue, let y = b.bigValue { return make(x * y) }
-        return make(a.doubleValue * b.doubleValue)
+        return decimal(a, b, *) ?? make(a.doubleValue * b.doubleValue)
+    }
+
+    /// OPA computes with extended precision and rounds the result to float64, so `0.1 + 0.2 == 0.3`.
+    /// We compute on the shortest decimal forms and round once.
+    static func decimal(_ a: RegoNumber, _ b: RegoNumber, _ op: (Decimal, Decimal) -> Decimal) -> RegoNumber? {
+        guard let x = Decimal(string: a.description), let y = Decimal(string: b.description), a.doubleValue.isFinite, b.doubleValue.isFinite,
+              abs(a.doubleValue) < 1e30, abs(b.doubleValue) < 1e30, abs(a.doubleValue) > 1e-30 || a.isZero, abs(b.doubleValue) > 1e-30 || b.isZero
+        else { return nil }
+        let r = op(x, y)
+        guard let d = Double(r.description), d.isFinite else { return nil }
+        return make(d)
     }
 
     /// Division; `nil` when dividing by zero.

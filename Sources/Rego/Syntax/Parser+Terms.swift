@@ -109,13 +109,22 @@ extension Parser {
         let savedPipe = pipeAllowed
         defer { pipeAllowed = savedPipe }
         if tok.kind == .rbracket { pos += 1; return .array([]) }
+        let start = pos
         pipeAllowed = false
-        let first = try parseTermIn()
+        var first = try parseTermIn()
         pipeAllowed = true
         if tok.kind == .pipe {
             pos += 1
-            let body = try parseComprehensionBody(until: .rbracket)
-            return .arrayCompr(first, body)
+            let afterPipe = pos
+            do {
+                let body = try parseComprehensionBody(until: .rbracket)
+                return .arrayCompr(first, body)
+            } catch {
+                // Not a comprehension: `[a | b, …]` is a set union inside an array literal.
+                pos = start
+                first = try parseTermIn()
+                if pos <= afterPipe - 1 { throw error }
+            }
         }
         var items = [first]
         while tok.kind == .comma {
@@ -134,6 +143,7 @@ extension Parser {
         let savedPipe = pipeAllowed
         defer { pipeAllowed = savedPipe }
         if tok.kind == .rbrace { pos += 1; return .object([]) }
+        let start = pos
         pipeAllowed = false
         let first = try parseTermIn()
         if tok.kind == .colon {
@@ -157,12 +167,19 @@ extension Parser {
             return .object(items)
         }
         pipeAllowed = true
+        var items = [first]
         if tok.kind == .pipe {
             pos += 1
-            let body = try parseComprehensionBody(until: .rbrace)
-            return .setCompr(first, body)
+            let afterPipe = pos
+            do {
+                let body = try parseComprehensionBody(until: .rbrace)
+                return .setCompr(first, body)
+            } catch {
+                pos = start
+                items = [try parseTermIn()]
+                if pos <= afterPipe - 1 { throw error }
+            }
         }
-        var items = [first]
         while tok.kind == .comma {
             pos += 1
             if tok.kind == .rbrace { break }
