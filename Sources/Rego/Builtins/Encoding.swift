@@ -39,7 +39,7 @@ extension BuiltinRegistry {
         add("base64.encode", 1) { _, a in .string(Data(try string(a, 0).utf8).base64EncodedString()) }
         add("base64.decode", 1) { _, a in
             let s = try string(a, 0)
-            guard let d = Data(base64Encoded: padBase64(s)) else { throw BuiltinError.failure("illegal base64 data") }
+            guard let d = Data(base64Encoded: padBase64(s)) else { throw BuiltinError.failure("illegal base64 data at input byte \(badBase64Index(s))") }
             return .string(String(decoding: d, as: UTF8.self))
         }
         add("base64.is_valid", 1) { _, a in .bool(Data(base64Encoded: try string(a, 0)) != nil) }
@@ -113,6 +113,11 @@ extension BuiltinRegistry {
             guard case .string(let s) = a[0] else { return .bool(false) }
             return .bool(YAMLCheck.isPlausible(s))
         }
+    }
+
+    static func badBase64Index(_ s: String) -> Int {
+        for (i, c) in s.enumerated() where !(c.isASCII && (c.isLetter || c.isNumber || c == "+" || c == "/" || c == "=")) { return i }
+        return max(0, s.count - 1)
     }
 
     static func padBase64(_ s: String) -> String {

@@ -121,6 +121,7 @@ struct Parser {
         let l = loc(start)
         if isKeyword("not") {
             pos += 1
+            if isKeyword("every") { throw error("unexpected every keyword: illegal negation of 'every'") }
             let inner = try parseExpr()
             return Expr(kind: .not(inner), with: [], location: l)
         }
