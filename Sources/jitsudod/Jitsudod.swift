@@ -1,48 +1,74 @@
 import ArgumentParser
 import Foundation
-import JitsudoStore
+import JitsudoServer
 import Logging
+import Metrics
+import Prometheus
 
-/// `jitsudod`: the jitsudo control plane daemon. So far it only knows `migrate`; serving arrives with the control plane.
+/// `jitsudod`: the jitsudo control plane daemon.
 @main
 struct Jitsudod: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jitsudod",
         abstract: "The jitsudo control plane: REST API, policy engine, request workflow and audit log.",
         discussion: """
-            Commands:
-              migrate   apply pending database migrations to DATABASE_URL and exit
-
-            The database is taken from JITSUDOD_DATABASE_URL, else DATABASE_URL
-            (postgres://user:password@host:5432/database?sslmode=disable).
+            Without a subcommand, runs the server (same as 'jitsudod serve').
+            Settings come from --config (or $JITSUDOD_CONFIG) and JITSUDOD_* environment variables;
+            DATABASE_URL is honoured when JITSUDOD_DATABASE_URL is not set.
             """,
-        subcommands: [Migrate.self]
+        subcommands: [Serve.self, Migrate.self, Init.self],
+        defaultSubcommand: Serve.self
     )
 }
 
-/// `jitsudod migrate`: applies pending migrations and exits (0 when up to date).
-struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Apply pending database migrations to the configured database and exit.",
-        discussion: "Safe to run from several replicas at once: an advisory lock makes each migration apply exactly once."
-    )
+/// Writes `Error: <message>` to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+}
 
-    @Option(name: .customLong("db-url"), help: "Database URL (default: $JITSUDOD_DATABASE_URL, then $DATABASE_URL).")
-    var databaseURL: String?
+/// `jitsudod serve`: migrations, then the API until SIGTERM/SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run migrations, then serve the API until SIGTERM or SIGINT.")
+
+    @Option(help: "Configuration file (YAML). Default: $JITSUDOD_CONFIG, else none (environment only).")
+    var config: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let text = databaseURL ?? environment["JITSUDOD_DATABASE_URL"] ?? environment["DATABASE_URL"], !text.isEmpty else {
-            throw ValidationError("no database configured — set DATABASE_URL=postgres://user:password@host:5432/jitsudo or pass --db-url")
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration.load(yaml: try readConfigFile(config ?? environment["JITSUDOD_CONFIG"]), environment: environment)
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
         }
-        let url: DatabaseURL
-        do { url = try DatabaseURL(text) } catch { throw ValidationError(error.message) }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger = Logger(label: "jitsudod")
-        logger.logLevel = .warning
-        let applied = try await DaemonDatabase.run(url, logger: logger) { database in
-            try await Migrator.migrate(database, logger: logger)
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        do {
+            try await DaemonRunner.serve(
+                configuration: configuration, authenticator: try Authentication.make(configuration, logger: logger),
+                metricsText: {
+                    var buffer: [UInt8] = []
+                    registry.emit(into: &buffer)
+                    return String(decoding: buffer, as: UTF8.self)
+                },
+                logger: logger
+            )
+        } catch let error as Daemon.StartupError {
+            printError(error.description)
+            throw ExitCode.failure
         }
-        for migration in applied { print("Applied migration \(migration.version): \(migration.name)") }
-        print(applied.isEmpty ? "Database schema is up to date (version \(Migration.all.last?.version ?? 0))." : "Database schema is now at version \(applied.last?.version ?? 0).")
+    }
+}
+
+/// Reads the configuration file, or "" when none is configured.
+func readConfigFile(_ path: String?) throws -> String {
+    guard let path, !path.isEmpty else { return "" }
+    do {
+        return try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        throw ConfigurationError(key: "config", "cannot read \(path): \(error.localizedDescription)")
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 
-/// A throw-away PostgreSQL cluster in a temporary directory, driven by the machine's `initdb`/`pg_ctl`.
+/// A local PostgreSQL cluster driven by the machine's `initdb`/`pg_ctl`: throw-away ones for tests, and the
+/// project-folder one of `jitsudod dev`. Runs as the `postgres` user when started by root (initdb refuses root).
 public struct PostgresCluster: Sendable {
     /// The directory holding `data/`, the socket and the log.
     public let directory: URL
@@ -10,28 +11,36 @@ public struct PostgresCluster: Sendable {
 
     /// Starts a new cluster on a free loopback port with trust authentication for the `postgres` superuser.
     ///
-    /// - Throws: ``TestSupportError`` naming what is missing (install Debian's `postgresql`) or the server log.
-    public static func start() throws -> PostgresCluster {
+    /// - Throws: ``LocalPostgresError`` naming what is missing (install Debian's `postgresql`) or the server log.
+    public static func start(
+        in existing: URL? = nil,
+        port requestedPort: Int? = nil,
+        durable: Bool = false
+    ) throws -> PostgresCluster {
         let bin = try findBinDirectory()
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("jitsudo-pg-\(UUID().uuidString.prefix(8))")
+        let directory = existing ?? URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("jitsudo-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let user: String? = getuid() == 0 ? "postgres" : nil
         if let user {
             try run("/bin/chown", ["-R", "\(user):", directory.path])
         }
         let data = directory.appendingPathComponent("data").path
-        try run(as: user, "\(bin)/initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"])
-        let port = try freePort()
-        let options = [
-            "-c listen_addresses=127.0.0.1", "-p \(port)", "-k \(directory.path)", "-c fsync=off", "-c synchronous_commit=off",
-            "-c full_page_writes=off", "-c max_connections=300", "-c shared_buffers=64MB",
-        ].joined(separator: " ")
+        if !FileManager.default.fileExists(atPath: "\(data)/PG_VERSION") {
+            try run(as: user, "\(bin)/initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"])
+        }
+        let port = try requestedPort ?? freePort()
+        var settings = ["-c listen_addresses=127.0.0.1", "-p \(port)", "-k \(directory.path)", "-c max_connections=300"]
+        if !durable { settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c shared_buffers=64MB"] }
+        let options = settings.joined(separator: " ")
         let log = directory.appendingPathComponent("postgres.log").path
+        if (try? run(as: user, "\(bin)/pg_ctl", ["-D", data, "status"])) != nil {
+            return PostgresCluster(directory: directory, port: port, binDirectory: bin, runAsUser: user)
+        }
         do {
             try run(as: user, "\(bin)/pg_ctl", ["-D", data, "-w", "-t", "60", "-l", log, "-o", options, "start"])
         } catch {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            throw TestSupportError("PostgreSQL did not start: \(error)\n\(text.suffix(2000))")
+            throw LocalPostgresError("PostgreSQL did not start: \(error)\n\(text.suffix(2000))")
         }
         return PostgresCluster(directory: directory, port: port, binDirectory: bin, runAsUser: user)
     }
@@ -41,6 +50,17 @@ public struct PostgresCluster: Sendable {
         let data = directory.appendingPathComponent("data").path
         _ = try? Self.run(as: runAsUser, "\(binDirectory)/pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"])
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Stops the server cleanly and keeps its data (the development cluster).
+    public func shutdown() {
+        let data = directory.appendingPathComponent("data").path
+        _ = try? Self.run(as: runAsUser, "\(binDirectory)/pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"])
+    }
+
+    /// The superuser URL of database `name` on this cluster.
+    public func url(database name: String = "postgres") -> String {
+        "postgres://postgres@127.0.0.1:\(port)/\(name)?sslmode=disable"
     }
 
     static func findBinDirectory() throws -> String {
@@ -56,12 +76,13 @@ public struct PostgresCluster: Sendable {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             if fileManager.isExecutableFile(atPath: "\(directory)/initdb") { return String(directory) }
         }
-        throw TestSupportError("initdb not found: install PostgreSQL (apt-get install postgresql) or set JITSUDO_TEST_DATABASE_URL")
+        throw LocalPostgresError("initdb not found: install PostgreSQL (apt-get install postgresql) or set JITSUDO_TEST_DATABASE_URL")
     }
 
-    static func freePort() throws -> Int {
+    /// A free TCP port on 127.0.0.1 (bound, read and released).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket() failed") }
+        guard fd >= 0 else { throw LocalPostgresError("socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -71,7 +92,7 @@ public struct PostgresCluster: Sendable {
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
         }
-        guard bound else { throw TestSupportError("could not find a free loopback port") }
+        guard bound else { throw LocalPostgresError("could not find a free loopback port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -93,42 +114,22 @@ public struct PostgresCluster: Sendable {
         let cArguments = all.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
         let spawned = posix_spawn(&pid, all[0], &actions, nil, cArguments, environ)
-        guard spawned == 0 else { throw TestSupportError("could not start \(all[0]): error \(spawned)") }
+        guard spawned == 0 else { throw LocalPostgresError("could not start \(all[0]): error \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
         guard exited && code == 0 else {
-            throw TestSupportError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(text.suffix(1500))")
+            throw LocalPostgresError("\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(text.suffix(1500))")
         }
         return text
     }
 }
 
-/// A failure of the test support itself (not of the code under test).
-public struct TestSupportError: Error, CustomStringConvertible {
+/// A failure to run a local PostgreSQL.
+public struct LocalPostgresError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
 
-/// Stops clusters this process started when it exits.
-enum TestPostgresCleanup {
-    nonisolated(unsafe) private static var clusters: [PostgresCluster] = []
-    private static let lock = NSLock()
-
-    static func register(_ cluster: PostgresCluster) {
-        lock.lock()
-        defer { lock.unlock() }
-        if clusters.isEmpty { atexit { TestPostgresCleanup.stopAll() } }
-        clusters.append(cluster)
-    }
-
-    static func stopAll() {
-        lock.lock()
-        let all = clusters
-        clusters = []
-        lock.unlock()
-        for cluster in all { cluster.stop() }
-    }
-}
