@@ -92,6 +92,18 @@ public struct Daemon: Sendable {
         }
     }
 
+    /// Every (method, path) the server answers, in OpenAPI path form (for the document-agreement test).
+    public func servedOperations() -> [(method: String, path: String)] {
+        JitsudoApplication.router(routeDependencies(), authenticator: RefuseAll(), metricsText: { "" }, extend: nil).1
+    }
+
+    func routeDependencies() -> RouteDependencies {
+        RouteDependencies(
+            requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
+            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService)
+        )
+    }
+
     /// The HTTP application with every background service attached.
     public func application(
         authenticator: any CallerAuthenticator,
@@ -103,11 +115,8 @@ public struct Daemon: Sendable {
         extraServices: [any Service] = [],
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let deps = RouteDependencies(
-            requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
-            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService)
-        )
-        let router = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
+        let deps = routeDependencies()
+        let (router, _) = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
         let sweeper = GrantSweeper(service: requestService, revocations: requestService.revocations,
                                    interval: .seconds(configuration.sweepIntervalSeconds), pendingTTLSeconds: configuration.pendingTTLSeconds,
                                    logger: logger)

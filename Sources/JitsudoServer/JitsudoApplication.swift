@@ -15,7 +15,7 @@ public enum JitsudoApplication {
         authenticator: any CallerAuthenticator,
         metricsText: @escaping @Sendable () -> String,
         extend: RouteExtension?
-    ) -> Router<APIContext> {
+    ) -> (Router<APIContext>, [(method: String, path: String)]) {
         let router = Router(context: APIContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.middlewares.add(HTTPMetricsMiddleware())
@@ -26,9 +26,16 @@ public enum JitsudoApplication {
         }
         router.get("version") { _, _ in try HTTPJSON.response(VersionInfo(version: JitsudoVersion.current, apiVersions: ["v1alpha1"])) }
         router.get("metrics") { _, _ in HTTPJSON.text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8") }
+        router.get("openapi.yaml") { _, _ in HTTPJSON.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
         let api = router.group("api/v1alpha1").add(middleware: AuthenticationMiddleware(authenticator: authenticator, principals: deps.principals))
-        APIRoutes.add(to: api, deps)
+        let table = RouteTable(group: api, prefix: "/api/v1alpha1")
+        APIRoutes.add(to: table, deps)
         extend?(router)
-        return router
+        return (router, table.operations + unauthenticated)
     }
+
+    /// The routes outside /api/v1alpha1, as documented.
+    static let unauthenticated: [(method: String, path: String)] = [
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/version"), ("GET", "/metrics"), ("GET", "/openapi.yaml"),
+    ]
 }

@@ -26,7 +26,7 @@ extension APIRoutes {
         return result
     }
 
-    static func addPolicies(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+    static func addPolicies(to group: RouteTable, _ deps: RouteDependencies) {
         group.get("policies") { request, context in
             _ = try context.requireCaller()
             let type = try policyType(try request.query("type"), default: nil)

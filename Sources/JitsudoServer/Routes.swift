@@ -18,7 +18,7 @@ struct RouteDependencies: Sendable {
 
 /// `/api/v1alpha1` routes.
 enum APIRoutes {
-    static func add(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+    static func add(to group: RouteTable, _ deps: RouteDependencies) {
         addRequests(to: group, deps)
         addPolicies(to: group, deps)
         addAudit(to: group, deps)
@@ -30,7 +30,7 @@ enum APIRoutes {
         do { return try RequestID(parsing: text) } catch { throw APIError.notFound("request \(text.prefix(64)) not found") }
     }
 
-    static func addRequests(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+    static func addRequests(to group: RouteTable, _ deps: RouteDependencies) {
         group.post("requests") { request, context in
             let caller = try context.requireCaller()
             let fields = try await HTTPJSON.fields(request, context: context)
@@ -110,7 +110,7 @@ enum APIRoutes {
         }
     }
 
-    static func addAudit(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+    static func addAudit(to group: RouteTable, _ deps: RouteDependencies) {
         group.get("audit") { request, context in
             _ = try context.requireCaller()
             func time(_ name: String) throws -> AuditTimestamp? {
@@ -137,7 +137,7 @@ enum APIRoutes {
         }
     }
 
-    static func addPrincipals(to group: RouterGroup<APIContext>, _ deps: RouteDependencies) {
+    static func addPrincipals(to group: RouteTable, _ deps: RouteDependencies) {
         group.get("principals/:identity") { _, context in
             _ = try context.requireCaller()
             let identity = try context.parameters.require("identity")
