@@ -100,3 +100,13 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
                       location: SourceLocation(file: "test-0.rego", row: 4, column: 1))
     #expect(e.description == "test-0.rego:4: eval_conflict_error: complete rules must not produce multiple outputs")
 }
+
+@Test func catastrophicRegexIsStoppedByTheTimeout() throws {
+    let src = "package t\nx := regex.match(`(a+)+$`, input.s)\n"
+    let input = "{\"s\": \"\(String(repeating: "a", count: 60))b\"}"
+    let start = Date()
+    #expect(throws: RegoError(code: .timeout, message: "")) {
+        _ = try evaluate(src, "data.t.x", input: input, options: EvaluationOptions(timeout: .milliseconds(100)))
+    }
+    #expect(Date().timeIntervalSince(start) < 5)
+}

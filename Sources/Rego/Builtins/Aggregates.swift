@@ -53,7 +53,7 @@ extension BuiltinRegistry {
                     throw BuiltinError.type("operand 1 must be valid number string but got \(s)")
                 }
                 guard s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true,
-                      let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s) ?? Double(s).map({ RegoNumber.make($0) })
+                      let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s) ?? Double(s).flatMap({ $0.isFinite ? RegoNumber.make($0) : nil })
                 else { throw BuiltinError.failure("strconv.ParseFloat: parsing \(RegoValue.string(s).jsonText): invalid syntax") }
                 return .number(n)
             default: throw BuiltinError.operand(1, "one of {boolean, null, number, string}", a[0])

@@ -31,6 +31,8 @@ public final class BuiltinContext: @unchecked Sendable {
     let regexCache: RegexCache
     var uuidCache: [String: RegoValue] = [:]
     var evaluator: Evaluator?
+    /// Monotonic deadline (`DispatchTime` nanoseconds) that long-running builtins must respect.
+    var deadline: UInt64 = .max
 
     init(nowNanoseconds: Int, strict: Bool, regexCache: RegexCache) {
         self.nowNanoseconds = nowNanoseconds

@@ -133,7 +133,8 @@ enum BuiltinRegistry {
         }
         add("numbers.range", 2) { _, a in
             let x = try int(a, 0), y = try int(a, 1)
-            guard abs(y - x) < 10_000_000 else { throw BuiltinError.failure("range too large") }
+            let (span, o) = y.subtractingReportingOverflow(x)
+            guard !o, span.magnitude < 1_000_000 else { throw BuiltinError.failure("range too large") }
             return .array(x <= y ? (x...y).map { .int($0) } : stride(from: x, through: y, by: -1).map { .int($0) })
         }
         add("numbers.range_step", 3) { _, a in
@@ -142,7 +143,8 @@ enum BuiltinRegistry {
             guard sn.isInteger else { throw BuiltinError.type("operand 3 must be integer number but got floating-point number") }
             let s = sn.intValue ?? (sn > .int(0) ? Int.max / 2 : -1)
             guard s > 0 else { throw BuiltinError.failure("step must be a positive integer") }
-            guard abs(y - x) / s < 10_000_000 else { throw BuiltinError.failure("range too large") }
+            let (span, o) = y.subtractingReportingOverflow(x)
+            guard !o, span.magnitude / UInt(s) < 1_000_000 else { throw BuiltinError.failure("range too large") }
             return .array(x <= y ? stride(from: x, through: y, by: s).map { .int($0) } : stride(from: x, through: y, by: -s).map { .int($0) })
         }
     }

@@ -13,7 +13,7 @@ extension BuiltinRegistry {
         add("regex.match", 2) { ctx, a in
             let re = try ctx.regexCache.regex(try string(a, 0))
             let s = try string(a, 1)
-            return .bool(re.firstMatch(in: s, options: [], range: nsRange(s)) != nil)
+            return .bool(try ctx.firstMatch(re, in: s) != nil)
         }
         add("regex.is_valid", 1) { ctx, a in
             guard case .string(let p) = a[0] else { return .bool(false) }
@@ -24,7 +24,7 @@ extension BuiltinRegistry {
             let s = try string(a, 1)
             let n = try int(a, 2)
             var out: [RegoValue] = []
-            for m in re.matches(in: s, options: [], range: nsRange(s)) {
+            for m in try ctx.matches(re, in: s, limit: n) {
                 if n >= 0 && out.count >= n { break }
                 out.append(.string(substring(s, m.range)))
             }
@@ -35,7 +35,7 @@ extension BuiltinRegistry {
             let s = try string(a, 1)
             let n = try int(a, 2)
             var out: [RegoValue] = []
-            for m in re.matches(in: s, options: [], range: nsRange(s)) {
+            for m in try ctx.matches(re, in: s, limit: n) {
                 if n >= 0 && out.count >= n { break }
                 out.append(.array((0..<m.numberOfRanges).map { .string(substring(s, m.range(at: $0))) }))
             }
@@ -46,7 +46,7 @@ extension BuiltinRegistry {
             let s = try string(a, 1)
             var out: [RegoValue] = []
             var last = s.startIndex
-            for m in re.matches(in: s, options: [], range: nsRange(s)) {
+            for m in try ctx.matches(re, in: s) {
                 guard let r = Range(m.range, in: s) else { continue }
                 if r.isEmpty && (r.lowerBound == s.startIndex || r.lowerBound == s.endIndex) { continue }
                 out.append(.string(String(s[last..<r.lowerBound])))
@@ -60,8 +60,18 @@ extension BuiltinRegistry {
             let s = try string(a, 0)
             let repl = try string(a, 2)
             // Go expands $1 / ${1}; NSRegularExpression uses $1 as well. Escape backslashes.
-            let template = repl.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "${", with: "$").replacingOccurrences(of: "}", with: "")
-            return .string(re.stringByReplacingMatches(in: s, options: [], range: nsRange(s), withTemplate: repl.contains("${") ? template : repl.replacingOccurrences(of: "\\", with: "\\\\")))
+            var template = repl.replacingOccurrences(of: "\\", with: "\\\\")
+            if template.contains("${") { template = template.replacingOccurrences(of: "${", with: "$").replacingOccurrences(of: "}", with: "") }
+            var out = ""
+            var last = s.startIndex
+            for m in try ctx.matches(re, in: s) {
+                guard let r = Range(m.range, in: s) else { continue }
+                out += s[last..<r.lowerBound]
+                out += re.replacementString(for: m, in: s, offset: 0, template: template)
+                last = r.upperBound
+            }
+            out += s[last...]
+            return .string(out)
         }
         add("regex.template_match", 4) { ctx, a in
             let pattern = try string(a, 0), s = try string(a, 1), open = try string(a, 2), close = try string(a, 3)
@@ -77,7 +87,7 @@ extension BuiltinRegistry {
             }
             re += NSRegularExpression.escapedPattern(for: String(rest)) + "$"
             let r = try ctx.regexCache.regex(re)
-            return .bool(r.firstMatch(in: s, options: [], range: nsRange(s)) != nil)
+            return .bool(try ctx.firstMatch(r, in: s) != nil)
         }
         add("regex.globs_match", 2) { _, a in
             _ = try string(a, 0)
@@ -108,7 +118,7 @@ extension BuiltinRegistry {
             }
             let re = try GlobCompiler.regex(pattern, delimiters: delims)
             let r = try ctx.regexCache.regex(re)
-            return .bool(r.firstMatch(in: s, options: [], range: nsRange(s)) != nil)
+            return .bool(try ctx.firstMatch(r, in: s) != nil)
         }
     }
 }

@@ -36,7 +36,7 @@ enum Sprintf {
                 if case .number(let n) = arg, n.isInteger { s = n.bigValue?.description ?? n.description } else { s = bad(verb, arg) }
             case "f", "F", "e", "E", "g", "G":
                 if case .number(let n) = arg {
-                    let p = prec.map { ".\($0.isEmpty ? "0" : $0)" } ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
+                    let p = prec.map { ".\($0.isEmpty ? "0" : String($0.prefix(3)))" } ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
                     if verb == "g" || verb == "G", prec == nil { s = RegoNumber.formatDouble(n.doubleValue) } else {
                         s = String(format: "%\(p)\(verb)", n.doubleValue)
                     }
@@ -56,7 +56,7 @@ enum Sprintf {
             default: s = bad(verb, arg)
             }
             if flags.contains("+"), case .number(let n) = arg, n >= .int(0), "dfeg".contains(verb) { s = "+" + s }
-            if let w = Int(width), s.count < w {
+            if let w = Int(width.prefix(7)), s.count < w {
                 let pad = String(repeating: flags.contains("0") && !flags.contains("-") ? "0" : " ", count: w - s.count)
                 s = flags.contains("-") ? s + pad : pad + s
             }

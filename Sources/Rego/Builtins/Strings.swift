@@ -125,7 +125,7 @@ extension BuiltinRegistry {
             let start = try int(a, 1), len = try int(a, 2)
             if start < 0 { throw BuiltinError.failure("negative offset") }
             if start >= s.count { return .string("") }
-            let end = len < 0 ? s.count : min(s.count, start + len)
+            let end = len < 0 ? s.count : min(s.count, start.addingReportingOverflow(len).overflow ? s.count : start + len)
             var out = String.UnicodeScalarView()
             out.append(contentsOf: s[start..<end])
             return .string(String(out))
@@ -136,6 +136,7 @@ extension BuiltinRegistry {
             guard [2, 8, 10, 16].contains(base) else { throw BuiltinError.failure("operand 2 must be one of {2, 8, 10, 16}") }
             let v = n.doubleValue.rounded(.towardZero)
             if let b = n.bigValue, base == 10, n.isExactInteger { return .string(b.description) }
+            guard v.isFinite, abs(v) < 9.2e18 else { throw BuiltinError.failure("number too large") }
             return .string(String(Int(v), radix: base))
         }
         add("sprintf", 2) { _, a in

@@ -50,6 +50,7 @@ extension BuiltinRegistry {
         add("time.add_date", 4) { _, a in
             let (ns, z, _) = try timeArg(a[0], 1)
             let y = try int(a, 1), m = try int(a, 2), d = try int(a, 3)
+            guard y.magnitude < 1_000_000, m.magnitude < 12_000_000, d.magnitude < 400_000_000 else { throw BuiltinError.failure("time outside of valid range") }
             var c = CivilTime(ns: ns, zone: z)
             c.year += y
             let days = CivilTime.days(year: c.year, month: c.month + m, day: c.day + d)
@@ -116,6 +117,7 @@ public enum TimeBuiltins {
             rest = rest.dropFirst(unit.count)
             total += v * u.1
         }
+        guard total < 9.2e18 else { throw BuiltinError.failure("time: invalid duration \(RegoValue.string(s).jsonText)") }
         return Int(neg ? -total : total)
     }
 }

@@ -32,6 +32,7 @@ final class Evaluator {
         for b in options.extraBuiltins { extras[b.name] = b }
         self.extraBuiltins = extras
         context.evaluator = nil
+        context.deadline = deadline
     }
 
     @inline(__always)

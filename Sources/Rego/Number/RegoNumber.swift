@@ -196,7 +196,8 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// Division; `nil` when dividing by zero.
     static func divide(_ a: RegoNumber, _ b: RegoNumber) -> RegoNumber? {
         if b.doubleValue == 0, b.isExactInteger || b.doubleValue == 0 { if b.isZero { return nil } }
-        if case .int(let x) = a, case .int(let y) = b, y != 0, x % y == 0, !(x == Int.min && y == -1) { return .int(x / y) }
+        if case .int(let x) = a, case .int(let y) = b, y != 0, !(x == Int.min && y == -1), x % y == 0 { return .int(x / y) }
+        if case .int(let x) = a, case .int(let y) = b, x == Int.min, y == -1 { return make(-BigInt(x)) }
         return make(a.doubleValue / b.doubleValue)
     }
 
