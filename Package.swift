@@ -54,6 +54,7 @@ let package = Package(
             name: "JitsudoStore",
             dependencies: [
                 "JitsudoCore",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,7 +73,11 @@ let package = Package(
         // Wire types of /api/v1alpha1, shared by the server and the CLI.
         .target(name: "JitsudoAPI", dependencies: ["JitsudoCore"], swiftSettings: strict),
         // Core request -> Rego input; Rego results -> decisions.
-        .target(name: "JitsudoPolicy", dependencies: ["JitsudoCore", "Rego"], swiftSettings: strict),
+        .target(
+            name: "JitsudoPolicy",
+            dependencies: ["JitsudoCore", "Rego", .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strict
+        ),
         // Credential providers: the protocol, the durable mock (aws, gcp, azure, kubernetes follow).
         .target(
             name: "JitsudoProviders",
@@ -183,6 +188,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

@@ -1,6 +1,7 @@
 import Foundation
 public import JitsudoCore
 import Rego
+import Metrics
 import Synchronization
 
 /// The loaded policy sets of both types and the decisions of `policies.md` §4 and Additions.
@@ -16,6 +17,13 @@ public final class PolicyEngine: Sendable {
 
         func value(_ rule: String, input: RegoValue, now: Int64) throws -> RegoValue? {
             guard let query = queries[rule] else { return nil }
+            let start = ContinuousClock.now
+            defer {
+                let elapsed = ContinuousClock.now - start
+                Metrics.Timer(label: "jitsudo_policy_eval_duration_seconds", dimensions: [("type", type.rawValue.lowercased())],
+                              preferredDisplayUnit: .seconds)
+                    .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            }
             return try query.evaluateValue(input: input, options: EvaluationOptions(now: Int(now)))
         }
     }

@@ -2,6 +2,7 @@ import JitsudoCore
 import JitsudoProviders
 import JitsudoStore
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Ends requests whose time ran out and works the provider-revocation queue.
@@ -34,6 +35,8 @@ struct GrantSweeper: Service {
                     logger.debug("expiry skipped", metadata: ["request.id": "\(id)", "error": "\(error)"])
                 }
             }
+            Gauge(label: "jitsudo_grants_active").record(try await service.requests.activeCount())
+            Gauge(label: "jitsudo_revocations_pending").record(try await revocations.pendingCount())
             let providers = service.providers
             while try await revocations.processNext(revoke: { requestID, provider, token in
                 guard let adapter = providers[provider] else { return .failed("provider \(provider) is not enabled on this replica") }

@@ -17,8 +17,9 @@ public enum JitsudoApplication {
         extend: RouteExtension?
     ) -> (Router<APIContext>, [(method: String, path: String)]) {
         let router = Router(context: APIContext.self)
-        router.middlewares.add(ErrorMiddleware())
+        // Metrics outside the error mapping, so failed requests are counted with their final status.
         router.middlewares.add(HTTPMetricsMiddleware())
+        router.middlewares.add(ErrorMiddleware())
         router.get("healthz") { _, _ in HTTPJSON.text("ok") }
         router.get("readyz") { _, _ in
             let readiness = await deps.health.readiness()

@@ -1,6 +1,7 @@
 public import JitsudoCore
 public import Logging
 public import PostgresNIO
+import Metrics
 
 /// The append-only, hash-chained audit log (`audit.md`).
 ///
@@ -48,6 +49,8 @@ public struct AuditLog: Sendable {
             """,
             logger: logger
         )
+        // Counted when written; a transaction that later rolls back still counts (it is an attempt).
+        Counter(label: "jitsudo_audit_appends_total", dimensions: [("outcome", draft.outcome.rawValue)]).increment()
         return event
     }
 
