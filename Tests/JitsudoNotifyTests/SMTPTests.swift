@@ -1,0 +1,77 @@
+import Foundation
+import JitsudoNotify
+import Testing
+
+@Suite(.serialized) struct SMTPTests {
+    @Test func aBreakGlassMailReachesEveryRecipientWithHeadersAndDotStuffedBody() async throws {
+        let server = try await SMTPServer()
+        defer { server.stop() }
+        var notification = breakGlass()
+        notification.text = "First line.\n.a line starting with a dot\n..two dots\nlast line"
+        let smtp = try SMTPNotifier(
+            configuration: .init(host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["sec@example.com", "oncall@example.com"]),
+            now: { fixedDate }
+        )
+        try await smtp.send(notification)
+        #expect(await eventually { server.messages().count == 1 })
+        let message = try #require(server.messages().first)
+        #expect(message.contains("Subject: [jitsudo] BREAK-GLASS: Break-glass access granted\n"))
+        #expect(message.contains("From: jitsudo@example.com\n"))
+        #expect(message.contains("To: sec@example.com, oncall@example.com\n"))
+        #expect(message.contains("Date: Sun, 29 Nov 2026 05:00:00 +0000\n"))
+        #expect(message.contains("X-Priority: 1\n"))
+        #expect(message.contains("Message-ID: <"))
+        #expect(message.contains("@example.com>\n"))
+        // aiosmtpd records the envelope: both recipients got it.
+        #expect(message.contains("X-RcptTo: sec@example.com, oncall@example.com"))
+        #expect(message.contains("X-MailFrom: jitsudo@example.com"))
+        // Dot-stuffing undone by the server: the body is what we wrote.
+        #expect(message.contains("\nFirst line.\n.a line starting with a dot\n..two dots\nlast line\n"))
+        #expect(message.contains("Requester: alice@example.com"))
+        #expect(message.contains("Request: req_01JBREAKGLASS0000000000000"))
+        #expect(!message.contains("must-not-appear"))
+    }
+
+    @Test func aRefusedRecipientFailsWithTheServerReplyCode() async throws {
+        let server = try await SMTPServer()
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(
+            configuration: .init(host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["ok@example.com", "nobody@example.com"])
+        )
+        let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(error.code == .rejected)
+        #expect(error.context["reply_code"] == "550")
+        #expect(error.message.contains("RCPT TO <nobody@example.com> refused: 550 5.1.1 no such user"))
+        #expect(server.messages().isEmpty)
+    }
+
+    @Test func startTLSUpgradesBeforeTheMessageIsSent() async throws {
+        let server = try await SMTPServer(tls: true)
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .startTLS, trustRootsFile: server.certificate?.path,
+                from: "jitsudo@example.com", to: ["sec@example.com"]
+            )
+        )
+        try await smtp.send(created())
+        #expect(await eventually { server.messages().count == 1 })
+        #expect(server.messages().first?.contains("Subject: [jitsudo] Request 0 created") == true)
+    }
+
+    @Test func startTLSIsRequiredWhenConfigured() async throws {
+        let server = try await SMTPServer()
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(configuration: .init(host: "127.0.0.1", port: server.port, from: "jitsudo@example.com", to: ["a@example.com"]))
+        let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(error.code == .protocolViolation)
+        #expect(server.messages().isEmpty)
+    }
+
+    @Test func aClosedPortIsAConnectionError() async throws {
+        let port = try await SMTPServer.freePort()
+        let smtp = try SMTPNotifier(configuration: .init(host: "127.0.0.1", port: port, security: .none, from: "j@example.com", to: ["a@example.com"]))
+        let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(error.code == .connection)
+    }
+}
