@@ -176,7 +176,19 @@ let package = Package(
         .testTarget(name: "RegoTests", dependencies: ["Rego"], resources: [.copy("Cases")], swiftSettings: strict),
         .testTarget(name: "JitsudoAuthTests", dependencies: ["JitsudoAuth"], swiftSettings: strict),
         .testTarget(name: "JitsudoTLSTests", dependencies: ["JitsudoTLS"], swiftSettings: strict),
-        .testTarget(name: "JitsudoNotifyTests", dependencies: ["JitsudoNotify", "JitsudoCore"], swiftSettings: strict),
+        .testTarget(
+            name: "JitsudoNotifyTests",
+            dependencies: [
+                "JitsudoNotify", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoServerIntegrationTests",
             dependencies: [
