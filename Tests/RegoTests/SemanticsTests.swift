@@ -51,7 +51,7 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
 @Test func stepBudgetStopsRunawayEvaluation() throws {
     let src = "package t\np contains x if {\n some a in numbers.range(1, 2000)\n some b in numbers.range(1, 2000)\n x := a + b\n}\n"
     #expect(throws: RegoError(code: .budgetExceeded, message: "")) {
-        _ = try evaluate(src, "data.t.p", options: EvaluationOptions(stepBudget: 100_000))
+        _ = try evaluate(src, "data.t.p", options: EvaluationOptions(stepBudget: 100_000, timeout: .seconds(60)))
     }
 }
 

@@ -57,7 +57,7 @@ struct CivilTime {
         if let zone {
             let date = Date(timeIntervalSince1970: TimeInterval(secs))
             off = zone.secondsFromGMT(for: date)
-            name = zone.abbreviation(for: date) ?? zone.identifier
+            name = ZoneNames.abbreviation(zone, at: date) ?? zone.abbreviation(for: date) ?? zone.identifier
             if zone.identifier == "UTC" || zone.identifier == "GMT" { name = "UTC" }
         }
         secs += off

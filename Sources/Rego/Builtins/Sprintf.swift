@@ -30,29 +30,36 @@ enum Sprintf {
             let arg = args[argi]
             argi += 1
             var s: String
+            // Go sees int64 for integers that fit, *big.Int (which formats itself) for larger ones, float64 otherwise.
+            if case .number(.big(let b)) = arg, "sdv".contains(verb) {
+                out += b.value.description
+                continue
+            }
+            let isInt: Bool = { if case .number(let n) = arg { return n.isExactInteger } else { return false } }()
+            let isFloat: Bool = { if case .number(let n) = arg { return !n.isExactInteger } else { return false } }()
             switch verb {
-            case "v", "s": s = display(arg)
+            case "v": s = display(arg)
+            case "s": s = isInt || isFloat ? bad(verb, arg) : display(arg)
             case "d":
-                if case .number(let n) = arg, n.isInteger { s = n.bigValue?.description ?? n.description } else { s = bad(verb, arg) }
+                if isInt, case .number(let n) = arg { s = n.description } else { s = bad(verb, arg) }
             case "f", "F", "e", "E", "g", "G":
-                if case .number(let n) = arg {
+                if isFloat, case .number(let n) = arg {
                     let p = prec.map { ".\($0.isEmpty ? "0" : String($0.prefix(3)))" } ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
                     if verb == "g" || verb == "G", prec == nil { s = RegoNumber.formatDouble(n.doubleValue) } else {
                         s = String(format: "%\(p)\(verb)", n.doubleValue)
                     }
                 } else { s = bad(verb, arg) }
             case "x", "X":
-                if case .number(let n) = arg, let v = n.intValue {
+                if isInt, case .number(let n) = arg, let v = n.intValue {
                     s = String(v, radix: 16, uppercase: verb == "X")
-                } else if case .string(let str) = arg {
-                    s = str.utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined()
+                } else if !isInt && !isFloat {
+                    s = display(arg).utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined()
                 } else { s = bad(verb, arg) }
             case "o":
-                if case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 8) } else { s = display(arg) }
+                if isInt, case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 8) } else { s = bad(verb, arg) }
             case "b":
-                if case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 2) } else { s = display(arg) }
-            case "q":
-                if case .string(let str) = arg { s = RegoValue.string(str).jsonText } else { s = display(arg) }
+                if isInt, case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 2) } else { s = bad(verb, arg) }
+            case "q": s = isInt || isFloat ? bad(verb, arg) : RegoValue.string(display(arg)).jsonText
             default: s = bad(verb, arg)
             }
             if flags.contains("+"), case .number(let n) = arg, n >= .int(0), "dfeg".contains(verb) { s = "+" + s }
@@ -71,17 +78,15 @@ enum Sprintf {
     /// Go's output for a verb that does not fit the operand; OPA passes non-numbers as strings.
     static func bad(_ verb: Character, _ v: RegoValue) -> String {
         if case .number(let n) = v {
-            return n.isInteger ? "%!\(verb)(int=\(n.description))" : "%!\(verb)(float64=\(n.description))"
+            return n.isExactInteger ? "%!\(verb)(int64=\(n.description))" : "%!\(verb)(float64=\(n.description))"
         }
         return "%!\(verb)(string=\(display(v)))"
     }
 
     static func goType(_ v: RegoValue) -> String {
         switch v {
-        case .string: return "string"
-        case .number: return "json.Number"
-        case .bool: return "bool"
-        default: return "ast.Value"
+        case .number(let n): return n.isExactInteger ? "int64" : "float64"
+        default: return "string"
         }
     }
 
