@@ -29,10 +29,49 @@ final class SMTPServer: Sendable {
                 return "250 OK"
         """
 
+    /// A server that requires `AUTH` (user `jitsudo`, password `s3cret-pass`) and records the mechanism used;
+    /// argv: port, maildir, mechanism log, mechanisms to exclude (comma-separated, may be empty).
+    private static let authScript = """
+        import sys, threading
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+        from jitsudo_test_smtp import RejectingMailbox
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"jitsudo" and auth_data.password == b"s3cret-pass"
+            with open(sys.argv[3], "a") as log:
+                log.write(f"{mechanism} {'ok' if ok else 'bad'}\\n")
+            return AuthResult(success=ok, handled=False)
+
+        excluded = [m for m in sys.argv[4].split(",") if m]
+        controller = Controller(RejectingMailbox(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]),
+                                authenticator=authenticate, auth_required=True, auth_require_tls=False,
+                                auth_exclude_mechanism=excluded)
+        controller.start()
+        threading.Event().wait()
+        """
+
+    /// The mechanisms the AUTH server saw, with `ok`/`bad`.
+    var authLog: [String] {
+        ((try? String(contentsOf: directory.appendingPathComponent("auth.log"), encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
+    }
+
     static var python: String { ProcessInfo.processInfo.environment["PYTHON"] ?? "python3" }
 
-    /// Starts the server; `tls` offers STARTTLS with a fresh self-signed certificate for 127.0.0.1.
-    init(tls: Bool = false) async throws {
+    /// How the server is started.
+    enum Mode {
+        case plain
+        /// STARTTLS offered with a fresh self-signed certificate for 127.0.0.1.
+        case startTLS
+        /// TLS from the first byte (SMTPS) with such a certificate.
+        case implicitTLS
+        /// `AUTH` required; `excluding` mechanisms are not offered.
+        case authentication(excluding: [String])
+    }
+
+    /// Starts the server.
+    init(_ mode: Mode = .plain) async throws {
         try Self.requireAiosmtpd()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("jitsudo-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -40,19 +79,30 @@ final class SMTPServer: Sendable {
         try Self.handlerModule.write(to: directory.appendingPathComponent("jitsudo_test_smtp.py"), atomically: true, encoding: .utf8)
         port = try await Self.freePort()
         var arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "jitsudo_test_smtp.RejectingMailbox"]
-        if tls {
+        var certificateFile: URL?
+        switch mode {
+        case .plain:
+            arguments.append(maildir.path)
+        case .startTLS, .implicitTLS:
             let cert = directory.appendingPathComponent("cert.pem")
             let key = directory.appendingPathComponent("key.pem")
             try Self.run("openssl", [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", cert.path,
             ])
-            arguments += ["--tlscert", cert.path, "--tlskey", key.path, "--no-requiretls"]
-            certificate = cert
-        } else {
-            certificate = nil
+            if case .startTLS = mode {
+                arguments += ["--tlscert", cert.path, "--tlskey", key.path, "--no-requiretls"]
+            } else {
+                arguments += ["--smtpscert", cert.path, "--smtpskey", key.path]
+            }
+            certificateFile = cert
+            arguments.append(maildir.path)
+        case .authentication(let excluded):
+            let script = directory.appendingPathComponent("jitsudo_test_auth.py")
+            try Self.authScript.write(to: script, atomically: true, encoding: .utf8)
+            arguments = [script.path, String(port), maildir.path, directory.appendingPathComponent("auth.log").path, excluded.joined(separator: ",")]
         }
-        arguments.append(maildir.path)
+        certificate = certificateFile
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [Self.python] + arguments

@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func startTLSUpgradesBeforeTheMessageIsSent() async throws {
-        let server = try await SMTPServer(tls: true)
+        let server = try await SMTPServer(.startTLS)
         defer { server.stop() }
         let smtp = try SMTPNotifier(
             configuration: .init(
@@ -66,6 +66,70 @@ import Testing
         let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
         #expect(error.code == .protocolViolation)
         #expect(server.messages().isEmpty)
+    }
+
+    @Test func implicitTLSDeliversFromTheFirstByte() async throws {
+        let server = try await SMTPServer(.implicitTLS)
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .tls, trustRootsFile: server.certificate?.path,
+                from: "jitsudo@example.com", to: ["sec@example.com"]
+            )
+        )
+        try await smtp.send(created(5))
+        #expect(await eventually { server.messages().count == 1 })
+        #expect(server.messages().first?.contains("Subject: [jitsudo] Request 5 created") == true)
+    }
+
+    @Test func anUntrustedCertificateIsRefused() async throws {
+        let server = try await SMTPServer(.startTLS)
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(configuration: .init(host: "127.0.0.1", port: server.port, from: "jitsudo@example.com", to: ["a@example.com"]))
+        await #expect(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(server.messages().isEmpty)
+    }
+
+    @Test(arguments: [("PLAIN", [String]()), ("LOGIN", ["PLAIN"])])
+    func authenticationUsesTheOfferedMechanism(expected: String, excluded: [String]) async throws {
+        let server = try await SMTPServer(.authentication(excluding: excluded))
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .none, username: "jitsudo", password: "s3cret-pass",
+                allowInsecureAuthentication: true, from: "jitsudo@example.com", to: ["sec@example.com"]
+            )
+        )
+        try await smtp.send(created())
+        #expect(await eventually { server.messages().count == 1 })
+        #expect(server.authLog == ["\(expected) ok"])
+    }
+
+    @Test func aWrongPasswordFailsWithTheReplyCodeAndWithoutThePassword() async throws {
+        let server = try await SMTPServer(.authentication(excluding: []))
+        defer { server.stop() }
+        let smtp = try SMTPNotifier(
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .none, username: "jitsudo", password: "wrong-password",
+                allowInsecureAuthentication: true, from: "jitsudo@example.com", to: ["sec@example.com"]
+            )
+        )
+        let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(error.code == .rejected)
+        #expect(error.context["reply_code"] == "535")
+        #expect(!error.message.contains("wrong-password"))
+        #expect(!error.message.contains(Data("\0jitsudo\0wrong-password".utf8).base64EncodedString()))
+        #expect(server.messages().isEmpty)
+    }
+
+    @Test func aServerThatNeverAnswersTimesOut() async throws {
+        let silent = try await SyslogListener(udp: false)
+        let smtp = try SMTPNotifier(
+            configuration: .init(host: "127.0.0.1", port: silent.port, security: .none, from: "j@example.com", to: ["a@example.com"], timeout: .seconds(1))
+        )
+        let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
+        #expect(error.code == .timeout)
+        await silent.stop()
     }
 
     @Test func aClosedPortIsAConnectionError() async throws {
