@@ -73,9 +73,17 @@ struct SMTPSession: Sendable {
                 throw NotifyError(.connection, "smtp: connection failed during \(step): \(error)", context: ["channel": configuration.channel])
             }
         }
-        /// Sends `line` (never logged: AUTH lines carry the password) and expects one of `accepted`.
+        func write(_ bytes: ByteBuffer, step: String) async throws {
+            do {
+                try await outbound.write(bytes)
+            } catch {
+                // A failed TLS handshake shows up here as a closed channel.
+                throw NotifyError(.connection, "smtp: connection failed during \(step): \(error)", context: ["channel": configuration.channel])
+            }
+        }
+        /// Sends `line` (never logged, never in an error: AUTH lines carry the password) and expects one of `accepted`.
         func command(_ line: String, step: String, accepted: Set<Int>) async throws -> SMTPReply {
-            try await outbound.write(ByteBuffer(string: line + "\r\n"))
+            try await write(ByteBuffer(string: line + "\r\n"), step: step)
             return try expect(try await read(step), step: step, accepted: accepted)
         }
 
@@ -113,7 +121,7 @@ struct SMTPSession: Sendable {
             _ = try await command("RCPT TO:<\(recipient)>", step: "RCPT TO <\(recipient)>", accepted: [250, 251])
         }
         _ = try await command("DATA", step: "DATA", accepted: [354])
-        try await outbound.write(ByteBuffer(bytes: data))
+        try await write(ByteBuffer(bytes: data), step: "message data")
         _ = try expect(try await read("end of DATA"), step: "end of DATA", accepted: [250])
         // The message is accepted; a failing QUIT does not make it undelivered.
         try? await outbound.write(ByteBuffer(string: "QUIT\r\n"))
