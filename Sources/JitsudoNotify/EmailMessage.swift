@@ -29,7 +29,8 @@ struct EmailMessage: Sendable {
         }
         headers.append(("Auto-Submitted", "auto-generated"))
         let normalized = Self.crlf(body)
-        let plain = normalized.unicodeScalars.allSatisfy { $0.isASCII }
+        let plain =
+            normalized.unicodeScalars.allSatisfy { $0.isASCII }
             && normalized.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 998 }
         let encodedBody: String
         if plain {
@@ -39,7 +40,9 @@ struct EmailMessage: Sendable {
         } else {
             headers.append(("Content-Type", "text/plain; charset=utf-8"))
             headers.append(("Content-Transfer-Encoding", "base64"))
-            encodedBody = Data(normalized.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            encodedBody = Data(normalized.utf8).base64EncodedString(options: [
+                .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+            ])
         }
         return headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n") + "\r\n\r\n" + encodedBody
     }

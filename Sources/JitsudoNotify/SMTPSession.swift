@@ -64,7 +64,8 @@ struct SMTPSession: Sendable {
         func read(_ step: String) async throws -> SMTPReply {
             do {
                 guard let reply = try await replies.next() else {
-                    throw NotifyError(.connection, "smtp: the server closed the connection during \(step)", context: ["channel": configuration.channel])
+                    throw NotifyError(
+                        .connection, "smtp: the server closed the connection during \(step)", context: ["channel": configuration.channel])
                 }
                 return reply
             } catch let error as NotifyError {
@@ -104,7 +105,8 @@ struct SMTPSession: Sendable {
         }
         if let username = configuration.username, let password = configuration.password {
             guard secure || configuration.allowInsecureAuthentication else {
-                throw NotifyError(.invalidConfiguration, "smtp: refusing to send credentials without TLS", context: ["channel": configuration.channel])
+                throw NotifyError(
+                    .invalidConfiguration, "smtp: refusing to send credentials without TLS", context: ["channel": configuration.channel])
             }
             let mechanisms = capabilities.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").map(String.init) ?? []
             if mechanisms.contains("PLAIN") || !mechanisms.contains("LOGIN") {

@@ -83,7 +83,8 @@ public struct SlackNotifier: Notifier {
                 "elements": .array([
                     .object([
                         "type": "mrkdwn",
-                        "text": .string("\(escape(notification.event)) · \(notification.priority.rawValue) · \(Notification.timestamp(notification.occurredAt))"),
+                        "text": .string(
+                            "\(escape(notification.event)) · \(notification.priority.rawValue) · \(Notification.timestamp(notification.occurredAt))"),
                     ])
                 ]),
             ])

@@ -9,8 +9,10 @@ import Foundation
 public struct SyslogMessage: Sendable, Equatable {
     /// Syslog facilities (RFC 5424 §6.2.1).
     public enum Facility: Int, Sendable, CaseIterable {
-        case kern = 0, user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp
-        case local0 = 16, local1, local2, local3, local4, local5, local6, local7
+        case kern = 0
+        case user, mail, daemon, auth, syslog, lpr, news, uucp, cron, authpriv, ftp
+        case local0 = 16
+        case local1, local2, local3, local4, local5, local6, local7
 
         /// Parses `authpriv`, `local0`, …
         public init?(name: String) {
@@ -52,7 +54,8 @@ public struct SyslogMessage: Sendable, Equatable {
         message += notification.title + ": " + notification.text
         for (key, value) in notification.orderedFields { message += " \(key)=\(value)" }
         message = message.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        text = "<\(pri)>1 \(Self.timestamp(notification.occurredAt)) \(Self.header(hostname, max: 255)) \(Self.header(appName, max: 48)) "
+        text =
+            "<\(pri)>1 \(Self.timestamp(notification.occurredAt)) \(Self.header(hostname, max: 255)) \(Self.header(appName, max: 48)) "
             + "\(Self.header(procID, max: 128)) \(Self.header(notification.event, max: 32)) \(sd) \u{FEFF}\(message)"
     }
 

@@ -105,7 +105,8 @@ public struct SyslogNotifier: Notifier {
             throw error
         } catch {
             throw NotifyError(
-                .connection, "syslog: could not send to \(configuration.host):\(configuration.port) over \(configuration.transport.rawValue): \(error)",
+                .connection,
+                "syslog: could not send to \(configuration.host):\(configuration.port) over \(configuration.transport.rawValue): \(error)",
                 context: ["channel": channel]
             )
         }

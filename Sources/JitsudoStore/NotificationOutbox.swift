@@ -78,7 +78,8 @@ public struct NotificationOutbox: Sendable {
     public static func enqueue(_ items: [Item], on connection: PostgresConnection, logger: Logger) async throws {
         for item in items {
             guard !item.channel.isEmpty, !item.event.isEmpty else {
-                throw StoreError(.invalidArgument, "a notification needs a channel and an event", context: ["channel": item.channel, "event": item.event])
+                throw StoreError(
+                    .invalidArgument, "a notification needs a channel and an event", context: ["channel": item.channel, "event": item.event])
             }
             do {
                 try await connection.query(

@@ -12,7 +12,8 @@ import Testing
         throws -> NotificationDispatcher
     {
         try NotificationDispatcher(
-            configuration: .init(batchSize: 10, retry: RetryPolicy(baseDelay: .seconds(10), maximumDelay: .seconds(3600), maximumAttempts: maximumAttempts)),
+            configuration: .init(
+                batchSize: 10, retry: RetryPolicy(baseDelay: .seconds(10), maximumDelay: .seconds(3600), maximumAttempts: maximumAttempts)),
             queue: queue, notifiers: notifiers, logger: logger, metricsFactory: metrics, random: { 1 }
         )
     }
@@ -108,5 +109,10 @@ import Testing
 final class SleepLog: Sendable {
     private let state = Mutex<[Duration]>([])
     var durations: [Duration] { state.withLock { $0 } }
-    func record(_ duration: Duration) -> Int { state.withLock { $0.append(duration); return $0.count } }
+    func record(_ duration: Duration) -> Int {
+        state.withLock {
+            $0.append(duration)
+            return $0.count
+        }
+    }
 }

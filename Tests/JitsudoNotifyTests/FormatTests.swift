@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import JitsudoNotify
 
 /// HMAC-SHA256 of `1700000000.hello` with key `secret-secret-secret`, from `openssl dgst -sha256 -hmac`.
@@ -68,7 +69,8 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
     @Test func emailHeadersCarryPriorityAndNoInjection() {
         var notification = breakGlass()
         notification.title = "evil\r\nBcc: victim@example.com"
-        let message = EmailMessage.make(for: notification, from: "jitsudo@example.com", to: ["a@example.com", "b@example.com"], messageID: "<id@example.com>")
+        let message = EmailMessage.make(
+            for: notification, from: "jitsudo@example.com", to: ["a@example.com", "b@example.com"], messageID: "<id@example.com>")
         let text = message.rendered()
         #expect(text.contains("\r\nSubject: [jitsudo] BREAK-GLASS: evil  Bcc: victim@example.com\r\n"))
         #expect(!text.contains("\r\nBcc:"))
@@ -76,7 +78,8 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
         #expect(text.contains("\r\nTo: a@example.com, b@example.com\r\n"))
         #expect(text.hasPrefix("Date: Sun, 29 Nov 2026 05:00:00 +0000\r\n"))
         #expect(!text.contains("must-not-appear"))
-        #expect(!EmailMessage.make(for: created(), from: "j@example.com", to: ["a@example.com"], messageID: "<i@x>").rendered().contains("X-Priority"))
+        #expect(
+            !EmailMessage.make(for: created(), from: "j@example.com", to: ["a@example.com"], messageID: "<i@x>").rendered().contains("X-Priority"))
     }
 
     @Test func nonASCIIMailIsEncoded() {
@@ -92,10 +95,11 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
     @Test func syslogMessageFollowsRFC5424() {
         let message = SyslogMessage(breakGlass(), facility: .authpriv, hostname: "host-1", procID: "42")
         // authpriv (10) * 8 + alert (1) = 81
-        #expect(message.text.hasPrefix(
-            "<81>1 2026-11-29T05:00:00.250000Z host-1 jitsudo 42 break_glass.invoked "
-                + "[jitsudo@32473 event=\"break_glass.invoked\" priority=\"high\" request_id=\"req_01JBREAKGLASS0000000000000\"] \u{FEFF}BREAK-GLASS: "
-        ))
+        #expect(
+            message.text.hasPrefix(
+                "<81>1 2026-11-29T05:00:00.250000Z host-1 jitsudo 42 break_glass.invoked "
+                    + "[jitsudo@32473 event=\"break_glass.invoked\" priority=\"high\" request_id=\"req_01JBREAKGLASS0000000000000\"] \u{FEFF}BREAK-GLASS: "
+            ))
         let normal = SyslogMessage(created(), facility: .local3, hostname: "", procID: "1")
         #expect(normal.text.hasPrefix("<157>1 2026-11-29T05:00:00.250000Z - jitsudo 1 request.created ["))
         #expect(!message.text.contains("must-not-appear"))
@@ -105,9 +109,10 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
 
     @Test func jsonLineHasStableSortedKeys() {
         let line = JSONLinesNotifier.line(for: created(7))
-        #expect(line == "{\"event\":\"request.created\",\"fields\":{\"requester\":\"bob@example.com\",\"role\":\"read-only\"},"
-            + "\"occurred_at\":\"2026-11-29T05:00:00.250Z\",\"priority\":\"normal\",\"request_id\":\"req_7\",\"source\":\"jitsudo\","
-            + "\"text\":\"bob@example.com asks for read-only.\",\"title\":\"Request 7 created\"}")
+        #expect(
+            line == "{\"event\":\"request.created\",\"fields\":{\"requester\":\"bob@example.com\",\"role\":\"read-only\"},"
+                + "\"occurred_at\":\"2026-11-29T05:00:00.250Z\",\"priority\":\"normal\",\"request_id\":\"req_7\",\"source\":\"jitsudo\","
+                + "\"text\":\"bob@example.com asks for read-only.\",\"title\":\"Request 7 created\"}")
     }
 
     @Test func retryDelaysGrowExponentiallyWithBoundedJitter() {
@@ -123,18 +128,24 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
 
     @Test func badSettingsAreNamed() {
         func setting(_ body: () throws -> Void) -> String? {
-            do { try body(); return nil } catch let error as NotifyError { return error.context["setting"] } catch { return "\(error)" }
+            do {
+                try body()
+                return nil
+            } catch let error as NotifyError { return error.context["setting"] } catch { return "\(error)" }
         }
         #expect(setting { _ = try SlackNotifier(configuration: .init(webhookURL: "not a url")) } == "notifications.slack.webhook_url")
         #expect(setting { _ = try WebhookNotifier(configuration: .init(url: "https://h/x", secret: "short")) } == "notifications.webhook.secret")
         #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "nobody", to: ["a@b"])) } == "notifications.email.from")
         #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "a@b", to: [])) } == "notifications.email.to")
-        #expect(setting {
-            _ = try SMTPNotifier(configuration: .init(host: "h", security: .none, username: "u", password: "p", from: "a@b", to: ["c@d"]))
-        } == "notifications.email.security")
+        #expect(
+            setting {
+                _ = try SMTPNotifier(configuration: .init(host: "h", security: .none, username: "u", password: "p", from: "a@b", to: ["c@d"]))
+            } == "notifications.email.security")
         #expect(setting { _ = try SyslogNotifier(configuration: .init(host: "h", port: 0)) } == "notifications.syslog.port")
         #expect(setting { _ = try JSONLinesNotifier(configuration: .init(destination: .file("relative.log"))) } == "notifications.siem.file")
         #expect(setting { try RetryPolicy(maximumAttempts: 0).validate() } == "notifications.retry.max_attempts")
-        #expect(setting { _ = try SlackNotifier(configuration: .init(webhookURL: "https://hooks.example/x", channel: "Bad Name")) } == "notifications.slack.channel")
+        #expect(
+            setting { _ = try SlackNotifier(configuration: .init(webhookURL: "https://hooks.example/x", channel: "Bad Name")) }
+                == "notifications.slack.channel")
     }
 }

@@ -42,12 +42,13 @@ final class HTTPReceiver: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler { request in
-                        shared.state.withLock { current in
-                            current.requests.append(request)
-                            return current.script.isEmpty ? 200 : current.script.removeFirst()
-                        }
-                    })
+                    try channel.pipeline.syncOperations.addHandler(
+                        Handler { request in
+                            shared.state.withLock { current in
+                                current.requests.append(request)
+                                return current.script.isEmpty ? 200 : current.script.removeFirst()
+                            }
+                        })
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -79,7 +80,8 @@ final class HTTPReceiver: Sendable {
                 let body = ByteBuffer(string: status == 200 ? "ok" : "failure \(status)")
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Length", value: String(body.readableBytes))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))), promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }

@@ -18,10 +18,11 @@ final class InMemoryQueue: OutboxQueue {
     func add(_ notification: JitsudoNotify.Notification, channel: String) throws {
         let payload = try notification.jsonPayload()
         rows.withLock { rows in
-            rows.append(Row(
-                item: QueuedNotification(id: Int64(rows.count + 1), channel: channel, event: notification.event, payload: payload, attempts: 0),
-                nextAttemptAt: .distantPast
-            ))
+            rows.append(
+                Row(
+                    item: QueuedNotification(id: Int64(rows.count + 1), channel: channel, event: notification.event, payload: payload, attempts: 0),
+                    nextAttemptAt: .distantPast
+                ))
         }
     }
 
@@ -42,7 +43,9 @@ final class InMemoryQueue: OutboxQueue {
 
     func markSent(_ item: QueuedNotification, at time: Date) async throws -> Bool {
         rows.withLock { rows in
-            guard let index = rows.firstIndex(where: { $0.item.id == item.id && $0.item.attempts == item.attempts && $0.sentAt == nil }) else { return false }
+            guard let index = rows.firstIndex(where: { $0.item.id == item.id && $0.item.attempts == item.attempts && $0.sentAt == nil }) else {
+                return false
+            }
             rows[index].sentAt = time
             return true
         }
@@ -50,7 +53,9 @@ final class InMemoryQueue: OutboxQueue {
 
     func markFailed(_ item: QueuedNotification, error: String, nextAttemptAt: Date?) async throws -> Bool {
         rows.withLock { rows in
-            guard let index = rows.firstIndex(where: { $0.item.id == item.id && $0.item.attempts == item.attempts && $0.sentAt == nil }) else { return false }
+            guard let index = rows.firstIndex(where: { $0.item.id == item.id && $0.item.attempts == item.attempts && $0.sentAt == nil }) else {
+                return false
+            }
             rows[index].lastError = error
             rows[index].nextAttemptAt = nextAttemptAt
             return true

@@ -33,7 +33,8 @@ extension NotificationOutbox.Item {
     static func fanOut(_ notification: JitsudoNotify.Notification, to channels: [String]) throws -> [NotificationOutbox.Item] {
         let payload = try notification.jsonPayload()
         return channels.map {
-            NotificationOutbox.Item(channel: $0, event: notification.event, payload: payload, priority: notification.priority == .high ? .high : .normal)
+            NotificationOutbox.Item(
+                channel: $0, event: notification.event, payload: payload, priority: notification.priority == .high ? .high : .normal)
         }
     }
 }

@@ -19,13 +19,15 @@ import Testing
             let outbox = NotificationOutbox(database: database)
             await #expect(throws: Rollback.self) {
                 try await database.transaction { connection in
-                    try await NotificationOutbox.enqueue(try NotificationOutbox.Item.fanOut(created(1), to: ["slack"]), on: connection, logger: logger)
+                    try await NotificationOutbox.enqueue(
+                        try NotificationOutbox.Item.fanOut(created(1), to: ["slack"]), on: connection, logger: logger)
                     throw Rollback()
                 }
             }
             #expect(try await outbox.pendingCount() == 0)
             try await database.transaction { connection in
-                try await NotificationOutbox.enqueue(try NotificationOutbox.Item.fanOut(breakGlass(), to: ["slack", "webhook"]), on: connection, logger: logger)
+                try await NotificationOutbox.enqueue(
+                    try NotificationOutbox.Item.fanOut(breakGlass(), to: ["slack", "webhook"]), on: connection, logger: logger)
             }
             #expect(try await outbox.pendingCount() == 2)
             #expect(try await outbox.oldestPendingAge(now: Date().addingTimeInterval(60)).map { $0 >= .seconds(59) } == true)
@@ -52,7 +54,8 @@ import Testing
             let rows = 200
             try await test.database.transaction { connection in
                 for index in 0..<rows {
-                    try await NotificationOutbox.enqueue(try NotificationOutbox.Item.fanOut(created(index), to: ["webhook"]), on: connection, logger: logger)
+                    try await NotificationOutbox.enqueue(
+                        try NotificationOutbox.Item.fanOut(created(index), to: ["webhook"]), on: connection, logger: logger)
                 }
             }
             let receiver = try await HTTPReceiver()

@@ -27,7 +27,8 @@ import Testing
         await listener.stop()
         let texts = listener.received.map { String(decoding: $0, as: UTF8.self) }.sorted()
         // authpriv (10): alert (1) → 81, notice (5) → 85.
-        try checkRFC5424(try #require(texts.first { $0.hasPrefix("<81>") }), pri: 81, event: "break_glass.invoked", requestID: "req_01JBREAKGLASS0000000000000")
+        try checkRFC5424(
+            try #require(texts.first { $0.hasPrefix("<81>") }), pri: 81, event: "break_glass.invoked", requestID: "req_01JBREAKGLASS0000000000000")
         try checkRFC5424(try #require(texts.first { $0.hasPrefix("<85>") }), pri: 85, event: "request.created", requestID: "req_3")
     }
 

@@ -86,10 +86,12 @@ final class SMTPServer: Sendable {
         case .startTLS, .implicitTLS:
             let cert = directory.appendingPathComponent("cert.pem")
             let key = directory.appendingPathComponent("key.pem")
-            try Self.run("openssl", [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", cert.path,
-            ])
+            try Self.run(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.path, "-out", cert.path,
+                ])
             if case .startTLS = mode {
                 arguments += ["--tlscert", cert.path, "--tlskey", key.path, "--no-requiretls"]
             } else {
@@ -144,8 +146,9 @@ final class SMTPServer: Sendable {
         do {
             try run(python, ["-c", "import aiosmtpd"])
         } catch {
-            throw Missing(description: "aiosmtpd (PyPI) is not installed for \(python): run `make test`, which installs it "
-                + "(`python3 -m pip install aiosmtpd==1.4.6`)")
+            throw Missing(
+                description: "aiosmtpd (PyPI) is not installed for \(python): run `make test`, which installs it "
+                    + "(`python3 -m pip install aiosmtpd==1.4.6`)")
         }
     }
 

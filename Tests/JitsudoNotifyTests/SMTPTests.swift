@@ -9,7 +9,8 @@ import Testing
         var notification = breakGlass()
         notification.text = "First line.\n.a line starting with a dot\n..two dots\nlast line"
         let smtp = try SMTPNotifier(
-            configuration: .init(host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["sec@example.com", "oncall@example.com"]),
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["sec@example.com", "oncall@example.com"]),
             now: { fixedDate }
         )
         try await smtp.send(notification)
@@ -36,7 +37,8 @@ import Testing
         let server = try await SMTPServer()
         defer { server.stop() }
         let smtp = try SMTPNotifier(
-            configuration: .init(host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["ok@example.com", "nobody@example.com"])
+            configuration: .init(
+                host: "127.0.0.1", port: server.port, security: .none, from: "jitsudo@example.com", to: ["ok@example.com", "nobody@example.com"])
         )
         let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
         #expect(error.code == .rejected)
@@ -125,7 +127,8 @@ import Testing
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let silent = try await SyslogListener(udp: false)
         let smtp = try SMTPNotifier(
-            configuration: .init(host: "127.0.0.1", port: silent.port, security: .none, from: "j@example.com", to: ["a@example.com"], timeout: .seconds(1))
+            configuration: .init(
+                host: "127.0.0.1", port: silent.port, security: .none, from: "j@example.com", to: ["a@example.com"], timeout: .seconds(1))
         )
         let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
         #expect(error.code == .timeout)
@@ -135,7 +138,8 @@ import Testing
     @Test func aClosedPortIsAConnectionError() async throws {
         // Port 1 (tcpmux) is closed on test machines; a "free" port from bind(0) could be reused by a parallel test.
         let port = 1
-        let smtp = try SMTPNotifier(configuration: .init(host: "127.0.0.1", port: port, security: .none, from: "j@example.com", to: ["a@example.com"]))
+        let smtp = try SMTPNotifier(
+            configuration: .init(host: "127.0.0.1", port: port, security: .none, from: "j@example.com", to: ["a@example.com"]))
         let error = try await #require(throws: NotifyError.self) { try await smtp.send(created()) }
         #expect(error.code == .connection)
     }
