@@ -34,6 +34,7 @@ public struct JSONLinesNotifier: Notifier {
         /// The outbox channel name. Default `siem`.
         public var channel: String
 
+        /// Creates the settings; see each property for its default.
         public init(destination: Destination = .standardOutput, channel: String = "siem") {
             self.destination = destination
             self.channel = channel
@@ -48,6 +49,7 @@ public struct JSONLinesNotifier: Notifier {
         }
     }
 
+    /// The validated settings.
     public let configuration: Configuration
     /// Serialises writes to standard output within this process.
     private static let standardOutputLock = Mutex(())

@@ -55,13 +55,21 @@ public struct Notification: Sendable, Hashable, Codable {
 
     /// Well-known event names.
     public enum Event {
+        /// A request was stored as `PENDING`.
         public static let requestCreated = "request.created"
+        /// A request was approved.
         public static let requestApproved = "request.approved"
+        /// A request was denied or withdrawn.
         public static let requestDenied = "request.denied"
+        /// A grant became `ACTIVE`.
         public static let grantIssued = "grant.issued"
+        /// A grant was revoked.
         public static let grantRevoked = "grant.revoked"
+        /// A grant expired.
         public static let grantExpired = "grant.expired"
+        /// Break-glass was used: send at high priority.
         public static let breakGlassInvoked = "break_glass.invoked"
+        /// A provider revocation failed: send at high priority.
         public static let revocationFailed = "grant.revocation_failed"
     }
 

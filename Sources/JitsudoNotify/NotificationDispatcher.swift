@@ -23,6 +23,7 @@ public struct NotificationDispatcher: Sendable {
         /// Backoff and give-up rule.
         public var retry: RetryPolicy
 
+        /// Creates the settings; see each property for its default.
         public init(batchSize: Int = 50, pollInterval: Duration = .seconds(2), retry: RetryPolicy = RetryPolicy()) {
             self.batchSize = batchSize
             self.pollInterval = pollInterval
@@ -48,6 +49,7 @@ public struct NotificationDispatcher: Sendable {
         /// Rows that failed for the last time (or had no notifier, or an unreadable payload).
         public var gaveUp = 0
 
+        /// Creates a result (tests compare whole results).
         public init(claimed: Int = 0, sent: Int = 0, retried: Int = 0, gaveUp: Int = 0) {
             self.claimed = claimed
             self.sent = sent
@@ -60,6 +62,7 @@ public struct NotificationDispatcher: Sendable {
     static let failedMetric = "jitsudo_notifications_failed_total"
     static let pendingMetric = "jitsudo_notifications_pending"
 
+    /// The validated settings.
     public let configuration: Configuration
     private let queue: any OutboxQueue
     private let notifiers: [String: any Notifier]

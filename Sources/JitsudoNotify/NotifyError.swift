@@ -29,10 +29,14 @@ public struct NotifyError: Error, Sendable, Hashable, CustomStringConvertible {
         public var description: String { kind.rawValue }
     }
 
+    /// What went wrong, as a code.
     public let code: Code
+    /// A sentence naming the problem and the next step; never a secret.
     public let message: String
+    /// Extra facts: `channel`, `setting`, `status`, `reply_code`, `step`.
     public let context: [String: String]
 
+    /// Creates an error.
     public init(_ code: Code, _ message: String, context: [String: String] = [:]) {
         self.code = code
         self.message = message

@@ -35,6 +35,7 @@ public struct QueuedNotification: Sendable, Hashable {
     /// Attempts including this one (1 on the first claim); also the claim token.
     public var attempts: Int
 
+    /// Creates a claimed row.
     public init(id: Int64, channel: String, event: String, payload: String, attempts: Int) {
         self.id = id
         self.channel = channel

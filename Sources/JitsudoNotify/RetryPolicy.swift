@@ -14,6 +14,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The randomised fraction of each delay, 0…1. Default 0.5.
     public var jitter: Double
 
+    /// Creates a policy; see each property for its default.
     public init(baseDelay: Duration = .seconds(5), maximumDelay: Duration = .seconds(1800), maximumAttempts: Int = 10, jitter: Double = 0.5) {
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay

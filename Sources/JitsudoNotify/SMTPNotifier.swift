@@ -50,6 +50,7 @@ public struct SMTPNotifier: Notifier {
         /// Time allowed for the whole exchange, from connecting to `QUIT`. Default 60 s.
         public var timeout: Duration
 
+        /// Creates the settings; see each property for its default.
         public init(
             host: String,
             port: Int = 587,
@@ -118,6 +119,7 @@ public struct SMTPNotifier: Notifier {
         }
     }
 
+    /// The validated settings.
     public let configuration: Configuration
     private let group: any EventLoopGroup
     private let tlsContext: NIOSSLContext?

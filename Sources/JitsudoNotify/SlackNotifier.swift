@@ -17,6 +17,7 @@ public struct SlackNotifier: Notifier {
         /// Time allowed for the whole HTTP exchange. Default 10 s.
         public var timeout: Duration
 
+        /// Creates the settings; see each property for its default.
         public init(webhookURL: String, channel: String = "slack", timeout: Duration = .seconds(10)) {
             self.webhookURL = webhookURL
             self.channel = channel
@@ -31,6 +32,7 @@ public struct SlackNotifier: Notifier {
         }
     }
 
+    /// The validated settings.
     public let configuration: Configuration
     private let client: HTTPClient
 

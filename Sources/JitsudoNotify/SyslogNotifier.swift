@@ -35,6 +35,7 @@ public struct SyslogNotifier: Notifier {
         /// Time allowed to connect and write (TCP). Default 10 s.
         public var timeout: Duration
 
+        /// Creates the settings; see each property for its default.
         public init(
             host: String,
             port: Int = 514,
@@ -74,6 +75,7 @@ public struct SyslogNotifier: Notifier {
         }
     }
 
+    /// The validated settings.
     public let configuration: Configuration
     private let group: any EventLoopGroup
 

@@ -24,6 +24,7 @@ public struct WebhookNotifier: Notifier {
         /// Time allowed for the whole HTTP exchange. Default 10 s.
         public var timeout: Duration
 
+        /// Creates the settings; see each property for its default.
         public init(url: String, secret: String, channel: String = "webhook", timeout: Duration = .seconds(10)) {
             self.url = url
             self.secret = secret
@@ -42,6 +43,7 @@ public struct WebhookNotifier: Notifier {
         }
     }
 
+    /// The validated settings.
     public let configuration: Configuration
     private let client: HTTPClient
     private let now: @Sendable () -> Date

@@ -20,8 +20,10 @@ public import PostgresNIO
 /// 'infinity'`: it stays visible with `attempts` and `last_error` and is never claimed again. To retry such rows:
 /// `UPDATE notifications SET next_attempt_at = now(), attempts = 0 WHERE sent_at IS NULL AND next_attempt_at = 'infinity'`.
 public struct NotificationOutbox: Sendable {
+    /// The database the outbox lives in.
     public let database: Database
 
+    /// Creates the outbox over `database`.
     public init(database: Database) {
         self.database = database
     }
@@ -40,8 +42,10 @@ public struct NotificationOutbox: Sendable {
         public var event: String
         /// The payload, a JSON object as text.
         public var payload: String
+        /// Stored in the `priority` column (`normal`/`high`).
         public var priority: Priority
 
+        /// Creates a row; `payload` must be a JSON object.
         public init(channel: String, event: String, payload: String, priority: Priority = .normal) {
             self.channel = channel
             self.event = event
@@ -52,9 +56,13 @@ public struct NotificationOutbox: Sendable {
 
     /// A claimed row.
     public struct Claimed: Sendable, Hashable {
+        /// The row id (`bigserial`).
         public var id: Int64
+        /// The channel that sends it.
         public var channel: String
+        /// The event name.
         public var event: String
+        /// `normal` or `high`.
         public var priority: String
         /// The payload JSON as PostgreSQL prints `jsonb` (keys reordered, same values).
         public var payload: String
@@ -64,12 +72,17 @@ public struct NotificationOutbox: Sendable {
 
     /// A row as stored, for tests and diagnostics.
     public struct Row: Sendable, Hashable {
+        /// The row id.
         public var id: Int64
+        /// The channel that sends it.
         public var channel: String
+        /// Claims so far.
         public var attempts: Int
         /// Nil when the row was given up (`infinity`).
         public var nextAttemptAt: Date?
+        /// The last failure's message, `''` when none.
         public var lastError: String
+        /// When it was delivered; nil while unsent.
         public var sentAt: Date?
     }
 
