@@ -10,7 +10,8 @@ public import Foundation
 /// drops any field whose key names a secret (see ``isSecretKey(_:)``). Callers must still not put secrets
 /// into `title` or `text`.
 ///
-/// A client that also imports Foundation has two types named `Notification`; write `JitsudoNotify.Notification`.
+/// A client that also imports Foundation has two types named `Notification`; write `JitsudoNotify.Notification`
+/// or use the alias ``JitsudoNotification``.
 public struct Notification: Sendable, Hashable, Codable {
     /// How loud a notification is. `high` is used for break-glass and failed revocations: Slack renders an alert,
     /// SMTP sets `X-Priority: 1`, syslog uses severity `alert`.
@@ -157,3 +158,6 @@ public struct Notification: Sendable, Hashable, Codable {
         return try? Date.ISO8601FormatStyle().parse(text)
     }
 }
+
+/// ``Notification`` under a name that does not collide with `Foundation.Notification`.
+public typealias JitsudoNotification = Notification
