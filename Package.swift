@@ -154,10 +154,27 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The `jitsudo` CLI: commands, the API client and output formatting.
+        .target(
+            name: "JitsudoCLI",
+            dependencies: [
+                "JitsudoAPI", "JitsudoCore", "JitsudoStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jitsudo",
             dependencies: [
-                "JitsudoCore",
+                "JitsudoCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -202,6 +219,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "JitsudoCLITests",
+            dependencies: [
+                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

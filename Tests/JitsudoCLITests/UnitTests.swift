@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import JitsudoCLI
+
+/// Pure pieces: address forms, CSV quoting, durations, state names, child exit codes.
+@Suite struct UnitTests {
+    @Test(arguments: [
+        ("localhost", "http://localhost:8080"),
+        ("127.0.0.1:9000", "http://127.0.0.1:9000"),
+        ("jitsudo.internal", "https://jitsudo.internal:8080"),
+        ("jitsudo.internal:443", "https://jitsudo.internal"),
+        ("https://jitsudo.internal", "https://jitsudo.internal"),
+        ("http://jitsudo.internal", "http://jitsudo.internal"),
+        ("https://jitsudo.internal:8443/", "https://jitsudo.internal:8443"),
+        ("[::1]:8080", "http://[::1]:8080"),
+    ])
+    func addressForms(input: String, expected: String) throws {
+        #expect(try ServerAddress(input).description == expected)
+    }
+
+    @Test func csvQuotingFollowsRFC4180() {
+        #expect(Renderer.csvRecord(["a", "b,c", "say \"hi\"", "line\nbreak", ""]) == "a,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",\r\n")
+    }
+
+    @Test func statesAcceptShortLongAndAnyCase() {
+        #expect(Status.normalizedState("active") == "REQUEST_STATE_ACTIVE")
+        #expect(Status.normalizedState("REQUEST_STATE_PENDING") == "REQUEST_STATE_PENDING")
+        #expect(Status.normalizedState("Revoked") == "REQUEST_STATE_REVOKED")
+        #expect(Status.normalizedState("sleeping") == nil)
+    }
+
+    @Test func sinceTakesDurationsAndTimestamps() throws {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        #expect(try Timestamps.parseSince("7d", flag: "--since", now: now) == now.addingTimeInterval(-7 * 86_400))
+        #expect(try Timestamps.parseSince("90m", flag: "--since", now: now) == now.addingTimeInterval(-5_400))
+        #expect(try Timestamps.parseSince("2026-03-20T16:00:00Z", flag: "--since", now: now) == Timestamps.parse("2026-03-20T16:00:00Z"))
+        #expect(throws: CLIError.self) { try Timestamps.parseSince("soon", flag: "--since", now: now) }
+    }
+
+    @Test func childExitCodesPassThrough() {
+        #expect(ChildProcess.run(["/bin/sh", "-c", "exit 7"], environment: [:]) == 7)
+        #expect(ChildProcess.run(["/bin/sh", "-c", "kill -TERM $$"], environment: [:]) == 128 + 15)
+        #expect(ChildProcess.run(["no-such-command-jitsudo"], environment: ["PATH": "/usr/bin:/bin"]) == 127)
+    }
+
+    @Test func jsonRowsAreSnakeCaseWithNullExpiry() throws {
+        let row = VerificationRow(intact: true, eventsVerified: 3, firstEventId: 1, lastEventId: 3, brokenAtEventId: nil, problem: "")
+        let text = try Renderer.json(row)
+        #expect(text.contains("\"events_verified\" : 3") || text.contains("\"events_verified\": 3"), "\(text)")
+        #expect(text.contains("\"broken_at_event_id\" : null") || text.contains("\"broken_at_event_id\": null"), "\(text)")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// The real binary without a server: usage errors, missing login or server, help, version, completion.
+@Suite struct UsageTests {
+    @Test func unknownOutputFormatIsAUsageError() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["status", "-o", "xml"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        #expect(result.status == 64, "\(result)")
+        #expect(result.stderr.contains("Error:"), "\(result)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func csvIsOnlyForAudit() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["policy", "list", "-o", "csv"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        #expect(result.status == 64, "\(result)")
+        #expect(result.stderr.contains("csv is supported only by 'jitsudo audit'"), "\(result)")
+    }
+
+    @Test(arguments: [
+        ["request", "--provider", "aws", "--role", "admin", "--scope", "1", "--duration", "90"],
+        ["request", "--provider", "aws", "--role", "admin"],
+        ["status", "--state", "sleeping"],
+        ["deny", "req_01ABC"],
+        ["revoke"],
+        ["policy", "update", "--name", "x"],
+        ["policy", "eval", "--input", "{not json"],
+        ["frobnicate"],
+        ["exec", "req_01ABC"],
+        ["audit", "--since", "yesterday"],
+        ["principal", "set-tier", "a@example.com", "9"],
+    ])
+    func usageErrorsExit64AndSendNothing(arguments: [String]) throws {
+        let cli = try CLIRunner()
+        // The server address points at a port nobody listens on: a request would fail with exit 1, not 64.
+        let result = try cli.run(arguments, env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t", "JITSUDO_DEBUG": "1"])
+        #expect(result.status == 64, "\(arguments): \(result)")
+        #expect(result.stderr.contains("Error:"), "\(result)")
+        #expect(!result.stderr.contains("cannot reach"), "\(result)")
+    }
+
+    @Test func notLoggedInExits4WithTheContractMessage() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["status"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9"])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.stderr == "Error: not authenticated — run 'jitsudo login' first\n", "\(result)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func expiredLoginExits4NamingTheTime() throws {
+        let cli = try CLIRunner()
+        let directory = cli.home + "/.jitsudo"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "server_url: http://127.0.0.1:9\ntoken: abc\nexpires_at: 2020-01-01T00:00:00Z\nemail: a@example.com\n"
+            .write(toFile: directory + "/credentials", atomically: true, encoding: .utf8)
+        let result = try cli.run(["status"])
+        #expect(result.status == 4, "\(result)")
+        #expect(result.stderr == "Error: login expired at 2020-01-01T00:00:00Z — run 'jitsudo login'\n", "\(result)")
+    }
+
+    @Test func noServerIsAUsageErrorWithTheContractMessage() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["status"], env: ["JITSUDO_TOKEN": "t"])
+        #expect(result.status == 64, "\(result)")
+        #expect(
+            result.stderr == "Error: no server URL configured — pass --server <URL>, set JITSUDO_SERVER=<URL>, "
+                + "or add 'server: <URL>' to ~/.jitsudo/config.yaml\n",
+            "\(result)"
+        )
+    }
+
+    @Test func unreachableServerExits1() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["status"], env: ["JITSUDO_SERVER": "127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9"), "\(result)")
+    }
+
+    @Test func serverStatusReportsDownAndExits1() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["server", "status", "--server-url", "http://127.0.0.1:9"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stdout.contains("liveness   DOWN"), "\(result)")
+        #expect(result.stdout.hasPrefix("Component"), "\(result)")
+    }
+
+    @Test func versionPrintsTheCLIVersion() throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["version"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("jitsudo "), "\(result)")
+        let json = try cli.run(["version", "-o", "json"])
+        #expect(json.stdout.contains("\"version\""), "\(json)")
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(shell: String) throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(["completion", shell])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("jitsudo"), "\(result)")
+        #expect(result.stdout.contains("revoke"), "\(result)")
+    }
+
+    @Test(arguments: [
+        ["--help"], ["request", "--help"], ["status", "--help"], ["revoke", "--help"], ["audit", "verify", "--help"],
+        ["policy", "eval", "--help"], ["exec", "--help"], ["server", "status", "--help"],
+    ])
+    func helpExplainsWithAnExample(arguments: [String]) throws {
+        let cli = try CLIRunner()
+        let result = try cli.run(arguments)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("OVERVIEW:"), "\(result)")
+        #expect(result.stdout.contains("jitsudo "), "\(result)")
+        #expect(result.stdout.lowercased().contains("example"), "\(result)")
+    }
+}
