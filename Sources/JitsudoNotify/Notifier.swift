@@ -4,7 +4,7 @@
 /// where there is one, the remote reply code); the ``NotificationDispatcher`` retries with backoff.
 /// Implementations must never put credentials into what they send or into their errors.
 public protocol Notifier: Sendable {
-    /// The channel name rows in the outbox are routed by (`slack`, `webhook`, `email`, `siem`, `syslog`, …).
+    /// The channel name rows in the outbox are routed by (`slack`, `webhook`, `smtp`, `siem`, `syslog`, …).
     var channel: String { get }
 
     /// Delivers one notification. Throws when it was not (or not certainly) delivered.

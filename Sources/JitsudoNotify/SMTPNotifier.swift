@@ -43,7 +43,7 @@ public struct SMTPNotifier: Notifier {
         public var to: [String]
         /// The name given in `EHLO`. Default `localhost`.
         public var heloName: String
-        /// The outbox channel name. Default `email`.
+        /// The outbox channel name. Default `smtp`.
         public var channel: String
         /// Time allowed to open the TCP connection. Default 10 s.
         public var connectTimeout: Duration
@@ -62,7 +62,7 @@ public struct SMTPNotifier: Notifier {
             from: String,
             to: [String],
             heloName: String = "localhost",
-            channel: String = "email",
+            channel: String = "smtp",
             connectTimeout: Duration = .seconds(10),
             timeout: Duration = .seconds(60)
         ) {
@@ -84,31 +84,31 @@ public struct SMTPNotifier: Notifier {
         /// Throws a ``NotifyError`` naming the bad setting.
         public func validate() throws(NotifyError) {
             guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {
-                throw NotifyError.invalid("notifications.email.host", "must be a host name or address")
+                throw NotifyError.invalid("notifications.smtp.host", "must be a host name or address")
             }
-            guard (1...65535).contains(port) else { throw NotifyError.invalid("notifications.email.port", "must be 1-65535, was \(port)") }
+            guard (1...65535).contains(port) else { throw NotifyError.invalid("notifications.smtp.port", "must be 1-65535, was \(port)") }
             guard Self.isAddress(from) else {
-                throw NotifyError.invalid("notifications.email.from", "must be a bare address like jitsudo@example.com, was \"\(from)\"")
+                throw NotifyError.invalid("notifications.smtp.from", "must be a bare address like jitsudo@example.com, was \"\(from)\"")
             }
-            guard !to.isEmpty else { throw NotifyError.invalid("notifications.email.to", "needs at least one recipient") }
+            guard !to.isEmpty else { throw NotifyError.invalid("notifications.smtp.to", "needs at least one recipient") }
             for address in to where !Self.isAddress(address) {
-                throw NotifyError.invalid("notifications.email.to", "must hold bare addresses like ops@example.com, found \"\(address)\"")
+                throw NotifyError.invalid("notifications.smtp.to", "must hold bare addresses like ops@example.com, found \"\(address)\"")
             }
             guard !heloName.isEmpty, heloName.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
-                throw NotifyError.invalid("notifications.email.helo_name", "must be a host name without spaces")
+                throw NotifyError.invalid("notifications.smtp.helo_name", "must be a host name without spaces")
             }
             if username != nil, password == nil {
-                throw NotifyError.invalid("notifications.email.password", "is required when notifications.email.username is set")
+                throw NotifyError.invalid("notifications.smtp.password", "is required when notifications.smtp.username is set")
             }
             if username != nil, security == .none, !allowInsecureAuthentication {
                 throw NotifyError.invalid(
-                    "notifications.email.security",
+                    "notifications.smtp.security",
                     "is none but a username is set: use starttls or tls, or set allow_insecure_authentication to send the password in clear"
                 )
             }
-            try validateChannelName(channel, setting: "notifications.email.channel")
-            try validateTimeout(connectTimeout, setting: "notifications.email.connect_timeout")
-            try validateTimeout(timeout, setting: "notifications.email.timeout")
+            try validateChannelName(channel, setting: "notifications.smtp.channel")
+            try validateTimeout(connectTimeout, setting: "notifications.smtp.connect_timeout")
+            try validateTimeout(timeout, setting: "notifications.smtp.timeout")
         }
 
         /// `local@domain` of printable ASCII without spaces, brackets, commas or line breaks.
@@ -145,7 +145,7 @@ public struct SMTPNotifier: Notifier {
             do {
                 tlsContext = try NIOSSLContext(configuration: tls)
             } catch {
-                throw NotifyError.invalid("notifications.email.trust_roots_file", "TLS settings could not be loaded: \(error)")
+                throw NotifyError.invalid("notifications.smtp.trust_roots_file", "TLS settings could not be loaded: \(error)")
             }
         }
     }

@@ -17,7 +17,7 @@ public struct WebhookNotifier: Notifier {
     public struct Configuration: Sendable {
         /// The receiver URL, `http` or `https`.
         public var url: String
-        /// The shared HMAC secret, at least 16 bytes. Never logged or sent.
+        /// The shared HMAC secret, at least 32 bytes. Never logged or sent.
         public var secret: String
         /// The outbox channel name. Default `webhook`.
         public var channel: String
@@ -35,8 +35,8 @@ public struct WebhookNotifier: Notifier {
         /// Throws a ``NotifyError`` naming the bad setting.
         public func validate() throws(NotifyError) {
             try validateHTTPURL(url, setting: "notifications.webhook.url")
-            guard secret.utf8.count >= 16 else {
-                throw NotifyError.invalid("notifications.webhook.secret", "must be at least 16 bytes (generate one with `openssl rand -hex 32`)")
+            guard secret.utf8.count >= 32 else {
+                throw NotifyError.invalid("notifications.webhook.secret", "must be at least 32 bytes (generate one with `openssl rand -hex 32`)")
             }
             try validateChannelName(channel, setting: "notifications.webhook.channel")
             try validateTimeout(timeout, setting: "notifications.webhook.timeout")

@@ -36,7 +36,7 @@ public struct NotificationOutbox: Sendable {
             case high
         }
 
-        /// The channel that will send it (`slack`, `webhook`, `email`, `siem`, `syslog`, …).
+        /// The channel that will send it (`slack`, `webhook`, `smtp`, `siem`, `syslog`, …).
         public var channel: String
         /// The event name.
         public var event: String

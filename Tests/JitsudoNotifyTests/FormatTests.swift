@@ -135,13 +135,13 @@ let knownHMAC = "4b0e884d92880de6aa1d8026d4afbcc302ad87616cc79efca1906a14b7c5ab2
         }
         #expect(setting { _ = try SlackNotifier(configuration: .init(webhookURL: "not a url")) } == "notifications.slack.webhook_url")
         #expect(setting { _ = try WebhookNotifier(configuration: .init(url: "https://h/x", secret: "short")) } == "notifications.webhook.secret")
-        #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "nobody", to: ["a@b"])) } == "notifications.email.from")
-        #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "a@b", to: [])) } == "notifications.email.to")
+        #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "nobody", to: ["a@b"])) } == "notifications.smtp.from")
+        #expect(setting { _ = try SMTPNotifier(configuration: .init(host: "h", from: "a@b", to: [])) } == "notifications.smtp.to")
         #expect(
             setting {
                 _ = try SMTPNotifier(configuration: .init(host: "h", security: .none, username: "u", password: "p", from: "a@b", to: ["c@d"]))
-            } == "notifications.email.security")
-        #expect(setting { _ = try SyslogNotifier(configuration: .init(host: "h", port: 0)) } == "notifications.syslog.port")
+            } == "notifications.smtp.security")
+        #expect(setting { _ = try SyslogNotifier(configuration: .init(host: "h", port: 0)) } == "notifications.syslog.address")
         #expect(setting { _ = try JSONLinesNotifier(configuration: .init(destination: .file("relative.log"))) } == "notifications.siem.file")
         #expect(setting { try RetryPolicy(maximumAttempts: 0).validate() } == "notifications.retry.max_attempts")
         #expect(

@@ -66,7 +66,7 @@ import Testing
         let dispatcher = try NotificationDispatcher(
             configuration: .init(retry: RetryPolicy(baseDelay: .seconds(30), maximumAttempts: 5)),
             queue: queue,
-            notifiers: [try WebhookNotifier(configuration: .init(url: receiver.url, secret: "0123456789abcdef0123"))],
+            notifiers: [try WebhookNotifier(configuration: .init(url: receiver.url, secret: "0123456789abcdef0123456789abcdef"))],
             logger: Logger(label: "jitsudo.tests.notify"), metricsFactory: metrics, random: { 0 }
         )
         #expect(try await dispatcher.drainOnce(now: fixedDate) == .init(claimed: 1, retried: 1))

@@ -60,7 +60,7 @@ import Testing
             }
             let receiver = try await HTTPReceiver()
             defer { Task { await receiver.stop() } }
-            let secret = "0123456789abcdef-secret"
+            let secret = "0123456789abcdef0123456789abcdef-secret"
             let queue = OutboxQueueAdapter(outbox: outbox)
             let dispatchers = try (0..<2).map { _ in
                 try NotificationDispatcher(
@@ -105,7 +105,7 @@ import Testing
             let dispatcher = try NotificationDispatcher(
                 configuration: .init(retry: RetryPolicy(baseDelay: .seconds(10), maximumDelay: .seconds(3600), maximumAttempts: 3)),
                 queue: OutboxQueueAdapter(outbox: outbox),
-                notifiers: [try WebhookNotifier(configuration: .init(url: receiver.url, secret: "0123456789abcdef-secret"))],
+                notifiers: [try WebhookNotifier(configuration: .init(url: receiver.url, secret: "0123456789abcdef0123456789abcdef-secret"))],
                 logger: logger, metricsFactory: metrics, random: { 0.5 }
             )
             // Whole seconds keep microsecond round trips exact.
