@@ -21,6 +21,7 @@ public struct Daemon: Sendable {
     public let policyService: PolicyService
     public let requestService: RequestService
     let logger: Logger
+    let elector: LeaderElector
 
     /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
     public struct StartupError: Error, CustomStringConvertible {
@@ -72,11 +73,24 @@ public struct Daemon: Sendable {
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
                                       syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
+        let leaderURL: DatabaseURL
+        do {
+            leaderURL = configuration.leaderDatabaseURL.isEmpty ? databaseURL : try DatabaseURL(configuration.leaderDatabaseURL)
+        } catch {
+            throw StartupError("configuration: leader_database_url \(error.message)")
+        }
         requestService = RequestService(
             requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
             providers: providers, vault: vault, notify: notices(database), logger: logger
         )
+        let service = requestService
+        let sweeper = GrantSweeper(service: service, revocations: service.revocations, databaseURL: databaseURL,
+                                   safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
+                                   pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
+        let replica = configuration.replicaID.isEmpty ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
+        elector = LeaderElector(url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
+                                leaderWork: { epoch in await sweeper.lead(epoch: epoch) })
     }
 
     /// Runs before the server accepts traffic: migrations, development seeds, the first policy load.
@@ -100,7 +114,7 @@ public struct Daemon: Sendable {
     func routeDependencies() -> RouteDependencies {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
-            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService)
+            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector)
         )
     }
 
@@ -116,14 +130,12 @@ public struct Daemon: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let deps = routeDependencies()
+        let elector = self.elector
         let (router, _) = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
-        let sweeper = GrantSweeper(service: requestService, revocations: requestService.revocations,
-                                   interval: .seconds(configuration.sweepIntervalSeconds), pendingTTLSeconds: configuration.pendingTTLSeconds,
-                                   logger: logger)
         var app = Application(
             router: router, server: server,
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
-            services: [client, policyService, sweeper] + extraServices,
+            services: [client, policyService, elector] + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )
         app.beforeServerStarts { try await prepare() }

@@ -1,35 +1,79 @@
+import Foundation
 import JitsudoCore
 import JitsudoProviders
 import JitsudoStore
 import Logging
 import Metrics
+import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
-/// Ends requests whose time ran out and works the provider-revocation queue.
+/// The leader's work: ends requests whose time ran out and works the provider-revocation queue.
 ///
-/// Every step re-checks the row under its own lock (`FOR UPDATE`, `SKIP LOCKED` for the queue), so running
-/// it on several replicas never ends a request twice or sends one revocation twice concurrently.
-/// (Leader election with fencing and exact-time wake-ups replace the fixed interval in the HA work.)
-struct GrantSweeper: Service {
+/// It keeps the next due moment (earliest expiry, pending TTL end or revocation retry) and sleeps exactly
+/// until then, woken early by `NOTIFY jitsudo_grants` when a grant is issued, extended or ended; a periodic
+/// re-scan is only a safety net. Every write carries the leader's epoch (fencing), and every step re-checks the
+/// row under its own lock, so nothing is ended or revoked twice.
+struct GrantSweeper: Sendable {
     let service: RequestService
     let revocations: RevocationQueue
-    let interval: Duration
+    let databaseURL: DatabaseURL
+    let safetyInterval: Duration
     let pendingTTLSeconds: Int64
     let logger: Logger
 
-    func run() async throws {
-        while !Task.isCancelledOrShuttingDown {
-            await sweepOnce()
-            try? await Task.sleep(for: interval)
+    /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
+    func lead(epoch: Int64) async {
+        let wake = WakeFlag()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await listen(wake) }
+            group.addTask {
+                while !Task.isCancelled {
+                    await sweepOnce(epoch: epoch)
+                    // Sleep until the next due moment, in slices so a schedule change (NOTIFY) wakes us within 50 ms.
+                    let deadline = ContinuousClock.now + (await delayUntilNextDue())
+                    while ContinuousClock.now < deadline, !Task.isCancelled, !wake.consume() {
+                        try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func delayUntilNextDue() async -> Duration {
+        guard let due = try? await service.requests.nextDue(pendingTTLSeconds: pendingTTLSeconds) else { return safetyInterval }
+        let micros = due.microseconds - AuditTimestamp.now().microseconds
+        return min(safetyInterval, .microseconds(max(micros, 0)) + .milliseconds(5))
+    }
+
+    /// LISTEN on `jitsudo_grants`; reconnects with backoff until cancelled.
+    func listen(_ wake: WakeFlag) async {
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: databaseURL.connectionConfiguration(), id: 9, logger: logger)
+                try await connection.listen(on: "jitsudo_grants") { notifications in
+                    wake.set()
+                    for try await _ in notifications { wake.set() }
+                }
+                try? await connection.close()
+            } catch {
+                try? await Task.sleep(for: .milliseconds(500))
+            }
         }
     }
 
     /// One pass: expire what is due, then drain the revocation queue of what is due now.
-    func sweepOnce() async {
+    func sweepOnce(epoch: Int64?) async {
         do {
             for id in try await service.requests.due(pendingTTLSeconds: pendingTTLSeconds) {
                 do {
-                    let ended = try await service.expire(id)
+                    let ended = try await service.expire(id, fence: epoch)
+                    if let expiresAt = ended.expiresAt {
+                        let lag = Double(AuditTimestamp.now().microseconds - expiresAt.microseconds) / 1_000_000
+                        Recorder(label: "jitsudo_expiry_lag_seconds", aggregate: true).record(max(0, lag))
+                    }
                     logger.info("request expired", metadata: ["request.id": "\(id)", "request.state": "\(ended.state.rawValue)"])
                 } catch {
                     logger.debug("expiry skipped", metadata: ["request.id": "\(id)", "error": "\(error)"])
@@ -38,13 +82,18 @@ struct GrantSweeper: Service {
             Gauge(label: "jitsudo_grants_active").record(try await service.requests.activeCount())
             Gauge(label: "jitsudo_revocations_pending").record(try await revocations.pendingCount())
             let providers = service.providers
-            while try await revocations.processNext(revoke: { requestID, provider, token in
+            let log = logger
+            while try await revocations.processNext(fence: epoch, revoke: { requestID, provider, token in
                 guard let adapter = providers[provider] else { return .failed("provider \(provider) is not enabled on this replica") }
                 do {
                     try await adapter.revoke(requestID: requestID, revokeToken: token)
+                    Counter(label: "jitsudo_grants_revoked_total", dimensions: [("provider", provider)]).increment()
                     return .revoked
                 } catch {
-                    return .failed((error as? ProviderError)?.message ?? "\(error)")
+                    let message = (error as? ProviderError)?.message ?? "\(error)"
+                    Counter(label: "jitsudo_revocation_failures_total", dimensions: [("provider", provider)]).increment()
+                    log.warning("provider revocation failed; will retry", metadata: ["request.id": "\(requestID)", "error": "\(message)"])
+                    return .failed(message)
                 }
             }) {}
         } catch {
@@ -55,4 +104,17 @@ struct GrantSweeper: Service {
 
 extension Task where Success == Never, Failure == Never {
     static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
+}
+
+/// A one-shot "something changed" flag shared by the listener and the sweep loop.
+final class WakeFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    /// Returns whether the flag was set, clearing it.
+    func consume() -> Bool {
+        flag.withLock { value in
+            defer { value = false }
+            return value
+        }
+    }
 }

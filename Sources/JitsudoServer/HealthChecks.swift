@@ -9,6 +9,7 @@ import PostgresNIO
 struct HealthChecks: Sendable {
     let database: Database
     let policies: PolicyService
+    let elector: LeaderElector?
 
     func readiness() async -> Readiness {
         var checks: [String: String] = [:]
@@ -33,8 +34,19 @@ struct HealthChecks: Sendable {
         } else {
             checks["policies"] = "ok (\(policies.engine.policiesLoaded) loaded)"
         }
-        // Leadership arrives with the HA work; until then every replica reports standby, epoch 0.
-        return Readiness(status: ready ? "ok" : "unavailable", role: "standby", epoch: 0, heartbeatAgeMs: -1, checks: checks)
+        var role = "standby"
+        var epoch: Int64 = 0
+        if case .leader(let held) = elector?.role {
+            role = "leader"
+            epoch = held
+        }
+        var heartbeatAge: Int64 = -1
+        if let status = try? await Leadership(database: database).status() {
+            heartbeatAge = status.heartbeatAgeMilliseconds
+            if role == "standby" { epoch = status.epoch }
+            checks["leader"] = status.holder.isEmpty ? "none elected yet" : "\(status.holder) (epoch \(status.epoch))"
+        }
+        return Readiness(status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks)
     }
 }
 

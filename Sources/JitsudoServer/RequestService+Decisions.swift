@@ -229,8 +229,8 @@ extension RequestService {
 
     /// Ends a request whose time ran out (an ACTIVE grant past expiry or a PENDING request past the TTL), audited by `system`.
     @discardableResult
-    public func expire(_ id: RequestID) async throws -> ElevationRequest {
-        try await requests.transition(id) { locked, _ in
+    public func expire(_ id: RequestID, fence: Int64? = nil) async throws -> ElevationRequest {
+        try await requests.transition(id, fence: fence) { locked, _ in
             let current = now()
             let due = locked.state == .active ? (locked.expiresAt.map { $0 <= current } ?? false) : locked.state == .pending
             guard due else { throw APIError.failedPrecondition("request \(id) is not due to expire") }

@@ -1,6 +1,6 @@
 extension Migration {
     /// Every migration, in order. Append only: never edit a migration that has shipped.
-    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger]
+    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule]
 
     /// The schema of `schema.md` §1 and §7.
     static let initialSchema = Migration(
@@ -230,6 +230,28 @@ extension Migration {
                 END IF;
             END
             $$
+            """,
+        ]
+    )
+
+    /// Wakes the leader's expiry timer when a grant's schedule changes (issued, extended, ended).
+    static let grantSchedule = Migration(
+        version: 4,
+        name: "0004_grant_schedule_notify.sql",
+        statements: [
+            """
+            CREATE FUNCTION requests_schedule_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' OR NEW.state IS DISTINCT FROM OLD.state OR NEW.expires_at IS DISTINCT FROM OLD.expires_at THEN
+                    PERFORM pg_notify('jitsudo_grants', NEW.id);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER requests_schedule_changed AFTER INSERT OR UPDATE ON requests
+                FOR EACH ROW EXECUTE FUNCTION requests_schedule_notify()
             """,
         ]
     )

@@ -149,12 +149,15 @@ public struct RequestRepository: Sendable {
     /// it read, so the write happens only from the state `decide` saw.
     ///
     /// `decide` may throw (e.g. an illegal transition): nothing is written and the error reaches the caller.
+    /// With `fence`, the transaction first checks that leadership epoch is still `fence` (leader-only writes).
     public func transition(
         _ id: RequestID,
+        fence: Int64? = nil,
         _ decide: (ElevationRequest, [Approval]) throws -> Change
     ) async throws -> ElevationRequest {
         try await database.transaction { connection in
             let logger = database.logger
+            if let fence { try await Leadership.fence(fence, on: connection, logger: logger) }
             let locked = try await Self.single(
                 try await connection.query(
                     "SELECT \(unescaped: Self.columns) FROM requests WHERE id = \(id.rawValue) FOR UPDATE", logger: logger
@@ -330,6 +333,22 @@ extension RequestRepository {
         var ids: [RequestID] = []
         for try await text in rows.decode(String.self) { ids.append(try RequestID(parsing: text)) }
         return ids
+    }
+
+    /// The earliest moment something becomes due: an ACTIVE grant's expiry, a PENDING request's TTL end, or a
+    /// queued revocation's next attempt. nil when nothing is scheduled.
+    public func nextDue(pendingTTLSeconds: Int64) async throws -> AuditTimestamp? {
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: SQL.micros("t")) FROM (
+                SELECT min(expires_at) AS t FROM requests WHERE state = 'ACTIVE'
+                UNION ALL SELECT min(created_at) + (\(pendingTTLSeconds) * interval '1 second') FROM requests WHERE state = 'PENDING'
+                UNION ALL SELECT min(next_attempt_at) FROM revocations WHERE done_at IS NULL
+            ) due WHERE t IS NOT NULL ORDER BY t LIMIT 1
+            """
+        )
+        for try await micros in rows.decode(Int64.self) { return AuditTimestamp(microsecondsSinceEpoch: micros) }
+        return nil
     }
 
     /// The number of `ACTIVE` grants (for the metrics gauge).

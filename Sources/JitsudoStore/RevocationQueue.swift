@@ -23,12 +23,14 @@ public struct RevocationQueue: Sendable {
     /// Failures back off exponentially (`baseDelay` × 2^attempts, at most `maxDelay`); the first failure is
     /// audited `grant.revocation_failed`, the success `grant.revocation_completed`.
     public func processNext(
+        fence: Int64? = nil,
         baseDelaySeconds: Double = 1,
         maxDelaySeconds: Double = 300,
         revoke: @Sendable (_ requestID: String, _ provider: String, _ revokeToken: String?) async -> Attempt
     ) async throws -> Bool {
         try await database.transaction { connection in
             let logger = database.logger
+            if let fence { try await Leadership.fence(fence, on: connection, logger: logger) }
             let rows = try await connection.query(
                 """
                 SELECT q.request_id, q.attempts, r.provider, r.resource_scope, r.revoke_token

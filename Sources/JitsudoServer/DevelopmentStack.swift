@@ -1,0 +1,82 @@
+import Foundation
+public import JitsudoStore
+public import Logging
+import PostgresNIO
+
+/// `jitsudod dev`: the one-command local stack behind `make dev`. A PostgreSQL cluster in a project folder
+/// (started if not running, stopped again on exit), migrations, the development policies, the mock
+/// provider, a built-in development OIDC issuer at `/dev-oidc`, and the API on 127.0.0.1.
+public enum DevelopmentStack {
+    public struct Options: Sendable {
+        /// Where the cluster lives (`.dev` → `.dev/postgres`).
+        public var dataDirectory: String
+        /// Use this database instead of starting a cluster (tests).
+        public var databaseURL: String?
+        /// API port; 0 picks a free one.
+        public var port: Int
+        public var postgresPort: Int
+
+        public init(dataDirectory: String = ".dev", databaseURL: String? = nil, port: Int = 8080, postgresPort: Int = 55432) {
+            self.dataDirectory = dataDirectory
+            self.databaseURL = databaseURL
+            self.port = port
+            self.postgresPort = postgresPort
+        }
+    }
+
+    /// Prepares the database URL: the given one, or a project-folder cluster with a `jitsudo` database.
+    /// Returns the URL and, when this call started a cluster, the cluster to stop on exit.
+    public static func database(_ options: Options, logger: Logger) async throws -> (url: String, started: PostgresCluster?) {
+        if let url = options.databaseURL { return (url, nil) }
+        let directory = URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("postgres")
+        let cluster = try PostgresCluster.start(in: directory, port: options.postgresPort, durable: true)
+        let admin = try DatabaseURL(cluster.url())
+        let client = PostgresClient(configuration: admin.clientConfiguration(applicationName: "jitsudod-dev"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let rows = try await client.query("SELECT 1 FROM pg_database WHERE datname = 'jitsudo'")
+            var exists = false
+            for try await _ in rows { exists = true }
+            if !exists { try await client.query("CREATE DATABASE jitsudo") }
+        }
+        return (cluster.url(database: "jitsudo"), cluster)
+    }
+
+    /// The configuration of the development server on `port` for `databaseURL`.
+    public static func configuration(databaseURL: String, port: Int) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.developmentMode = true
+        configuration.databaseURL = databaseURL
+        configuration.httpHost = "127.0.0.1"
+        configuration.httpPort = port
+        configuration.oidcIssuer = "http://127.0.0.1:\(port)/dev-oidc"
+        configuration.oidcClientID = "jitsudo-cli"
+        configuration.mockProviderEnabled = true
+        configuration.pendingTTLSeconds = 24 * 3600
+        return configuration
+    }
+
+    /// The lines `jitsudod dev` prints once it serves.
+    public static func banner(port: Int, databaseURL: String) -> String {
+        """
+        jitsudod dev listening on http://127.0.0.1:\(port)
+
+        Development stack (never use in production):
+          API:          http://127.0.0.1:\(port)   (health: /healthz, readiness: /readyz, metrics: /metrics)
+          OIDC issuer:  http://127.0.0.1:\(port)/dev-oidc   (development only; logs you in as dev@example.com, admin)
+          Database:     \((try? DatabaseURL(databaseURL).description) ?? databaseURL)
+          Provider:     mock (grants are recorded in mock_provider_ledger)
+          Policies:     dev-allow-all-eligibility, dev-allow-all-approval
+
+        Log in with the CLI:
+          jitsudo login --provider http://127.0.0.1:\(port)/dev-oidc --server http://127.0.0.1:\(port)
+
+        Then try:
+          jitsudo request --provider mock --role admin --scope dev --duration 30m --reason "trying jitsudo"
+          jitsudo status
+
+        Ctrl-C stops the server and the database it started.
+        """
+    }
+}
