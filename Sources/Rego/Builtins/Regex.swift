@@ -9,6 +9,32 @@ extension BuiltinRegistry {
         return String(s[range])
     }
 
+    /// Go's `Regexp.Expand`: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to "".
+    static func expandTemplate(_ template: String, _ m: NSTextCheckingResult, _ s: String) -> String {
+        var out = ""
+        let t = Array(template.unicodeScalars)
+        var i = 0
+        func group(_ name: String) -> String {
+            if let n = Int(name) { return n < m.numberOfRanges ? substring(s, m.range(at: n)) : "" }
+            return substring(s, m.range(withName: name))
+        }
+        while i < t.count {
+            guard t[i] == "$", i + 1 < t.count else { out.unicodeScalars.append(t[i]); i += 1; continue }
+            if t[i + 1] == "$" { out += "$"; i += 2; continue }
+            if t[i + 1] == "{", let close = t[(i + 2)...].firstIndex(of: "}") {
+                out += group(String(String.UnicodeScalarView(t[(i + 2)..<close])))
+                i = close + 1
+                continue
+            }
+            var j = i + 1
+            while j < t.count, t[j].properties.isAlphabetic || ("0"..."9").contains(t[j]) || t[j] == "_" { j += 1 }
+            if j == i + 1 { out += "$"; i += 1; continue }
+            out += group(String(String.UnicodeScalarView(t[(i + 1)..<j])))
+            i = j
+        }
+        return out
+    }
+
     static func registerRegex(_ add: Adder) {
         add("regex.match", 2) { ctx, a in
             let re = try ctx.regexCache.regex(try string(a, 0))
@@ -60,14 +86,12 @@ extension BuiltinRegistry {
             let s = try string(a, 0)
             let repl = try string(a, 2)
             // Go expands $1 / ${1}; NSRegularExpression uses $1 as well. Escape backslashes.
-            var template = repl.replacingOccurrences(of: "\\", with: "\\\\")
-            if template.contains("${") { template = template.replacingOccurrences(of: "${", with: "$").replacingOccurrences(of: "}", with: "") }
             var out = ""
             var last = s.startIndex
             for m in try ctx.matches(re, in: s) {
                 guard let r = Range(m.range, in: s) else { continue }
                 out += s[last..<r.lowerBound]
-                out += re.replacementString(for: m, in: s, offset: 0, template: template)
+                out += expandTemplate(repl, m, s)
                 last = r.upperBound
             }
             out += s[last...]

@@ -7,8 +7,12 @@ extension BuiltinContext {
         var out: [NSTextCheckingResult] = []
         var timedOut = false
         let deadline = self.deadline
+        var lastEnd = -1
         re.enumerateMatches(in: s, options: [.reportProgress], range: NSRange(s.startIndex..<s.endIndex, in: s)) { m, _, stop in
             if let m {
+                // Like Go, an empty match abutting the preceding match is not reported.
+                if m.range.length == 0 && m.range.location == lastEnd { return }
+                lastEnd = m.range.location + m.range.length
                 out.append(m)
                 if limit >= 0 && out.count >= limit { stop.pointee = true }
             }

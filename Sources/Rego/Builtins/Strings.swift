@@ -31,8 +31,8 @@ extension BuiltinRegistry {
         }
         add("startswith", 2) { _, a in .bool(try string(a, 0).utf8.starts(with: try string(a, 1).utf8)) }
         add("endswith", 2) { _, a in .bool(try string(a, 0).utf8.reversed().starts(with: try string(a, 1).utf8.reversed())) }
-        add("lower", 1) { _, a in .string(try string(a, 0).lowercased()) }
-        add("upper", 1) { _, a in .string(try string(a, 0).uppercased()) }
+        add("lower", 1) { _, a in .string(mapScalars(try string(a, 0), upper: false)) }
+        add("upper", 1) { _, a in .string(mapScalars(try string(a, 0), upper: true)) }
         add("split", 2) { _, a in
             let s = try string(a, 0), sep = try string(a, 1)
             if sep.isEmpty { return .array(s.map { .string(String($0)) }) }
@@ -144,6 +144,17 @@ extension BuiltinRegistry {
             let xs = try array(a, 1)
             return .string(Sprintf.format(f, xs))
         }
+    }
+
+    /// Go's per-rune case mapping: no multi-character expansions (`ß` stays `ß`).
+    static func mapScalars(_ s: String, upper: Bool) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return upper ? s.uppercased() : s.lowercased() }
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            let mapped = Array((upper ? u.properties.uppercaseMapping : u.properties.lowercaseMapping).unicodeScalars)
+            if mapped.count == 1 { out.append(mapped[0]) } else if !upper, let first = mapped.first { out.append(first) } else { out.append(u) }
+        }
+        return String(out)
     }
 
     static func trimScalars(_ s: String, _ cut: Set<Unicode.Scalar>, left: Bool, right: Bool) -> String {
