@@ -86,6 +86,7 @@ extension BuiltinRegistry {
                 throw BuiltinError.operand(1, "one of {object, set, array}", a[0])
             }
         }
+        add("walk", 1) { _, _ in throw BuiltinError.failure("walk must be called with an output argument: walk(x, [path, value])") }
         add("array.concat", 2) { _, a in .array(try array(a, 0) + array(a, 1)) }
         add("array.reverse", 1) { _, a in .array(try array(a, 0).reversed()) }
         add("array.slice", 3) { _, a in

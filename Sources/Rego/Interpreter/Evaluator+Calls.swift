@@ -23,6 +23,13 @@ extension Evaluator {
 
     func evalTarget(_ target: CallSite.Target, _ c: CallSite, _ f: Frame, _ k: (RegoValue) throws -> Void) throws {
         switch target {
+        case .builtin(let b) where b.name == "walk" && c.hasOutput:
+            // `walk(x, [path, value])` is a relation: one solution per node.
+            try evalTerm(c.args[0], f) { root in
+                try walkNodes(root, []) { path, value in
+                    try unifyValue(c.args[1], .array([.array(path), value]), f) { try k(.bool(true)) }
+                }
+            }
         case .builtin(let b):
             let hasOutput = c.hasOutput
             let inputs = hasOutput ? Array(c.args.dropLast()) : c.args
@@ -46,6 +53,16 @@ extension Evaluator {
                     try k(r)
                 }
             }
+        }
+    }
+
+    func walkNodes(_ v: RegoValue, _ path: [RegoValue], _ visit: ([RegoValue], RegoValue) throws -> Void) throws {
+        try step(SourceLocation(file: "walk", row: 0, column: 0))
+        try visit(path, v)
+        switch v {
+        case .array, .object, .set:
+            try iterate(v) { key, child in try walkNodes(child, path + [key], visit) }
+        default: break
         }
     }
 
