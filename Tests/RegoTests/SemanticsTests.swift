@@ -110,3 +110,20 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
     }
     #expect(Date().timeIntervalSince(start) < 5)
 }
+
+@Test func longAndDeeplyNestedBodiesStayWithinTheStack() throws {
+    var flat = "package t\np if {\n"
+    for i in 0..<5_000 { flat += "  input.x == \(i % 1)\n" }
+    flat += "}\n"
+    #expect(try evaluate(flat, "data.t.p", input: #"{"x": 0}"#) == .bool(true))
+
+    func nested(_ n: Int) -> String {
+        var s = "package t\np if {\n"
+        for i in 0..<n { s += "  some x\(i) in input.a\n" }
+        return s + "}\n"
+    }
+    #expect(try evaluate(nested(300), "data.t.p", input: #"{"a": [1]}"#) == .bool(true))
+    #expect(throws: RegoError(code: .depthExceeded, message: "")) {
+        _ = try evaluate(nested(5_000), "data.t.p", input: #"{"a": [1]}"#)
+    }
+}

@@ -15,6 +15,9 @@ final class Evaluator {
     let deadline: UInt64
     var depth = 0
     let maxDepth: Int
+    var nesting = 0
+    /// Maximum recursion of backtracking expressions (keeps the native stack bounded).
+    let maxBodyNesting = 400
 
     init(policies: RegoPolicySet, input: RegoValue?, data: RegoValue, options: EvaluationOptions) {
         self.policies = policies
@@ -55,8 +58,70 @@ final class Evaluator {
 
     // MARK: Bodies and expressions
 
-    func evalBody(_ body: [CExpr], _ i: Int, _ f: Frame, _ k: () throws -> Void) throws {
+    /// Evaluates `body` from `start`. Expressions with a single outcome (tests, assignments from
+    /// single-valued terms) run in a loop; only expressions that may backtrack recurse, so long bodies
+    /// do not grow the stack. Recursion is bounded by `maxBodyNesting`.
+    func evalBody(_ body: [CExpr], _ start: Int, _ f: Frame, _ k: () throws -> Void) throws {
+        var i = start
+        var bound: [Int] = []
+        defer { for s in bound { f.slots[s] = nil } }
+        scan: while i < body.count {
+            let e = body[i]
+            guard e.with.isEmpty else { break scan }
+            switch e.kind {
+            case .term(let t):
+                try step(e.location)
+                switch try evalSimple(t, f) {
+                case .value(let v):
+                    if case .bool(false) = v { return }
+                    i += 1
+                case .undefined: return
+                case .notSimple: break scan
+                }
+            case .unify(let a, let b):
+                var target: Int? = nil
+                var other = b
+                if case .local(let s) = a, f.slots[s] == nil {
+                    target = s
+                } else if case .local(let s) = b, f.slots[s] == nil {
+                    target = s
+                    other = a
+                }
+                if let s = target {
+                    try step(e.location)
+                    switch try evalSimple(other, f) {
+                    case .value(let v):
+                        f.slots[s] = v
+                        bound.append(s)
+                        i += 1
+                    case .undefined: return
+                    case .notSimple: break scan
+                    }
+                } else {
+                    try step(e.location)
+                    let x = try evalSimple(a, f)
+                    guard case .value(let va) = x else {
+                        if case .undefined = x { return }
+                        break scan
+                    }
+                    let y = try evalSimple(b, f)
+                    guard case .value(let vb) = y else {
+                        if case .undefined = y { return }
+                        break scan
+                    }
+                    if va != vb { return }
+                    i += 1
+                }
+            case .noop: i += 1
+            default: break scan
+            }
+        }
         if i == body.count { return try k() }
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > maxBodyNesting {
+            throw RegoError(code: .depthExceeded, message: "evaluation exceeded the nesting limit of \(maxBodyNesting)", location: body[i].location)
+        }
         try evalExpr(body[i], f) { try evalBody(body, i + 1, f, k) }
     }
 
