@@ -47,7 +47,7 @@ final class APIClient: Sendable {
             }
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tlsConfiguration)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(120))
         http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
