@@ -60,6 +60,15 @@ import Testing
             #expect(verify.status == 0, "\(verify)")
             #expect(verify.stdout.hasPrefix("allowed: true\n"), "\(verify)")
 
+            // An expired ID token is renewed with the stored refresh token before the call.
+            let credentialsPath = cli.home + "/.jitsudo/credentials"
+            let stored = try String(contentsOfFile: credentialsPath, encoding: .utf8)
+            let expired = stored.split(separator: "\n").map { $0.hasPrefix("expires_at:") ? "expires_at: 2020-01-01T00:00:00Z" : String($0) }
+            try expired.joined(separator: "\n").write(toFile: credentialsPath, atomically: true, encoding: .utf8)
+            let refreshed = try cli.run(["policy", "list", "-q"])
+            #expect(refreshed.status == 0, "\(refreshed)")
+            #expect(!(try String(contentsOfFile: credentialsPath, encoding: .utf8)).contains("2020-01-01"))
+
             let json = try cli.run(["policy", "list", "-o", "json"])
             let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
             #expect(rows?.first { $0["name"] as? String == "broken-policy" }?["enabled"] as? Bool == false, "\(json)")
@@ -138,6 +147,10 @@ import Testing
             )
             #expect(exec.status == 3, "\(exec)")
             #expect(exec.stdout == "id=\(ids[0])\n", "\(exec)")
+
+            let debug = try admin.run(["status", "--debug", "--user", user], env: ["JITSUDO_TOKEN": userToken])
+            #expect(debug.stderr.contains("debug: GET /api/v1alpha1/requests → 200 (X-Request-Id: "), "\(debug)")
+            #expect(!debug.stderr.contains(userToken) && !debug.stderr.contains("Bearer"), "\(debug)")
 
             let active = try admin.shell("jitsudo status \\\n--user \(user) \\\n--state active")
             #expect(active.status == 0, "\(active)")

@@ -81,8 +81,23 @@ import Testing
         let cli = try CLIRunner()
         let result = try cli.run(["server", "status", "--server-url", "http://127.0.0.1:9"])
         #expect(result.status == 1, "\(result)")
-        #expect(result.stdout.contains("liveness   DOWN"), "\(result)")
-        #expect(result.stdout.hasPrefix("Component"), "\(result)")
+        #expect(result.stdout.contains("liveness    DOWN     cannot reach http://127.0.0.1:9/healthz"), "\(result)")
+        #expect(result.stdout.hasPrefix("Component   Status   Detail"), "\(result)")
+    }
+
+    @Test func serverComesFromTheConfigFileUnlessTheEnvironmentSaysOtherwise() throws {
+        let cli = try CLIRunner()
+        let config = cli.home + "/custom.yaml"
+        try "server: 127.0.0.1:9\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let fromConfig = try cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t"])
+        #expect(fromConfig.status == 1, "\(fromConfig)")
+        #expect(fromConfig.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9: "), "\(fromConfig)")
+        let fromEnvironment = try cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
+        #expect(fromEnvironment.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:7: "), "\(fromEnvironment)")
+        let fromFlag = try cli.run(["status", "--config", config, "--server", "127.0.0.2:9"], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
+        #expect(fromFlag.stderr.hasPrefix("Error: cannot reach http://127.0.0.2:9: "), "\(fromFlag)")
+        let missing = try cli.run(["status", "--config", cli.home + "/nope.yaml"], env: ["JITSUDO_TOKEN": "t"])
+        #expect(missing.status == 64, "\(missing)")
     }
 
     @Test func versionPrintsTheCLIVersion() throws {

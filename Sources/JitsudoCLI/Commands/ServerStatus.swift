@@ -49,7 +49,7 @@ struct ServerStatus: AsyncParsableCommand {
         case .json, .yaml, .csv: try Renderer.emit(checks, format: global.output)
         case .table:
             if !global.quiet {
-                Console.out(Renderer.table(["Component", "Status", "Detail"], checks.map { [$0.component, $0.status, $0.detail] }))
+                Console.out(Renderer.table(["Component", "Status", "Detail"], checks.map { [$0.component, $0.status, $0.detail] }, gap: 3))
             }
         }
         if checks.contains(where: { $0.status != "UP" }) { throw ExitCode.failure }

@@ -34,8 +34,8 @@ enum Renderer {
         }.joined(separator: "\n")
     }
 
-    /// Aligned columns: header and rows, two spaces between columns.
-    static func table(_ header: [String], _ rows: [[String]], colorize: ((Int, String) -> String)? = nil) -> String {
+    /// Aligned columns: header and rows, `gap` spaces between columns.
+    static func table(_ header: [String], _ rows: [[String]], gap: Int = 2, colorize: ((Int, String) -> String)? = nil) -> String {
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
@@ -46,7 +46,7 @@ enum Renderer {
                 let padded = index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
                 parts.append(color ? colorize.map { $0(index, padded) } ?? padded : padded)
             }
-            return parts.joined(separator: "  ")
+            return parts.joined(separator: String(repeating: " ", count: gap))
         }
         return ([line(header, color: false)] + rows.map { line($0, color: true) }).joined(separator: "\n")
     }
