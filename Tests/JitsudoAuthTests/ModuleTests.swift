@@ -1,3 +1,0 @@
-import Testing
-@testable import JitsudoAuth
-@Test func moduleExists() { _ = JitsudoAuthModule.self }

@@ -1,3 +1,0 @@
-import Testing
-@testable import JitsudoTLS
-@Test func moduleExists() { _ = JitsudoTLSModule.self }
