@@ -1,5 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import JitsudoAuth
 import Logging
 import NIOCore
@@ -109,7 +112,8 @@ func withProviderMock(_ body: (String, HTTPClient) async throws -> Void) async t
     process.standardError = FileHandle.nullDevice
     try process.run()
     defer {
-        process.terminate()
+        // uvicorn does not exit on SIGTERM while it drains; the mock holds no state worth a graceful stop.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
