@@ -57,7 +57,7 @@ func withLocalIssuerServer<T: Sendable>(
     }
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "test-issuer")
-    logger.logLevel = .warning
+    logger.logLevel = .critical
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in

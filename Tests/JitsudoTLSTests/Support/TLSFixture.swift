@@ -55,7 +55,7 @@ func withTLSServer(context: ReloadingTLSContext, _ body: (_ port: Int) async thr
     router.get("hello") { _, _ in "ok" }
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     var logger = Logger(label: "tls-test")
-    logger.logLevel = .warning
+    logger.logLevel = .critical
     let app = Application(
         router: router, server: .reloadingTLS(context: context),
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
