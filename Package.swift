@@ -258,8 +258,10 @@ let package = Package(
         .testTarget(
             name: "JitsudoCLITests",
             dependencies: [
-                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -25,13 +25,13 @@ import Testing
         #expect(restore.status == 0, "\(restore)")
 
         let cli = try CLIRunner()
-        let intact = try cli.run(["audit", "verify"], env: ["DATABASE_URL": restored.urlString])
+        let intact = try await cli.run(["audit", "verify"], env: ["DATABASE_URL": restored.urlString])
         #expect(intact.status == 0, "\(intact)")
         #expect(intact.stdout == "Chain intact: 25 events verified\n", "\(intact)")
         #expect(intact.stderr.contains("directly in PostgreSQL"), "\(intact)")
         #expect(!intact.stderr.contains(restored.password ?? "\u{0}never"), "the password must not be shown")
 
-        let json = try cli.run(["audit", "verify", "--database-url", restored.urlString, "-o", "json"])
+        let json = try await cli.run(["audit", "verify", "--database-url", restored.urlString, "-o", "json"])
         #expect(json.status == 0, "\(json)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         #expect(object?["intact"] as? Bool == true)
@@ -44,14 +44,14 @@ import Testing
             environment: Self.psqlEnvironment(), stdin: nil
         )
         #expect(tamper.status == 0, "\(tamper)")
-        let broken = try cli.run(["audit", "verify"], env: ["DATABASE_URL": restored.urlString])
+        let broken = try await cli.run(["audit", "verify"], env: ["DATABASE_URL": restored.urlString])
         #expect(broken.status == 3, "\(broken)")
         #expect(broken.stdout == "Chain broken at event 7: stored hash does not match its content\n", "\(broken)")
     }
 
-    @Test func unreachableDatabaseExits1() throws {
+    @Test func unreachableDatabaseExits1() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["audit", "verify"], env: ["DATABASE_URL": "postgres://nobody:secret@127.0.0.1:9/jitsudo?sslmode=disable"])
+        let result = try await cli.run(["audit", "verify"], env: ["DATABASE_URL": "postgres://nobody:secret@127.0.0.1:9/jitsudo?sslmode=disable"])
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("Error: "), "\(result)")
         #expect(!result.stderr.contains("secret"), "\(result)")
@@ -61,7 +61,7 @@ import Testing
     @Test func emptyLogIsIntact() async throws {
         try await withTestDatabase { database in
             let cli = try CLIRunner()
-            let result = try cli.run(["audit", "verify", "--database-url", database.url.urlString])
+            let result = try await cli.run(["audit", "verify", "--database-url", database.url.urlString])
             #expect(result.status == 0, "\(result)")
             #expect(result.stdout == "Chain intact: 0 events verified\n", "\(result)")
         }

@@ -52,19 +52,28 @@ struct CLIRunner: Sendable {
 
     /// Runs `jitsudo arguments…`.
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:]) throws -> Result {
+    func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:]) async throws -> Result {
         var env = baseEnvironment
         for (key, value) in extra { env[key] = value }
-        return try Self.spawn(Self.cliPath, arguments, environment: env, stdin: stdin)
+        return try await Self.spawnAsync(Self.cliPath, arguments, environment: env, stdin: stdin)
     }
 
     /// Runs a shell pipeline with `jitsudo` first in PATH.
     @discardableResult
-    func shell(_ script: String, env extra: [String: String] = [:]) throws -> Result {
+    func shell(_ script: String, env extra: [String: String] = [:]) async throws -> Result {
         var env = baseEnvironment
         env["PATH"] = Self.binDirectory + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (key, value) in extra { env[key] = value }
-        return try Self.spawn("/bin/bash", ["-o", "pipefail", "-c", script], environment: env, stdin: nil)
+        return try await Self.spawnAsync("/bin/bash", ["-o", "pipefail", "-c", script], environment: env, stdin: nil)
+    }
+
+    /// ``spawn(_:_:environment:stdin:timeout:)`` off the cooperative pool, so an in-process server keeps its threads.
+    static func spawnAsync(_ path: String, _ arguments: [String], environment: [String: String], stdin: String?) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try spawn(path, arguments, environment: environment, stdin: stdin) })
+            }
+        }
     }
 
     /// Runs any program and waits for it (bounded: a stuck child is killed after `timeout` seconds).

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import JitsudoCLI
 
-/// Pure pieces: address forms, CSV quoting, durations, state names, child exit codes.
+/// Pure pieces: address forms, CSV quoting, durations, state names, JSON shapes. (`exec` exit codes and environment
+/// are checked through the binary in the runbook tests.)
 @Suite struct UnitTests {
     @Test(arguments: [
         ("localhost", "http://localhost:8080"),
@@ -37,10 +38,9 @@ import Testing
         #expect(throws: CLIError.self) { try Timestamps.parseSince("soon", flag: "--since", now: now) }
     }
 
-    @Test func childExitCodesPassThrough() {
-        #expect(ChildProcess.run(["/bin/sh", "-c", "exit 7"], environment: [:]) == 7)
-        #expect(ChildProcess.run(["/bin/sh", "-c", "kill -TERM $$"], environment: [:]) == 128 + 15)
-        #expect(ChildProcess.run(["no-such-command-jitsudo"], environment: ["PATH": "/usr/bin:/bin"]) == 127)
+    @Test func emptyListsAreCompactJSON() throws {
+        #expect(try Renderer.json([RequestRow]()) == "[]")
+        #expect(try Renderer.yaml([RequestRow]()) == "[]")
     }
 
     @Test func jsonRowsAreSnakeCaseWithNullExpiry() throws {

@@ -3,17 +3,17 @@ import Testing
 
 /// The real binary without a server: usage errors, missing login or server, help, version, completion.
 @Suite struct UsageTests {
-    @Test func unknownOutputFormatIsAUsageError() throws {
+    @Test func unknownOutputFormatIsAUsageError() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["status", "-o", "xml"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        let result = try await cli.run(["status", "-o", "xml"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
         #expect(result.status == 64, "\(result)")
         #expect(result.stderr.contains("Error:"), "\(result)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func csvIsOnlyForAudit() throws {
+    @Test func csvIsOnlyForAudit() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["policy", "list", "-o", "csv"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        let result = try await cli.run(["policy", "list", "-o", "csv"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
         #expect(result.status == 64, "\(result)")
         #expect(result.stderr.contains("csv is supported only by 'jitsudo audit'"), "\(result)")
     }
@@ -31,37 +31,37 @@ import Testing
         ["audit", "--since", "yesterday"],
         ["principal", "set-tier", "a@example.com", "9"],
     ])
-    func usageErrorsExit64AndSendNothing(arguments: [String]) throws {
+    func usageErrorsExit64AndSendNothing(arguments: [String]) async throws {
         let cli = try CLIRunner()
         // The server address points at a port nobody listens on: a request would fail with exit 1, not 64.
-        let result = try cli.run(arguments, env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t", "JITSUDO_DEBUG": "1"])
+        let result = try await cli.run(arguments, env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t", "JITSUDO_DEBUG": "1"])
         #expect(result.status == 64, "\(arguments): \(result)")
         #expect(result.stderr.contains("Error:"), "\(result)")
         #expect(!result.stderr.contains("cannot reach"), "\(result)")
     }
 
-    @Test func notLoggedInExits4WithTheContractMessage() throws {
+    @Test func notLoggedInExits4WithTheContractMessage() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["status"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9"])
+        let result = try await cli.run(["status"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9"])
         #expect(result.status == 4, "\(result)")
         #expect(result.stderr == "Error: not authenticated — run 'jitsudo login' first\n", "\(result)")
         #expect(result.stdout.isEmpty)
     }
 
-    @Test func expiredLoginExits4NamingTheTime() throws {
+    @Test func expiredLoginExits4NamingTheTime() async throws {
         let cli = try CLIRunner()
         let directory = cli.home + "/.jitsudo"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "server_url: http://127.0.0.1:9\ntoken: abc\nexpires_at: 2020-01-01T00:00:00Z\nemail: a@example.com\n"
             .write(toFile: directory + "/credentials", atomically: true, encoding: .utf8)
-        let result = try cli.run(["status"])
+        let result = try await cli.run(["status"])
         #expect(result.status == 4, "\(result)")
         #expect(result.stderr == "Error: login expired at 2020-01-01T00:00:00Z — run 'jitsudo login'\n", "\(result)")
     }
 
-    @Test func noServerIsAUsageErrorWithTheContractMessage() throws {
+    @Test func noServerIsAUsageErrorWithTheContractMessage() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["status"], env: ["JITSUDO_TOKEN": "t"])
+        let result = try await cli.run(["status"], env: ["JITSUDO_TOKEN": "t"])
         #expect(result.status == 64, "\(result)")
         #expect(
             result.stderr == "Error: no server URL configured — pass --server <URL>, set JITSUDO_SERVER=<URL>, "
@@ -70,49 +70,49 @@ import Testing
         )
     }
 
-    @Test func unreachableServerExits1() throws {
+    @Test func unreachableServerExits1() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["status"], env: ["JITSUDO_SERVER": "127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        let result = try await cli.run(["status"], env: ["JITSUDO_SERVER": "127.0.0.1:9", "JITSUDO_TOKEN": "t"])
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9"), "\(result)")
     }
 
-    @Test func serverStatusReportsDownAndExits1() throws {
+    @Test func serverStatusReportsDownAndExits1() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["server", "status", "--server-url", "http://127.0.0.1:9"])
+        let result = try await cli.run(["server", "status", "--server-url", "http://127.0.0.1:9"])
         #expect(result.status == 1, "\(result)")
         #expect(result.stdout.contains("liveness    DOWN     cannot reach http://127.0.0.1:9/healthz"), "\(result)")
         #expect(result.stdout.hasPrefix("Component   Status   Detail"), "\(result)")
     }
 
-    @Test func serverComesFromTheConfigFileUnlessTheEnvironmentSaysOtherwise() throws {
+    @Test func serverComesFromTheConfigFileUnlessTheEnvironmentSaysOtherwise() async throws {
         let cli = try CLIRunner()
         let config = cli.home + "/custom.yaml"
         try "server: 127.0.0.1:9\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let fromConfig = try cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t"])
+        let fromConfig = try await cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t"])
         #expect(fromConfig.status == 1, "\(fromConfig)")
         #expect(fromConfig.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9: "), "\(fromConfig)")
-        let fromEnvironment = try cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
+        let fromEnvironment = try await cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
         #expect(fromEnvironment.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:7: "), "\(fromEnvironment)")
-        let fromFlag = try cli.run(["status", "--config", config, "--server", "127.0.0.2:9"], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
+        let fromFlag = try await cli.run(["status", "--config", config, "--server", "127.0.0.2:9"], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
         #expect(fromFlag.stderr.hasPrefix("Error: cannot reach http://127.0.0.2:9: "), "\(fromFlag)")
-        let missing = try cli.run(["status", "--config", cli.home + "/nope.yaml"], env: ["JITSUDO_TOKEN": "t"])
+        let missing = try await cli.run(["status", "--config", cli.home + "/nope.yaml"], env: ["JITSUDO_TOKEN": "t"])
         #expect(missing.status == 64, "\(missing)")
     }
 
-    @Test func versionPrintsTheCLIVersion() throws {
+    @Test func versionPrintsTheCLIVersion() async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["version"])
+        let result = try await cli.run(["version"])
         #expect(result.status == 0)
         #expect(result.stdout.hasPrefix("jitsudo "), "\(result)")
-        let json = try cli.run(["version", "-o", "json"])
+        let json = try await cli.run(["version", "-o", "json"])
         #expect(json.stdout.contains("\"version\""), "\(json)")
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScripts(shell: String) throws {
+    func completionScripts(shell: String) async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(["completion", shell])
+        let result = try await cli.run(["completion", shell])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("jitsudo"), "\(result)")
         #expect(result.stdout.contains("revoke"), "\(result)")
@@ -122,9 +122,9 @@ import Testing
         ["--help"], ["request", "--help"], ["status", "--help"], ["revoke", "--help"], ["audit", "verify", "--help"],
         ["policy", "eval", "--help"], ["exec", "--help"], ["server", "status", "--help"],
     ])
-    func helpExplainsWithAnExample(arguments: [String]) throws {
+    func helpExplainsWithAnExample(arguments: [String]) async throws {
         let cli = try CLIRunner()
-        let result = try cli.run(arguments)
+        let result = try await cli.run(arguments)
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("OVERVIEW:"), "\(result)")
         #expect(result.stdout.contains("jitsudo "), "\(result)")

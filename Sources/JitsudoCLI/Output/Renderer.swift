@@ -8,7 +8,10 @@ enum Renderer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-        return reindent(text)
+        // Foundation prints empty containers as "[\n\n]"; raw newlines never occur inside JSON strings, so this is safe.
+        let compact = text.replacingOccurrences(of: #"\[\s*\]"#, with: "[]", options: .regularExpression)
+            .replacingOccurrences(of: #"\{\s*\}"#, with: "{}", options: .regularExpression)
+        return reindent(compact)
     }
 
     /// YAML text of `value`.
