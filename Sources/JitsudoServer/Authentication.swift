@@ -1,15 +1,44 @@
+import Foundation
 import JitsudoAPI
+import JitsudoAuth
 public import Logging
 
 /// Builds the authenticator the configuration asks for.
 public enum Authentication {
-    /// The OIDC authenticator for `configuration` (issuer, client id, groups claim, admin groups and emails).
+    /// The OIDC authenticator for `configuration` (issuer, client id, groups claim, leeway, admin groups and emails).
+    /// It fetches nothing now: keys are discovered on first use, so an unreachable issuer never blocks startup.
     public static func make(_ configuration: ServerConfiguration, logger: Logger) throws -> any CallerAuthenticator {
-        RefuseAll()
+        let oidc = OIDCConfiguration(
+            issuer: configuration.oidcIssuer,
+            discoveryURL: configuration.oidcDiscoveryURL.isEmpty ? nil : configuration.oidcDiscoveryURL,
+            clientID: configuration.oidcClientID, groupsClaim: configuration.oidcGroupsClaim,
+            leeway: TimeInterval(configuration.oidcLeewaySeconds)
+        )
+        return OIDCAuthenticator(verifier: OIDCVerifier(configuration: oidc, logger: logger),
+                                 adminGroups: Set(configuration.adminGroups), adminEmails: Set(configuration.adminEmails))
     }
 }
 
-/// Refuses every token: what runs while no identity provider is wired in.
+/// Verifies OIDC ID tokens and maps them to callers; admins by group or e-mail.
+struct OIDCAuthenticator: CallerAuthenticator {
+    let verifier: OIDCVerifier
+    let adminGroups: Set<String>
+    let adminEmails: Set<String>
+
+    func authenticate(authorization: String?) async throws -> Caller {
+        do {
+            let identity = try await verifier.verify(authorizationHeader: authorization, now: Date())
+            let isAdmin = !adminGroups.isDisjoint(with: identity.groups) || adminEmails.contains(identity.email)
+            return Caller(email: identity.email, subject: identity.subject, groups: identity.groups, isAdmin: isAdmin)
+        } catch let error as AuthError {
+            throw error.httpStatus == 503
+                ? APIError.unavailable("identity provider unavailable: \(error.message); try again shortly")
+                : APIError.unauthenticated(error.message)
+        }
+    }
+}
+
+/// Refuses every token (used only to list routes).
 struct RefuseAll: CallerAuthenticator {
     func authenticate(authorization: String?) async throws -> Caller {
         throw APIError.unauthenticated("no identity provider is configured on this server")

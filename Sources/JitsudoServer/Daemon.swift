@@ -3,6 +3,8 @@ public import Hummingbird
 import JitsudoAPI
 public import HummingbirdCore
 import JitsudoCore
+import JitsudoNotify
+import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
 public import JitsudoStore
@@ -22,6 +24,9 @@ public struct Daemon: Sendable {
     public let requestService: RequestService
     let logger: Logger
     let elector: LeaderElector
+    let notificationService: NotificationService?
+    /// The served certificate, re-read when its files change; nil for plain HTTP.
+    let tls: ReloadingTLSContext?
 
     /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
     public struct StartupError: Error, CustomStringConvertible {
@@ -32,11 +37,7 @@ public struct Daemon: Sendable {
     /// Checks the database is reachable and builds every component; nothing runs yet.
     ///
     /// - Throws: ``StartupError`` naming what to fix.
-    public init(
-        configuration: ServerConfiguration,
-        notices: @escaping @Sendable (Database) -> @Sendable (Notice) -> [@Sendable (PostgresConnection, Logger) async throws -> Void],
-        logger: Logger
-    ) async throws {
+    public init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
         do {
@@ -66,6 +67,22 @@ public struct Daemon: Sendable {
         } catch let error as CoreError {
             throw StartupError("configuration: credentials_key \(error.message)")
         }
+        if configuration.tlsCertFile.isEmpty {
+            tls = nil
+        } else {
+            do {
+                tls = try ReloadingTLSContext(
+                    configuration: .init(certificatePath: configuration.tlsCertFile, keyPath: configuration.tlsKeyFile,
+                                         clientCAPath: configuration.tlsClientCAFile.isEmpty ? nil : configuration.tlsClientCAFile,
+                                         requireClientCertificate: configuration.tlsRequireClientCert,
+                                         pollInterval: .seconds(configuration.tlsReloadIntervalSeconds)),
+                    logger: logger
+                )
+            } catch let error as TLSLoadError {
+                throw StartupError(error.description)
+            }
+        }
+        let notifiers = try NotificationWiring.notifiers(configuration)
         var providers: [String: any CredentialProvider] = [:]
         if configuration.mockProviderEnabled {
             providers["mock"] = MockProvider(database: database, maximumDurationSeconds: configuration.mockProviderMaxDurationSeconds)
@@ -82,8 +99,19 @@ public struct Daemon: Sendable {
         requestService = RequestService(
             requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
-            providers: providers, vault: vault, notify: notices(database), logger: logger
+            providers: providers, vault: vault, notify: NotificationWiring.writes(channels: notifiers.map(\.channel)), logger: logger
         )
+        if notifiers.isEmpty {
+            notificationService = nil
+        } else {
+            do {
+                let dispatcher = try NotificationDispatcher(queue: OutboxQueueAdapter(outbox: NotificationOutbox(database: database)),
+                                                            notifiers: notifiers, logger: logger)
+                notificationService = NotificationService(dispatcher: dispatcher)
+            } catch {
+                throw StartupError("configuration: notifications \(error.message)")
+            }
+        }
         let service = requestService
         let sweeper = GrantSweeper(service: service, revocations: service.revocations, databaseURL: databaseURL,
                                    safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
@@ -121,7 +149,7 @@ public struct Daemon: Sendable {
     /// The HTTP application with every background service attached.
     public func application(
         authenticator: any CallerAuthenticator,
-        server: HTTPServerBuilder = .http1(),
+        server: HTTPServerBuilder? = nil,
         host: String? = nil,
         port: Int? = nil,
         metricsText: @escaping @Sendable () -> String = { "" },
@@ -133,12 +161,21 @@ public struct Daemon: Sendable {
         let elector = self.elector
         let (router, _) = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
         var app = Application(
-            router: router, server: server,
+            router: router, server: server ?? tls.map { .reloadingTLS(context: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
-            services: [client, policyService, elector] + extraServices,
+            services: [client, policyService, elector] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
+                + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )
         app.beforeServerStarts { try await prepare() }
         return app
+    }
+}
+
+/// Polls the certificate files and swaps in a new valid pair (a bad pair is refused; the old one keeps serving).
+struct TLSReloadService: Service {
+    let context: ReloadingTLSContext
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await context.run() }
     }
 }

@@ -21,7 +21,7 @@ public enum DaemonRunner {
         onReady: @escaping @Sendable (Int) async -> Void = { _ in },
         logger: Logger
     ) async throws {
-        let daemon = try await Daemon(configuration: configuration, notices: { _ in { _ in [] } }, logger: logger)
+        let daemon = try await Daemon(configuration: configuration, logger: logger)
         let app = daemon.application(
             authenticator: authenticator, metricsText: metricsText, extraRoutes: extraRoutes,
             onServerRunning: { channel in

@@ -50,6 +50,10 @@ final class LeaderElector: Service, Sendable {
     }
 
     private func loop() async {
+        // Campaign only once migrations created the leadership table (they run just before the server accepts traffic).
+        while !Task.isCancelledOrShuttingDown, (try? await Migrator.isCurrent(leadership.database)) != true {
+            try? await Task.sleep(for: .milliseconds(200))
+        }
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelledOrShuttingDown {
             let lock: LeaderLockConnection
@@ -84,7 +88,9 @@ final class LeaderElector: Service, Sendable {
                     continue
                 }
             } catch {
-                logger.warning("leader campaign interrupted", metadata: ["error": "\(error)"])
+                // Also what happens before migrations created the leadership table: back off, then start over.
+                logger.warning("leader campaign interrupted", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .seconds(1))
                 return
             }
             try? await Task.sleep(for: .milliseconds(250))

@@ -34,7 +34,11 @@ public struct ServerConfiguration: Sendable {
     public var webhookURL = ""
     public var webhookSecret = ""
     public var smtpHost = ""
-    public var smtpPort = 25
+    public var smtpPort = 587
+    /// `starttls` (default), `tls` or `none`.
+    public var smtpSecurity = "starttls"
+    public var smtpUsername = ""
+    public var smtpPassword = ""
     public var smtpFrom = ""
     public var smtpTo: [String] = []
     public var siemFile = ""
@@ -82,6 +86,14 @@ public struct ServerConfiguration: Sendable {
         "notifications.smtp.host": { config, value in config.smtpHost = value },
         "notifications.smtp.port": { config, value throws(ConfigurationError) in config.smtpPort = try int(value, "notifications.smtp.port", 1...65535) },
         "notifications.smtp.from": { config, value in config.smtpFrom = value },
+        "notifications.smtp.security": { config, value throws(ConfigurationError) in
+            guard ["starttls", "tls", "none"].contains(value) else {
+                throw ConfigurationError(key: "notifications.smtp.security", "must be starttls, tls or none")
+            }
+            config.smtpSecurity = value
+        },
+        "notifications.smtp.username": { config, value in config.smtpUsername = value },
+        "notifications.smtp.password": { config, value in config.smtpPassword = value },
         "notifications.smtp.to": { config, value in config.smtpTo = list(value) },
         "notifications.siem.file": { config, value in config.siemFile = value },
         "notifications.syslog.address": { config, value in config.syslogAddress = value },

@@ -16,7 +16,7 @@ struct Jitsudod: AsyncParsableCommand {
             Settings come from --config (or $JITSUDOD_CONFIG) and JITSUDOD_* environment variables;
             DATABASE_URL is honoured when JITSUDOD_DATABASE_URL is not set.
             """,
-        subcommands: [Serve.self, Migrate.self, Init.self],
+        subcommands: [Serve.self, Migrate.self, Init.self, Dev.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -17,7 +17,7 @@ import Testing
             configuration.policySyncIntervalSeconds = 3600  // prove it is NOTIFY, not the periodic re-sync
             var logger = Logger(label: "replica-2")
             logger.logLevel = .warning
-            let second = try await Daemon(configuration: configuration, notices: { _ in { _ in [] } }, logger: logger)
+            let second = try await Daemon(configuration: configuration, logger: logger)
             let port = Mutex<Int?>(nil)
             let app = second.application(authenticator: HeaderAuthenticator(), host: "127.0.0.1", port: 0, onServerRunning: { channel in
                 port.withLock { $0 = channel.localAddress?.port }

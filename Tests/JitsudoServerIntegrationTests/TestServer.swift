@@ -70,7 +70,7 @@ func withServer<Result: Sendable>(
     configure(&configuration)
     var logger = Logger(label: "jitsudod.test")
     logger.logLevel = .warning
-    let daemon = try await Daemon(configuration: configuration, notices: { _ in { _ in [] } }, logger: logger)
+    let daemon = try await Daemon(configuration: configuration, logger: logger)
     let port = Mutex<Int?>(nil)
     let app = daemon.application(authenticator: HeaderAuthenticator(), host: "127.0.0.1", port: 0, onServerRunning: { channel in
         port.withLock { $0 = channel.localAddress?.port }

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JitsudoAPI
+public import JitsudoAuth
+import NIOCore
+
+/// Serves the development OIDC issuer under `/dev-oidc` in `jitsudod dev` only: discovery, JWKS, the RFC 8628
+/// device flow the CLI's `login` uses, and `dev-token` for scripts and tests.
+public enum DevelopmentIssuerRoutes {
+    public static func routes(_ issuer: DevelopmentIssuer) -> JitsudoApplication.RouteExtension {
+        { router in
+            let group = router.group("dev-oidc")
+            group.get(".well-known/openid-configuration") { _, _ in json(200, issuer.discoveryDocument()) }
+            group.get("jwks") { _, _ in json(200, issuer.jwks()) }
+            group.post("device/code") { request, context in
+                let form = try await formFields(request, context)
+                let result = issuer.deviceAuthorization(clientID: form["client_id"] ?? "", scope: form["scope"] ?? "openid email", now: Date())
+                return json(result.status, result.json)
+            }
+            group.get("device") { request, _ in
+                let result = issuer.verificationPageVisited(userCode: request.uri.queryParameters["user_code"].map(String.init), now: Date())
+                return HTTPJSON.text(result.text, status: HTTPResponse.Status(code: result.status))
+            }
+            group.post("token") { request, context in
+                let result = issuer.token(formFields: try await formFields(request, context), now: Date())
+                return json(result.status, result.json)
+            }
+            group.get("dev-token") { request, _ in
+                let parameters = request.uri.queryParameters
+                guard let email = parameters["email"].map(String.init), !email.isEmpty else {
+                    throw APIError.invalidArgument("email is required: /dev-oidc/dev-token?email=alice@example.com&groups=sre")
+                }
+                let groups = parameters["groups"].map { $0.split(separator: ",").map(String.init) } ?? []
+                let token = try issuer.mint(email: email, groups: groups, now: Date())
+                return try HTTPJSON.response(["id_token": token, "expires_in": "\(Int(issuer.configuration.tokenLifetime))"])
+            }
+        }
+    }
+
+    static func json(_ status: Int, _ data: Data) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `application/x-www-form-urlencoded` fields (RFC 8628 and RFC 6749 token requests).
+    static func formFields(_ request: Request, _ context: APIContext) async throws -> [String: String] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+            }
+            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
+    }
+}
