@@ -20,6 +20,13 @@ final class DevServer: @unchecked Sendable {
 
     static var daemonPath: String { CLIRunner.binDirectory + "/jitsudod" }
 
+    /// Whether the built `jitsudod` knows `dev` (its help names `jitsudod dev`; an unknown word falls back to `serve`).
+    static let isAvailable: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: daemonPath) else { return false }
+        let result = try? CLIRunner.spawn(daemonPath, ["dev", "--help"], environment: ProcessInfo.processInfo.environment, stdin: nil, timeout: 30)
+        return result?.status == 0 && result?.stdout.contains("jitsudod dev") == true
+    }()
+
     /// Starts the server and waits (bounded) for its `listening on` line.
     static func start() async throws -> DevServer {
         let database = try await TestPostgres.shared.createDatabase()
