@@ -4,14 +4,21 @@ set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing+=(postgresql)
 command -v psql >/dev/null || missing+=(postgresql-client)
+command -v pg_dump >/dev/null || missing+=(postgresql-client)
 command -v runuser >/dev/null || missing+=(util-linux)
-command -v python3 >/dev/null || missing+=(python3)
+command -v python3 >/dev/null || missing+=(python3 python3-pip)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v jq >/dev/null || missing+=(jq)
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Real third-party peers the tests talk to: an OIDC provider and an SMTP server (test-only, never at runtime).
+python3 -c 'import oidc_provider_mock' 2>/dev/null || python3 -m pip install -q 'oidc-provider-mock==0.3.4'
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1
