@@ -25,7 +25,7 @@ conformance: build
 
 dev:
 	@scripts/ensure-deps.sh
-	$(SWIFT) build $(SWIFT_FLAGS) --product jitsudod --product jitsudo
+	$(SWIFT) build $(SWIFT_FLAGS)
 	$$($(SWIFT) build --show-bin-path)/jitsudod dev --data-dir $(DEV_DIR) --pg-port $(DEV_PG_PORT)
 
 dev-stop:
