@@ -24,6 +24,10 @@ struct Init: AsyncParsableCommand {
     var configOut = "jitsudo.yaml"
     @Option(name: .customLong("admin-group"), help: "Group whose members are jitsudo admins.")
     var adminGroup = "jitsudo-admins"
+    @Option(name: .customLong("tls-dir"), help: "Create a private CA and a server certificate here (keys 0600); empty for none.")
+    var tlsDirectory = "tls"
+    @Option(name: .customLong("tls-name"), parsing: .upToNextOption, help: "DNS names or IPs for the server certificate.")
+    var tlsNames = ["localhost", "127.0.0.1"]
     @Flag(name: .customLong("skip-migrations"), help: "Do not apply database migrations.")
     var skipMigrations = false
 
@@ -40,7 +44,8 @@ struct Init: AsyncParsableCommand {
             databaseURL: try required(databaseURL, "--db-url", "JITSUDOD_DATABASE_URL"),
             oidcIssuer: try required(oidcIssuer, "--oidc-issuer", "JITSUDOD_OIDC_ISSUER"),
             oidcClientID: try required(oidcClientID, "--oidc-client-id", "JITSUDOD_OIDC_CLIENT_ID"),
-            httpAddress: httpAddress, configOut: configOut, skipMigrations: skipMigrations, adminGroup: adminGroup
+            httpAddress: httpAddress, configOut: configOut, skipMigrations: skipMigrations, adminGroup: adminGroup,
+            tlsDirectory: tlsDirectory, tlsNames: tlsNames
         )
         var logger = Logger(label: "jitsudod")
         logger.logLevel = .warning
