@@ -90,7 +90,7 @@ struct CLIRunner: Sendable {
         process.standardError = errPipe
         let inPipe = Pipe()
         process.standardInput = inPipe
-        try process.run()
+        try launch(process, pipes: [outPipe, errPipe, inPipe])
         if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
         try inPipe.fileHandleForWriting.close()
         let collector = OutputCollector()
@@ -110,6 +110,20 @@ struct CLIRunner: Sendable {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: collector.stdout, stderr: collector.stderr)
     }
+}
+
+/// Serialises launches and marks our pipe ends close-on-exec, so a child started concurrently on another thread
+/// (a CLI run, `jitsudod dev`) never inherits another run's pipe and keeps it open past that run's exit.
+private let launchLock = NSLock()
+
+func launch(_ process: Process, pipes: [Pipe]) throws {
+    launchLock.lock()
+    defer { launchLock.unlock() }
+    for pipe in pipes {
+        _ = fcntl(pipe.fileHandleForReading.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(pipe.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+    }
+    try process.run()
 }
 
 /// Collects the two output streams from their reader threads.

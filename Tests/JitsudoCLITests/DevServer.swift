@@ -40,7 +40,7 @@ final class DevServer: @unchecked Sendable {
         let outPipe = Pipe()
         process.standardOutput = outPipe
         process.standardError = FileHandle.standardError
-        try process.run()
+        try launch(process, pipes: [outPipe])
         let firstLine = LineBox()
         let handle = outPipe.fileHandleForReading
         let reader = Thread {

@@ -232,6 +232,12 @@ enum Runbooks {
             #expect(bulk.status == 0, "\(bulk)")
             #expect(bulk.stdout.hasSuffix("Revoked 2 grants of \(user)\n"), "\(bulk)")
 
+            let tier = try await admin.run(["principal", "set-tier", user, "0", "--notes", "compromised"])
+            #expect(tier.stdout == "Principal \(user) → trust tier 0\n", "\(tier)")
+            let principal = try await admin.run(["principal", "get", user, "-o", "json"])
+            let principalRow = try JSONSerialization.jsonObject(with: Data(principal.stdout.utf8)) as? [String: Any]
+            #expect(principalRow?["notes"] as? String == "compromised", "\(principal)")
+
             let verify = try await admin.run(["audit", "verify"])
             #expect(verify.status == 0, "\(verify)")
             #expect(verify.stdout.hasPrefix("Chain intact: "), "\(verify)")

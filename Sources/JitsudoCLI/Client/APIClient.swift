@@ -146,8 +146,16 @@ final class APIClient: Sendable {
 
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
+    /// Percent-encodes a query key or value (only unreserved characters stay).
     static func encode(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
+    }
+
+    static let pathSegmentCharacters = unreserved.union(CharacterSet(charactersIn: "@:!$&'()*+,;="))
+
+    /// Percent-encodes one path segment; `@` and `:` stay as they are (RFC 3986 pchar), so emails pass unchanged.
+    static func segment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: pathSegmentCharacters) ?? text
     }
 
     static func origin(_ url: String) -> String {

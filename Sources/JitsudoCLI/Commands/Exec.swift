@@ -40,7 +40,7 @@ struct Exec: AsyncParsableCommand {
 
     static func fetchGrant(_ requestID: String, global: GlobalOptions) async throws -> WireGrant {
         try await global.withClient { client in
-            try await client.call(.GET, "/api/v1alpha1/requests/\(APIClient.encode(requestID))/credentials", as: GrantEnvelope.self).grant
+            try await client.call(.GET, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/credentials", as: GrantEnvelope.self).grant
         }
     }
 }

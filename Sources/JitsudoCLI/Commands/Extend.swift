@@ -36,7 +36,7 @@ struct Extend: AsyncParsableCommand {
         let seconds = try GrantDurationBridge.seconds(duration)
         try await global.withClient { client in
             let request = try await client.call(
-                .POST, "/api/v1alpha1/requests/\(APIClient.encode(requestID))/extend",
+                .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/extend",
                 json: ["duration_seconds": seconds, "reason": reason], as: RequestEnvelope.self
             ).request
             try RequestPrinter.emit(

@@ -24,7 +24,7 @@ struct PolicyCommand: AsyncParsableCommand {
     /// The policy named or identified by `reference` (`pol_…` ids first, then names).
     static func find(_ reference: String, client: APIClient) async throws -> WirePolicy {
         if reference.hasPrefix("pol_") {
-            let response = try await client.raw(.GET, "/api/v1alpha1/policies/\(APIClient.encode(reference))")
+            let response = try await client.raw(.GET, "/api/v1alpha1/policies/\(APIClient.segment(reference))")
             if response.status != 404 {
                 guard (200..<300).contains(response.status) else { throw APIClient.error(from: response) }
                 if let envelope = try? JSONDecoder().decode(PolicyEnvelope.self, from: response.body) { return envelope.policy }

@@ -21,7 +21,7 @@ struct PolicyDelete: AsyncParsableCommand {
     func run() async throws {
         let policy = try await global.withClient { client in
             let policy = try await PolicyCommand.find(reference, client: client)
-            let _: Empty = try await client.call(.DELETE, "/api/v1alpha1/policies/\(APIClient.encode(policy.id))")
+            let _: Empty = try await client.call(.DELETE, "/api/v1alpha1/policies/\(APIClient.segment(policy.id))")
             return policy
         }
         switch global.output {

@@ -48,7 +48,7 @@ struct PrincipalCommand: AsyncParsableCommand {
 
         func run() async throws {
             let principal = try await global.withClient { client in
-                try await client.call(.GET, "/api/v1alpha1/principals/\(APIClient.encode(email))", as: PrincipalEnvelope.self).principal
+                try await client.call(.GET, "/api/v1alpha1/principals/\(APIClient.segment(email))", as: PrincipalEnvelope.self).principal
             }
             try PrincipalCommand.emit(principal, global: global)
         }
@@ -80,7 +80,7 @@ struct PrincipalCommand: AsyncParsableCommand {
         func run() async throws {
             let principal = try await global.withClient { client in
                 try await client.call(
-                    .PUT, "/api/v1alpha1/principals/\(APIClient.encode(email))/trust-tier",
+                    .PUT, "/api/v1alpha1/principals/\(APIClient.segment(email))/trust-tier",
                     json: ["trustTier": tier, "notes": notes], as: PrincipalEnvelope.self
                 ).principal
             }

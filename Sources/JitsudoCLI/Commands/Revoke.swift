@@ -52,7 +52,7 @@ struct Revoke: AsyncParsableCommand {
         for id in requestIDs {
             do {
                 let request = try await client.call(
-                    .POST, "/api/v1alpha1/requests/\(APIClient.encode(id))/revoke", json: ["reason": reason], as: RequestEnvelope.self
+                    .POST, "/api/v1alpha1/requests/\(APIClient.segment(id))/revoke", json: ["reason": reason], as: RequestEnvelope.self
                 ).request
                 revoked.append(request)
                 if global.output == .table { Console.out(global.quiet ? request.id : "Request \(request.id) → \(request.shortState)") }

@@ -61,7 +61,7 @@ struct Status: AsyncParsableCommand {
         let color = Console.useColor(noColorFlag: global.noColor)
         try await global.withClient { client in
             if let requestID {
-                let request = try await client.call(.GET, "/api/v1alpha1/requests/\(APIClient.encode(requestID))", as: RequestEnvelope.self).request
+                let request = try await client.call(.GET, "/api/v1alpha1/requests/\(APIClient.segment(requestID))", as: RequestEnvelope.self).request
                 try RequestPrinter.emit(request, global: global, tableLine: global.quiet ? request.shortState : RequestPrinter.detail(request, color: color))
                 return
             }

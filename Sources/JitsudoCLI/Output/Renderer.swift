@@ -3,10 +3,10 @@ import Yams
 
 /// Prints rows as JSON (2-space indent) or YAML, and tables with aligned columns.
 enum Renderer {
-    /// JSON text of `value`, 2-space indent, member order as encoded.
+    /// JSON text of `value`, 2-space indent, members sorted by name (stable output for diffs).
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let text = String(decoding: try encoder.encode(value), as: UTF8.self)
         // Foundation prints empty containers as "[\n\n]"; raw newlines never occur inside JSON strings, so this is safe.
         let compact = text.replacingOccurrences(of: #"\[\s*\]"#, with: "[]", options: .regularExpression)
