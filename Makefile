@@ -18,7 +18,7 @@ build:
 test:
 	scripts/ensure-deps.sh
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	scripts/with-test-postgres.sh $(SWIFT) test --skip-build
+	scripts/with-test-postgres.sh scripts/run-tests.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego

@@ -34,7 +34,7 @@ start)
     fi
     if ! as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/postgres.log" \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=300 ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=1000 ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
             || { tail -20 "$dir/postgres.log" >&2; exit 1; }
     fi
     echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

@@ -51,7 +51,7 @@ public struct Daemon: Sendable {
             throw StartupError("database connection refused: \(error.message)")
         }
         var clientConfiguration = databaseURL.clientConfiguration(applicationName: "jitsudod")
-        clientConfiguration.options.maximumConnections = 20
+        clientConfiguration.options.maximumConnections = configuration.databaseMaxConnections
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         database = Database(client: client, logger: logger)
         let vault: CredentialVault

@@ -50,10 +50,6 @@ final class LeaderElector: Service, Sendable {
     }
 
     private func loop() async {
-        // Campaign only once migrations created the leadership table (they run just before the server accepts traffic).
-        while !Task.isCancelledOrShuttingDown, (try? await Migrator.isCurrent(leadership.database)) != true {
-            try? await Task.sleep(for: .milliseconds(200))
-        }
         var backoff: Duration = .milliseconds(100)
         while !Task.isCancelledOrShuttingDown {
             let lock: LeaderLockConnection

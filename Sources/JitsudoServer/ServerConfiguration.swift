@@ -8,6 +8,8 @@ public struct ServerConfiguration: Sendable {
     public var httpHost = "0.0.0.0"
     public var httpPort = 8080
     public var databaseURL = ""
+    /// Pooled connections per replica (the leader lock and LISTEN connections come on top).
+    public var databaseMaxConnections = 20
     /// A direct (session-pooled) connection for the leader lock when `databaseURL` goes through a transaction pooler.
     public var leaderDatabaseURL = ""
     public var replicaID = ""
@@ -54,6 +56,9 @@ public struct ServerConfiguration: Sendable {
     static let keys: [String: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void] = [
         "http_addr": { config, value throws(ConfigurationError) in try config.setAddress(value) },
         "database_url": { config, value in config.databaseURL = value },
+        "database_max_connections": { config, value throws(ConfigurationError) in
+            config.databaseMaxConnections = try int(value, "database_max_connections", 1...500)
+        },
         "leader_database_url": { config, value in config.leaderDatabaseURL = value },
         "replica_id": { config, value in config.replicaID = value },
         "oidc.issuer": { config, value in config.oidcIssuer = value },

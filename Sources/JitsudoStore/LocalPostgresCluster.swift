@@ -29,7 +29,7 @@ public struct PostgresCluster: Sendable {
             try run(as: user, "\(bin)/initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--locale=C.UTF-8"])
         }
         let port = try requestedPort ?? freePort()
-        var settings = ["-c listen_addresses=127.0.0.1", "-p \(port)", "-k \(directory.path)", "-c max_connections=300"]
+        var settings = ["-c listen_addresses=127.0.0.1", "-p \(port)", "-k \(directory.path)", "-c max_connections=1000"]
         if !durable { settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c shared_buffers=64MB"] }
         let options = settings.joined(separator: " ")
         let log = directory.appendingPathComponent("postgres.log").path

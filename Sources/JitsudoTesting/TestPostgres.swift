@@ -71,7 +71,7 @@ public struct TestDatabase: Sendable {
 /// shuts the client down. The database is left for inspection and goes away with the cluster.
 public func withTestDatabase<Result: Sendable>(
     migrated: Bool = true,
-    maximumConnections: Int = 20,
+    maximumConnections: Int = 8,
     _ body: (TestDatabase) async throws -> Result
 ) async throws -> Result {
     let url = try await TestPostgres.shared.createDatabase()

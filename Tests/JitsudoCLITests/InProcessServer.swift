@@ -41,6 +41,7 @@ struct InProcessServer: RunbookBackend {
     static func with<Result: Sendable>(_ body: @Sendable (InProcessServer) async throws -> Result) async throws -> Result {
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = ServerConfiguration()
+        configuration.databaseMaxConnections = 5
         configuration.databaseURL = database.urlString
         configuration.oidcIssuer = "https://issuer.invalid"
         configuration.mockProviderEnabled = true

@@ -67,6 +67,8 @@ func withServer<Result: Sendable>(
     configuration.mockProviderEnabled = true
     configuration.credentialsKey = Data(repeating: 7, count: 32).base64EncodedString()
     configuration.sweepIntervalSeconds = 1
+    // Many servers run in parallel against one test cluster: keep each pool small.
+    configuration.databaseMaxConnections = 5
     configure(&configuration)
     var logger = Logger(label: "jitsudod.test")
     logger.logLevel = .warning
