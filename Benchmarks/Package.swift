@@ -13,9 +13,18 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        // The two policies of the Rego benchmarks and their inputs, shared by both harnesses.
+        .target(name: "BenchmarkPolicies", path: "BenchmarkPolicies"),
+        // A plain timing loop (no harness to build): median and p90 µs per decision.
+        .executableTarget(
+            name: "RegoTiming",
+            dependencies: ["BenchmarkPolicies", .product(name: "Rego", package: "jitsudo")],
+            path: "RegoTiming"
+        ),
         .executableTarget(
             name: "RegoBenchmarks",
             dependencies: [
+                "BenchmarkPolicies",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Rego", package: "jitsudo"),
             ],

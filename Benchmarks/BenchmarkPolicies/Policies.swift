@@ -1,6 +1,6 @@
 // Policies and inputs shared by the Rego benchmarks.
-enum BenchmarkPolicies {
-    static let eligibility = """
+public enum BenchmarkPolicies {
+    public static let eligibility = """
         package jitsudo.eligibility
 
         read_only_roles := {"view", "roles/viewer", "ReadOnlyAccess"}
@@ -36,7 +36,7 @@ enum BenchmarkPolicies {
         }
         """
 
-    static let approval = """
+    public static let approval = """
         package jitsudo.approval
 
         low_risk if {
@@ -65,7 +65,7 @@ enum BenchmarkPolicies {
         """
 
     /// Deterministic varied inputs (JSON text).
-    static func inputs(count: Int) -> [String] {
+    public static func inputs(count: Int) -> [String] {
         let groups = [#"["engineering"]"#, #"["sre", "sre-oncall"]"#, #"["platform"]"#, #"[]"#, #"["engineering", "sre-oncall"]"#]
         let roles = ["view", "prod-infra-admin", "roles/viewer", "staging-admin", "prod-db-ro"]
         let reasons = ["INC-4421 crash loop", "debugging", "", "P1 OPS-77 outage", "INC-9"]

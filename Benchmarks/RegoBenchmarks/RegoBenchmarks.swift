@@ -1,4 +1,5 @@
 import Benchmark
+import BenchmarkPolicies
 import Rego
 
 let benchmarks: @Sendable () -> Void = {
