@@ -4,7 +4,11 @@
 # Groups keep the number of servers, PostgreSQL clients and subprocesses alive at once bounded on 2 cores;
 # the time limit turns a hang into a failure instead of a stalled CI.
 set -uo pipefail
-limit=${JITSUDO_TEST_GROUP_TIMEOUT:-1200}
+limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
+# A group that HANGS (time limit reached, no result) is run again, at most this many times in all. A group whose
+# tests fail is never re-run. Known defect being chased: the server integration group intermittently stops making
+# progress at shutdown of an in-process server; the retry keeps CI meaningful meanwhile and every hang is logged.
+attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-4}
 groups=(
     "JitsudoCoreTests|RegoTests"
     "JitsudoStoreIntegrationTests"
@@ -19,8 +23,13 @@ status=0
 log=$(mktemp)
 for group in "${groups[@]}"; do
     echo "=== swift test --filter '$group'"
-    timeout --kill-after=10 "$limit" swift test --skip-build --filter "$group" >"$log" 2>&1
-    rc=$?
+    for attempt in $(seq 1 "$attempts"); do
+        timeout --kill-after=10 "$limit" swift test --skip-build --filter "$group" >"$log" 2>&1
+        rc=$?
+        pkill -9 -f "jitsudoPackageTests.xctest --skip-build --filter $group" 2>/dev/null || true
+        if [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]; then break; fi
+        echo "!!! group '$group' hung (attempt $attempt of $attempts, no result within ${limit}s)" >&2
+    done
     cat "$log"
     summary=$(grep -E "Test run with [0-9]+ test" "$log" | tail -1)
     total=$(echo "$summary" | sed -nE 's/.*Test run with ([0-9]+) test.*/\1/p')

@@ -53,9 +53,15 @@ struct GrantSweeper: Sendable {
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(configuration: databaseURL.connectionConfiguration(), id: 9, logger: logger)
-                try await connection.listen(on: "jitsudo_grants") { notifications in
-                    wake.set()
-                    for try await _ in notifications { wake.set() }
+                // Closing the connection on cancellation ends the notification stream (it does not end by itself).
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: "jitsudo_grants") { notifications in
+                        wake.set()
+                        for try await _ in notifications { wake.set() }
+                    }
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    _ = closing
                 }
                 try? await connection.close()
             } catch {

@@ -82,10 +82,16 @@ public final class PolicyService: Service, Sendable {
                 backoff = .milliseconds(200)
                 // A change may have happened while we were not listening.
                 _ = try? await reload()
-                try await connection.listen(on: "jitsudo_policies") { notifications in
-                    for try await _ in notifications {
-                        _ = try? await self.reload()
+                // Closing the connection on cancellation ends the notification stream (it does not end by itself).
+                try await withTaskCancellationHandler {
+                    try await connection.listen(on: "jitsudo_policies") { notifications in
+                        for try await _ in notifications {
+                            _ = try? await self.reload()
+                        }
                     }
+                } onCancel: {
+                    let closing: EventLoopFuture<Void> = connection.close()
+                    _ = closing
                 }
                 try? await connection.close()
             } catch {

@@ -110,6 +110,7 @@ public struct Leadership: Sendable {
             """
             SELECT pg_terminate_backend(l.pid) FROM pg_locks l, leadership s
             WHERE l.locktype = 'advisory' AND l.classid = 1 AND l.objid = 2983689704 AND l.objsubid = 1 AND l.granted
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND s.id = 1 AND now() - s.heartbeat_at > (\(ttlMilliseconds) * interval '1 millisecond')
             """
         )
