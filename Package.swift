@@ -71,6 +71,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Test support only: the real server code in process, for server and CLI tests.
+        .target(
+            name: "JitsudoServerTesting",
+            dependencies: [
+                "JitsudoServer", "JitsudoAPI", "JitsudoTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Wire types of /api/v1alpha1, shared by the server and the CLI.
         .target(name: "JitsudoAPI", dependencies: ["JitsudoCore"], swiftSettings: strict),
         // Core request -> Rego input; Rego results -> decisions.
@@ -137,6 +148,7 @@ let package = Package(
             dependencies: [
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
                 "JitsudoTLS",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -251,7 +263,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoServerIntegrationTests",
             dependencies: [
-                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServerTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -267,7 +279,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoCLITests",
             dependencies: [
-                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer",
+                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer", "JitsudoServerTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -26,6 +26,12 @@ public struct RequestStateMachine: Sendable, Hashable {
         case expired
         /// The grant's end moved later.
         case extended
+        /// The MCP approver approved a request routed to tier `ai_review`.
+        case aiApproved
+        /// The MCP approver denied a request routed to tier `ai_review`.
+        case aiDenied
+        /// The MCP approver handed a request routed to tier `ai_review` to people; it stays `PENDING`.
+        case aiEscalated
     }
 
     /// Why a provider revocation is queued.
@@ -103,6 +109,12 @@ public struct RequestStateMachine: Sendable, Hashable {
             return (.approved, [.alertBreakGlass, .issueGrant], AuditAction.requestApproved)
         case (.pending, .denied):
             return (.rejected, [], AuditAction.requestDenied)
+        case (.pending, .aiApproved):
+            return (.approved, [.issueGrant], AuditAction.aiApproved)
+        case (.pending, .aiDenied):
+            return (.rejected, [], AuditAction.aiDenied)
+        case (.pending, .aiEscalated):
+            return (.pending, [.awaitMoreApprovals], AuditAction.aiEscalated)
         case (.pending, .expired):
             return (.expired, [], AuditAction.requestExpired)
         case (.approved, .grantIssued):
@@ -128,10 +140,13 @@ public struct RequestStateMachine: Sendable, Hashable {
         let verb: String
         let allowed: String
         switch event {
-        case .approvalRecorded, .autoApproved, .breakGlass:
+        case .approvalRecorded, .autoApproved, .breakGlass, .aiApproved:
             verb = "approved"
             allowed = "only PENDING requests can be approved"
-        case .denied:
+        case .aiEscalated:
+            verb = "escalated"
+            allowed = "only PENDING requests can be escalated"
+        case .denied, .aiDenied:
             verb = "denied"
             allowed = "only PENDING requests can be denied"
         case .grantIssued, .grantFailed, .grantRetried:

@@ -142,7 +142,9 @@ public struct Daemon: Sendable {
     func routeDependencies() -> RouteDependencies {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
-            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector)
+            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector),
+            mcp: configuration.mcpToken.isEmpty ? nil
+                : MCPApprover(requests: requestService, token: configuration.mcpToken, identity: configuration.mcpIdentity)
         )
     }
 

@@ -4,6 +4,7 @@ public import Hummingbird
 import JitsudoAPI
 import JitsudoCore
 import JitsudoStore
+import NIOCore
 
 /// Builds the Hummingbird router of `jitsudod`: health, version, metrics, and the authenticated API.
 public enum JitsudoApplication {
@@ -27,6 +28,22 @@ public enum JitsudoApplication {
         }
         router.get("version") { _, _ in try HTTPJSON.response(VersionInfo(version: JitsudoVersion.current, apiVersions: ["v1alpha1"])) }
         router.get("metrics") { _, _ in HTTPJSON.text(metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8") }
+        router.post("mcp") { request, context in
+            guard let mcp = deps.mcp else { throw APIError.notFound("MCP endpoint not configured") }
+            guard mcp.authorizes(request.headers[.authorization]) else {
+                throw APIError.unauthenticated("the MCP endpoint needs Authorization: Bearer <the configured mcp.token>")
+            }
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: context.maxUploadSize)
+            } catch {
+                throw APIError.payloadTooLarge("request body is larger than 1 MiB")
+            }
+            let reply = await mcp.handle(String(decoding: body.readableBytesView, as: UTF8.self))
+            guard let json = reply.body else { return Response(status: .accepted) }
+            return try HTTPJSON.response(json, status: HTTPResponse.Status(code: reply.status))
+        }
         router.get("openapi.yaml") { _, _ in HTTPJSON.text(OpenAPIDocument.yaml, contentType: "application/yaml; charset=utf-8") }
         let api = router.group("api/v1alpha1").add(middleware: AuthenticationMiddleware(authenticator: authenticator, principals: deps.principals))
         let table = RouteTable(group: api, prefix: "/api/v1alpha1")
@@ -37,6 +54,6 @@ public enum JitsudoApplication {
 
     /// The routes outside /api/v1alpha1, as documented.
     static let unauthenticated: [(method: String, path: String)] = [
-        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/version"), ("GET", "/metrics"), ("GET", "/openapi.yaml"),
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/version"), ("GET", "/metrics"), ("GET", "/openapi.yaml"), ("POST", "/mcp"),
     ]
 }

@@ -46,6 +46,23 @@ enum OpenAPIDocument {
           security: []
           responses:
             "200": {description: OpenAPI 3 document, content: {application/yaml: {schema: {type: string}}}}
+      /mcp:
+        post:
+          summary: Automated approver (MCP, JSON-RPC 2.0) for requests routed to tier ai_review
+          description: >-
+            One JSON-RPC 2.0 message per request. Methods initialize, ping, tools/list, tools/call with the tools
+            list_pending_ai_review, get_request_details, approve_request, deny_request, escalate_to_human.
+            JSON-RPC errors are answered with HTTP 200; a message without id (a notification) with 202 and no body.
+          security: [{mcpToken: []}]
+          requestBody:
+            required: true
+            content: {application/json: {schema: {type: object}}}
+          responses:
+            "200": {description: JSON-RPC response, content: {application/json: {schema: {type: object}}}}
+            "202": {description: notification acknowledged}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
       /api/v1alpha1/requests:
         get:
           summary: List requests, newest first
@@ -224,6 +241,7 @@ enum OpenAPIDocument {
     components:
       securitySchemes:
         bearer: {type: http, scheme: bearer, bearerFormat: JWT}
+        mcpToken: {type: http, scheme: bearer, description: "the static token configured as mcp.token"}
       parameters:
         RequestID: {name: id, in: path, required: true, schema: {type: string, pattern: "^req_[0-9A-HJKMNP-TV-Z]{26}$"}}
         PolicyID: {name: id, in: path, required: true, schema: {type: string}, description: "pol_… id or policy name"}

@@ -14,6 +14,8 @@ struct RouteDependencies: Sendable {
     let audit: AuditLog
     let principals: PrincipalRepository
     let health: HealthChecks
+    /// The automated approver's endpoint; nil when no MCP token is configured.
+    let mcp: MCPApprover?
 }
 
 /// `/api/v1alpha1` routes.

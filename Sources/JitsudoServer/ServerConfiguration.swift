@@ -47,6 +47,10 @@ public struct ServerConfiguration: Sendable {
     public var syslogAddress = ""
     public var syslogProtocol = "udp"
     public var logLevel = "info"
+    /// Static bearer token of the automated approver's `POST /mcp`; empty disables the endpoint (404).
+    public var mcpToken = ""
+    /// The identity MCP decisions are recorded with.
+    public var mcpIdentity = "mcp-agent"
     /// Development mode (`jitsudod dev`): serves the built-in issuer and seeds permissive policies.
     public var developmentMode = false
 
@@ -76,6 +80,16 @@ public struct ServerConfiguration: Sendable {
             config.tlsReloadIntervalSeconds = try int(value, "tls.reload_interval_seconds", 1...3600)
         },
         "credentials_key": { config, value in config.credentialsKey = value },
+        "mcp.token": { config, value throws(ConfigurationError) in
+            guard value.isEmpty || value.utf8.count >= 32 else {
+                throw ConfigurationError(key: "mcp.token", "must be at least 32 characters (for example: head -c 32 /dev/urandom | base64)")
+            }
+            config.mcpToken = value
+        },
+        "mcp.identity": { config, value throws(ConfigurationError) in
+            guard !value.isEmpty, value.count <= 128 else { throw ConfigurationError(key: "mcp.identity", "must be 1 to 128 characters") }
+            config.mcpIdentity = value
+        },
         "pending_ttl": { config, value throws(ConfigurationError) in config.pendingTTLSeconds = try duration(value, "pending_ttl") },
         "policy_sync_interval": { config, value throws(ConfigurationError) in
             config.policySyncIntervalSeconds = try duration(value, "policy_sync_interval")

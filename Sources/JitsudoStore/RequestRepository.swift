@@ -325,6 +325,20 @@ extension RequestRepository {
         return ids
     }
 
+    /// The MCP approver's queue: `PENDING` requests routed to tier `ai_review`, oldest first.
+    public func pendingAIReview(limit: Int = 100) async throws -> [ElevationRequest] {
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM requests
+            WHERE state = 'PENDING' AND approver_tier = 'ai_review'
+            ORDER BY created_at, id LIMIT \(limit)
+            """
+        )
+        var requests: [ElevationRequest] = []
+        for try await row in rows { requests.append(try Self.decode(row)) }
+        return requests
+    }
+
     /// Ids of the `ACTIVE` requests of `identity`.
     public func activeIDs(of identity: String) async throws -> [RequestID] {
         let rows = try await database.query(

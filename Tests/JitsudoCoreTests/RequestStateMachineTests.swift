@@ -7,7 +7,7 @@ typealias Action = RequestStateMachine.Action
 /// Every event the machine knows, with representative arguments.
 let allEvents: [Event] = [
     .approvalRecorded(approvals: 1, required: 1), .approvalRecorded(approvals: 1, required: 2), .autoApproved, .breakGlass,
-    .denied, .grantIssued, .grantFailed, .grantRetried, .revoked, .expired, .extended,
+    .denied, .grantIssued, .grantFailed, .grantRetried, .revoked, .expired, .extended, .aiApproved, .aiDenied, .aiEscalated,
 ]
 
 /// The complete table of legal transitions: (from, event) → (to, actions, audit action).
@@ -18,6 +18,9 @@ let legal: [(RequestState, Event, RequestState, [Action], String)] = [
     (.pending, .breakGlass, .approved, [.alertBreakGlass, .issueGrant], "request.approved"),
     (.pending, .denied, .rejected, [], "request.denied"),
     (.pending, .expired, .expired, [], "request.expired"),
+    (.pending, .aiApproved, .approved, [.issueGrant], "request.ai_approved"),
+    (.pending, .aiDenied, .rejected, [], "request.ai_denied"),
+    (.pending, .aiEscalated, .pending, [.awaitMoreApprovals], "request.ai_escalated"),
     (.approved, .grantIssued, .active, [.storeCredentials], "grant.issued"),
     (.approved, .grantFailed, .approved, [.reportProviderFailure], "grant.issue_failed"),
     (.approved, .grantRetried, .approved, [.issueGrant], "request.approved"),

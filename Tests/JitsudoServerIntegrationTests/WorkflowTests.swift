@@ -143,16 +143,19 @@ import Testing
             #expect(try server.decode(RequestEnvelope.self, again.body).request.revokedBy == "alice@example.com", "idempotent: unchanged")
             let credentials = try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)/credentials", as: alice)
             #expect(credentials.status == 409)
-            // The sweeper confirms the revocation at the provider exactly once.
-            var confirmed = false
-            for _ in 0..<100 where !confirmed {
+            // The sweeper confirms the revocation at the provider exactly once, and only then clears revocationPending
+            // (the provider call happens before the queue row is closed, so wait for both).
+            var calls = 0
+            var pending = true
+            for _ in 0..<100 where calls != 1 || pending {
                 let rows = try await server.database.query("SELECT calls FROM mock_provider_ledger WHERE request_id = \(second.id) AND operation = 'revoke'")
-                for try await calls in rows.decode(Int.self) { confirmed = calls == 1 }
-                if !confirmed { try await Task.sleep(for: .milliseconds(100)) }
+                for try await count in rows.decode(Int.self) { calls = count }
+                pending = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)", as: alice).body)
+                    .request.revocationPending
+                if calls != 1 || pending { try await Task.sleep(for: .milliseconds(100)) }
             }
-            #expect(confirmed)
-            let after = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)", as: alice).body).request
-            #expect(!after.revocationPending)
+            #expect(calls == 1)
+            #expect(!pending)
         }
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+import JitsudoAPI
+public import JitsudoServer
+import JitsudoTesting
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Test double for authentication: `Bearer <email>;<group>,<group>`. Token verification itself is tested against
+/// real issuers in JitsudoAuthTests and end to end with the development issuer (CLI runbook tests).
+public struct HeaderAuthenticator: CallerAuthenticator {
+    public init() {}
+
+    public func authenticate(authorization: String?) async throws -> Caller {
+        guard let header = authorization, header.lowercased().hasPrefix("bearer "), header.count > 7 else {
+            throw APIError.unauthenticated("missing bearer token")
+        }
+        let parts = header.dropFirst(7).split(separator: ";", omittingEmptySubsequences: false)
+        let email = String(parts[0])
+        let groups = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
+        return Caller(email: email, subject: email, groups: groups, isAdmin: groups.contains("jitsudo-admins"))
+    }
+}
+
+/// Runs the real `jitsudod` code in this process: real HTTP on a free loopback port, real PostgreSQL.
+public enum InProcessDaemon {
+    /// A configuration for tests against `databaseURL`: mock provider on, a fixed credentials key, small pool.
+    public static func configuration(databaseURL: String) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        configuration.databaseURL = databaseURL
+        configuration.oidcIssuer = "https://issuer.invalid"
+        configuration.mockProviderEnabled = true
+        configuration.credentialsKey = Data(repeating: 7, count: 32).base64EncodedString()
+        configuration.sweepIntervalSeconds = 1
+        // Many servers run in parallel against one test cluster: keep each pool small.
+        configuration.databaseMaxConnections = 5
+        return configuration
+    }
+
+    /// Starts the daemon, hands `body` its base URL (`http://127.0.0.1:<port>`) and the daemon, then stops it the
+    /// way SIGTERM does (graceful shutdown of every service) and waits for that.
+    ///
+    /// - Throws: what `body` throws; ``TestSupportError`` when the server does not listen within 30 s or does not
+    ///   finish shutting down within 30 s (a stall fails the test by name instead of hanging the run).
+    public static func run<Result: Sendable>(
+        _ configuration: ServerConfiguration,
+        authenticator: any CallerAuthenticator = HeaderAuthenticator(),
+        label: String = "jitsudod.test",
+        _ body: @Sendable (_ baseURL: String, _ daemon: Daemon) async throws -> Result
+    ) async throws -> Result {
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        let daemon = try await Daemon(configuration: configuration, logger: logger)
+        let port = Mutex<Int?>(nil)
+        let app = daemon.application(authenticator: authenticator, host: "127.0.0.1", port: 0, onServerRunning: { channel in
+            port.withLock { $0 = channel.localAddress?.port }
+        })
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let running = Task { try await group.run() }
+        defer { running.cancel() }
+        let result: Swift.Result<Result, any Error>
+        do {
+            var bound: Int?
+            for _ in 0..<600 {
+                bound = port.withLock { $0 }
+                if bound != nil { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            guard let bound else { throw TestSupportError("the in-process jitsudod did not start listening within 30 s") }
+            result = .success(try await body("http://127.0.0.1:\(bound)", daemon))
+        } catch {
+            result = .failure(error)
+        }
+        await group.triggerGracefulShutdown()
+        let finished = Mutex(false)
+        let waiter = Task {
+            _ = try? await running.value
+            finished.withLock { $0 = true }
+        }
+        for _ in 0..<300 where !finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
+        waiter.cancel()
+        let value = try result.get()
+        guard finished.withLock({ $0 }) else {
+            throw TestSupportError("the in-process jitsudod did not finish its graceful shutdown within 30 s")
+        }
+        return value
+    }
+}
