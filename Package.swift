@@ -149,6 +149,8 @@ let package = Package(
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
                 "JitsudoTLS",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

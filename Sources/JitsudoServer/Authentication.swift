@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOSSL
+import Synchronization
 import JitsudoAPI
 import JitsudoAuth
 public import Logging
@@ -7,6 +10,8 @@ public import Logging
 public enum Authentication {
     /// The OIDC authenticator for `configuration` (issuer, client id, groups claim, leeway, admin groups and emails).
     /// It fetches nothing now: keys are discovered on first use, so an unreachable issuer never blocks startup.
+    ///
+    /// - Throws: ``Daemon/StartupError`` when `oidc.ca_file` cannot be read as PEM certificates.
     public static func make(_ configuration: ServerConfiguration, logger: Logger) throws -> any CallerAuthenticator {
         let oidc = OIDCConfiguration(
             issuer: configuration.oidcIssuer,
@@ -14,8 +19,32 @@ public enum Authentication {
             clientID: configuration.oidcClientID, groupsClaim: configuration.oidcGroupsClaim,
             leeway: TimeInterval(configuration.oidcLeewaySeconds)
         )
-        return OIDCAuthenticator(verifier: OIDCVerifier(configuration: oidc, logger: logger),
+        let client = configuration.oidcCAFile.isEmpty ? HTTPClient.shared : try client(trusting: configuration.oidcCAFile)
+        return OIDCAuthenticator(verifier: OIDCVerifier(configuration: oidc, httpClient: client, logger: logger),
                                  adminGroups: Set(configuration.adminGroups), adminEmails: Set(configuration.adminEmails))
+    }
+}
+
+extension Authentication {
+    /// One HTTP client per CA file for the life of the process (never shut down, like `HTTPClient.shared`).
+    private static let clients = Mutex<[String: HTTPClient]>([:])
+
+    static func client(trusting caFile: String) throws -> HTTPClient {
+        let roots: [NIOSSLCertificate]
+        do {
+            roots = try NIOSSLCertificate.fromPEMFile(caFile)
+        } catch {
+            throw Daemon.StartupError("configuration: oidc.ca_file \(caFile) is not a readable PEM certificate file: \(error)")
+        }
+        guard !roots.isEmpty else { throw Daemon.StartupError("configuration: oidc.ca_file \(caFile) holds no certificate") }
+        return clients.withLock { clients in
+            if let existing = clients[caFile] { return existing }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.additionalTrustRoots = [.certificates(roots)]
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+            clients[caFile] = client
+            return client
+        }
     }
 }
 

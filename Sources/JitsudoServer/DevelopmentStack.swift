@@ -1,6 +1,7 @@
 import Foundation
 public import JitsudoStore
 public import Logging
+import JitsudoTLS
 import PostgresNIO
 
 /// `jitsudod dev`: the one-command local stack behind `make dev`. A PostgreSQL cluster in a project folder
@@ -43,14 +44,47 @@ public enum DevelopmentStack {
         return (cluster.url(database: "jitsudo"), cluster)
     }
 
-    /// The configuration of the development server on `port` for `databaseURL`.
-    public static func configuration(databaseURL: String, port: Int) -> ServerConfiguration {
+    /// Files of the development HTTPS setup: a private CA and a certificate for 127.0.0.1 and localhost.
+    public struct TLSFiles: Sendable {
+        public var caCertificate: String
+        public var certificate: String
+        public var key: String
+    }
+
+    /// Creates (once) a private CA and a server certificate under `<dataDirectory>/tls` (keys mode 0600).
+    ///
+    /// - Throws: ``Daemon/StartupError`` when the files cannot be written.
+    public static func tlsFiles(dataDirectory: String) throws -> TLSFiles {
+        let directory = URL(fileURLWithPath: dataDirectory).appendingPathComponent("tls").path
+        let files = TLSFiles(caCertificate: "\(directory)/ca.crt", certificate: "\(directory)/server.crt", key: "\(directory)/server.key")
+        if FileManager.default.fileExists(atPath: files.certificate), FileManager.default.fileExists(atPath: files.key) { return files }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let ca = try PrivateCA.generate(commonName: "jitsudo development CA")
+            let server = try ca.issue(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+            try KeyFile.write(ca.privateKeyPEM, to: "\(directory)/ca.key")
+            try KeyFile.write(server.privateKeyPEM, to: files.key)
+            try Data(ca.certificatePEM.utf8).write(to: URL(fileURLWithPath: files.caCertificate))
+            try Data(server.certificatePEM.utf8).write(to: URL(fileURLWithPath: files.certificate))
+        } catch {
+            throw Daemon.StartupError("TLS: could not create the development certificates under \(directory): \(error)")
+        }
+        return files
+    }
+
+    /// The configuration of the development server on `port` for `databaseURL`, over HTTPS when `tls` is given.
+    public static func configuration(databaseURL: String, port: Int, tls: TLSFiles? = nil) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.developmentMode = true
         configuration.databaseURL = databaseURL
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = port
-        configuration.oidcIssuer = "http://127.0.0.1:\(port)/dev-oidc"
+        configuration.oidcIssuer = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/dev-oidc"
+        if let tls {
+            configuration.tlsCertFile = tls.certificate
+            configuration.tlsKeyFile = tls.key
+            configuration.oidcCAFile = tls.caCertificate
+        }
         configuration.oidcClientID = "jitsudo-cli"
         configuration.mockProviderEnabled = true
         configuration.pendingTTLSeconds = 24 * 3600
@@ -58,19 +92,21 @@ public enum DevelopmentStack {
     }
 
     /// The lines `jitsudod dev` prints once it serves.
-    public static func banner(port: Int, databaseURL: String) -> String {
-        """
-        jitsudod dev listening on http://127.0.0.1:\(port)
+    public static func banner(port: Int, databaseURL: String, tls: TLSFiles? = nil) -> String {
+        let base = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+        let caFlag = tls.map { " --ca-file \($0.caCertificate)" } ?? ""
+        return """
+        jitsudod dev listening on \(base)
 
         Development stack (never use in production):
-          API:          http://127.0.0.1:\(port)   (health: /healthz, readiness: /readyz, metrics: /metrics)
-          OIDC issuer:  http://127.0.0.1:\(port)/dev-oidc   (development only; logs you in as dev@example.com, admin)
+          API:          \(base)   (health: /healthz, readiness: /readyz, metrics: /metrics)
+          OIDC issuer:  \(base)/dev-oidc   (development only; logs you in as dev@example.com, admin)
           Database:     \((try? DatabaseURL(databaseURL).description) ?? databaseURL)
           Provider:     mock (grants are recorded in mock_provider_ledger)
           Policies:     dev-allow-all-eligibility, dev-allow-all-approval
 
         Log in with the CLI:
-          jitsudo login --provider http://127.0.0.1:\(port)/dev-oidc --server http://127.0.0.1:\(port)
+          jitsudo login --provider \(base)/dev-oidc --server \(base)\(caFlag)
 
         Then try:
           jitsudo request --provider mock --role admin --scope dev --duration 30m --reason "trying jitsudo"

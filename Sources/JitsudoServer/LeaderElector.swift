@@ -84,8 +84,12 @@ final class LeaderElector: Service, Sendable {
                     continue
                 }
             } catch {
-                // Also what happens before migrations created the leadership table: back off, then start over.
-                logger.warning("leader campaign interrupted", metadata: ["error": "\(String(reflecting: error))"])
+                // Also what happens before migrations created the leadership table (42P01): back off, then start over.
+                if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "42P01" {
+                    logger.debug("leader campaign waits for the schema (migrations not applied yet)")
+                } else {
+                    logger.warning("leader campaign interrupted", metadata: ["error": "\(String(reflecting: error))"])
+                }
                 try? await Task.sleep(for: .seconds(1))
                 return
             }

@@ -18,6 +18,8 @@ public struct ServerConfiguration: Sendable {
     public var oidcClientID = "jitsudo-cli"
     public var oidcGroupsClaim = "groups"
     public var oidcLeewaySeconds = 60
+    /// PEM file of a CA to trust (besides the system roots) when fetching the issuer's discovery document and keys.
+    public var oidcCAFile = ""
     public var adminGroups: [String] = ["jitsudo-admins"]
     public var adminEmails: [String] = []
     public var tlsCertFile = ""
@@ -69,6 +71,7 @@ public struct ServerConfiguration: Sendable {
         "oidc.discovery_url": { config, value in config.oidcDiscoveryURL = value },
         "oidc.client_id": { config, value in config.oidcClientID = value },
         "oidc.groups_claim": { config, value in config.oidcGroupsClaim = value },
+        "oidc.ca_file": { config, value in config.oidcCAFile = value },
         "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600) },
         "admin.groups": { config, value in config.adminGroups = list(value) },
         "admin.emails": { config, value in config.adminEmails = list(value) },

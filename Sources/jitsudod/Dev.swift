@@ -21,6 +21,8 @@ struct Dev: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Project folder for the PostgreSQL cluster.") var dataDirectory = ".dev"
     @Option(name: .customLong("pg-port"), help: "Port of the local PostgreSQL cluster.") var postgresPort = 55432
     @Option(name: .customLong("database-url"), help: "Use this database instead of starting a cluster.") var databaseURL: String?
+    @Flag(help: "Serve HTTPS with a development CA created under <data-dir>/tls (give its ca.crt to the CLI with --ca-file).")
+    var tls = false
 
     func run() async throws {
         var logger = Logger(label: "jitsudod-dev")
@@ -30,7 +32,8 @@ struct Dev: AsyncParsableCommand {
         let (url, cluster) = try await DevelopmentStack.database(options, logger: logger)
         defer { cluster?.shutdown() }
         let bound = port == 0 ? try PostgresCluster.freePort() : port
-        var configuration = DevelopmentStack.configuration(databaseURL: url, port: bound)
+        let tlsFiles = tls ? try DevelopmentStack.tlsFiles(dataDirectory: dataDirectory) : nil
+        var configuration = DevelopmentStack.configuration(databaseURL: url, port: bound, tls: tlsFiles)
         if let level = environment["JITSUDOD_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) { logger.logLevel = parsed }
         configuration.logLevel = logger.logLevel.rawValue
         let issuer = try DevelopmentIssuer(configuration: .init(
@@ -50,7 +53,7 @@ struct Dev: AsyncParsableCommand {
                 },
                 extraRoutes: DevelopmentIssuerRoutes.routes(issuer),
                 onReady: { port in
-                    FileHandle.standardOutput.write(Data((DevelopmentStack.banner(port: port, databaseURL: url) + "\n").utf8))
+                    FileHandle.standardOutput.write(Data((DevelopmentStack.banner(port: port, databaseURL: url, tls: tlsFiles) + "\n").utf8))
                 },
                 logger: logger
             )

@@ -28,12 +28,12 @@ final class DevServer: @unchecked Sendable {
     }()
 
     /// Starts the server and waits (bounded) for its `listening on` line.
-    static func start() async throws -> DevServer {
+    static func start(tls: Bool = false) async throws -> DevServer {
         let database = try await TestPostgres.shared.createDatabase()
         let dataDirectory = try CLIRunner.temporaryDirectory(prefix: "jitsudod-dev")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: daemonPath)
-        process.arguments = ["dev", "--database-url", database.urlString, "--port", "0", "--data-dir", dataDirectory]
+        process.arguments = ["dev", "--database-url", database.urlString, "--port", "0", "--data-dir", dataDirectory] + (tls ? ["--tls"] : [])
         var environment = ProcessInfo.processInfo.environment
         environment["JITSUDOD_LOG_LEVEL"] = environment["JITSUDOD_LOG_LEVEL"] ?? "warning"
         process.environment = environment
@@ -81,8 +81,9 @@ final class DevServer: @unchecked Sendable {
     /// A development ID token for `email` with `groups`, from the dev issuer.
     func token(email: String, groups: [String] = []) throws -> String {
         let query = "email=\(email.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? email)&groups=\(groups.joined(separator: ","))"
+        let trust = url.hasPrefix("https:") ? ["--cacert", caCertificate] : []
         let result = try CLIRunner.spawn(
-            "/usr/bin/curl", ["-sf", "\(url)/dev-oidc/dev-token?\(query)"], environment: ProcessInfo.processInfo.environment, stdin: nil
+            "/usr/bin/curl", ["-sf"] + trust + ["\(url)/dev-oidc/dev-token?\(query)"], environment: ProcessInfo.processInfo.environment, stdin: nil
         )
         guard result.status == 0,
             let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
@@ -90,6 +91,9 @@ final class DevServer: @unchecked Sendable {
         else { throw Failure.didNotStart("dev-token failed: \(result)") }
         return token
     }
+
+    /// The development CA of `--tls` (`<data-dir>/tls/ca.crt`).
+    var caCertificate: String { dataDirectory + "/tls/ca.crt" }
 
     func stop() {
         guard process.isRunning else { return }
@@ -101,8 +105,8 @@ final class DevServer: @unchecked Sendable {
     }
 
     /// Runs `body` with a started server and always stops it.
-    static func with<Result>(_ body: (DevServer) async throws -> Result) async throws -> Result {
-        let server = try await start()
+    static func with<Result>(tls: Bool = false, _ body: (DevServer) async throws -> Result) async throws -> Result {
+        let server = try await start(tls: tls)
         do {
             let result = try await body(server)
             server.stop()

@@ -30,6 +30,29 @@ struct RunbookTests {
         try await DevServer.with { try await Runbooks.runbook5($0) }
     }
 
+    @Test func overHTTPSTheCLITrustsOnlyTheConfiguredCA() async throws {
+        try await DevServer.with(tls: true) { server in
+            #expect(server.url.hasPrefix("https://127.0.0.1:"), "\(server.url)")
+            // No CA: refused with the next step, nothing stored.
+            let stranger = try CLIRunner()
+            let refused = try await stranger.run(["login", "--provider", server.url + "/dev-oidc", "--server", server.url])
+            #expect(refused.status == 1, "\(refused)")
+            #expect(refused.stderr.contains("not trusted") && refused.stderr.contains("--ca-file"), "\(refused)")
+            #expect(!FileManager.default.fileExists(atPath: stranger.home + "/.jitsudo/credentials"))
+            // --ca-file: the device-flow login, the issuer's keys and the API all over HTTPS.
+            let cli = try CLIRunner()
+            let login = try await cli.run(["login", "--provider", server.url + "/dev-oidc", "--server", server.url, "--ca-file", server.caCertificate])
+            #expect(login.status == 0 && login.stdout.contains("Logged in as dev@example.com"), "\(login)")
+            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+                                             "--reason", "tls check", "-q", "--ca-file", server.caCertificate])
+            #expect(created.status == 0 && created.stdout.hasPrefix("req_"), "\(created)")
+            // ~/.jitsudo/ca.crt is trusted without a flag.
+            try FileManager.default.copyItem(atPath: server.caCertificate, toPath: cli.home + "/.jitsudo/ca.crt")
+            let listed = try await cli.run(["status", "-o", "json"])
+            #expect(listed.status == 0 && listed.stdout.contains(created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(listed)")
+        }
+    }
+
     @Test func expiredLoginIsRefreshedWithTheRefreshToken() async throws {
         try await DevServer.with { server in
             let cli = try await Runbooks.loggedIn(server)

@@ -166,6 +166,10 @@ final class APIClient: Sendable {
     static func describe(_ error: any Error) -> String {
         let text = "\(error)"
         if text.contains("connectTimeout") { return "connection timed out" }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") {
+            return "TLS: the server's certificate is not trusted (\(text.contains("Hostname") ? "it does not name this host" : "unknown certificate authority")); "
+                + "put your organisation's CA certificate in ~/.jitsudo/ca.crt or pass --ca-file"
+        }
         if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("ECONNREFUSED") {
             return "connection refused"
         }
