@@ -35,3 +35,43 @@ struct GlobalOptions: ParsableArguments, Sendable {
         }
     }
 }
+
+extension GlobalOptions {
+    /// Global flags that take a value, and those that do not.
+    static let valued: Set<String> = ["--server", "--token", "-o", "--output", "--config", "--ca-file"]
+    static let switches: Set<String> = ["-q", "--quiet", "--debug", "--no-color"]
+
+    /// Moves global flags written before the command (`jitsudo --server URL -o json status`) to after it, where the
+    /// parser reads them, so both spellings of `cli.md` §2 work. Everything else is left as written.
+    static func hoisted(_ arguments: [String], root: any ParsableCommand.Type) -> [String] {
+        var globals: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+            if switches.contains(word) || (valued.contains(name) && word.contains("=")) {
+                globals.append(word)
+                index += 1
+            } else if valued.contains(word), index + 1 < arguments.count {
+                globals.append(contentsOf: [word, arguments[index + 1]])
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !globals.isEmpty else { return arguments }
+        var rest = Array(arguments[index...])
+        // Walk the command path (`policy list`): the flags go after its last word.
+        var command = root
+        var insertAt = 0
+        while insertAt < rest.count,
+            let next = command.configuration.subcommands.first(where: { $0._commandName == rest[insertAt] })
+        {
+            command = next
+            insertAt += 1
+        }
+        guard insertAt > 0 else { return arguments }
+        rest.insert(contentsOf: globals, at: insertAt)
+        return rest
+    }
+}

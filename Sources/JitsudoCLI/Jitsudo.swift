@@ -20,7 +20,8 @@ public struct Jitsudo: AsyncParsableCommand {
               jitsudo exec req_01... -- aws sts get-caller-identity
 
             The server comes from --server, JITSUDO_SERVER, 'server:' in ~/.jitsudo/config.yaml, or the login. \
-            Every command accepts -o json|yaml for scripts. Exit codes: 0 ok, 1 failed, 3 broken audit chain, \
+            Global flags (--server, --token, -o, -q, --debug, --config, --ca-file, --no-color) go before or after the \
+            command. Every command accepts -o json|yaml for scripts. Exit codes: 0 ok, 1 failed, 3 broken audit chain, \
             4 not logged in, 5 policy eval --exit-code deny, 64 usage error.
             """,
         version: "jitsudo \(JitsudoVersion.current)",
@@ -36,7 +37,7 @@ public struct Jitsudo: AsyncParsableCommand {
     /// Parses the process arguments, runs the command and exits with the right code.
     public static func runMain(arguments: [String]? = nil) async -> Never {
         do {
-            var command = try parseAsRoot(arguments)
+            var command = try parseAsRoot(GlobalOptions.hoisted(arguments ?? Array(CommandLine.arguments.dropFirst()), root: Jitsudo.self))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -48,4 +48,28 @@ struct InProcessServer: RunbookBackend {
     @Test func runbook5RevokeEveryGrantOfACompromisedUser() async throws {
         try await InProcessServer.with { try await Runbooks.runbook5($0) }
     }
+
+    @Test func execForwardsSignalsAndPassesTheChildsExitCodeThrough() async throws {
+        try await InProcessServer.with { server in
+            let cli = try await server.adminCLI()
+            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+                                             "--reason", "INC-7 signal test", "--break-glass", "-q"])
+            #expect(created.status == 0, "\(created)")
+            let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let script = """
+                out=$(mktemp)
+                jitsudo exec \(id) -- sh -c 'trap "echo got-term; kill \\$! 2>/dev/null; exit 42" TERM; echo ready; sleep 30 & wait' > "$out" 2>&1 &
+                pid=$!
+                for i in $(seq 1 200); do grep -q ready "$out" && break; sleep 0.1; done
+                kill -TERM "$pid"
+                wait "$pid"; code=$?
+                cat "$out"; echo "exit=$code"
+                """
+            let result = try await cli.shell(script)
+            #expect(result.stdout.contains("ready") && result.stdout.contains("got-term"), "the child received SIGTERM: \(result)")
+            #expect(result.stdout.contains("exit=42"), "the child's exit code is passed through: \(result)")
+            let direct = try await cli.run(["exec", id, "--", "sh", "-c", "test -n \"$MOCK_ACCESS_KEY\" && exit 7"])
+            #expect(direct.status == 7, "credentials in the environment, exit code passed through: \(direct)")
+        }
+    }
 }

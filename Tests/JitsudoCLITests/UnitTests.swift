@@ -19,6 +19,16 @@ import Testing
         #expect(try ServerAddress(input).description == expected)
     }
 
+    @Test func globalFlagsBeforeTheCommandMoveAfterItsPath() {
+        #expect(GlobalOptions.hoisted(["--server", "h:1", "-o", "json", "policy", "list", "-q"], root: Jitsudo.self)
+            == ["policy", "list", "--server", "h:1", "-o", "json", "-q"])
+        #expect(GlobalOptions.hoisted(["--token=t", "status", "req_1"], root: Jitsudo.self) == ["status", "--token=t", "req_1"])
+        #expect(GlobalOptions.hoisted(["status", "--server", "h:1"], root: Jitsudo.self) == ["status", "--server", "h:1"], "already after")
+        #expect(GlobalOptions.hoisted(["--help"], root: Jitsudo.self) == ["--help"])
+        #expect(GlobalOptions.hoisted(["--server", "h:1"], root: Jitsudo.self) == ["--server", "h:1"], "no command: left for the parser to report")
+        #expect(GlobalOptions.hoisted(["-q", "exec", "req_1", "--", "-q"], root: Jitsudo.self) == ["exec", "-q", "req_1", "--", "-q"])
+    }
+
     @Test func csvQuotingFollowsRFC4180() {
         #expect(Renderer.csvRecord(["a", "b,c", "say \"hi\"", "line\nbreak", ""]) == "a,\"b,c\",\"say \"\"hi\"\"\",\"line\nbreak\",\r\n")
     }

@@ -77,6 +77,17 @@ import Testing
         #expect(result.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9"), "\(result)")
     }
 
+    @Test func globalFlagsWorkBeforeTheCommandToo() async throws {
+        let cli = try CLIRunner()
+        let before = try await cli.run(["--server", "127.0.0.2:9", "--token", "t", "-o", "json", "policy", "list"])
+        #expect(before.status == 1, "\(before)")
+        #expect(before.stderr.hasPrefix("Error: cannot reach http://127.0.0.2:9"), "\(before)")
+        let mixed = try await cli.run(["--server=127.0.0.3:9", "-q", "status", "--token", "t"])
+        #expect(mixed.stderr.hasPrefix("Error: cannot reach http://127.0.0.3:9"), "\(mixed)")
+        let badFormat = try await cli.run(["-o", "xml", "status"], env: ["JITSUDO_SERVER": "http://127.0.0.1:9", "JITSUDO_TOKEN": "t"])
+        #expect(badFormat.status == 64, "\(badFormat)")
+    }
+
     @Test func serverStatusReportsDownAndExits1() async throws {
         let cli = try CLIRunner()
         let result = try await cli.run(["server", "status", "--server-url", "http://127.0.0.1:9"])
