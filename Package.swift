@@ -281,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoCLITests",
             dependencies: [
-                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer", "JitsudoServerTesting",
+                "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer", "JitsudoServerTesting", "JitsudoTLS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -89,6 +89,10 @@ final class APIClient: Sendable {
             data = Data(buffer: buffer)
         } catch {
             let target = absoluteURL.map { Self.origin($0) } ?? server.description
+            if "\(error)".contains("failedToLoadPrivateKey") {
+                throw CLIError("cannot use the client certificate and key for \(target): the key does not belong to the certificate "
+                    + "or cannot be read — check tls.cert_file and tls.key_file in ~/.jitsudo/config.yaml")
+            }
             throw CLIError("cannot reach \(target): \(Self.describe(error)) — check the address and that the server is running")
         }
         let requestID = response.headers.first(name: "X-Request-Id")

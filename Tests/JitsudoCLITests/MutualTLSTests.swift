@@ -1,0 +1,75 @@
+import Foundation
+import JitsudoServer
+import JitsudoServerTesting
+import JitsudoStore
+import JitsudoTLS
+import JitsudoTesting
+import Testing
+
+/// HTTPS with a required client certificate (mutual TLS): the real server code in process, the CLI binary as a
+/// subprocess, certificates from a private CA made for the test.
+@Suite struct MutualTLSTests {
+    struct Material {
+        let directory: String
+        var caCertificate: String { directory + "/ca.crt" }
+        var serverCertificate: String { directory + "/server.crt" }
+        var serverKey: String { directory + "/server.key" }
+        var clientCertificate: String { directory + "/client.crt" }
+        var clientKey: String { directory + "/client.key" }
+        var strangerCertificate: String { directory + "/stranger.crt" }
+        var strangerKey: String { directory + "/stranger.key" }
+    }
+
+    static func material() throws -> Material {
+        let material = Material(directory: try CLIRunner.temporaryDirectory(prefix: "mtls"))
+        let ca = try PrivateCA.generate(commonName: "mtls test CA")
+        let server = try ca.issue(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+        let client = try ca.issue(dnsNames: [], commonName: "dev@example.com")
+        let stranger = try PrivateCA.generate(commonName: "someone else's CA").issue(dnsNames: [], commonName: "dev@example.com")
+        for (text, path) in [
+            (ca.certificatePEM, material.caCertificate), (server.certificatePEM, material.serverCertificate),
+            (client.certificatePEM, material.clientCertificate), (stranger.certificatePEM, material.strangerCertificate),
+        ] { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        try KeyFile.write(server.privateKeyPEM, to: material.serverKey)
+        try KeyFile.write(client.privateKeyPEM, to: material.clientKey)
+        try KeyFile.write(stranger.privateKeyPEM, to: material.strangerKey)
+        return material
+    }
+
+    @Test func aRequiredClientCertificateIsEnforcedAndTheConfiguredOneIsPresented() async throws {
+        let tls = try Self.material()
+        let database = try await TestPostgres.shared.createDatabase()
+        var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
+        configuration.developmentMode = true
+        configuration.tlsCertFile = tls.serverCertificate
+        configuration.tlsKeyFile = tls.serverKey
+        configuration.tlsClientCAFile = tls.caCertificate
+        configuration.tlsRequireClientCert = true
+        try await InProcessDaemon.run(configuration, label: "jitsudod.mtls") { baseURL, _ in
+            let server = baseURL.replacingOccurrences(of: "http://", with: "https://")
+            let token = "dev@example.com;jitsudo-admins"
+            func cli(cert: String?, key: String?) throws -> CLIRunner {
+                let runner = try CLIRunner(environment: ["JITSUDO_SERVER": server, "JITSUDO_TOKEN": token])
+                var yaml = "tls:\n  ca_file: \(tls.caCertificate)\n"
+                if let cert, let key { yaml += "  cert_file: \(cert)\n  key_file: \(key)\n" }
+                try FileManager.default.createDirectory(atPath: runner.home + "/.jitsudo", withIntermediateDirectories: true)
+                try yaml.write(toFile: runner.home + "/.jitsudo/config.yaml", atomically: true, encoding: .utf8)
+                return runner
+            }
+            let withCertificate = try await cli(cert: tls.clientCertificate, key: tls.clientKey).run(["policy", "list", "-o", "json"])
+            #expect(withCertificate.status == 0, "\(withCertificate)")
+            #expect(withCertificate.stdout.contains("dev-allow-all-eligibility"), "\(withCertificate)")
+
+            let without = try await cli(cert: nil, key: nil).run(["policy", "list"])
+            #expect(without.status == 1, "\(without)")
+            #expect(without.stderr.hasPrefix("Error: cannot reach \(server)"), "\(without)")
+
+            let wrongCA = try await cli(cert: tls.strangerCertificate, key: tls.strangerKey).run(["policy", "list"])
+            #expect(wrongCA.status == 1, "a certificate from another CA is refused: \(wrongCA)")
+
+            let mismatched = try await cli(cert: tls.clientCertificate, key: tls.strangerKey).run(["policy", "list"])
+            #expect(mismatched.status == 1, "\(mismatched)")
+            #expect(mismatched.stderr.contains("the key does not belong to the certificate"), "\(mismatched)")
+        }
+    }
+}
