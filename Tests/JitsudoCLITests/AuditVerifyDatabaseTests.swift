@@ -31,6 +31,13 @@ import Testing
         #expect(intact.stderr.contains("directly in PostgreSQL"), "\(intact)")
         #expect(!intact.stderr.contains(restored.password ?? "\u{0}never"), "the password must not be shown")
 
+        let progress = try await cli.run(["audit", "verify", "--progress-every", "10"], env: ["DATABASE_URL": restored.urlString])
+        #expect(progress.stdout == "Chain intact: 25 events verified\n", "\(progress)")
+        #expect(progress.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("… ") }
+            == ["… 10 events verified", "… 20 events verified"], "progress lines on stderr: \(progress)")
+        let quiet = try await cli.run(["audit", "verify", "--progress-every", "10", "-q"], env: ["DATABASE_URL": restored.urlString])
+        #expect(!quiet.stderr.contains("events verified"), "\(quiet)")
+
         let json = try await cli.run(["audit", "verify", "--database-url", restored.urlString, "-o", "json"])
         #expect(json.status == 0, "\(json)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

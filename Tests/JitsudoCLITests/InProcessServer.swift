@@ -72,4 +72,22 @@ struct InProcessServer: RunbookBackend {
             #expect(direct.status == 7, "credentials in the environment, exit code passed through: \(direct)")
         }
     }
+
+    @Test func colourOnlyOnATerminalAndNeverWhenAskedNotTo() async throws {
+        try await InProcessServer.with { server in
+            let cli = try await server.adminCLI()
+            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+                                             "--reason", "INC-8 colour", "--break-glass", "-q"])
+            #expect(created.status == 0, "\(created)")
+            // `script` gives the CLI a pseudo-terminal; NO_COLOR (set for every other test) is removed for it.
+            let onTerminal = try await cli.shell("env -u NO_COLOR script -qec 'jitsudo status' /dev/null")
+            #expect(onTerminal.stdout.contains("\u{1B}[") && onTerminal.stdout.contains("ACTIVE"), "coloured on a terminal: \(onTerminal)")
+            let flag = try await cli.shell("env -u NO_COLOR script -qec 'jitsudo status --no-color' /dev/null")
+            #expect(flag.stdout.contains("ACTIVE") && !flag.stdout.contains("\u{1B}["), "\(flag)")
+            let environment = try await cli.shell("NO_COLOR=1 script -qec 'jitsudo status' /dev/null")
+            #expect(environment.stdout.contains("ACTIVE") && !environment.stdout.contains("\u{1B}["), "\(environment)")
+            let piped = try await cli.shell("env -u NO_COLOR jitsudo status | cat")
+            #expect(piped.stdout.contains("ACTIVE") && !piped.stdout.contains("\u{1B}["), "not a terminal: \(piped)")
+        }
+    }
 }

@@ -29,7 +29,12 @@ struct AuditVerify: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: ArgumentHelp("PostgreSQL URL to read audit_events from directly (else DATABASE_URL).", valueName: "url"))
     var databaseURL: String?
 
+    @Option(name: .customLong("progress-every"),
+            help: ArgumentHelp("With a database URL: print '… N events verified' on stderr every N events (0: never).", valueName: "events"))
+    var progressEvery = 100_000
+
     func validate() throws {
+        guard progressEvery >= 0 else { throw ValidationError("--progress-every must be 0 or more") }
         try global.requireNoCSV()
         if let text = databaseURL ?? Self.environmentURL {
             do { _ = try DatabaseURL(text) } catch { throw ValidationError("database URL: \(error.message)") }
@@ -80,13 +85,13 @@ struct AuditVerify: AsyncParsableCommand {
         configuration.options.maximumConnections = 1
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
-        let showProgress = !global.quiet
+        let showProgress = !global.quiet && progressEvery > 0
         let result: VerificationResult
         do {
             result = try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
-                return try await AuditLog(database: database).verify(progressEvery: 100_000) { count in
+                return try await AuditLog(database: database).verify(progressEvery: progressEvery > 0 ? Int64(progressEvery) : Int64.max) { count in
                     if showProgress { Console.error("… \(count) events verified") }
                 }
             }
