@@ -247,12 +247,23 @@ public struct RequestService: Sendable {
 
     /// The API shape of `request`, with approvals and revocation status.
     func wire(_ request: ElevationRequest) async throws -> WireRequest {
-        let approvals = try await requests.approvals(of: request.id).map {
-            WireApproval(approverIdentity: $0.approverIdentity, comment: $0.comment, createdAt: $0.createdAt.canonicalText)
+        try await wire([request])[0]
+    }
+
+    /// The API shapes of a page of requests: two queries for the whole page, not two per request.
+    func wire(_ page: [ElevationRequest]) async throws -> [WireRequest] {
+        let approvals = try await requests.approvals(of: page.map(\.id))
+        let revocations = try await revocations.statuses(of: page.map(\.id.rawValue))
+        return page.map { request in
+            let revocation = revocations[request.id.rawValue]
+            return WireRequest(
+                request,
+                approvals: (approvals[request.id] ?? []).map {
+                    WireApproval(approverIdentity: $0.approverIdentity, comment: $0.comment, createdAt: $0.createdAt.canonicalText)
+                },
+                revocationPending: revocation?.pending ?? false, revocationError: revocation?.lastError ?? ""
+            )
         }
-        let revocation = try await revocations.status(of: request.id.rawValue)
-        return WireRequest(request, approvals: approvals, revocationPending: revocation?.pending ?? false,
-                           revocationError: revocation?.lastError ?? "")
     }
 }
 

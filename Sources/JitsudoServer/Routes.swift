@@ -66,9 +66,7 @@ enum APIRoutes {
             filter.provider = try request.query("provider").flatMap { $0.isEmpty ? nil : $0 }
             let pageSize = try request.queryInt("pageSize", default: 200, range: 1...1_000)
             let page = try await deps.requests.requests.list(filter, pageSize: pageSize, pageToken: try request.query("pageToken") ?? "")
-            var wired: [WireRequest] = []
-            for item in page.requests { wired.append(try await deps.requests.wire(item)) }
-            return try HTTPJSON.response(RequestList(requests: wired, nextPageToken: page.nextPageToken))
+            return try HTTPJSON.response(RequestList(requests: try await deps.requests.wire(page.requests), nextPageToken: page.nextPageToken))
         }
         group.get("requests/:id") { _, context in
             _ = try context.requireCaller()

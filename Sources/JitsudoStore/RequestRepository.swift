@@ -55,6 +55,24 @@ public struct RequestRepository: Sendable {
         return approvals
     }
 
+    /// ``approvals(of:)`` for many requests in one query, keyed by request id, each oldest first.
+    public func approvals(of ids: [RequestID]) async throws -> [RequestID: [Approval]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await database.query(
+            """
+            SELECT request_id, approver_identity, comment, \(unescaped: SQL.micros("created_at")) FROM approvals
+            WHERE request_id = ANY(\(ids.map(\.rawValue))) ORDER BY request_id, created_at, approver_identity
+            """
+        )
+        var result: [RequestID: [Approval]] = [:]
+        for try await (id, identity, comment, micros) in rows.decode((String, String, String, Int64).self) {
+            result[try RequestID(parsing: id), default: []].append(
+                Approval(approverIdentity: identity, comment: comment, createdAt: AuditTimestamp(microsecondsSinceEpoch: micros))
+            )
+        }
+        return result
+    }
+
     /// Filters of a request listing; nil means "any". Filters combine with AND.
     public struct Filter: Sendable, Hashable {
         public var requesterIdentity: String?

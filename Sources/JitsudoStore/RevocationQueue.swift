@@ -78,13 +78,16 @@ public struct RevocationQueue: Sendable {
         }
     }
 
-    /// The pending revocation of `requestID`: (pending, last error), or nil when none was ever queued.
-    public func status(of requestID: String) async throws -> (pending: Bool, lastError: String)? {
+    /// The revocation state of each of `requestIDs` — (pending, last error) — in one query; a request that never had a
+    /// revocation queued is absent.
+    public func statuses(of requestIDs: [String]) async throws -> [String: (pending: Bool, lastError: String)] {
+        guard !requestIDs.isEmpty else { return [:] }
         let rows = try await database.query(
-            "SELECT done_at IS NULL, last_error FROM revocations WHERE request_id = \(requestID)"
+            "SELECT request_id, done_at IS NULL, last_error FROM revocations WHERE request_id = ANY(\(requestIDs))"
         )
-        for try await row in rows.decode((Bool, String).self) { return row }
-        return nil
+        var result: [String: (pending: Bool, lastError: String)] = [:]
+        for try await (id, pending, lastError) in rows.decode((String, Bool, String).self) { result[id] = (pending, lastError) }
+        return result
     }
 
     /// Revocations not yet confirmed by their provider.

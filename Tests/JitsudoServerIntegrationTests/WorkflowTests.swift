@@ -95,6 +95,13 @@ import Testing
             let done = try server.decode(RequestEnvelope.self, second.body).request
             #expect(done.state == "REQUEST_STATE_ACTIVE")
             #expect(Set(done.approvals.map(\.approverIdentity)) == ["bob@example.com", "carol@example.com"])
+            // Lists carry each request's own approvals (fetched for the whole page at once).
+            let other = try server.decode(RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice,
+                                                                                       json: submission(role: "prod-admin")).body).request
+            _ = try await server.call(.POST, "/api/v1alpha1/requests/\(other.id)/approve", as: carol, json: "{}")
+            let listed = try server.decode(RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?mine=true", as: alice).body).requests
+            #expect(listed.first { $0.id == request.id }?.approvals.map(\.approverIdentity).sorted() == ["bob@example.com", "carol@example.com"])
+            #expect(listed.first { $0.id == other.id }?.approvals.map(\.approverIdentity) == ["carol@example.com"])
             let late = try await server.call(.POST, "/api/v1alpha1/requests/\(request.id)/approve", as: "dave@example.com;sre-leads", json: "{}")
             #expect(late.status == 409)
         }
