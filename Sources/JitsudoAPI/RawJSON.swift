@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the exact source text of a member inside a JSON document that is already known to be valid, so a value
 /// can be stored byte for byte as it was received (the MCP approver's reasoning object, `audit.md`).
 public enum RawJSON {
@@ -82,27 +84,7 @@ public enum RawJSON {
         func decodeKey(_ quoted: ArraySlice<UInt8>) -> String {
             let inner = quoted.dropFirst().dropLast()
             guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
-            var out = ""
-            var iterator = String(decoding: inner, as: UTF8.self).unicodeScalars.makeIterator()
-            while let scalar = iterator.next() {
-                guard scalar == "\\", let escaped = iterator.next() else {
-                    out.unicodeScalars.append(scalar)
-                    continue
-                }
-                switch escaped {
-                case "n": out += "\n"
-                case "t": out += "\t"
-                case "r": out += "\r"
-                case "b": out += "\u{08}"
-                case "f": out += "\u{0C}"
-                case "u":
-                    var hex = ""
-                    for _ in 0..<4 { if let digit = iterator.next() { hex.unicodeScalars.append(digit) } }
-                    if let code = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(code) { out.unicodeScalars.append(decoded) }
-                default: out.unicodeScalars.append(escaped)
-                }
-            }
-            return out
+            return (try? JSONDecoder().decode(String.self, from: Data(quoted))) ?? ""
         }
     }
 }

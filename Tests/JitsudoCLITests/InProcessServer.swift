@@ -52,10 +52,7 @@ struct InProcessServer: RunbookBackend {
     @Test func execForwardsSignalsAndPassesTheChildsExitCodeThrough() async throws {
         try await InProcessServer.with { server in
             let cli = try await server.adminCLI()
-            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
-                                             "--reason", "INC-7 signal test", "--break-glass", "-q"])
-            #expect(created.status == 0, "\(created)")
-            let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let id = try await breakGlassGrant(cli)
             let script = """
                 out=$(mktemp)
                 jitsudo exec \(id) -- sh -c 'trap "echo got-term; kill \\$! 2>/dev/null; exit 42" TERM; echo ready; sleep 30 & wait' > "$out" 2>&1 &
@@ -76,9 +73,7 @@ struct InProcessServer: RunbookBackend {
     @Test func colourOnlyOnATerminalAndNeverWhenAskedNotTo() async throws {
         try await InProcessServer.with { server in
             let cli = try await server.adminCLI()
-            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
-                                             "--reason", "INC-8 colour", "--break-glass", "-q"])
-            #expect(created.status == 0, "\(created)")
+            _ = try await breakGlassGrant(cli)
             // `script` gives the CLI a pseudo-terminal; NO_COLOR (set for every other test) is removed for it.
             let onTerminal = try await cli.shell("env -u NO_COLOR script -qec 'jitsudo status' /dev/null")
             #expect(onTerminal.stdout.contains("\u{1B}[") && onTerminal.stdout.contains("ACTIVE"), "coloured on a terminal: \(onTerminal)")
@@ -89,5 +84,13 @@ struct InProcessServer: RunbookBackend {
             let piped = try await cli.shell("env -u NO_COLOR jitsudo status | cat")
             #expect(piped.stdout.contains("ACTIVE") && !piped.stdout.contains("\u{1B}["), "not a terminal: \(piped)")
         }
+    }
+
+    /// An ACTIVE grant at once (break-glass on the development policies); returns its id.
+    func breakGlassGrant(_ cli: CLIRunner) async throws -> String {
+        let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+                                         "--reason", "INC-7 test", "--break-glass", "-q"])
+        #expect(created.status == 0, "\(created)")
+        return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

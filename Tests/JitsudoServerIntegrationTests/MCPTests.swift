@@ -156,3 +156,19 @@ import Testing
         }
     }
 }
+
+/// The raw-member finder the MCP endpoint uses to keep reasoning objects byte for byte.
+@Suite struct RawJSONTests {
+    @Test func findsNestedMembersExactlyAsWritten() {
+        let text = #"{"jsonrpc":"2.0","params": {"name":"x", "arguments" : {"request_id":"r","reasoning" :  {"a" : [1, "}"], "b":"\"q\""} }}}"#
+        #expect(RawJSON.member(["params", "arguments", "reasoning"], in: text) == #"{"a" : [1, "}"], "b":"\"q\""}"#)
+        #expect(RawJSON.member(["params", "name"], in: text) == #""x""#)
+        #expect(RawJSON.member(["params", "missing"], in: text) == nil)
+        #expect(RawJSON.member(["jsonrpc", "deeper"], in: text) == nil, "a string has no members")
+    }
+
+    @Test func escapedNamesCompareDecodedAndTheFirstDuplicateWins() {
+        #expect(RawJSON.member(["reasoning"], in: #"{"reas\u006fning":{"x":1}}"#) == #"{"x":1}"#)
+        #expect(RawJSON.member(["a"], in: #"{"a":1,"a":2}"#) == "1")
+    }
+}
