@@ -31,6 +31,7 @@ import Testing
             (client.certificatePEM, material.clientCertificate), (stranger.certificatePEM, material.strangerCertificate),
         ] { try text.write(toFile: path, atomically: true, encoding: .utf8) }
         try KeyFile.write(server.privateKeyPEM, to: material.serverKey)
+        try KeyFile.write(ca.privateKeyPEM, to: material.directory + "/ca.key")
         try KeyFile.write(client.privateKeyPEM, to: material.clientKey)
         try KeyFile.write(stranger.privateKeyPEM, to: material.strangerKey)
         return material
@@ -70,6 +71,46 @@ import Testing
             let mismatched = try await cli(cert: tls.clientCertificate, key: tls.strangerKey).run(["policy", "list"])
             #expect(mismatched.status == 1, "\(mismatched)")
             #expect(mismatched.stderr.contains("the key does not belong to the certificate"), "\(mismatched)")
+        }
+    }
+
+    /// The subject CN of the certificate the server presents now (openssl s_client with the client certificate).
+    static func servedCommonName(_ server: String, _ tls: Material) throws -> String {
+        let hostPort = server.replacingOccurrences(of: "https://", with: "")
+        let result = try CLIRunner.spawn("/bin/bash", ["-c", """
+            openssl s_client -connect \(hostPort) -cert \(tls.clientCertificate) -key \(tls.clientKey) -CAfile \(tls.caCertificate) \
+              </dev/null 2>/dev/null | openssl x509 -noout -subject -nameopt multiline | sed -n 's/ *commonName *= *//p'
+            """], environment: ProcessInfo.processInfo.environment, stdin: nil)
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func theDaemonPicksUpARotatedCertificateAndRefusesABadOne() async throws {
+        let tls = try Self.material()
+        let ca = try PrivateCA(certificatePEM: try String(contentsOfFile: tls.caCertificate, encoding: .utf8),
+                               privateKeyPEM: try String(contentsOfFile: tls.directory + "/ca.key", encoding: .utf8))
+        let database = try await TestPostgres.shared.createDatabase()
+        var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
+        configuration.tlsCertFile = tls.serverCertificate
+        configuration.tlsKeyFile = tls.serverKey
+        configuration.tlsClientCAFile = tls.caCertificate
+        configuration.tlsRequireClientCert = true
+        configuration.tlsReloadIntervalSeconds = 1
+        try await InProcessDaemon.run(configuration, label: "jitsudod.tls-reload") { baseURL, _ in
+            let server = baseURL.replacingOccurrences(of: "http://", with: "https://")
+            #expect(try Self.servedCommonName(server, tls) == "localhost")
+            // A bad pair (the new certificate with the old key) is refused; the old pair keeps serving.
+            let rotated = try ca.issue(dnsNames: ["rotated.localhost"], ipAddresses: ["127.0.0.1"])
+            try rotated.certificatePEM.write(toFile: tls.serverCertificate, atomically: true, encoding: .utf8)
+            try await Task.sleep(for: .seconds(3))
+            #expect(try Self.servedCommonName(server, tls) == "localhost", "a mismatched pair must not be served")
+            // The matching key arrives: the new certificate is served without a restart.
+            try KeyFile.write(rotated.privateKeyPEM, to: tls.serverKey, overwrite: true)
+            var served = ""
+            for _ in 0..<40 where served != "rotated.localhost" {
+                try await Task.sleep(for: .milliseconds(250))
+                served = try Self.servedCommonName(server, tls)
+            }
+            #expect(served == "rotated.localhost")
         }
     }
 }
