@@ -10,7 +10,8 @@ limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # progress at shutdown of an in-process server; the retry keeps CI meaningful meanwhile and every hang is logged.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-4}
 groups=(
-    "JitsudoCoreTests|RegoTests"
+    "JitsudoCoreTests|RegoTests|OperatorCoreTests"
+    "HelmChartTests"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
     "JitsudoAuthTests|JitsudoTLSTests"
