@@ -1,8 +1,8 @@
 public import Foundation
 
 /// Observe → decide one step for the serving certificate in the TLS Secret (default `jitsudo-tls`): issue when it is
-/// missing, unusable, for the wrong names, from the wrong CA, or within renew-before of expiry; back up a certificate
-/// that cannot be parsed before anything overwrites it; then get the new certificate served, by jitsudod's hot reload
+/// missing, unusable, for the wrong names, or within renew-before of expiry; back up a certificate that cannot be
+/// parsed, or that the operator did not issue (runbook 2's manual rotation, kept while valid), before overwriting it; then get the new certificate served, by jitsudod's hot reload
 /// when the pods pick it up within the grace period, otherwise by a rolling restart (pod-template annotation).
 /// Pure; the executor performs the ``Step``, writes ``Status`` into `status.tls` and records the event.
 public enum TLSReconciler {
@@ -21,8 +21,8 @@ public enum TLSReconciler {
         public var reloadMethod: String?
         public var lastRotationTime: Date?
         public var lastRotationReason: String?
-        /// Name of the Secret holding a copy of an unparsable certificate and key.
-        public var unparsableBackup: String?
+        /// The Secret holding a copy of the last certificate and key replaced while unparsable or not the operator's.
+        public var lastBackup: String?
 
         public init() {}
     }
@@ -34,7 +34,7 @@ public enum TLSReconciler {
         public var secret: [String: String]?
         /// The CA Secret's data (`tls.crt`, `tls.key`); nil when it does not exist.
         public var caSecret: [String: String]?
-        /// Names of Secrets that exist among the possible backup names (the executor lists `<secretName>-unparsable-*`).
+        /// Names of Secrets that exist among the possible backup names (the executor lists `<secretName>-backup-*`).
         public var existingBackups: Set<String>
         /// Serials the ready jitsudod pods serve (lowercase hex); [] when no pod is ready; nil when unknown.
         public var servingSerials: [String]?
@@ -58,7 +58,7 @@ public enum TLSReconciler {
 
     /// Why a new certificate is issued.
     public enum RenewalReason: String, Sendable, Equatable {
-        case missing = "Missing", unparsable = "Unparsable", wrongNames = "WrongNames", wrongIssuer = "WrongIssuer"
+        case missing = "Missing", unparsable = "Unparsable", wrongNames = "WrongNames"
         case expired = "Expired", notYetValid = "NotYetValid", withinRenewalWindow = "WithinRenewalWindow"
     }
 
@@ -141,44 +141,68 @@ public enum TLSReconciler {
         guard !certificatePEM.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             return issue(.missing, o.secret == nil ? "secret/\(o.tls.secretName) does not exist" : "secret/\(o.tls.secretName) has no tls.crt")
         }
-        let inspection: CertificateInspection
-        switch CertificateInspection.inspect(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, ca: ca) {
-        case .success(let parsed): inspection = parsed
-        case .failure(let problem):
-            // Never overwrite what cannot be read without keeping a copy: a human may need it.
-            let backup = "\(o.tls.secretName)-unparsable-\(CertificateInspection.digest([certificatePEM, keyPEM]))"
+        // What is in the Secret is copied before it is replaced whenever a human may need it: a certificate that cannot
+        // be read, or one the operator did not issue (put there by hand, as runbook 2 does). Named from the content, so
+        // a restarted operator never copies twice.
+        let backup = "\(o.tls.secretName)-backup-\(CertificateInspection.digest([certificatePEM, keyPEM]))"
+        func replace(_ reason: RenewalReason, _ detail: String, keepCopy: Bool) -> Decision {
+            guard keepCopy else { return issue(reason, detail) }
             if !o.existingBackups.contains(backup) {
                 return decision(
                     .backUp(secretName: o.tls.secretName, backupName: backup),
-                    ConditionSummary(.progressing, reason: "BackingUpCertificate", message: "copying the unusable certificate (\(problem.rawValue)) to secret/\(backup)"),
-                    ReconcileEvent(.warning, reason: "CertificateUnparsable", message: "secret/\(o.tls.secretName): \(problem.rawValue); copied to secret/\(backup) before replacing it")
+                    ConditionSummary(.progressing, reason: "BackingUpCertificate", message: "copying the certificate (\(detail)) to secret/\(backup)"),
+                    ReconcileEvent(.warning, reason: "CertificateBackedUp", message: "secret/\(o.tls.secretName): \(detail); copied to secret/\(backup) before replacing it")
                 )
             }
-            status.unparsableBackup = backup
-            return issue(.unparsable, "\(problem.rawValue) (a copy is in secret/\(backup))")
+            status.lastBackup = backup
+            return issue(reason, "\(detail) (a copy is in secret/\(backup))")
+        }
+
+        let inspection: CertificateInspection
+        switch CertificateInspection.inspect(certificatePEM: certificatePEM, privateKeyPEM: keyPEM, ca: ca) {
+        case .success(let parsed): inspection = parsed
+        case .failure(let problem): return replace(.unparsable, problem.rawValue, keepCopy: true)
         }
         status.serial = inspection.serial
         status.notAfter = inspection.notAfter
 
+        // A certificate from another CA was put there by someone else: it is kept while it is valid (the operator does
+        // not fight a human's rotation) and backed up before it is replaced at renewal.
+        let foreign = inspection.signedByCA == false
         let missingNames = o.tls.dnsNames.filter { !inspection.dnsNames.contains($0.lowercased()) }
-        if !missingNames.isEmpty { return issue(.wrongNames, "certificate lacks \(missingNames.joined(separator: ", "))") }
-        if inspection.signedByCA == false { return issue(.wrongIssuer, "certificate is not signed by the CA in secret/\(caName)") }
-        if inspection.notAfter <= now { return issue(.expired, "certificate expired at \(timestamp(inspection.notAfter))") }
-        if inspection.notBefore > now { return issue(.notYetValid, "certificate is not valid before \(timestamp(inspection.notBefore))") }
+        if inspection.notAfter <= now {
+            return replace(.expired, "certificate expired at \(timestamp(inspection.notAfter))", keepCopy: foreign)
+        }
+        if inspection.notBefore > now {
+            return replace(.notYetValid, "certificate is not valid before \(timestamp(inspection.notBefore))", keepCopy: foreign)
+        }
         if inspection.notAfter.timeIntervalSince(now) <= o.tls.renewBefore {
-            return issue(.withinRenewalWindow, "certificate expires at \(timestamp(inspection.notAfter)), within renewBefore")
+            return replace(.withinRenewalWindow, "certificate expires at \(timestamp(inspection.notAfter)), within renewBefore", keepCopy: foreign)
+        }
+        if !foreign, !missingNames.isEmpty { return issue(.wrongNames, "certificate lacks \(missingNames.joined(separator: ", "))") }
+        var note: String?
+        if foreign {
+            note = "certificate \(inspection.serial) is not from the CA in secret/\(caName) (replaced by hand?); kept until renewBefore"
+                + (missingNames.isEmpty ? "" : "; it lacks \(missingNames.joined(separator: ", "))")
         }
         let renewAt = inspection.notAfter.addingTimeInterval(-o.tls.renewBefore)
         let untilRenewal = max(renewAt.timeIntervalSince(now), 1)
-        return served(o, inspection.serial, now: now, status: &status, untilRenewal: untilRenewal)
+        return served(o, inspection.serial, now: now, status: &status, untilRenewal: untilRenewal, note: note)
     }
 
     /// A valid certificate is in the Secret: make sure the pods serve it.
-    private static func served(_ o: Observation, _ serial: String, now: Date, status: inout Status, untilRenewal: TimeInterval) -> Decision {
+    private static func served(
+        _ o: Observation, _ serial: String, now: Date, status: inout Status, untilRenewal: TimeInterval, note: String?
+    ) -> Decision {
         func decision(_ step: Step?, _ health: ConditionSummary, _ event: ReconcileEvent? = nil, requeue: TimeInterval?) -> Decision {
-            Decision(step: step, status: status, health: health, event: event, requeueAfter: requeue)
+            var health = health
+            if let note, health.holding != .ready { health.message += "; \(note)" }
+            return Decision(step: step, status: status, health: health, event: event, requeueAfter: requeue)
         }
-        let valid = ConditionSummary(.ready, reason: "CertificateValid", message: "certificate \(serial) valid, renewal due in \(Int(untilRenewal / 86400)) days")
+        let valid = ConditionSummary(
+            .ready, reason: note == nil ? "CertificateValid" : "CertificateProvidedExternally",
+            message: note ?? "certificate \(serial) valid, renewal due in \(Int(untilRenewal / 86400)) days"
+        )
         if status.servingSerial == serial {
             return decision(nil, valid, requeue: untilRenewal)
         }

@@ -65,14 +65,14 @@ import Testing
             Issue.record("expected a backup first, got \(String(describing: first.step))")
             return
         }
-        #expect(source == "jitsudo-tls" && backup.hasPrefix("jitsudo-tls-unparsable-"))
+        #expect(source == "jitsudo-tls" && backup.hasPrefix("jitsudo-tls-backup-"))
         #expect(first.event?.type == .warning)
         // The same content always maps to the same backup name, so a restarted operator does not copy twice.
         #expect(TLSReconciler.decide(observe(secret: garbage), now: Fixtures.now.addingTimeInterval(60)).step == first.step)
 
         let second = TLSReconciler.decide(observe(secret: garbage, backups: [backup]), now: Fixtures.now)
         #expect(issuedReason(second) == .unparsable)
-        #expect(second.status.unparsableBackup == backup)
+        #expect(second.status.lastBackup == backup)
     }
 
     @Test func aKeyThatDoesNotMatchIsTreatedAsUnparsable() throws {
@@ -84,13 +84,9 @@ import Testing
         }
     }
 
-    @Test func wrongNamesWrongIssuerExpiryAndTheRenewalWindowTriggerIssuance() throws {
+    @Test func wrongNamesExpiryAndTheRenewalWindowTriggerIssuance() throws {
         let wrongNames = try Fixtures.tlsSecret(ca: ca, names: ["jitsudod"])
         #expect(issuedReason(TLSReconciler.decide(observe(secret: wrongNames.data), now: Fixtures.now)) == .wrongNames)
-
-        let otherCA = try PrivateCA.generate(now: Fixtures.now.addingTimeInterval(-Fixtures.day))
-        let foreign = try Fixtures.tlsSecret(ca: otherCA)
-        #expect(issuedReason(TLSReconciler.decide(observe(secret: foreign.data), now: Fixtures.now)) == .wrongIssuer)
 
         let old = try Fixtures.tlsSecret(ca: ca, issuedAt: Fixtures.now.addingTimeInterval(-91 * Fixtures.day))
         #expect(issuedReason(TLSReconciler.decide(observe(secret: old.data), now: Fixtures.now)) == .expired)
@@ -107,6 +103,36 @@ import Testing
         #expect(quiet.step == nil && quiet.health.holding == .ready)
         #expect(quiet.requeueAfter.map { $0 > 0 && $0 <= Fixtures.day + 301 } == true)
         #expect(issuedReason(TLSReconciler.decide(observe(secret: current.data, status: status), now: day61)) == .withinRenewalWindow)
+    }
+
+    @Test func aCertificatePutThereByHandIsKeptWhileValidAndBackedUpBeforeRenewal() throws {
+        // Runbook 2: openssl req -x509 ... -subj "/CN=jitsudo.internal", then kubectl create secret tls jitsudo-tls.
+        let byHand = try PrivateCA.generate(commonName: "jitsudo.internal", validity: 90 * Fixtures.day, now: Fixtures.now)
+        let secret = ["tls.crt": byHand.certificatePEM, "tls.key": byHand.privateKeyPEM]
+        var status = TLSReconciler.Status()
+        status.servingSerial = "0ld"
+
+        let kept = TLSReconciler.decide(observe(secret: secret, serving: ["0ld"], status: status), now: Fixtures.now)
+        #expect(kept.step == nil, "a valid certificate put there by hand must not be overwritten")
+        #expect(kept.health.message.contains("not from the CA") && kept.health.message.contains("jitsudod.jitsudo.svc"))
+        #expect(kept.status.pendingSerial == kept.status.serial)
+        let served = TLSReconciler.decide(observe(secret: secret, serving: [kept.status.serial ?? ""], status: kept.status), now: Fixtures.now)
+        #expect(served.step == nil && served.health.reason == "CertificateProvidedExternally" && served.status.reloadMethod == "HotReload")
+
+        let day61 = Fixtures.now.addingTimeInterval(61 * Fixtures.day)
+        let renewal = TLSReconciler.decide(observe(secret: secret, status: kept.status), now: day61)
+        guard case .backUp(_, let backup) = renewal.step else {
+            Issue.record("expected a backup before replacing a certificate the operator did not issue, got \(String(describing: renewal.step))")
+            return
+        }
+        let replaced = TLSReconciler.decide(observe(secret: secret, backups: [backup], status: kept.status), now: day61)
+        #expect(issuedReason(replaced) == .withinRenewalWindow && replaced.status.lastBackup == backup)
+    }
+
+    @Test func theOperatorsOwnExpiredCertificateIsReplacedWithoutABackup() throws {
+        let old = try Fixtures.tlsSecret(ca: ca, issuedAt: Fixtures.now.addingTimeInterval(-91 * Fixtures.day))
+        let decision = TLSReconciler.decide(observe(secret: old.data), now: Fixtures.now)
+        #expect(issuedReason(decision) == .expired && decision.status.lastBackup == nil)
     }
 
     @Test func aNewCertificateServedByEveryPodNeedsNoRestart() throws {
