@@ -77,9 +77,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     }
 
     public struct Resources: Sendable, Equatable, Codable {
-        public var requests: [String: String]?
-        public var limits: [String: String]?
-        public init(requests: [String: String]? = nil, limits: [String: String]? = nil) {
+        public var requests: [String: Quantity]?
+        public var limits: [String: Quantity]?
+        public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
             self.requests = requests
             self.limits = limits
         }
@@ -215,7 +215,7 @@ extension ClusterSpec {
             serviceType: serviceType, servicePort: port, targetPort: targetPort,
             disruptionBudgetEnabled: podDisruptionBudget?.enabled ?? true, minAvailable: minAvailable, antiAffinity: antiAffinity,
             autoscaling: autoscaling?.enabled ?? false,
-            resourceRequests: resources?.requests ?? [:], resourceLimits: resources?.limits ?? [:]
+            resourceRequests: (resources?.requests ?? [:]).mapValues(\.text), resourceLimits: (resources?.limits ?? [:]).mapValues(\.text)
         )
     }
 

@@ -58,7 +58,7 @@ import Testing
         let json = """
             {"replicas":3,"image":"img:1","database":{"secretRef":{"name":"db","key":"dsn"}},
              "config":{"configMapRef":{"name":"cfg"}},"tls":{"issuer":"CA","caSecretName":"corp-ca","dnsNames":["jitsudo.internal"]},
-             "podAntiAffinity":"Required","autoscaling":{"enabled":true}}
+             "podAntiAffinity":"Required","autoscaling":{"enabled":true},"resources":{"requests":{"cpu":2,"memory":"128Mi"},"limits":{"cpu":0.5}}}
             """
         let spec = try JSONDecoder().decode(ClusterSpec.self, from: Data(json.utf8)).resolved(namespace: "ns")
         #expect(spec.replicas == 3)
@@ -67,5 +67,6 @@ import Testing
         #expect(spec.tls.issuer == .ca(secretName: "corp-ca"))
         #expect(spec.tls.dnsNames.last == "jitsudo.internal")
         #expect(spec.antiAffinity == .required && spec.autoscaling)
+        #expect(spec.resourceRequests == ["cpu": "2", "memory": "128Mi"] && spec.resourceLimits == ["cpu": "0.5"])
     }
 }
