@@ -99,6 +99,12 @@ extension RestoreSpec {
             guard !file.path.isEmpty, !file.persistentVolumeClaimName.isEmpty else {
                 throw OperatorCoreError(.invalidSpec, "spec.source.file needs persistentVolumeClaimName and path")
             }
+            let components = file.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !file.path.hasPrefix("/"), !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+                throw OperatorCoreError(
+                    .invalidSpec, "spec.source.file.path '\(file.path)' must be relative to the volume's root, without '.', '..' or empty components"
+                )
+            }
             source = .file(persistentVolumeClaimName: file.persistentVolumeClaimName, path: file.path, format: format)
         case (nil, let dump?):
             source = .pgDump(image: dump.image ?? "postgres:15", sourceSecretName: dump.sourceSecretRef.name, sourceSecretKey: dump.sourceSecretRef.key ?? "url")

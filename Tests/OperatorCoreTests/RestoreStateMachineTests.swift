@@ -234,5 +234,14 @@ private struct RestoreWorld {
         o.spec = RestoreWorld.spec
         o.spec.database.restoreName = "jitsudo"
         #expect(RestoreStateMachine.decide(o, now: world.now).status.phase == .failed)
+        for path in ["/etc/shadow", "../other/backup.sql.gz", "a/./b", "a//b"] {
+            o.spec = RestoreWorld.spec
+            o.spec.source.file?.path = path
+            let refused = RestoreStateMachine.decide(o, now: world.now)
+            #expect(refused.status.phase == .failed && refused.step == nil && refused.status.message?.contains("spec.source.file.path") == true, "\(path)")
+        }
+        o.spec = RestoreWorld.spec
+        o.spec.database.liveName = "Jitsudo; DROP DATABASE x"
+        #expect(RestoreStateMachine.decide(o, now: world.now).status.message?.contains("liveName") == true)
     }
 }
