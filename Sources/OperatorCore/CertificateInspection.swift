@@ -32,7 +32,9 @@ public struct CertificateInspection: Sendable, Equatable {
                 if case .dnsName(let dns) = name { names.insert(dns.lowercased()) }
             }
         }
-        let signed = ca.map { $0.certificate.subject == certificate.issuer && $0.certificate.publicKey.isValidSignature(certificate.signature, for: certificate) }
+        let signed = ca.map {
+            $0.certificate.subject == certificate.issuer && $0.certificate.publicKey.isValidSignature(certificate.signature, for: certificate)
+        }
         return .success(
             CertificateInspection(
                 serial: certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined(), notBefore: certificate.notValidBefore,

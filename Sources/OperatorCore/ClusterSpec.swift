@@ -240,7 +240,8 @@ extension ClusterSpec {
         let grace = try GoDuration.seconds(tls?.reloadGracePeriod ?? "60s", field: "spec.tls.reloadGracePeriod")
         guard validity > renewBefore else {
             throw OperatorCoreError(
-                .invalidSpec, "spec.tls.duration (\(tls?.duration ?? "2160h")) must be longer than spec.tls.renewBefore (\(tls?.renewBefore ?? "720h"))"
+                .invalidSpec,
+                "spec.tls.duration (\(tls?.duration ?? "2160h")) must be longer than spec.tls.renewBefore (\(tls?.renewBefore ?? "720h"))"
             )
         }
         var names = Self.serviceDNSNames(namespace: namespace)

@@ -163,7 +163,8 @@ public enum DeploymentReconciler {
             return decision(
                 .applyPodDisruptionBudget(budget, hash: budgetHash), phase: "Progressing",
                 ConditionSummary(.progressing, reason: "ApplyingPodDisruptionBudget", message: "writing poddisruptionbudget/\(budget.name)"),
-                event: ReconcileEvent(.normal, reason: "PodDisruptionBudgetApplied", message: "poddisruptionbudget/\(budget.name) minAvailable \(budget.minAvailable)")
+                event: ReconcileEvent(
+                    .normal, reason: "PodDisruptionBudgetApplied", message: "poddisruptionbudget/\(budget.name) minAvailable \(budget.minAvailable)")
             )
         }
 
@@ -192,7 +193,8 @@ public enum DeploymentReconciler {
             return decision(
                 .createDeployment(desired, hash: DesiredResources.deploymentHash(desired)), phase: "Progressing",
                 ConditionSummary(.progressing, reason: "CreatingDeployment", message: "creating deployment/\(desired.name)"),
-                event: ReconcileEvent(.normal, reason: "DeploymentCreated", message: "deployment/\(desired.name) created with \(spec.replicas) replicas"),
+                event: ReconcileEvent(
+                    .normal, reason: "DeploymentCreated", message: "deployment/\(desired.name) created with \(spec.replicas) replicas"),
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
@@ -206,7 +208,8 @@ public enum DeploymentReconciler {
                 ConditionSummary(.progressing, reason: "UpdatingDeployment", message: "rolling deployment/\(desired.name) to the new spec"),
                 event: ReconcileEvent(
                     .normal, reason: "DeploymentUpdated",
-                    message: configChanged ? "configuration changed (checksum \(checksum.prefix(12))); rolling update" : "spec changed; rolling update"
+                    message: configChanged
+                        ? "configuration changed (checksum \(checksum.prefix(12))); rolling update" : "spec changed; rolling update"
                 ),
                 requeue: rolloutRequeue, checksum: checksum
             )
@@ -214,8 +217,10 @@ public enum DeploymentReconciler {
         if !spec.autoscaling, observed.specReplicas != spec.replicas {
             return decision(
                 .scaleDeployment(replicas: spec.replicas), phase: "Progressing",
-                ConditionSummary(.progressing, reason: "Scaling", message: "scaling deployment/jitsudod from \(observed.specReplicas) to \(spec.replicas)"),
-                event: ReconcileEvent(.normal, reason: "Scaled", message: "deployment/jitsudod scaled from \(observed.specReplicas) to \(spec.replicas)"),
+                ConditionSummary(
+                    .progressing, reason: "Scaling", message: "scaling deployment/jitsudod from \(observed.specReplicas) to \(spec.replicas)"),
+                event: ReconcileEvent(
+                    .normal, reason: "Scaled", message: "deployment/jitsudod scaled from \(observed.specReplicas) to \(spec.replicas)"),
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
@@ -227,7 +232,8 @@ public enum DeploymentReconciler {
         }
         return decision(
             nil, phase: "Ready",
-            ConditionSummary(.ready, reason: "DeploymentAvailable", message: "\(observed.readyReplicas) of \(observed.specReplicas) jitsudod pods ready"),
+            ConditionSummary(
+                .ready, reason: "DeploymentAvailable", message: "\(observed.readyReplicas) of \(observed.specReplicas) jitsudod pods ready"),
             checksum: checksum
         )
     }

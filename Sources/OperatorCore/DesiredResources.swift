@@ -129,7 +129,8 @@ public enum DesiredResources {
     }
 
     public static func service(_ spec: ResolvedClusterSpec) -> Service {
-        Service(name: name, namespace: spec.namespace, type: spec.serviceType, selector: podLabels, port: spec.servicePort, targetPort: spec.targetPort)
+        Service(
+            name: name, namespace: spec.namespace, type: spec.serviceType, selector: podLabels, port: spec.servicePort, targetPort: spec.targetPort)
     }
 
     /// The ConfigMap for inline configuration; nil when the spec references an existing ConfigMap.

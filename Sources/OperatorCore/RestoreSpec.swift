@@ -107,7 +107,8 @@ extension RestoreSpec {
             }
             source = .file(persistentVolumeClaimName: file.persistentVolumeClaimName, path: file.path, format: format)
         case (nil, let dump?):
-            source = .pgDump(image: dump.image ?? "postgres:15", sourceSecretName: dump.sourceSecretRef.name, sourceSecretKey: dump.sourceSecretRef.key ?? "url")
+            source = .pgDump(
+                image: dump.image ?? "postgres:15", sourceSecretName: dump.sourceSecretRef.name, sourceSecretKey: dump.sourceSecretRef.key ?? "url")
         default:
             throw OperatorCoreError(.invalidSpec, "set exactly one of spec.source.file and spec.source.pgDump")
         }
@@ -115,7 +116,8 @@ extension RestoreSpec {
         let restore = database.restoreName ?? "jitsudo_restore"
         let old = database.oldName ?? Self.defaultOldName(live: live, createdAt: createdAt)
         for (field, name) in [("liveName", live), ("restoreName", restore), ("oldName", old)] where !Self.isDatabaseName(name) {
-            throw OperatorCoreError(.invalidSpec, "spec.database.\(field) '\(name)' is not a database name; use [a-z_][a-z0-9_]*, at most 63 characters")
+            throw OperatorCoreError(
+                .invalidSpec, "spec.database.\(field) '\(name)' is not a database name; use [a-z_][a-z0-9_]*, at most 63 characters")
         }
         guard Set([live, restore, old]).count == 3 else {
             throw OperatorCoreError(.invalidSpec, "spec.database.liveName, restoreName and oldName must all differ")

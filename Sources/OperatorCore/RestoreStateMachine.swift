@@ -158,10 +158,14 @@ public enum RestoreStateMachine {
             )
         }
         func step(_ step: Step, _ message: String, event: ReconcileEvent? = nil, requeue: TimeInterval? = pollInterval) -> Decision {
-            Decision(step: step, status: status, health: ConditionSummary(.progressing, reason: status.phase.rawValue, message: message), event: event, requeueAfter: requeue)
+            Decision(
+                step: step, status: status, health: ConditionSummary(.progressing, reason: status.phase.rawValue, message: message), event: event,
+                requeueAfter: requeue)
         }
         func wait(_ message: String) -> Decision {
-            Decision(step: nil, status: status, health: ConditionSummary(.progressing, reason: status.phase.rawValue, message: message), event: nil, requeueAfter: pollInterval)
+            Decision(
+                step: nil, status: status, health: ConditionSummary(.progressing, reason: status.phase.rawValue, message: message), event: nil,
+                requeueAfter: pollInterval)
         }
         func fail(_ reason: String, _ message: String) -> Decision {
             status.failedPhase = status.phase
@@ -175,7 +179,9 @@ public enum RestoreStateMachine {
         }
 
         if status.phase == .completed {
-            return Decision(step: nil, status: status, health: ConditionSummary(.ready, reason: "Completed", message: status.message ?? "restore completed"), event: nil, requeueAfter: nil)
+            return Decision(
+                step: nil, status: status, health: ConditionSummary(.ready, reason: "Completed", message: status.message ?? "restore completed"),
+                event: nil, requeueAfter: nil)
         }
         if status.phase == .failed { return afterFailure(o, status: status) }
 
@@ -224,11 +230,15 @@ public enum RestoreStateMachine {
         case .restoring:
             if (o.deploymentReplicas ?? 0) != 0 || o.podCount > 0 {
                 // Writes to the live database now would be lost by the swap: stop before it.
-                return fail("DaemonRunning", "jitsudod was started (\(o.deploymentReplicas ?? 0) replicas, \(o.podCount) pods) during the restore; stopped before the swap")
+                return fail(
+                    "DaemonRunning",
+                    "jitsudod was started (\(o.deploymentReplicas ?? 0) replicas, \(o.podCount) pods) during the restore; stopped before the swap")
             }
             switch o.restoreWork {
             case .notStarted:
-                return step(.startRestore(plan), "restoring into database \(plan.restoreDatabase)", event: ReconcileEvent(.normal, reason: "RestoreStarted", message: "restoring the backup into database \(plan.restoreDatabase)"))
+                return step(
+                    .startRestore(plan), "restoring into database \(plan.restoreDatabase)",
+                    event: ReconcileEvent(.normal, reason: "RestoreStarted", message: "restoring the backup into database \(plan.restoreDatabase)"))
             case .running:
                 if let since = status.restoringSince, now.timeIntervalSince(since) > plan.timeout {
                     return fail("RestoreTimedOut", "the restore did not finish within spec.options.timeout; database \(plan.liveDatabase) untouched")
@@ -239,20 +249,23 @@ public enum RestoreStateMachine {
                 status.firstBrokenEvent = nil
                 return next(.verifying, "verifying the audit hash chain of database \(plan.restoreDatabase)")
             case .failed(let message):
-                return fail("RestoreFailed", "restoring into database \(plan.restoreDatabase) failed: \(message); database \(plan.liveDatabase) untouched")
+                return fail(
+                    "RestoreFailed", "restoring into database \(plan.restoreDatabase) failed: \(message); database \(plan.liveDatabase) untouched")
             }
 
         case .verifying:
             if let broken = status.firstBrokenEvent {
                 return fail(
                     "ChainBroken",
-                    "audit hash chain of the restored data is broken at event \(broken)\(status.message.map { ": \($0)" } ?? ""); database \(plan.liveDatabase) untouched"
+                    "audit hash chain of the restored data is broken at event \(broken)"
+                        + "\(status.message.map { ": \($0)" } ?? ""); database \(plan.liveDatabase) untouched"
                 )
             }
             if let events = status.verifiedEvents {
                 return next(.swapping, "chain intact: \(events) events verified; swapping databases")
             }
-            return step(.verifyChain(database: plan.restoreDatabase), "verifying the audit hash chain of database \(plan.restoreDatabase)", requeue: 0)
+            return step(
+                .verifyChain(database: plan.restoreDatabase), "verifying the audit hash chain of database \(plan.restoreDatabase)", requeue: 0)
 
         case .swapping:
             let live = plan.liveDatabase, restored = plan.restoreDatabase
@@ -260,13 +273,20 @@ public enum RestoreStateMachine {
             let has = o.databases.contains
             switch (has(live), has(restored), has(old)) {
             case (true, true, false):
-                return step(.renameDatabases([Rename(from: live, to: old), Rename(from: restored, to: live)]), "renaming \(live) to \(old) and \(restored) to \(live)", event: ReconcileEvent(.normal, reason: "Swapping", message: "renaming \(live) to \(old) and \(restored) to \(live)"))
+                return step(
+                    .renameDatabases([Rename(from: live, to: old), Rename(from: restored, to: live)]),
+                    "renaming \(live) to \(old) and \(restored) to \(live)",
+                    event: ReconcileEvent(.normal, reason: "Swapping", message: "renaming \(live) to \(old) and \(restored) to \(live)"))
             case (false, true, true):
                 return step(.renameDatabases([Rename(from: restored, to: live)]), "renaming \(restored) to \(live)")
             case (true, false, true):
                 return next(.scalingUp, "databases swapped (previous data in \(old)); scaling jitsudod to \(status.previousReplicas ?? 0)")
             default:
-                return fail("SwapInconsistent", "cannot swap: expected databases \(live) and \(restored) (and no \(old)), found \(o.databases.sorted().joined(separator: ", ")); a human must check")
+                return fail(
+                    "SwapInconsistent",
+                    "cannot swap: expected databases \(live) and \(restored) (and no \(old)), "
+                        + "found \(o.databases.sorted().joined(separator: ", ")); a human must check"
+                )
             }
 
         case .scalingUp:
@@ -276,7 +296,8 @@ public enum RestoreStateMachine {
             }
             status.completedAt = now
             status.phase = .completed
-            status.message = "restore completed; \(status.verifiedEvents ?? 0) audit events verified; previous data in database \(status.oldDatabaseName ?? plan.oldDatabase)"
+            let previous = status.oldDatabaseName ?? plan.oldDatabase
+            status.message = "restore completed; \(status.verifiedEvents ?? 0) audit events verified; previous data in database \(previous)"
             return Decision(
                 step: nil, status: status, health: ConditionSummary(.ready, reason: "Completed", message: status.message ?? ""),
                 event: ReconcileEvent(.normal, reason: "Completed", message: status.message ?? ""), requeueAfter: nil
@@ -305,7 +326,12 @@ public enum RestoreStateMachine {
             return Decision(step: nil, status: status, health: health, event: nil, requeueAfter: nil)
         }
         if o.deploymentReplicas != nil, o.deploymentReplicas != target {
-            return Decision(step: .scaleDeployment(replicas: target), status: status, health: health, event: ReconcileEvent(.normal, reason: "ScalingBack", message: "restore failed before the swap; scaling jitsudod back to \(target) on the untouched database"), requeueAfter: pollInterval)
+            return Decision(
+                step: .scaleDeployment(replicas: target), status: status, health: health,
+                event: ReconcileEvent(
+                    .normal, reason: "ScalingBack",
+                    message: "restore failed before the swap; scaling jitsudod back to \(target) on the untouched database"),
+                requeueAfter: pollInterval)
         }
         status.replicasRestored = true
         return Decision(step: nil, status: status, health: health, event: nil, requeueAfter: nil)

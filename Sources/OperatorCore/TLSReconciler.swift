@@ -2,8 +2,9 @@ public import Foundation
 
 /// Observe → decide one step for the serving certificate in the TLS Secret (default `jitsudo-tls`): issue when it is
 /// missing, unusable, for the wrong names, or within renew-before of expiry; back up a certificate that cannot be
-/// parsed, or that the operator did not issue (runbook 2's manual rotation, kept while valid), before overwriting it; then get the new certificate served, by jitsudod's hot reload
-/// when the pods pick it up within the grace period, otherwise by a rolling restart (pod-template annotation).
+/// parsed, or that the operator did not issue (runbook 2's manual rotation, kept while valid), before overwriting it;
+/// then get the new certificate served, by jitsudod's hot reload when the pods pick it up within the grace period,
+/// otherwise by a rolling restart (pod-template annotation).
 /// Pure; the executor performs the ``Step``, writes ``Status`` into `status.tls` and records the event.
 public enum TLSReconciler {
     /// `status.tls` of the JitsudoCluster: where rotation progress lives, so a restarted operator resumes.
@@ -113,12 +114,15 @@ public enum TLSReconciler {
             return decision(nil, ConditionSummary(.degraded, reason: "CAMissing", message: message), requeue: 60)
         }
         let ca: CertificateInspection.CertificateAuthority
-        switch CertificateInspection.CertificateAuthority.parse(certificatePEM: caData["tls.crt"] ?? "", privateKeyPEM: caData["tls.key"] ?? "", now: now) {
+        switch CertificateInspection.CertificateAuthority.parse(
+            certificatePEM: caData["tls.crt"] ?? "", privateKeyPEM: caData["tls.key"] ?? "", now: now)
+        {
         case .success(let parsed): ca = parsed
         case .failure(let problem):
             let message = "CA secret/\(caName) cannot sign (\(problem.rawValue)); replace its tls.crt and tls.key with a valid CA certificate and key"
             return decision(
-                nil, ConditionSummary(.degraded, reason: "CAUnusable", message: message), ReconcileEvent(.warning, reason: "CAUnusable", message: message),
+                nil, ConditionSummary(.degraded, reason: "CAUnusable", message: message),
+                ReconcileEvent(.warning, reason: "CAUnusable", message: message),
                 requeue: 300
             )
         }
@@ -150,8 +154,11 @@ public enum TLSReconciler {
             if !o.existingBackups.contains(backup) {
                 return decision(
                     .backUp(secretName: o.tls.secretName, backupName: backup),
-                    ConditionSummary(.progressing, reason: "BackingUpCertificate", message: "copying the certificate (\(detail)) to secret/\(backup)"),
-                    ReconcileEvent(.warning, reason: "CertificateBackedUp", message: "secret/\(o.tls.secretName): \(detail); copied to secret/\(backup) before replacing it")
+                    ConditionSummary(
+                        .progressing, reason: "BackingUpCertificate", message: "copying the certificate (\(detail)) to secret/\(backup)"),
+                    ReconcileEvent(
+                        .warning, reason: "CertificateBackedUp",
+                        message: "secret/\(o.tls.secretName): \(detail); copied to secret/\(backup) before replacing it")
                 )
             }
             status.lastBackup = backup
@@ -182,7 +189,8 @@ public enum TLSReconciler {
         if !foreign, !missingNames.isEmpty { return issue(.wrongNames, "certificate lacks \(missingNames.joined(separator: ", "))") }
         var note: String?
         if foreign {
-            note = "certificate \(inspection.serial) is not from the CA in secret/\(caName) (replaced by hand?); kept until renewBefore"
+            note =
+                "certificate \(inspection.serial) is not from the CA in secret/\(caName) (replaced by hand?); kept until renewBefore"
                 + (missingNames.isEmpty ? "" : "; it lacks \(missingNames.joined(separator: ", "))")
         }
         let renewAt = inspection.notAfter.addingTimeInterval(-o.tls.renewBefore)
@@ -214,7 +222,10 @@ public enum TLSReconciler {
             return decision(nil, valid, event, requeue: untilRenewal)
         }
         if let serving = o.servingSerials, !serving.isEmpty, serving.allSatisfy({ $0 == serial }) {
-            return adopt("HotReload", ReconcileEvent(.normal, reason: "CertificateHotReloaded", message: "every jitsudod pod serves certificate \(serial); no restart needed"))
+            return adopt(
+                "HotReload",
+                ReconcileEvent(
+                    .normal, reason: "CertificateHotReloaded", message: "every jitsudod pod serves certificate \(serial); no restart needed"))
         }
         if o.templateAnnotations?[DesiredResources.Annotation.tlsSerial] == serial {
             return adopt("RollingRestart", nil)
@@ -242,7 +253,9 @@ public enum TLSReconciler {
         return decision(
             .restart(annotations: annotations),
             ConditionSummary(.progressing, reason: "RestartingForCertificate", message: "rolling restart so jitsudod serves certificate \(serial)"),
-            ReconcileEvent(.normal, reason: "RollingRestart", message: "hot reload not observed within the grace period; restarting jitsudod for certificate \(serial)"),
+            ReconcileEvent(
+                .normal, reason: "RollingRestart",
+                message: "hot reload not observed within the grace period; restarting jitsudod for certificate \(serial)"),
             requeue: DeploymentReconciler.rolloutRequeue
         )
     }

@@ -47,13 +47,15 @@ enum Helm {
         try outHandle.close()
         try errHandle.close()
         return Result(
-            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8)
+            status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+            stderr: try String(contentsOf: err, encoding: .utf8)
         )
     }
 
     /// `helm template` of the chart in namespace `jitsudo` with `--set` values; the rendered documents.
     static func template(_ sets: [String] = [], includeCRDs: Bool = false) throws -> [[String: Any]] {
-        let result = try run(["template", "jitsudo", chart, "--namespace", namespace] + (includeCRDs ? ["--include-crds"] : []) + sets.flatMap { ["--set", $0] })
+        let result = try run(
+            ["template", "jitsudo", chart, "--namespace", namespace] + (includeCRDs ? ["--include-crds"] : []) + sets.flatMap { ["--set", $0] })
         guard result.status == 0 else { throw RenderError(stderr: result.stderr) }
         return try documents(result.stdout)
     }

@@ -40,7 +40,11 @@ private let documentedGrants: Set<Grant> = {
     @Test func defaultValuesRenderTheOperatorAndTheJitsudoCluster() throws {
         let docs = try Helm.template()
         let objects = Set(docs.map { "\($0.kind)/\($0.name)" })
-        #expect(objects == ["ServiceAccount/jitsudo-operator", "Role/jitsudo-operator", "RoleBinding/jitsudo-operator", "Deployment/jitsudo-operator", "JitsudoCluster/jitsudod"])
+        #expect(
+            objects == [
+                "ServiceAccount/jitsudo-operator", "Role/jitsudo-operator", "RoleBinding/jitsudo-operator", "Deployment/jitsudo-operator",
+                "JitsudoCluster/jitsudod",
+            ])
         for doc in docs {
             #expect(doc.at("metadata.namespace") as? String == "jitsudo", "\(doc.kind) not in the release namespace")
             let labels = doc.at("metadata.labels") as? [String: Any]
@@ -87,11 +91,15 @@ private let documentedGrants: Set<Grant> = {
             #expect(schema.at("properties.status.properties.observedGeneration") != nil)
         }
         let cluster = try #require(crds.first { $0.name == "jitsudoclusters.jitsudo.dev" })
-        let tls = try #require(cluster.at("spec.versions") as? [[String: Any]]).first?.at("schema.openAPIV3Schema.properties.spec.properties.tls.properties") as? [String: Any]
+        let tls =
+            try #require(cluster.at("spec.versions") as? [[String: Any]]).first?.at(
+                "schema.openAPIV3Schema.properties.spec.properties.tls.properties") as? [String: Any]
         #expect(tls?.at("secretName.default") as? String == "jitsudo-tls")
         #expect(tls?.at("renewBefore.default") as? String == "720h")
         let restore = try #require(crds.first { $0.name == "jitsudorestores.jitsudo.dev" })
-        let phases = try #require(restore.at("spec.versions") as? [[String: Any]]).first?.at("schema.openAPIV3Schema.properties.status.properties.phase.enum") as? [String]
+        let phases =
+            try #require(restore.at("spec.versions") as? [[String: Any]]).first?.at("schema.openAPIV3Schema.properties.status.properties.phase.enum")
+            as? [String]
         #expect(phases == RestoreStateMachine.Phase.allCases.map(\.rawValue))
     }
 
@@ -105,10 +113,16 @@ private let documentedGrants: Set<Grant> = {
             let verbs = rule["verbs"] as? [String] ?? [], names = rule["resourceNames"] as? [String] ?? [""]
             #expect(!(groups + resources + verbs + names).contains("*"), "wildcard in \(rule)")
             #expect(rule["nonResourceURLs"] == nil)
-            for g in groups { for r in resources { for v in verbs { for n in names { granted.insert(Grant(group: g, resource: r, verb: v, name: n)) } } } }
+            for g in groups {
+                for r in resources { for v in verbs { for n in names { granted.insert(Grant(group: g, resource: r, verb: v, name: n)) } } }
+            }
         }
-        #expect(granted.subtracting(documentedGrants).isEmpty, "not documented: \(granted.subtracting(documentedGrants).sorted { $0.description < $1.description })")
-        #expect(documentedGrants.subtracting(granted).isEmpty, "missing: \(documentedGrants.subtracting(granted).sorted { $0.description < $1.description })")
+        #expect(
+            granted.subtracting(documentedGrants).isEmpty,
+            "not documented: \(granted.subtracting(documentedGrants).sorted { $0.description < $1.description })")
+        #expect(
+            documentedGrants.subtracting(granted).isEmpty,
+            "missing: \(documentedGrants.subtracting(granted).sorted { $0.description < $1.description })")
         #expect(!granted.contains { $0.verb == "delete" || $0.verb == "deletecollection" || $0.verb == "escalate" || $0.verb == "bind" })
 
         let binding = try #require(docs.first { $0.kind == "RoleBinding" })
@@ -159,7 +173,9 @@ private let documentedGrants: Set<Grant> = {
     }
 
     @Test func inconsistentAutoscalingBoundsAreRejected() throws {
-        let result = try Helm.run(["template", "jitsudo", Helm.chart, "--set", "jitsudod.autoscaling.enabled=true", "--set", "jitsudod.autoscaling.minReplicas=9"])
+        let result = try Helm.run([
+            "template", "jitsudo", Helm.chart, "--set", "jitsudod.autoscaling.enabled=true", "--set", "jitsudod.autoscaling.minReplicas=9",
+        ])
         #expect(result.status != 0 && result.stderr.contains("minReplicas must not exceed maxReplicas"))
     }
 

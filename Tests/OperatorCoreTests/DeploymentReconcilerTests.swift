@@ -130,12 +130,14 @@ private struct World {
         var world = World()
         world.converge(Fixtures.clusterSpec())
         world.observed?.specReplicas = 0
-        let decision = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
+        let decision = DeploymentReconciler.decide(
+            world.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
         // The ConfigMap may be rewritten (it starts nothing); the Deployment is neither scaled nor updated.
         if case .applyConfigMap = decision.step {} else { #expect(decision.step == nil) }
         var afterConfig = world
         if let step = decision.step { afterConfig.apply(step) }
-        let next = DeploymentReconciler.decide(afterConfig.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
+        let next = DeploymentReconciler.decide(
+            afterConfig.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
         #expect(next.step == nil)
         #expect(next.status.phase == "Restoring" && next.status.restore == "r1")
     }

@@ -117,7 +117,9 @@ private struct RestoreWorld {
         var spec = RestoreWorld.spec
         spec.options = .init(scaleUpOnFailure: false)
         for _ in 0..<30 {
-            let o = { var o = world.observation(); o.spec = spec; return o }()
+            let o = {
+                var o = world.observation(); o.spec = spec; return o
+            }()
             let decision = RestoreStateMachine.decide(o, now: world.now)
             world.perform(decision)
             if decision.step == nil, decision.requeueAfter == nil { break }
@@ -238,7 +240,9 @@ private struct RestoreWorld {
             o.spec = RestoreWorld.spec
             o.spec.source.file?.path = path
             let refused = RestoreStateMachine.decide(o, now: world.now)
-            #expect(refused.status.phase == .failed && refused.step == nil && refused.status.message?.contains("spec.source.file.path") == true, "\(path)")
+            #expect(
+                refused.status.phase == .failed && refused.step == nil && refused.status.message?.contains("spec.source.file.path") == true, "\(path)"
+            )
         }
         o.spec = RestoreWorld.spec
         o.spec.database.liveName = "Jitsudo; DROP DATABASE x"

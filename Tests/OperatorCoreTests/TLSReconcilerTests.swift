@@ -43,7 +43,8 @@ import Testing
     @Test func anUnusableCAIsNeverReplaced() throws {
         let leaf = try Fixtures.tlsSecret(ca: ca)
         // A leaf certificate is not a CA.
-        let decision = TLSReconciler.decide(observe(secret: nil, ca: ["tls.crt": leaf.data["tls.crt"]!, "tls.key": leaf.data["tls.key"]!]), now: Fixtures.now)
+        let decision = TLSReconciler.decide(
+            observe(secret: nil, ca: ["tls.crt": leaf.data["tls.crt"]!, "tls.key": leaf.data["tls.key"]!]), now: Fixtures.now)
         #expect(decision.step == nil && decision.health.reason == "CAUnusable")
     }
 
@@ -98,7 +99,9 @@ import Testing
         let current = try Fixtures.tlsSecret(ca: ca, issuedAt: Fixtures.now)
         let day59 = Fixtures.now.addingTimeInterval(59 * Fixtures.day)
         let day61 = Fixtures.now.addingTimeInterval(61 * Fixtures.day)
-        let status = { var s = TLSReconciler.Status(); s.servingSerial = current.serial; return s }()
+        let status = {
+            var s = TLSReconciler.Status(); s.servingSerial = current.serial; return s
+        }()
         let quiet = TLSReconciler.decide(observe(secret: current.data, status: status), now: day59)
         #expect(quiet.step == nil && quiet.health.holding == .ready)
         #expect(quiet.requeueAfter.map { $0 > 0 && $0 <= Fixtures.day + 301 } == true)
@@ -139,7 +142,8 @@ import Testing
         let renewed = try Fixtures.tlsSecret(ca: ca)
         var status = TLSReconciler.Status()
         status.servingSerial = "0ld"
-        let decision = TLSReconciler.decide(observe(secret: renewed.data, serving: [renewed.serial, renewed.serial], status: status), now: Fixtures.now)
+        let decision = TLSReconciler.decide(
+            observe(secret: renewed.data, serving: [renewed.serial, renewed.serial], status: status), now: Fixtures.now)
         #expect(decision.step == nil)
         #expect(decision.status.servingSerial == renewed.serial && decision.status.reloadMethod == "HotReload")
         #expect(decision.event?.reason == "CertificateHotReloaded")
@@ -155,7 +159,8 @@ import Testing
         #expect(first.step == nil && first.status.pendingSerial == renewed.serial && first.status.pendingSince == Fixtures.now)
         #expect(first.requeueAfter == 60)
 
-        let early = TLSReconciler.decide(observe(secret: renewed.data, serving: oldServing, status: first.status), now: Fixtures.now.addingTimeInterval(30))
+        let early = TLSReconciler.decide(
+            observe(secret: renewed.data, serving: oldServing, status: first.status), now: Fixtures.now.addingTimeInterval(30))
         #expect(early.step == nil && early.requeueAfter == 30)
 
         let late = Fixtures.now.addingTimeInterval(61)
