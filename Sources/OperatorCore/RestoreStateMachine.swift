@@ -291,7 +291,8 @@ public enum RestoreStateMachine {
 
         case .scalingUp:
             let target = status.previousReplicas ?? o.clusterReplicas ?? 1
-            if o.deploymentReplicas != target {
+            // No Deployment (there was none to scale down): the Deployment reconciler creates it once this completes.
+            if let replicas = o.deploymentReplicas, replicas != target {
                 return step(.scaleDeployment(replicas: target), "scaling deployment/jitsudod to \(target)")
             }
             status.completedAt = now

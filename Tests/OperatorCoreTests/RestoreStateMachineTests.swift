@@ -227,6 +227,15 @@ private struct RestoreWorld {
         #expect(world.status.previousReplicas == 2 && world.deploymentReplicas == 2 && world.status.phase == .completed)
     }
 
+    @Test func withoutADeploymentTheRestoreCompletesAndLeavesCreationToTheDeploymentReconciler() {
+        var world = RestoreWorld()
+        world.deploymentReplicas = nil
+        world.podCount = 0
+        world.run()
+        #expect(world.status.phase == .completed && world.scales.isEmpty && world.deploymentReplicas == nil)
+        #expect(world.status.previousReplicas == 2)
+    }
+
     @Test func invalidSpecsFailWithoutAStep() {
         let world = RestoreWorld()
         var o = world.observation()
