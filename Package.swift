@@ -209,6 +209,31 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "RegoConformance", dependencies: ["Rego"], swiftSettings: strict),
+        // The operator's pure decision core: observe -> decide one step for the Deployment, TLS and restore
+        // reconcilers. No I/O and no Kubernetes client; certificates are parsed with swift-certificates.
+        .target(
+            name: "OperatorCore",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OperatorCoreTests",
+            dependencies: [
+                "OperatorCore", "JitsudoTLS",
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
+        // The Helm chart, checked with the real helm binary (scripts/ensure-helm.sh) run as a subprocess.
+        .testTarget(
+            name: "HelmChartTests",
+            dependencies: ["OperatorCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoCoreTests",
             dependencies: ["JitsudoCore", .product(name: "PropertyBased", package: "swift-property-based")],

@@ -23,3 +23,5 @@ if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1
 fi
+# The real helm binary for the chart tests (HelmChartTests), cached in .tools/helm.
+"$(dirname "$0")/ensure-helm.sh" >/dev/null

@@ -1,0 +1,147 @@
+import Crypto
+import Foundation
+
+/// What the operator wants to exist for a JitsudoCluster: the objects the runbooks name (`deployment/jitsudod`,
+/// pods `app=jitsudod`, `service/jitsudod`), described as values the executor renders into Kubernetes objects.
+/// Each carries a ``specHash`` the executor stores in the `jitsudo.dev/spec-hash` annotation; a differing hash is
+/// what makes the reconciler update the object.
+public enum DesiredResources {
+    /// The Deployment, Service and PodDisruptionBudget name, fixed by the runbooks.
+    public static let name = "jitsudod"
+    /// The label every jitsudod pod carries; the runbooks select `-l app=jitsudod`.
+    public static let podLabels = ["app": "jitsudod"]
+    /// The ConfigMap the operator writes inline configuration to.
+    public static let configMapName = "jitsudod-config"
+    public static let configKey = "jitsudod.yaml"
+    /// Where jitsudod finds its TLS files (the Secret's keys `tls.crt`, `tls.key`, `ca.crt`).
+    public static let tlsMountPath = "/etc/jitsudo/tls"
+    public static let configMountPath = "/etc/jitsudo/config"
+
+    /// Pod-template annotations.
+    public enum Annotation {
+        /// SHA-256 of the configuration; a change rolls the pods.
+        public static let configChecksum = "jitsudo.dev/config-checksum"
+        /// Hash of the desired object; the reconciler compares it to decide on an update.
+        public static let specHash = "jitsudo.dev/spec-hash"
+        /// What `kubectl rollout restart` sets; the TLS reconciler sets it for a restart too.
+        public static let restartedAt = "kubectl.kubernetes.io/restartedAt"
+        /// The certificate serial a restart was made for (so a restart is made once per certificate).
+        public static let tlsSerial = "jitsudo.dev/tls-serial"
+        /// Annotations kept from the observed pod template when the operator updates the Deployment, so an update
+        /// never undoes (or repeats) a restart.
+        public static let carriedOver = [restartedAt, tlsSerial]
+    }
+
+    /// The `jitsudod` Deployment.
+    public struct Deployment: Sendable, Equatable, Codable {
+        public var name: String
+        public var namespace: String
+        public var labels: [String: String]
+        public var selector: [String: String]
+        public var replicas: Int
+        public var image: String
+        public var imagePullPolicy: String
+        /// Pod-template annotations (config checksum, and any carried over).
+        public var templateAnnotations: [String: String]
+        public var configMapName: String
+        public var configMapKey: String
+        public var databaseSecretName: String
+        public var databaseSecretKey: String
+        public var tlsSecretName: String
+        public var containerPort: Int
+        /// Probe paths on the container port.
+        public var livenessPath: String
+        public var readinessPath: String
+        public var antiAffinity: ResolvedClusterSpec.AntiAffinity
+        public var resourceRequests: [String: String]
+        public var resourceLimits: [String: String]
+        /// Replicas are left to the HPA: the executor must not send the field on update.
+        public var replicasManagedExternally: Bool
+    }
+
+    /// The `jitsudod` Service.
+    public struct Service: Sendable, Equatable, Codable {
+        public var name: String
+        public var namespace: String
+        public var type: String
+        public var selector: [String: String]
+        public var port: Int
+        public var targetPort: Int
+    }
+
+    /// The ConfigMap holding inline configuration.
+    public struct ConfigMap: Sendable, Equatable, Codable {
+        public var name: String
+        public var namespace: String
+        public var data: [String: String]
+    }
+
+    /// The `jitsudod` PodDisruptionBudget.
+    public struct PodDisruptionBudget: Sendable, Equatable, Codable {
+        public var name: String
+        public var namespace: String
+        public var selector: [String: String]
+        public var minAvailable: Int
+    }
+
+    /// SHA-256 hex of a configuration's data, independent of key order.
+    public static func configChecksum(_ data: [String: String]) -> String {
+        var hasher = SHA256()
+        for (key, value) in data.sorted(by: { $0.key < $1.key }) {
+            hasher.update(data: Data("\(key.utf8.count):\(key)\(value.utf8.count):\(value)".utf8))
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// SHA-256 hex of a desired object (sorted-key JSON).
+    public static func specHash<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding these plain value types cannot fail; a failure would be a broken invariant.
+        guard let data = try? encoder.encode(value) else { preconditionFailure("desired resource not encodable") }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The Deployment for `spec`, with `configData` checksummed into the pod template, `replicas` as given (the caller
+    /// decides: the spec's, or the observed count while an HPA owns it), and the carried-over annotations.
+    public static func deployment(
+        _ spec: ResolvedClusterSpec, configData: [String: String], replicas: Int, carriedAnnotations: [String: String]
+    ) -> Deployment {
+        var annotations = [Annotation.configChecksum: configChecksum(configData)]
+        for key in Annotation.carriedOver { if let value = carriedAnnotations[key] { annotations[key] = value } }
+        return Deployment(
+            name: name, namespace: spec.namespace, labels: podLabels, selector: podLabels, replicas: replicas, image: spec.image,
+            imagePullPolicy: spec.imagePullPolicy, templateAnnotations: annotations, configMapName: spec.configMapName,
+            configMapKey: spec.configMapKey, databaseSecretName: spec.databaseSecretName, databaseSecretKey: spec.databaseSecretKey,
+            tlsSecretName: spec.tls.secretName, containerPort: spec.targetPort, livenessPath: "/healthz", readinessPath: "/readyz",
+            antiAffinity: spec.antiAffinity, resourceRequests: spec.resourceRequests, resourceLimits: spec.resourceLimits,
+            replicasManagedExternally: spec.autoscaling
+        )
+    }
+
+    /// The hash that decides whether the Deployment needs an update: everything but `replicas` (compared on its own,
+    /// since scaling is a separate step and an HPA may own it) and the carried-over annotations.
+    public static func deploymentHash(_ deployment: Deployment) -> String {
+        var comparable = deployment
+        comparable.replicas = 0
+        for key in Annotation.carriedOver { comparable.templateAnnotations[key] = nil }
+        return specHash(comparable)
+    }
+
+    public static func service(_ spec: ResolvedClusterSpec) -> Service {
+        Service(
+            name: name, namespace: spec.namespace, type: spec.serviceType, selector: podLabels, port: spec.servicePort, targetPort: spec.targetPort)
+    }
+
+    /// The ConfigMap for inline configuration; nil when the spec references an existing ConfigMap.
+    public static func configMap(_ spec: ResolvedClusterSpec) -> ConfigMap? {
+        spec.inlineConfig.map { ConfigMap(name: configMapName, namespace: spec.namespace, data: [configKey: $0]) }
+    }
+
+    /// The PodDisruptionBudget. minAvailable is capped at replicas - 1 so a node drain is never blocked for good; a
+    /// disabled budget becomes minAvailable 0 (the operator has no delete permission, and 0 restricts nothing).
+    public static func podDisruptionBudget(_ spec: ResolvedClusterSpec) -> PodDisruptionBudget {
+        let minAvailable = spec.disruptionBudgetEnabled ? min(spec.minAvailable, max(spec.replicas - 1, 0)) : 0
+        return PodDisruptionBudget(name: name, namespace: spec.namespace, selector: podLabels, minAvailable: minAvailable)
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import OperatorCore
+import Testing
+
+/// A namespace as the executor would leave it after performing each step: hashes on the owned objects, the
+/// Deployment with its template, and a rollout the test completes by hand.
+private struct World {
+    var configMap: DesiredResources.ConfigMap?
+    var configMapHash: String?
+    var serviceHash: String?
+    var budgetHash: String?
+    var budget: DesiredResources.PodDisruptionBudget?
+    var deployment: DesiredResources.Deployment?
+    var observed: DeploymentReconciler.ObservedDeployment?
+
+    mutating func apply(_ step: DeploymentReconciler.Step) {
+        switch step {
+        case .applyConfigMap(let map, let hash): (configMap, configMapHash) = (map, hash)
+        case .applyService(_, let hash): serviceHash = hash
+        case .applyPodDisruptionBudget(let pdb, let hash): (budget, budgetHash) = (pdb, hash)
+        case .createDeployment(let d, let hash), .updateDeployment(let d, let hash):
+            let generation = (observed?.generation ?? 0) + 1
+            let replicas = d.replicasManagedExternally ? (observed?.specReplicas ?? d.replicas) : d.replicas
+            deployment = d
+            observed = .init(
+                generation: generation, observedGeneration: generation - 1, specReplicas: replicas, replicas: observed?.replicas ?? 0,
+                updatedReplicas: 0, readyReplicas: observed?.readyReplicas ?? 0, availableReplicas: observed?.availableReplicas ?? 0,
+                templateAnnotations: d.templateAnnotations, specHash: hash
+            )
+        case .scaleDeployment(let replicas): observed?.specReplicas = replicas
+        }
+    }
+
+    /// The deployment controller finished rolling out.
+    mutating func rollOut() {
+        guard var o = observed else { return }
+        o.observedGeneration = o.generation
+        (o.replicas, o.updatedReplicas, o.readyReplicas, o.availableReplicas) = (o.specReplicas, o.specReplicas, o.specReplicas, o.specReplicas)
+        observed = o
+    }
+
+    func observation(_ spec: ClusterSpec, restore: String? = nil, dbSecret: Bool = true) -> DeploymentReconciler.Observation {
+        DeploymentReconciler.Observation(
+            namespace: Fixtures.namespace, generation: 1, spec: spec, configData: configMap?.data, databaseSecretPresent: dbSecret,
+            serviceHash: serviceHash, configMapHash: configMapHash, podDisruptionBudgetHash: budgetHash, deployment: observed,
+            restoreInFlight: restore
+        )
+    }
+
+    /// Reconciles until no step is left (at most 10), returning the steps taken.
+    @discardableResult
+    mutating func converge(_ spec: ClusterSpec, restore: String? = nil) -> [DeploymentReconciler.Step] {
+        var steps: [DeploymentReconciler.Step] = []
+        for _ in 0..<10 {
+            guard let step = DeploymentReconciler.decide(observation(spec, restore: restore), now: Fixtures.now).step else { break }
+            steps.append(step)
+            apply(step)
+        }
+        return steps
+    }
+}
+
+@Suite struct DeploymentReconcilerTests {
+    @Test func aNewClusterGetsConfigMapServiceBudgetThenTheDeploymentTheRunbooksName() throws {
+        var world = World()
+        let steps = world.converge(Fixtures.clusterSpec())
+        #expect(steps.count == 4)
+        guard case .applyConfigMap(let map, _) = steps[0], case .applyService(let service, _) = steps[1],
+            case .applyPodDisruptionBudget(let pdb, _) = steps[2], case .createDeployment(let deployment, _) = steps[3]
+        else {
+            Issue.record("unexpected order: \(steps)")
+            return
+        }
+        #expect(map.name == "jitsudod-config" && map.data["jitsudod.yaml"] == "listen: 0.0.0.0:8443\n")
+        #expect(service.name == "jitsudod" && service.selector == ["app": "jitsudod"] && service.port == 443)
+        #expect(pdb.name == "jitsudod" && pdb.minAvailable == 1)
+        #expect(deployment.name == "jitsudod" && deployment.namespace == "jitsudo")
+        #expect(deployment.labels["app"] == "jitsudod" && deployment.selector == ["app": "jitsudod"])
+        #expect(deployment.replicas == 2 && deployment.tlsSecretName == "jitsudo-tls")
+        #expect(deployment.livenessPath == "/healthz" && deployment.readinessPath == "/readyz")
+        #expect(deployment.templateAnnotations[DesiredResources.Annotation.configChecksum] == DesiredResources.configChecksum(map.data))
+    }
+
+    @Test func readinessComesFromTheDeploymentStatus() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        let rolling = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        #expect(rolling.step == nil && rolling.status.phase == "Progressing")
+        #expect(rolling.status.conditions.first { $0.type == .progressing }?.status == .true)
+        #expect(rolling.requeueAfter != nil)
+        world.rollOut()
+        let ready = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        #expect(ready.step == nil && ready.status.phase == "Ready" && ready.status.readyReplicas == 2)
+        #expect(ready.status.conditions.map(\.status) == [.true, .false, .false])
+    }
+
+    @Test func aConfigChangeRollsThePodsAndKeepsARestartAnnotation() throws {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        world.observed?.templateAnnotations[DesiredResources.Annotation.restartedAt] = "2026-03-21T10:00:00Z"
+        let before = world.observed?.templateAnnotations[DesiredResources.Annotation.configChecksum]
+        let steps = world.converge(Fixtures.clusterSpec(inline: "listen: 0.0.0.0:9443\n"))
+        #expect(steps.count == 2)
+        guard case .updateDeployment(let updated, _) = steps.last else {
+            Issue.record("expected an update, got \(steps)")
+            return
+        }
+        #expect(updated.templateAnnotations[DesiredResources.Annotation.configChecksum] != before)
+        #expect(updated.templateAnnotations[DesiredResources.Annotation.restartedAt] == "2026-03-21T10:00:00Z")
+    }
+
+    @Test func aConvergedClusterTakesNoStep() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        #expect(world.converge(Fixtures.clusterSpec()).isEmpty)
+    }
+
+    @Test func replicasAreScaledWithoutARollout() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        let steps = world.converge(Fixtures.clusterSpec(replicas: 4))
+        #expect(steps.contains(.scaleDeployment(replicas: 4)))
+        #expect(!steps.contains { if case .updateDeployment = $0 { true } else { false } })
+    }
+
+    @Test func nothingTouchesTheDeploymentWhileARestoreIsInFlight() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.observed?.specReplicas = 0
+        let decision = DeploymentReconciler.decide(
+            world.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
+        // The ConfigMap may be rewritten (it starts nothing); the Deployment is neither scaled nor updated.
+        if case .applyConfigMap = decision.step {} else { #expect(decision.step == nil) }
+        var afterConfig = world
+        if let step = decision.step { afterConfig.apply(step) }
+        let next = DeploymentReconciler.decide(
+            afterConfig.observation(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n"), restore: "r1"), now: Fixtures.now)
+        #expect(next.step == nil)
+        #expect(next.status.phase == "Restoring" && next.status.restore == "r1")
+    }
+
+    @Test func withAutoscalingTheObservedReplicasAreKept() {
+        var spec = Fixtures.clusterSpec()
+        spec.autoscaling = .init(enabled: true)
+        var world = World()
+        world.converge(spec)
+        world.observed?.specReplicas = 5
+        world.rollOut()
+        #expect(world.converge(spec).isEmpty)
+        #expect(world.observed?.specReplicas == 5)
+    }
+
+    @Test func missingInputsDegradeWithoutAStep() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        let noSecret = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec(), dbSecret: false), now: Fixtures.now)
+        #expect(noSecret.step == nil && noSecret.status.phase == "Degraded")
+        #expect(noSecret.status.conditions.first { $0.type == .degraded }?.reason == "DatabaseSecretMissing")
+
+        let invalid = DeploymentReconciler.decide(World().observation(Fixtures.clusterSpec(replicas: 0)), now: Fixtures.now)
+        #expect(invalid.step == nil && invalid.status.phase == "Degraded" && invalid.event?.type == .warning)
+    }
+
+    @Test func aSingleReplicaBudgetNeverBlocksDrains() throws {
+        let spec = try Fixtures.clusterSpec(replicas: 1).resolved(namespace: "ns")
+        #expect(DesiredResources.podDisruptionBudget(spec).minAvailable == 0)
+    }
+
+    @Test func conditionTransitionTimesAreKeptWhileTheStatusHolds() {
+        let earlier = Fixtures.now.addingTimeInterval(-3600)
+        let previous = ConditionSummary(.ready, reason: "A", message: "a").conditions(previous: [], generation: 1, now: earlier)
+        let again = ConditionSummary(.ready, reason: "B", message: "b").conditions(previous: previous, generation: 2, now: Fixtures.now)
+        #expect(again.first { $0.type == .ready }?.lastTransitionTime == earlier)
+        let flipped = ConditionSummary(.degraded, reason: "C", message: "c").conditions(previous: previous, generation: 2, now: Fixtures.now)
+        #expect(flipped.first { $0.type == .ready }?.lastTransitionTime == Fixtures.now)
+        #expect(flipped.first { $0.type == .degraded }?.lastTransitionTime == Fixtures.now)
+        #expect(flipped.first { $0.type == .progressing }?.lastTransitionTime == earlier)
+    }
+}
