@@ -10,12 +10,13 @@ limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # progress at shutdown of an in-process server; the retry keeps CI meaningful meanwhile and every hang is logged.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-4}
 groups=(
-    "JitsudoCoreTests|RegoTests"
+    "JitsudoCoreTests|RegoTests|KubernetesClientTests"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
     "JitsudoAuthTests|JitsudoTLSTests"
     "JitsudoNotifyTests"
     "JitsudoCLITests"
+    "KubernetesIntegrationTests"
 )
 passed=0
 failed=0
