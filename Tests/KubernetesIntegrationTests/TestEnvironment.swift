@@ -22,6 +22,16 @@ enum TestEnvironment {
             """)
     }
 
+    /// Compacts the test environment's etcd up to `revision` (a resourceVersion): older versions become 410 Gone
+    /// where the API server's watch cache does not answer.
+    static func compactEtcd(atRevision revision: String) async throws {
+        let directory = (try kubeconfigPath() as NSString).deletingLastPathComponent
+        let etcd = try String(contentsOfFile: directory + "/etcd-url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await Kubectl().shell(
+            "curl -fsS -X POST \(etcd)/v3/kv/compaction -d '{\"revision\":\"\(revision)\",\"physical\":true}'")
+        guard result.status == 0 else { throw Unavailable(description: "etcd compaction failed: \(result.stderr)") }
+    }
+
     static func configuration(impersonating user: String? = nil) throws -> KubernetesConfiguration {
         var configuration = try KubernetesConfiguration.fromKubeconfig(at: try kubeconfigPath())
         configuration.impersonateUser = user
