@@ -316,6 +316,11 @@ let package = Package(
             name: "KubernetesIntegrationTests",
             dependencies: [
                 "KubernetesClient", "JitsudoKubernetesProvider", "JitsudoProviders", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoServer", "JitsudoAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

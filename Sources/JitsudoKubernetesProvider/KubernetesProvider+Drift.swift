@@ -15,11 +15,11 @@ public struct DriftRemoval: Sendable, Hashable {
 }
 
 extension KubernetesProvider {
-    /// Removes every binding labelled by jitsudo whose grant is no longer active (as `isActive` says, given the
+    /// Removes every binding labelled by this installation (``Configuration/instance``) whose grant is no longer active (as `isActive` says, given the
     /// request id), or whose expiry annotation has passed. A binding whose state cannot be decided (`isActive`
     /// throws) is left for the next round.
     public func removeDrift(isActive: (String) async throws -> Bool) async throws -> [DriftRemoval] {
-        let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue])
+        let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance])
         let roleBindings = try await client.list(RoleBinding.self, allNamespaces: true, options: selector).items
         let clusterRoleBindings = try await client.list(ClusterRoleBinding.self, options: selector).items
         var removed: [DriftRemoval] = []

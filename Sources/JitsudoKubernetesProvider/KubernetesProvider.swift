@@ -20,6 +20,9 @@ public struct KubernetesProvider: CredentialProvider {
         public var groupMapping: [String: String] = [:]
         /// The longest grant; longer requests are shortened to this.
         public var maximumDurationSeconds: Int64 = 12 * 3600
+        /// Label value naming this installation: revoke and drift cleanup touch only bindings carrying it, so two
+        /// jitsudo installations can share a cluster.
+        public var instance = "jitsudo"
 
         public init(allowedRoles: Set<String>, namespaces: Set<String> = [], allowClusterScope: Bool = false) {
             self.allowedRoles = allowedRoles
@@ -31,6 +34,7 @@ public struct KubernetesProvider: CredentialProvider {
     public static let managedByLabel = "app.kubernetes.io/managed-by"
     public static let managedByValue = "jitsudo"
     public static let requestIDLabel = "jitsudo.dev/request-id"
+    public static let instanceLabel = "jitsudo.dev/instance"
     public static let expiresAtAnnotation = "jitsudo.dev/expires-at"
     public static let requesterAnnotation = "jitsudo.dev/requester"
 
@@ -80,7 +84,8 @@ public struct KubernetesProvider: CredentialProvider {
         let bindingName = Self.bindingName(for: request.requestID)
         let metadata = ObjectMeta(
             name: bindingName, namespace: request.resourceScope == "*" ? nil : request.resourceScope,
-            labels: [Self.managedByLabel: Self.managedByValue, Self.requestIDLabel: Self.labelValue(request.requestID)],
+            labels: [Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
+                     Self.requestIDLabel: Self.labelValue(request.requestID)],
             annotations: [
                 Self.expiresAtAnnotation: KubernetesTime.format(now().addingTimeInterval(TimeInterval(duration))),
                 Self.requesterAnnotation: request.requesterIdentity,
@@ -123,7 +128,8 @@ public struct KubernetesProvider: CredentialProvider {
                 break
             }
             // Also whatever else carries the request's label (a lost token, a copy made by hand).
-            let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue, Self.requestIDLabel: Self.labelValue(requestID)])
+            let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
+                                               Self.requestIDLabel: Self.labelValue(requestID)])
             for binding in try await client.list(RoleBinding.self, allNamespaces: true, options: selector).items {
                 try await client.deleteIfPresent(RoleBinding.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace)
             }

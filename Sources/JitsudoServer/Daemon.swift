@@ -159,6 +159,7 @@ public struct Daemon: Sendable {
         settings.userPrefix = configuration.kubernetesUserPrefix
         settings.groupMapping = configuration.kubernetesGroupMapping
         settings.maximumDurationSeconds = configuration.kubernetesMaxDurationSeconds
+        settings.instance = configuration.kubernetesInstance
         do {
             return KubernetesProvider(client: try KubernetesClient(configuration: clientConfiguration, logger: logger), configuration: settings)
         } catch let error as KubernetesError {

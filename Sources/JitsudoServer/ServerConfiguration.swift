@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
     public var kubernetesGroupMapping: [String: String] = [:]
     public var kubernetesMaxDurationSeconds: Int64 = 12 * 3600
     public var kubernetesReconcileIntervalSeconds: Int64 = 60
+    /// Label value of this installation's bindings (two installations sharing a cluster need different ones).
+    public var kubernetesInstance = "jitsudo"
     public var slackWebhookURL = ""
     public var webhookURL = ""
     public var webhookSecret = ""
@@ -108,6 +110,7 @@ public struct ServerConfiguration: Sendable {
         "providers.kubernetes.allow_cluster_scope": { config, value throws(ConfigurationError) in
             config.kubernetesAllowClusterScope = try bool(value, "providers.kubernetes.allow_cluster_scope")
         },
+        "providers.kubernetes.instance": { config, value in config.kubernetesInstance = value },
         "providers.kubernetes.user_prefix": { config, value in config.kubernetesUserPrefix = value },
         "providers.kubernetes.group_mapping": { config, value throws(ConfigurationError) in
             var mapping: [String: String] = [:]
@@ -198,6 +201,11 @@ public struct ServerConfiguration: Sendable {
         }
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }
+        }
+        if kubernetesProviderEnabled, kubernetesInstance.isEmpty || kubernetesInstance.count > 63
+            || !kubernetesInstance.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." })
+        {
+            throw ConfigurationError(key: "providers.kubernetes.instance", "must be a label value: 1-63 letters, digits, '-', '_' or '.'")
         }
         if kubernetesProviderEnabled, kubernetesAllowedRoles.isEmpty {
             throw ConfigurationError(key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")

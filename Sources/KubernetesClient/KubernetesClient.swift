@@ -49,6 +49,9 @@ public final class KubernetesClient: Sendable {
     /// Closes the connections. The client cannot be used afterwards.
     public func shutdown() async throws { try await http.shutdown() }
 
+    // A client dropped without `shutdown()` (one that lives as long as its process) still closes its connections.
+    deinit { http.shutdown(queue: .global()) { _ in } }
+
     // MARK: - Requests
 
     struct Call {

@@ -10,11 +10,11 @@ import PostgresNIO
 import Synchronization
 import Testing
 
-/// Serialized: the drift test removes every jitsudo binding its store does not know, the other tests' too.
-@Suite(.serialized) struct KubernetesProviderTests {
+@Suite struct KubernetesProviderTests {
     static func provider(_ client: KubernetesClient, namespace: String, now: @escaping @Sendable () -> Date = { Date() }) -> KubernetesProvider {
         var configuration = KubernetesProvider.Configuration(allowedRoles: ["view", "edit"], namespaces: [namespace], allowClusterScope: true)
         configuration.groupMapping = ["oncall@example.com": "oncall"]
+        configuration.instance = "test-\(namespace)"  // tests running at once must not clean up each other's bindings
         return KubernetesProvider(client: client, configuration: configuration, now: now)
     }
 
