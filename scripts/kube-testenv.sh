@@ -91,7 +91,7 @@ write_private_sources() {
 
 apt_private() {
     apt-get -o Dir::Etc::SourceList="$aptdir/sources.list" -o Dir::Etc::SourceParts="$aptdir/parts" \
-        -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" -o Debug::NoLocking=1 "$@"
+        -o Dir::State::Lists="$aptdir/lists" -o Dir::Cache="$aptdir/cache" -o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
 }
 
 fetch_source() {
@@ -104,7 +104,7 @@ fetch_source() {
     (cd "$srcdir/download" && apt_private -qq source --download-only "kubernetes=$version") \
         || die "apt-get source --download-only kubernetes=$version failed (is the version still in the archive? set KUBE_SOURCE_VERSION)"
     local orig
-    orig=$(ls "$srcdir"/download/kubernetes_*.orig.tar.* 2>/dev/null | head -1)
+    orig=$(find "$srcdir/download" -maxdepth 1 -name 'kubernetes_*.orig.tar.*' | head -1)
     [ -n "$orig" ] || die "the downloaded source has no orig tarball in $srcdir/download"
     rm -rf "$tree" "$srcdir/unpack"
     mkdir -p "$srcdir/unpack"
@@ -157,9 +157,9 @@ fakelet_binary() {
     echo "$bin/jitsudo-fakelet"
 }
 
-wait_for() { # description, seconds, command...
-    local what=$1 limit=$2
-    shift 2
+wait_for() { # seconds, command...
+    local limit=$1
+    shift
     local deadline=$((SECONDS + limit))
     until "$@" >/dev/null 2>&1; do
         if [ $SECONDS -ge $deadline ]; then return 1; fi
@@ -212,7 +212,7 @@ up() {
         --initial-cluster "jitsudo-test=http://127.0.0.1:$peer_port" --unsafe-no-fsync \
         >"$run/etcd.log" 2>&1 &
     echo $! >"$run/etcd.pid"
-    wait_for etcd 30 curl -fsS "http://127.0.0.1:$etcd_port/health" || fail_up "etcd did not become healthy in 30 s"
+    wait_for 30 curl -fsS "http://127.0.0.1:$etcd_port/health" || fail_up "etcd did not become healthy in 30 s"
 
     # podtemplates (unused by jitsudo) bypass the watch cache, so a compaction of etcd makes an old resourceVersion
     # answer 410 Gone at once: the tests' way to exercise relisting (the cache would keep serving old versions).
@@ -247,7 +247,7 @@ contexts:
 current-context: jitsudo-test
 EOF
     chmod 600 "$run/kubeconfig"
-    wait_for apiserver 90 curl -fsSk -H "Authorization: Bearer $token" "$server/readyz" \
+    wait_for 90 curl -fsSk -H "Authorization: Bearer $token" "$server/readyz" \
         || fail_up "kube-apiserver did not answer /readyz within 90 s"
 
     "$bindir/kube-controller-manager" --kubeconfig="$run/kubeconfig" --leader-elect=false --port=0 --secure-port=0 \
@@ -258,7 +258,7 @@ EOF
 
     KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node >"$run/fakelet.log" 2>&1 &
     echo $! >"$run/fakelet.pid"
-    wait_for fakelet 60 grep -q 'fakelet: ready' "$run/fakelet.log" || fail_up "the fakelet did not register its node within 60 s"
+    wait_for 60 grep -q 'fakelet: ready' "$run/fakelet.log" || fail_up "the fakelet did not register its node within 60 s"
     pid_alive "$run/controller-manager.pid" || fail_up "kube-controller-manager exited"
     echo "$server" >"$run/server"
     echo "http://127.0.0.1:$etcd_port" >"$run/etcd-url"
@@ -273,10 +273,10 @@ stop_pid() { # pidfile
     pid=$(cat "$f")
     if kill -0 "$pid" 2>/dev/null; then
         kill "$pid" 2>/dev/null || true
-        local i
-        for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
+        local tries=50
+        while [ $tries -gt 0 ] && kill -0 "$pid" 2>/dev/null; do
             sleep 0.1
+            tries=$((tries - 1))
         done
         kill -9 "$pid" 2>/dev/null || true
     fi
