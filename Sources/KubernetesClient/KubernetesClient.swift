@@ -98,6 +98,7 @@ public final class KubernetesClient: Sendable {
         var backoff = configuration.initialBackoff
         while true {
             let outcome: (status: Int, body: ByteBuffer, retryAfter: Int?)
+            let started = ContinuousClock.now
             do {
                 let response = try await http.execute(request(for: call), timeout: .nanoseconds(Int64(configuration.requestTimeout.nanoseconds)))
                 let body = try await response.body.collect(upTo: 64 * 1024 * 1024)
@@ -105,7 +106,10 @@ public final class KubernetesClient: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                guard attempt < configuration.maximumAttempts, !Task.isCancelled else {
+                // An attempt that used up its whole deadline already waited out the HTTP client's own connection
+                // retries: trying again would only multiply the wait.
+                let timedOut = ContinuousClock.now - started >= configuration.requestTimeout
+                guard attempt < configuration.maximumAttempts, !timedOut, !Task.isCancelled else {
                     throw KubernetesError(.transport, "no answer from the API server \(configuration.server.absoluteString) to \(call.verb) \(call.resource.plural): \(error)")
                 }
                 logger.debug("kubernetes request failed, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])

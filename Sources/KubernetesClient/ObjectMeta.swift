@@ -143,12 +143,16 @@ public enum KubernetesTime {
         return String(formatter.string(from: Date(timeIntervalSince1970: seconds)).dropLast()) + String(format: ".%06dZ", micros)
     }
 
-    /// Parses RFC 3339 with or without fractional seconds; nil when it is neither.
+    /// Parses RFC 3339 with or without fractional seconds (kept to the microsecond); nil when it is neither.
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        guard let dot = text.firstIndex(of: ".") else { return formatter.date(from: text) }
+        let rest = text[text.index(after: dot)...]
+        let digits = rest.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, let whole = formatter.date(from: String(text[..<dot]) + rest.dropFirst(digits.count)),
+              let fraction = Double("0." + digits)
+        else { return nil }
+        return whole.addingTimeInterval(fraction)
     }
 }

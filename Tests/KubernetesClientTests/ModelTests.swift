@@ -17,6 +17,8 @@ import Testing
         #expect(abs(try #require(KubernetesTime.parse(text)).timeIntervalSince1970 - date.timeIntervalSince1970) < 0.001)
         #expect(KubernetesTime.parse("2024-05-01T12:00:00Z")?.timeIntervalSince1970 == 1_714_564_800)
         #expect(KubernetesTime.parse("yesterday") == nil)
+        let parsed = try #require(KubernetesTime.parse("2024-05-01T12:00:00.654321+02:00"))
+        #expect(abs(parsed.timeIntervalSince1970 - (1_714_564_800 - 7200 + 0.654321)) < 0.000_001)
     }
 
     @Test func podSpecsKeepMembersTheModelDoesNotName() throws {

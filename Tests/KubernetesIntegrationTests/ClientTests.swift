@@ -105,6 +105,36 @@ import Testing
         }
     }
 
+    @Test func eventsCarryMicrosecondTimesAndReferenceTheirObject() async throws {
+        try await TestEnvironment.withNamespace("events") { client, namespace in
+            let map = try await client.create(ConfigMap(metadata: ObjectMeta(name: "target", namespace: namespace)))
+            let time = Date(timeIntervalSince1970: 1_800_000_000.654321)
+            let event = Event(
+                metadata: ObjectMeta(name: "target.1", namespace: namespace), eventTime: time, type: "Normal", reason: "Restored",
+                action: "Restore", note: "backup applied",
+                regarding: ObjectReference(apiVersion: "v1", kind: "ConfigMap", name: "target", namespace: namespace, uid: map.metadata.uid),
+                reportingController: "jitsudo.dev/operator", reportingInstance: "operator-0"
+            )
+            _ = try await client.create(event)
+            let read = try await client.get(Event.self, name: "target.1", namespace: namespace)
+            #expect(read.reason == "Restored" && read.regarding?.uid == map.metadata.uid)
+            #expect(abs((read.eventTime ?? .distantPast).timeIntervalSince(time)) < 0.000_01)
+        }
+    }
+
+    @Test func anUnreachableServerIsATransportErrorAfterTheRetries() async throws {
+        var configuration = try TestEnvironment.configuration()
+        configuration.server = URL(string: "https://127.0.0.1:1")!
+        configuration.maximumAttempts = 3
+        configuration.initialBackoff = .milliseconds(10)
+        configuration.requestTimeout = .seconds(2)
+        let client = try KubernetesClient(configuration: configuration)
+        let error = await #expect(throws: KubernetesError.self) { try await client.get(ConfigMap.self, name: "x", namespace: "default") }
+        #expect(error?.code == .transport)
+        #expect(error?.message.contains("127.0.0.1:1") == true)
+        try await client.shutdown()
+    }
+
     @Test func customResourceDefinitionsAndGenericCustomResources() async throws {
         try await TestEnvironment.withNamespace("crd") { client, namespace in
             let group = "t\(UInt32.random(in: 0...UInt32.max)).jitsudo.dev"
