@@ -5,11 +5,12 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test build dev dev-stop conformance clean help
+.PHONY: test build dev dev-stop conformance clean help kube-up kube-down kube-status
 
 help:
 	@echo "make dev    build, start a local PostgreSQL in $(DEV_DIR)/ and run the control plane with a development issuer"
-	@echo "make test   install what is missing, start PostgreSQL, build and run every test"
+	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
+	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 
 ## One debug configuration throughout: build once, then run the tests without rebuilding.
 build:
@@ -18,7 +19,7 @@ build:
 test:
 	scripts/ensure-deps.sh
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	scripts/with-test-postgres.sh scripts/run-tests.sh
+	scripts/with-test-postgres.sh scripts/with-kube-testenv.sh scripts/run-tests.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
@@ -30,6 +31,17 @@ dev:
 
 dev-stop:
 	scripts/pg-cluster.sh stop $(DEV_DIR)/postgres
+
+## A real kube-apiserver + controller-manager + fakelet on loopback; `eval "$$(make -s kube-up | tail -1)"` sets KUBECONFIG.
+kube-up:
+	$(SWIFT) build --product jitsudo-fakelet $(SWIFT_FLAGS)
+	scripts/kube-testenv.sh up
+
+kube-down:
+	scripts/kube-testenv.sh down
+
+kube-status:
+	scripts/kube-testenv.sh status
 
 clean:
 	rm -rf .build $(DEV_DIR)

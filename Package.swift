@@ -18,6 +18,8 @@ let package = Package(
         .executable(name: "jitsudo", targets: ["jitsudo"]),
         .executable(name: "jitsudo-operator", targets: ["Operator"]),
         .executable(name: "rego-conformance", targets: ["RegoConformance"]),
+        .executable(name: "jitsudo-fakelet", targets: ["Fakelet"]),
+        .library(name: "KubernetesClient", targets: ["KubernetesClient"]),
         .library(name: "JitsudoCore", targets: ["JitsudoCore"]),
         .library(name: "Rego", targets: ["Rego"]),
         .library(name: "JitsudoStore", targets: ["JitsudoStore"]),
@@ -147,7 +149,7 @@ let package = Package(
             name: "JitsudoServer",
             dependencies: [
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
-                "JitsudoTLS",
+                "JitsudoTLS", "JitsudoKubernetesProvider", "KubernetesClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -234,6 +236,39 @@ let package = Package(
             dependencies: ["OperatorCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Typed Kubernetes REST client (watch, informer, leases, scale); a leaf that knows nothing of jitsudo.
+        .target(
+            name: "KubernetesClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test support: does a kubelet's part against the test API server (bind, Running/Ready, finish deletions).
+        .executableTarget(
+            name: "Fakelet",
+            dependencies: [
+                "KubernetesClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `kubernetes` credential provider: RoleBindings/ClusterRoleBindings per grant, drift reconciliation.
+        .target(
+            name: "JitsudoKubernetesProvider",
+            dependencies: [
+                "JitsudoCore", "JitsudoProviders", "JitsudoStore", "KubernetesClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoCoreTests",
             dependencies: ["JitsudoCore", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -310,6 +345,22 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KubernetesClientTests", dependencies: ["KubernetesClient"], swiftSettings: strict),
+        // Against the real kube-apiserver of scripts/kube-testenv.sh (JITSUDO_TEST_KUBECONFIG) and real kubectl.
+        .testTarget(
+            name: "KubernetesIntegrationTests",
+            dependencies: [
+                "KubernetesClient", "JitsudoKubernetesProvider", "JitsudoProviders", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoServer", "JitsudoAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

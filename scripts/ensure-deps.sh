@@ -10,6 +10,13 @@ command -v python3 >/dev/null || missing+=(python3 python3-pip)
 command -v openssl >/dev/null || missing+=(openssl)
 command -v jq >/dev/null || missing+=(jq)
 command -v curl >/dev/null || missing+=(curl)
+# The Kubernetes test environment (scripts/kube-testenv.sh): Go and rsync build the API server, etcd stores it;
+# kubectl is the machine's own when present, else Debian's (same 1.20 as the test API server).
+command -v go >/dev/null || missing+=(golang-go)
+command -v rsync >/dev/null || missing+=(rsync)
+command -v etcd >/dev/null || missing+=(etcd-server)
+[ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || missing+=(golang-github-modern-go-reflect2-dev)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive

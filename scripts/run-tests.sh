@@ -9,13 +9,14 @@ limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # chasing a hang locally); by default a hang is a failure. A group whose tests fail is never re-run.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-1}
 groups=(
-    "JitsudoCoreTests|RegoTests|OperatorCoreTests"
+    "JitsudoCoreTests|RegoTests|OperatorCoreTests|KubernetesClientTests"
     "HelmChartTests"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
     "JitsudoAuthTests|JitsudoTLSTests"
     "JitsudoNotifyTests"
     "JitsudoCLITests"
+    "KubernetesIntegrationTests"
 )
 passed=0
 failed=0

@@ -7,6 +7,8 @@ import JitsudoNotify
 import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
+import JitsudoKubernetesProvider
+import KubernetesClient
 public import JitsudoStore
 public import Logging
 public import PostgresNIO
@@ -87,6 +89,13 @@ public struct Daemon: Sendable {
         if configuration.mockProviderEnabled {
             providers["mock"] = MockProvider(database: database, maximumDurationSeconds: configuration.mockProviderMaxDurationSeconds)
         }
+        var drift: KubernetesDriftReconciler?
+        if configuration.kubernetesProviderEnabled {
+            let provider = try Self.kubernetesProvider(configuration, logger: logger)
+            providers["kubernetes"] = provider
+            drift = KubernetesDriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                                              interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger)
+        }
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
                                       syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
@@ -116,9 +125,46 @@ public struct Daemon: Sendable {
         let sweeper = GrantSweeper(service: service, revocations: service.revocations, databaseURL: databaseURL,
                                    safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
                                    pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
+        let driftReconciler = drift
         let replica = configuration.replicaID.isEmpty ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
         elector = LeaderElector(url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
-                                leaderWork: { epoch in await sweeper.lead(epoch: epoch) })
+                                leaderWork: { epoch in
+                                    // Leader-only work ends together when leadership is lost.
+                                    await withTaskGroup(of: Void.self) { group in
+                                        group.addTask { await sweeper.lead(epoch: epoch) }
+                                        if let driftReconciler { group.addTask { await driftReconciler.run() } }
+                                        await group.next()
+                                        group.cancelAll()
+                                    }
+                                })
+    }
+
+    /// The `kubernetes` provider from its settings: the kubeconfig when one is named, else the pod's service account.
+    static func kubernetesProvider(_ configuration: ServerConfiguration, logger: Logger) throws -> KubernetesProvider {
+        let clientConfiguration: KubernetesConfiguration
+        do {
+            if configuration.kubernetesKubeconfig.isEmpty {
+                clientConfiguration = try KubernetesConfiguration.inCluster(environment: ProcessInfo.processInfo.environment)
+            } else {
+                clientConfiguration = try KubernetesConfiguration.fromKubeconfig(
+                    at: configuration.kubernetesKubeconfig, context: configuration.kubernetesContext.isEmpty ? nil : configuration.kubernetesContext)
+            }
+        } catch let error as KubernetesError {
+            throw StartupError("configuration: providers.kubernetes \(error.message)")
+        }
+        var settings = KubernetesProvider.Configuration(
+            allowedRoles: Set(configuration.kubernetesAllowedRoles), namespaces: Set(configuration.kubernetesNamespaces),
+            allowClusterScope: configuration.kubernetesAllowClusterScope
+        )
+        settings.userPrefix = configuration.kubernetesUserPrefix
+        settings.groupMapping = configuration.kubernetesGroupMapping
+        settings.maximumDurationSeconds = configuration.kubernetesMaxDurationSeconds
+        settings.instance = configuration.kubernetesInstance
+        do {
+            return KubernetesProvider(client: try KubernetesClient(configuration: clientConfiguration, logger: logger), configuration: settings)
+        } catch let error as KubernetesError {
+            throw StartupError("configuration: providers.kubernetes \(error.message)")
+        }
     }
 
     /// Runs before the server accepts traffic: migrations, development seeds, the first policy load.

@@ -34,6 +34,21 @@ public struct ServerConfiguration: Sendable {
     public var sweepIntervalSeconds: Int64 = 1
     public var mockProviderEnabled = false
     public var mockProviderMaxDurationSeconds: Int64 = 12 * 3600
+    /// The `kubernetes` provider: a kubeconfig path, or empty for the pod's service account (in-cluster).
+    public var kubernetesProviderEnabled = false
+    public var kubernetesKubeconfig = ""
+    public var kubernetesContext = ""
+    public var kubernetesAllowedRoles: [String] = []
+    /// Empty allows any namespace.
+    public var kubernetesNamespaces: [String] = []
+    public var kubernetesAllowClusterScope = false
+    public var kubernetesUserPrefix = ""
+    /// `identity=group` pairs: bind the group instead of the user.
+    public var kubernetesGroupMapping: [String: String] = [:]
+    public var kubernetesMaxDurationSeconds: Int64 = 12 * 3600
+    public var kubernetesReconcileIntervalSeconds: Int64 = 60
+    /// Label value of this installation's bindings (two installations sharing a cluster need different ones).
+    public var kubernetesInstance = "jitsudo"
     public var slackWebhookURL = ""
     public var webhookURL = ""
     public var webhookSecret = ""
@@ -101,6 +116,35 @@ public struct ServerConfiguration: Sendable {
         "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled") },
         "providers.mock.max_duration": { config, value throws(ConfigurationError) in
             config.mockProviderMaxDurationSeconds = try duration(value, "providers.mock.max_duration")
+        },
+        "providers.kubernetes.enabled": { config, value throws(ConfigurationError) in
+            config.kubernetesProviderEnabled = try bool(value, "providers.kubernetes.enabled")
+        },
+        "providers.kubernetes.kubeconfig": { config, value in config.kubernetesKubeconfig = value },
+        "providers.kubernetes.context": { config, value in config.kubernetesContext = value },
+        "providers.kubernetes.allowed_roles": { config, value in config.kubernetesAllowedRoles = list(value) },
+        "providers.kubernetes.namespaces": { config, value in config.kubernetesNamespaces = list(value) },
+        "providers.kubernetes.allow_cluster_scope": { config, value throws(ConfigurationError) in
+            config.kubernetesAllowClusterScope = try bool(value, "providers.kubernetes.allow_cluster_scope")
+        },
+        "providers.kubernetes.instance": { config, value in config.kubernetesInstance = value },
+        "providers.kubernetes.user_prefix": { config, value in config.kubernetesUserPrefix = value },
+        "providers.kubernetes.group_mapping": { config, value throws(ConfigurationError) in
+            var mapping: [String: String] = [:]
+            for pair in list(value) {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                    throw ConfigurationError(key: "providers.kubernetes.group_mapping", "must be identity=group pairs, got '\(pair)'")
+                }
+                mapping[parts[0]] = parts[1]
+            }
+            config.kubernetesGroupMapping = mapping
+        },
+        "providers.kubernetes.max_duration": { config, value throws(ConfigurationError) in
+            config.kubernetesMaxDurationSeconds = try duration(value, "providers.kubernetes.max_duration")
+        },
+        "providers.kubernetes.reconcile_interval": { config, value throws(ConfigurationError) in
+            config.kubernetesReconcileIntervalSeconds = try duration(value, "providers.kubernetes.reconcile_interval")
         },
         "notifications.slack.webhook_url": { config, value in config.slackWebhookURL = value },
         "notifications.webhook.url": { config, value in config.webhookURL = value },
@@ -174,6 +218,14 @@ public struct ServerConfiguration: Sendable {
         }
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }
+        }
+        if kubernetesProviderEnabled, kubernetesInstance.isEmpty || kubernetesInstance.count > 63
+            || !kubernetesInstance.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." })
+        {
+            throw ConfigurationError(key: "providers.kubernetes.instance", "must be a label value: 1-63 letters, digits, '-', '_' or '.'")
+        }
+        if kubernetesProviderEnabled, kubernetesAllowedRoles.isEmpty {
+            throw ConfigurationError(key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")
         }
         if !webhookURL.isEmpty, webhookSecret.count < 32 {
             throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")

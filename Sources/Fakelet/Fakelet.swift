@@ -1,0 +1,122 @@
+import Foundation
+import KubernetesClient
+import Logging
+
+/// The kubelet's part, level-triggered per pod: a pending pod is bound to the fake node; a bound pod's status
+/// is made to match what the ``PodRuntime`` reports; a deleted pod is finished (`--grace-period=0` semantics)
+/// unless annotated to stay terminating.
+struct Fakelet: Sendable {
+    static let readyAnnotation = "fakelet.jitsudo.dev/ready"
+    static let stuckTerminatingAnnotation = "fakelet.jitsudo.dev/stuck-terminating"
+
+    let client: KubernetesClient
+    let nodeName: String
+    let runtime: any PodRuntime
+    let logger: Logger
+
+    /// Creates the fake Node (if missing) and reports it Ready.
+    func registerNode() async throws {
+        do {
+            _ = try await client.create(Node(name: nodeName, labels: ["kubernetes.io/hostname": nodeName, "jitsudo.dev/fakelet": "true"]))
+        } catch let error as KubernetesError where error.code == .alreadyExists {}
+        let now = JSONValue.string(KubernetesTime.format(Date()))
+        let status: JSONValue = [
+            "status": [
+                "conditions": [["type": "Ready", "status": "True", "reason": "FakeletReady", "lastHeartbeatTime": now, "lastTransitionTime": now]],
+                "capacity": ["cpu": "64", "memory": "256Gi", "pods": "1000"],
+                "allocatable": ["cpu": "64", "memory": "256Gi", "pods": "1000"],
+                "addresses": [["type": "InternalIP", "address": "127.0.0.1"]],
+            ]
+        ]
+        _ = try await client.patch(Node.self, name: nodeName, subresource: "status", .merge(status))
+    }
+
+    /// Watches every pod until cancelled; `onSynced` runs once after the first full pass.
+    func run(onSynced: @Sendable () -> Void) async throws {
+        let watcher = ResourceWatcher<Pod>(client: client, resource: .pods, allNamespaces: true, watchTimeoutSeconds: 120)
+        var announced = false
+        try await watcher.run { change in
+            switch change {
+            case .relisted(let pods, _):
+                for pod in pods { await reconcileLogging(pod) }
+                if !announced {
+                    announced = true
+                    onSynced()
+                }
+            case .added(let pod), .modified(let pod):
+                await reconcileLogging(pod)
+            case .deleted:
+                break
+            }
+        }
+    }
+
+    private func reconcileLogging(_ pod: Pod) async {
+        do {
+            try await reconcile(pod)
+        } catch let error as KubernetesError where error.code == .notFound || error.code == .conflict {
+            // Gone or changed meanwhile: the next event brings the fresh state.
+        } catch {
+            logger.warning("fakelet could not handle a pod", metadata: ["pod": "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")", "error": "\(error)"])
+        }
+    }
+
+    /// One level-triggered step for `pod`.
+    func reconcile(_ pod: Pod) async throws {
+        guard let name = pod.metadata.name, let namespace = pod.metadata.namespace else { return }
+        let boundNode = pod.spec?.nodeName
+        if pod.metadata.deletionTimestamp != nil {
+            guard boundNode == nodeName, pod.metadata.annotations?[Self.stuckTerminatingAnnotation] != "true" else { return }
+            await runtime.stop(pod)
+            try await client.deleteIfPresent(Pod.self, name: name, namespace: namespace, options: DeleteOptions(
+                gracePeriodSeconds: 0, preconditions: .init(uid: pod.metadata.uid)))
+            logger.debug("pod finished", metadata: ["pod": "\(namespace)/\(name)"])
+            return
+        }
+        guard let boundNode else {
+            try await client.bind(pod: name, namespace: namespace, to: nodeName)
+            return
+        }
+        guard boundNode == nodeName else { return }
+        if let phase = pod.status?.phase, phase == "Succeeded" || phase == "Failed" { return }
+        let state = await runtime.sync(pod)
+        guard needsStatusUpdate(pod, to: state) else { return }
+        try await writeStatus(of: pod, state)
+    }
+
+    /// True when the reported phase or readiness differs from `state`.
+    func needsStatusUpdate(_ pod: Pod, to state: PodRunState) -> Bool {
+        pod.status?.phase != state.phase || pod.isReady != state.ready || pod.status?.podIP == nil
+    }
+
+    private func writeStatus(of pod: Pod, _ state: PodRunState) async throws {
+        let now = JSONValue.string(KubernetesTime.format(Date()))
+        let readyText: JSONValue = state.ready ? "True" : "False"
+        let running: JSONValue = state.phase == "Running" ? ["running": ["startedAt": now]] : ["waiting": ["reason": "ContainerCreating"]]
+        let containers = (pod.spec?.containers ?? []).map { container -> JSONValue in
+            [
+                "name": .string(container.name), "image": .string(container.image ?? ""), "imageID": .string("fakelet://\(container.image ?? "")"),
+                "ready": .bool(state.ready), "started": true, "restartCount": 0,
+                "state": running,
+            ]
+        }
+        var status: JSONValue = [
+            "phase": .string(state.phase),
+            "hostIP": "127.0.0.1",
+            "podIP": "127.0.0.1",
+            "podIPs": [["ip": "127.0.0.1"]],
+            "conditions": [
+                ["type": "Initialized", "status": "True", "lastTransitionTime": now],
+                ["type": "Ready", "status": readyText, "lastTransitionTime": now],
+                ["type": "ContainersReady", "status": readyText, "lastTransitionTime": now],
+                ["type": "PodScheduled", "status": "True", "lastTransitionTime": now],
+            ],
+            "containerStatuses": .array(containers),
+        ]
+        if pod.status?.startTime == nil { status["startTime"] = now }
+        if let message = state.message { status["message"] = .string(message) }
+        var patch: JSONValue = ["status": status]
+        patch["metadata"] = ["resourceVersion": .string(pod.metadata.resourceVersion ?? "")]
+        _ = try await client.patch(Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace, subresource: "status", .merge(patch))
+    }
+}

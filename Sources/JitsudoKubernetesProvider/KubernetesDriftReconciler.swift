@@ -1,0 +1,60 @@
+import JitsudoCore
+public import JitsudoStore
+public import Logging
+
+/// Periodically removes out-of-band drift of the `kubernetes` provider (bindings whose grant is no longer
+/// `ACTIVE`) and writes one `grant.drift_removed` audit event per binding removed. Runs on the leader only.
+public struct KubernetesDriftReconciler: Sendable {
+    public let provider: KubernetesProvider
+    public let requests: RequestRepository
+    public let audit: AuditLog
+    public let interval: Duration
+    let logger: Logger
+
+    public init(provider: KubernetesProvider, requests: RequestRepository, audit: AuditLog, interval: Duration, logger: Logger) {
+        self.provider = provider
+        self.requests = requests
+        self.audit = audit
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// One pass: a grant still being issued (`APPROVED`) or `ACTIVE` keeps its binding; any other state, or an
+    /// unknown request, does not.
+    public func reconcileOnce() async throws -> [DriftRemoval] {
+        let removed = try await provider.removeDrift { requestID in
+            guard let id = try? RequestID(parsing: requestID) else { return false }
+            do {
+                let request = try await requests.get(id)
+                return request.provider == provider.name && (request.state == .active || request.state == .approved)
+            } catch let error as StoreError where error.code == .notFound {
+                return false
+            }
+        }
+        for removal in removed {
+            let details: AuditDetails = [
+                "binding_kind": .string(removal.kind), "binding_name": .string(removal.name), "reason": .string(removal.reason),
+                "request_id": .string(removal.requestID),
+            ]
+            _ = try await audit.append(AuditDraft(
+                actor: "system", action: "grant.drift_removed", requestID: (try? RequestID(parsing: removal.requestID))?.rawValue,
+                provider: provider.name, resourceScope: removal.scope, outcome: .success, details: details))
+            logger.info("kubernetes binding removed (drift)", metadata: [
+                "request.id": "\(removal.requestID)", "binding": "\(removal.scope)/\(removal.name)", "reason": "\(removal.reason)",
+            ])
+        }
+        return removed
+    }
+
+    /// Runs a pass at once (startup), then every ``interval`` until cancelled; a failed pass is logged and retried.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                _ = try await reconcileOnce()
+            } catch {
+                logger.warning("kubernetes drift reconciliation failed; retrying", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
