@@ -182,6 +182,12 @@ public struct KubernetesProvider: CredentialProvider {
             guard existing.metadata.labels?[Self.requestIDLabel] == Self.labelValue(requestID) else {
                 throw ProviderError(.refused, "a binding named \(binding.metadata.name ?? "") exists and is not jitsudo's for this request; remove it")
             }
+            // Granting again extends: move the (informational) expiry annotation forward, never back.
+            let old = existing.metadata.annotations?[Self.expiresAtAnnotation].flatMap(KubernetesTime.parse) ?? .distantPast
+            if let wanted = binding.metadata.annotations?[Self.expiresAtAnnotation], let new = KubernetesTime.parse(wanted), new > old {
+                _ = try await client.patch(B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace,
+                                           .merge(["metadata": ["annotations": [Self.expiresAtAnnotation: .string(wanted)]]]))
+            }
         }
     }
 
