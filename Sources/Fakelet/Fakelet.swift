@@ -57,7 +57,8 @@ struct Fakelet: Sendable {
         } catch let error as KubernetesError where error.code == .notFound || error.code == .conflict {
             // Gone or changed meanwhile: the next event brings the fresh state.
         } catch {
-            logger.warning("fakelet could not handle a pod", metadata: ["pod": "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")", "error": "\(error)"])
+            logger.warning("fakelet could not handle a pod",
+                           metadata: ["pod": "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")", "error": "\(error)"])
         }
     }
 

@@ -1,3 +1,4 @@
+public import Foundation
 import JitsudoCore
 public import JitsudoStore
 public import Logging
@@ -19,16 +20,24 @@ public struct KubernetesDriftReconciler: Sendable {
         self.logger = logger
     }
 
-    /// One pass: a grant still being issued (`APPROVED`) or `ACTIVE` keeps its binding; any other state, or an
-    /// unknown request, does not.
-    public func reconcileOnce() async throws -> [DriftRemoval] {
+    /// One pass: a grant being issued (`APPROVED`) or `ACTIVE` before its `expires_at` keeps its binding; an
+    /// `ACTIVE` grant past its expiry (the sweeper has not caught up yet), any other state, or an unknown request
+    /// does not. `now` is the current time.
+    public func reconcileOnce(now: Date = Date()) async throws -> [DriftRemoval] {
+        let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
         let removed = try await provider.removeDrift { requestID in
-            guard let id = try? RequestID(parsing: requestID) else { return false }
+            guard let id = try? RequestID(parsing: requestID) else { return "grant_not_active" }
+            let request: ElevationRequest
             do {
-                let request = try await requests.get(id)
-                return request.provider == provider.name && (request.state == .active || request.state == .approved)
+                request = try await requests.get(id)
             } catch let error as StoreError where error.code == .notFound {
-                return false
+                return "grant_not_active"
+            }
+            guard request.provider == provider.name else { return "grant_not_active" }
+            switch request.state {
+            case .approved: return nil
+            case .active: return (request.expiresAt.map { $0.microseconds <= nowMicros } ?? false) ? "expired" : nil
+            default: return "grant_not_active"
             }
         }
         for removal in removed {

@@ -10,15 +10,17 @@ public struct DriftRemoval: Sendable, Hashable {
     public var name: String
     /// The request id from the binding's label.
     public var requestID: String
-    /// `grant_not_active` or `expired`.
+    /// Why: what the decision closure of ``KubernetesProvider/removeDrift(reasonToRemove:)`` said
+    /// (`grant_not_active`, `expired`).
     public var reason: String
 }
 
 extension KubernetesProvider {
-    /// Removes every binding labelled by this installation (``Configuration/instance``) whose grant is no longer active (as `isActive` says, given the
-    /// request id), or whose expiry annotation has passed. A binding whose state cannot be decided (`isActive`
-    /// throws) is left for the next round.
-    public func removeDrift(isActive: (String) async throws -> Bool) async throws -> [DriftRemoval] {
+    /// Removes every binding labelled by this installation (``Configuration/instance``) for which `reasonToRemove`,
+    /// given the binding's request id, returns a reason (nil keeps it). The store decides, not the binding's expiry
+    /// annotation, which an extension does not move back. A binding whose fate cannot be decided
+    /// (`reasonToRemove` throws) is left for the next round.
+    public func removeDrift(reasonToRemove: (String) async throws -> String?) async throws -> [DriftRemoval] {
         let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance])
         let roleBindings = try await client.list(RoleBinding.self, allNamespaces: true, options: selector).items
         let clusterRoleBindings = try await client.list(ClusterRoleBinding.self, options: selector).items
@@ -27,14 +29,7 @@ extension KubernetesProvider {
         for (kind, metadata) in candidates {
             guard let name = metadata.name else { continue }
             let requestID = metadata.annotations?["jitsudo.dev/request"] ?? metadata.labels?[Self.requestIDLabel] ?? ""
-            let reason: String
-            if let expiry = metadata.annotations?[Self.expiresAtAnnotation].flatMap(KubernetesTime.parse), expiry <= now() {
-                reason = "expired"
-            } else {
-                guard let active = try? await isActive(requestID) else { continue }
-                if active { continue }
-                reason = "grant_not_active"
-            }
+            guard let reason = try? await reasonToRemove(requestID) else { continue }
             let gone: Bool
             if kind == "RoleBinding" {
                 gone = try await client.deleteIfPresent(RoleBinding.self, name: name, namespace: metadata.namespace)

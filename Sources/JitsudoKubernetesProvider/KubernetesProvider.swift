@@ -60,7 +60,8 @@ public struct KubernetesProvider: CredentialProvider {
         }
         guard configuration.allowedRoles.contains(request.role) else {
             throw ProviderError(.invalidRequest,
-                                "role '\(request.role)' is not allowed for kubernetes; allowed: \(configuration.allowedRoles.sorted().joined(separator: ", "))")
+                                "role '\(request.role)' is not allowed for kubernetes; allowed: "
+                                    + configuration.allowedRoles.sorted().joined(separator: ", "))
         }
         guard !request.requesterIdentity.isEmpty else { throw ProviderError(.invalidRequest, "the requester identity is empty") }
         if request.resourceScope == "*" {
@@ -70,11 +71,13 @@ public struct KubernetesProvider: CredentialProvider {
             return
         }
         guard Self.isNamespaceName(request.resourceScope) else {
-            throw ProviderError(.invalidRequest, "resource_scope must be a namespace name (lower-case DNS label) or '*', got '\(request.resourceScope.prefix(64))'")
+            throw ProviderError(.invalidRequest,
+                                "resource_scope must be a namespace name (lower-case DNS label) or '*', got '\(request.resourceScope.prefix(64))'")
         }
         if !configuration.namespaces.isEmpty, !configuration.namespaces.contains(request.resourceScope) {
             throw ProviderError(.invalidRequest,
-                                "namespace '\(request.resourceScope)' is not allowed; allowed: \(configuration.namespaces.sorted().joined(separator: ", "))")
+                                "namespace '\(request.resourceScope)' is not allowed; allowed: "
+                                    + configuration.namespaces.sorted().joined(separator: ", "))
         }
     }
 
@@ -180,7 +183,14 @@ public struct KubernetesProvider: CredentialProvider {
             // Granting twice is granting once, but never adopt a binding that is not this request's.
             let existing = try await client.get(B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace)
             guard existing.metadata.labels?[Self.requestIDLabel] == Self.labelValue(requestID) else {
-                throw ProviderError(.refused, "a binding named \(binding.metadata.name ?? "") exists and is not jitsudo's for this request; remove it")
+                throw ProviderError(.refused,
+                                    "a binding named \(binding.metadata.name ?? "") exists and is not jitsudo's for this request; remove it")
+            }
+            // Granting again extends: move the (informational) expiry annotation forward, never back.
+            let old = existing.metadata.annotations?[Self.expiresAtAnnotation].flatMap(KubernetesTime.parse) ?? .distantPast
+            if let wanted = binding.metadata.annotations?[Self.expiresAtAnnotation], let new = KubernetesTime.parse(wanted), new > old {
+                _ = try await client.patch(B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace,
+                                           .merge(["metadata": ["annotations": [Self.expiresAtAnnotation: .string(wanted)]]]))
             }
         }
     }

@@ -31,7 +31,8 @@ public actor Informer<R: KubernetesObject> {
         switch change {
         case .relisted(let items, _):
             let fresh = Dictionary(items.map { (Self.key(of: $0), $0) }, uniquingKeysWith: { _, last in last })
-            for key in Set(objects.keys).union(fresh.keys) where objects[key].map({ $0.metadata.resourceVersion }) != fresh[key].map({ $0.metadata.resourceVersion }) {
+            for key in Set(objects.keys).union(fresh.keys)
+            where objects[key]?.metadata.resourceVersion != fresh[key]?.metadata.resourceVersion || (objects[key] == nil) != (fresh[key] == nil) {
                 continuation.yield(key)
             }
             objects = fresh

@@ -127,7 +127,8 @@ extension KubernetesClient {
     }
 
     /// Deletes `name`; a missing object is `notFound` (see ``deleteIfPresent(_:name:namespace:options:)``).
-    public func delete<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil, options: DeleteOptions = DeleteOptions()) async throws {
+    public func delete<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil,
+                                              options: DeleteOptions = DeleteOptions()) async throws {
         try await delete(name: name, namespace: namespace, options: options, in: R.resourceType)
     }
 
@@ -215,9 +216,11 @@ extension KubernetesClient {
         var scale = Scale(metadata: ObjectMeta(name: name, namespace: self.namespace(namespace, for: resource)), spec: .init(replicas: replicas))
         scale.metadata.resourceVersion = resourceVersion
         let call = Call(method: .PUT, verb: "update", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
-                        subresource: "scale", body: try encode(scale, as: ResourceType(group: "autoscaling", version: "v1", plural: "scale", kind: "Scale", namespaced: true)))
+                        subresource: "scale", body: try encode(scale, as: Self.scaleType))
         return try decode(Scale.self, from: try await send(call), call: call)
     }
+
+    private static let scaleType = ResourceType(group: "autoscaling", version: "v1", plural: "scale", kind: "Scale", namespaced: true)
 
     /// Binds a pending pod to `node` (what a scheduler does).
     public func bind(pod: String, namespace: String, to node: String) async throws {
@@ -232,7 +235,8 @@ extension KubernetesClient {
     public func restartDeployment(name: String, namespace: String? = nil, at time: Date) async throws -> Deployment {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let patch: JSONValue = ["spec": ["template": ["metadata": ["annotations": ["kubectl.kubernetes.io/restartedAt": .string(formatter.string(from: time))]]]]]
+        let annotation: JSONValue = ["kubectl.kubernetes.io/restartedAt": .string(formatter.string(from: time))]
+        let patch: JSONValue = ["spec": ["template": ["metadata": ["annotations": annotation]]]]
         return try await self.patch(Deployment.self, name: name, namespace: namespace, .strategicMerge(patch))
     }
 }

@@ -110,7 +110,8 @@ public final class KubernetesClient: Sendable {
                 // retries: trying again would only multiply the wait.
                 let timedOut = ContinuousClock.now - started >= configuration.requestTimeout
                 guard attempt < configuration.maximumAttempts, !timedOut, !Task.isCancelled else {
-                    throw KubernetesError(.transport, "no answer from the API server \(configuration.server.absoluteString) to \(call.verb) \(call.resource.plural): \(error)")
+                    throw KubernetesError(
+                        .transport, "no answer from the API server \(configuration.server.absoluteString) to \(call.verb) \(call.resource.plural): \(error)")
                 }
                 logger.debug("kubernetes request failed, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: backoff)

@@ -120,7 +120,8 @@ public struct KubernetesConfiguration: Sendable, Hashable {
                 }
                 credentials = .clientCertificate(certificatePEM: certificate, keyPEM: key)
             } else if user["exec"] != nil || user["auth-provider"] != nil {
-                throw KubernetesError(.configuration, "the kubeconfig user '\(userName)' uses an exec/auth-provider plugin, which is not supported: use a token or a client certificate")
+                throw KubernetesError(.configuration, "the kubeconfig user '\(userName)' uses an exec/auth-provider plugin, which is not supported: "
+                                      + "use a token or a client certificate")
             }
         }
         var configuration = KubernetesConfiguration(
@@ -143,7 +144,8 @@ public struct KubernetesConfiguration: Sendable, Hashable {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
               let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
         else {
-            throw KubernetesError(.configuration, "not running in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set (configure a kubeconfig instead)")
+            throw KubernetesError(.configuration, "not running in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set "
+                                  + "(configure a kubeconfig instead)")
         }
         func read(_ name: String) throws -> String {
             let path = (serviceAccountDirectory as NSString).appendingPathComponent(name)

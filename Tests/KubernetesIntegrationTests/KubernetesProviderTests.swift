@@ -55,9 +55,14 @@ import Testing
             let elsewhere = try await kubectl.run(["get", "pods", "-n", "default", "--as=alice"])
             #expect(elsewhere.status != 0, "the grant is limited to its namespace")
 
-            // Granting twice is granting once.
-            _ = try await provider.grant(request)
-            #expect(try await client.list(RoleBinding.self, namespace: namespace).items.filter { $0.metadata.name == binding.metadata.name }.count == 1)
+            // Granting twice is granting once; granting again for longer (an extension) moves the expiry annotation forward.
+            var longer = request
+            longer.durationSeconds = 7200
+            _ = try await provider.grant(longer)
+            let again = try await client.list(RoleBinding.self, namespace: namespace).items.filter { $0.metadata.name == binding.metadata.name }
+            #expect(again.count == 1)
+            let extended = try #require(again.first?.metadata.annotations?["jitsudo.dev/expires-at"].flatMap(KubernetesTime.parse))
+            #expect(extended.timeIntervalSince(expiry) > 3000)
 
             try await provider.revoke(requestID: request.requestID, revokeToken: issued.revokeToken)
             #expect(try await client.list(RoleBinding.self, namespace: namespace).items.isEmpty)
@@ -107,8 +112,7 @@ import Testing
     @Test func driftCleanupRemovesBindingsOfInactiveOrExpiredGrantsAndAuditsIt() async throws {
         try await TestEnvironment.withNamespace("drift") { client, namespace in
             try await withTestDatabase { test in
-                let shift = Locked<TimeInterval>(0)
-                let provider = Self.provider(client, namespace: namespace, now: { Date().addingTimeInterval(shift.withLock { $0 }) })
+                let provider = Self.provider(client, namespace: namespace)
                 let requests = RequestRepository(database: test.database)
                 // An ACTIVE grant (kept), a REVOKED one whose binding was left behind (removed), an unknown one (removed).
                 let active = try await storeRequest(requests, test.database, state: .active, scope: namespace)
@@ -130,8 +134,8 @@ import Testing
                 #expect(events.contains { $0.requestID == unknown && $0.detailsJSON.contains("RoleBinding") })
                 #expect(events.allSatisfy { $0.actorIdentity == "system" && $0.provider == "kubernetes" && $0.resourceScope == namespace })
 
-                // Past its expiry annotation a binding goes even while the store still says ACTIVE (fail closed).
-                shift.withLock { $0 = 7200 }
+                // An ACTIVE grant past its expires_at loses its binding even before the sweeper expires it (fail closed).
+                try await test.database.query("UPDATE requests SET expires_at = now() - interval '1 second' WHERE id = \(active)")
                 let expired = try await reconciler.reconcileOnce().filter { $0.scope == namespace }
                 #expect(expired.map(\.requestID) == [active] && expired.first?.reason == "expired")
                 #expect(try await client.list(RoleBinding.self, namespace: namespace).items.isEmpty)

@@ -98,14 +98,15 @@ final class Recorder: Sendable {
 
     @Test func theInformerCacheFollowsTheServer() async throws {
         try await TestEnvironment.withNamespace("informer") { client, namespace in
-            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "one", namespace: namespace), data: ["v": "1"]))
-            let informer = Informer(watcher: ResourceWatcher<ConfigMap>(client: client, resource: .configMaps, namespace: namespace))
+            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "one", namespace: namespace, labels: ["test": "informer"]), data: ["v": "1"]))
+            let informer = Informer(watcher: ResourceWatcher<ConfigMap>(client: client, resource: .configMaps, namespace: namespace,
+                                                                           labelSelector: "test=informer"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informer.run() }
                 await informer.waitUntilSynced()
                 #expect(await informer.object(forKey: "\(namespace)/one")?.data == ["v": "1"])
                 _ = try await client.patch(ConfigMap.self, name: "one", namespace: namespace, .merge(["data": ["v": "2"]]))
-                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "two", namespace: namespace)))
+                _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "two", namespace: namespace, labels: ["test": "informer"])))
                 try await TestEnvironment.eventually("the cache sees the changes") {
                     let one = await informer.object(forKey: "\(namespace)/one")
                     let count = await informer.list().count

@@ -1,5 +1,3 @@
-import Foundation
-
 /// `apiextensions.k8s.io/v1` CustomResourceDefinition. The schema and subresources are kept as JSON.
 public struct CustomResourceDefinition: KubernetesResource, Hashable {
     public static let resourceType = ResourceType.customResourceDefinitions
@@ -72,67 +70,7 @@ public struct CustomResourceDefinition: KubernetesResource, Hashable {
     /// Where objects of the storage version (or `version`) live.
     public func resourceType(version: String? = nil) -> ResourceType {
         let chosen = version ?? spec.versions.first(where: \.storage)?.name ?? spec.versions.first?.name ?? "v1"
-        return ResourceType(group: spec.group, version: chosen, plural: spec.names.plural, kind: spec.names.kind, namespaced: spec.scope == "Namespaced")
-    }
-}
-
-/// Any object, for custom resources: `metadata` is typed, everything else (`spec`, `status`, …) is JSON.
-///
-/// Calls name the ``ResourceType`` explicitly (`client.get(GenericResource.self, name:, namespace:, in: type)`).
-public struct GenericResource: KubernetesObject, Hashable {
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta
-    /// Every top-level member except `apiVersion`, `kind` and `metadata`.
-    public var body: [String: JSONValue]
-
-    public init(apiVersion: String, kind: String, metadata: ObjectMeta, body: [String: JSONValue] = [:]) {
-        self.apiVersion = apiVersion
-        self.kind = kind
-        self.metadata = metadata
-        self.body = body
-    }
-
-    private enum Key: String, CodingKey {
-        case apiVersion, kind, metadata
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
-        kind = try container.decodeIfPresent(String.self, forKey: .kind)
-        metadata = try container.decode(ObjectMeta.self, forKey: .metadata)
-        var all = try decoder.singleValueContainer().decode([String: JSONValue].self)
-        for key in ["apiVersion", "kind", "metadata"] { all[key] = nil }
-        body = all
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var members = body
-        if let apiVersion { members["apiVersion"] = .string(apiVersion) }
-        if let kind { members["kind"] = .string(kind) }
-        var container = encoder.singleValueContainer()
-        try container.encode(members.merging(["metadata": try JSONValue(encoding: metadata)], uniquingKeysWith: { _, new in new }))
-    }
-
-    public var spec: JSONValue? {
-        get { body["spec"] }
-        set { body["spec"] = newValue }
-    }
-    public var status: JSONValue? {
-        get { body["status"] }
-        set { body["status"] = newValue }
-    }
-}
-
-extension JSONValue {
-    /// `value` as JSON (with Kubernetes time formats).
-    public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder.kubernetes.decode(JSONValue.self, from: JSONEncoder.kubernetes.encode(value))
-    }
-
-    /// This value decoded as `T`.
-    public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        try JSONDecoder.kubernetes.decode(T.self, from: JSONEncoder.kubernetes.encode(self))
+        return ResourceType(group: spec.group, version: chosen, plural: spec.names.plural, kind: spec.names.kind,
+                            namespaced: spec.scope == "Namespaced")
     }
 }
