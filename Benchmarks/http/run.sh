@@ -10,6 +10,7 @@ connections=${2:-16}
 seconds=${3:-20}
 command -v wrk >/dev/null || { echo "install wrk: apt-get install -y wrk" >&2; exit 1; }
 dir=$(mktemp -d /tmp/jitsudo-bench.XXXXXX)
+chmod 0755 "$dir"  # the PostgreSQL cluster inside runs as the postgres user when we are root
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$bin" dev --tls --port 0 --data-dir "$dir" --pg-port "$port" > "$dir/dev.out" 2>&1 &
 pid=$!
