@@ -383,6 +383,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The operator against the real kube-apiserver + fakelet of scripts/kube-testenv.sh and a real PostgreSQL.
+        .testTarget(
+            name: "OperatorIntegrationTests",
+            dependencies: [
+                "JitsudoOperator", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoStoreIntegrationTests",
             dependencies: ["JitsudoStore", "JitsudoTesting", "JitsudoCore"],

@@ -11,6 +11,8 @@ struct ClusterExecutor: Sendable {
     let namespace: String
     let recorder: Recorder
     let logger: Logger
+    /// policy/v1, or policy/v1beta1 on API servers older than 1.21.
+    let podDisruptionBudgets: ResourceType
 
     /// One reconcile pass; returns when to look again (nil: on the next watch event or resync).
     func reconcile(_ cluster: GenericResource, restores: [GenericResource]) async throws -> TimeInterval? {
@@ -85,7 +87,7 @@ struct ClusterExecutor: Sendable {
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,
             databaseSecretPresent: databaseSecretPresent, serviceHash: try await hash(.services), configMapHash: configMapHash,
-            podDisruptionBudgetHash: try await hash(.podDisruptionBudgets), deployment: observed, restoreInFlight: inFlight)
+            podDisruptionBudgetHash: try await hash(podDisruptionBudgets), deployment: observed, restoreInFlight: inFlight)
         let decision = DeploymentReconciler.decide(observation, now: now)
         var requeue = decision.requeueAfter
         if tlsDecision?.step != nil {
@@ -140,7 +142,8 @@ struct ClusterExecutor: Sendable {
         case .applyConfigMap(let c, let hash): try await apply(Render.configMap(c, hash: hash, owner: owner), .configMaps, c.name)
         case .applyService(let s, let hash): try await apply(Render.service(s, hash: hash, owner: owner), .services, s.name)
         case .applyPodDisruptionBudget(let p, let hash):
-            try await apply(Render.podDisruptionBudget(p, hash: hash, owner: owner), .podDisruptionBudgets, p.name)
+            try await apply(
+                Render.podDisruptionBudget(p, hash: hash, owner: owner, apiVersion: podDisruptionBudgets.apiVersion), podDisruptionBudgets, p.name)
         case .createDeployment(let d, let hash), .updateDeployment(let d, let hash):
             try await apply(Render.deployment(d, hash: hash, owner: owner, includeReplicas: true), .deployments, d.name)
         case .scaleDeployment(let replicas):

@@ -52,6 +52,7 @@ public final class OperatorController: Sendable {
     public let metrics: OperatorMetrics
     let logger: Logger
     private let readyState = Mutex(false)
+    private let pdbType = Mutex<ResourceType?>(nil)
 
     public init(client: KubernetesClient, options: OperatorOptions, metrics: OperatorMetrics = OperatorMetrics(), logger: Logger) {
         self.client = client
@@ -162,7 +163,8 @@ public final class OperatorController: Sendable {
         }
         // Restores first, then the clusters see the phases just written.
         let freshRestores = (try? await client.list(GenericResource.self, namespace: namespace, in: .jitsudoRestores).items) ?? restores
-        let clusterExecutor = ClusterExecutor(client: client, namespace: namespace, recorder: recorder, logger: logger)
+        let clusterExecutor = ClusterExecutor(
+            client: client, namespace: namespace, recorder: recorder, logger: logger, podDisruptionBudgets: await podDisruptionBudgetType())
         for cluster in clusters {
             do {
                 earliest(try await clusterExecutor.reconcile(cluster, restores: freshRestores))
@@ -172,6 +174,24 @@ public final class OperatorController: Sendable {
             }
         }
         return requeue
+    }
+
+    /// policy/v1 where served (Kubernetes 1.21+), else policy/v1beta1.
+    private func podDisruptionBudgetType() async -> ResourceType {
+        if let known = pdbType.withLock({ $0 }) { return known }
+        var beta = ResourceType.podDisruptionBudgets
+        beta.version = "v1beta1"
+        let chosen: ResourceType
+        do {
+            _ = try await client.list(GenericResource.self, namespace: options.namespace, options: ListOptions(limit: 1), in: .podDisruptionBudgets)
+            chosen = .podDisruptionBudgets
+        } catch let error as KubernetesError where error.code == .notFound {
+            chosen = beta
+        } catch {
+            return .podDisruptionBudgets
+        }
+        pdbType.withLock { $0 = chosen }
+        return chosen
     }
 
     private func failure(_ error: any Error, kind: String, name: String?) -> TimeInterval {

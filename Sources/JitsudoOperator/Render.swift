@@ -42,9 +42,9 @@ enum Render {
         ]
     }
 
-    static func podDisruptionBudget(_ p: DesiredResources.PodDisruptionBudget, hash: String, owner: OwnerReference) -> JSONValue {
+    static func podDisruptionBudget(_ p: DesiredResources.PodDisruptionBudget, hash: String, owner: OwnerReference, apiVersion: String) -> JSONValue {
         [
-            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "apiVersion": .string(apiVersion), "kind": "PodDisruptionBudget",
             "metadata": metadata(name: p.name, namespace: p.namespace, labels: DesiredResources.podLabels, hash: hash, owner: owner),
             "spec": ["minAvailable": .number(Double(p.minAvailable)), "selector": ["matchLabels": strings(p.selector)]],
         ]
