@@ -147,6 +147,7 @@ public final class OperatorController: Sendable {
             restores = try await client.list(GenericResource.self, namespace: namespace, in: .jitsudoRestores).items
                 .sorted { ($0.metadata.creationTimestamp ?? .distantPast, $0.metadata.name ?? "") < ($1.metadata.creationTimestamp ?? .distantPast, $1.metadata.name ?? "") }
         } catch {
+            if Task.isCancelled { return nil }
             logger.warning("cannot list the jitsudo.dev objects", metadata: ["error": "\(error)"])
             return 2
         }
@@ -195,6 +196,7 @@ public final class OperatorController: Sendable {
     }
 
     private func failure(_ error: any Error, kind: String, name: String?) -> TimeInterval {
+        if error is CancellationError || Task.isCancelled { return 0 }
         metrics.count("jitsudo_operator_reconciles_total", labels: ["kind": kind, "outcome": "error"])
         if let error = error as? KubernetesError, error.code == .conflict {
             logger.debug("conflict, reconciling again", metadata: ["kind": "\(kind)", "name": "\(name ?? "")"])

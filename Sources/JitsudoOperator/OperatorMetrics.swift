@@ -13,7 +13,7 @@ public final class OperatorMetrics: Sendable {
         "jitsudo_operator_reconciles_total": ("counter", "Reconcile passes, by kind and outcome."),
         "jitsudo_operator_steps_total": ("counter", "Mutating steps executed, by kind and step."),
         "jitsudo_operator_events_total": ("counter", "Events recorded, by kind, reason and type."),
-        "jitsudo_operator_leader": ("gauge", "1 while this replica holds the Lease."),
+        "jitsudo_operator_leader": ("gauge", "Whether this replica holds the Lease (1) or stands by (0)."),
         "jitsudo_operator_restores_in_flight": ("gauge", "JitsudoRestores between Pending and Completed/Failed."),
     ]
 

@@ -66,7 +66,10 @@ import X509
                 let d = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
                 return d.spec.template.metadata?.annotations?["jitsudo.dev/tls-serial"]?.trimmingPrefixZeros == serial.trimmingPrefixZeros
             }
-            #expect(try await Env.cluster(client, namespace).status?["tls"]?["reloadMethod"] == "RollingRestart")
+            try await Env.eventually("the status says the certificate was served by a RollingRestart") {
+                let tls = try await Env.cluster(client, namespace).status?["tls"]
+                return tls?["reloadMethod"] == "RollingRestart" && tls?["servingSerial"]?.stringValue?.trimmingPrefixZeros == serial.trimmingPrefixZeros
+            }
 
             // Runbook 3's manual stop, with the operator stopped (running, it owns replicas and would scale back).
             operatorTask.cancel()

@@ -20,7 +20,7 @@ enum CertificateCheck {
     static func jitsudoDatabase(events: Int, actor: String) async throws -> DatabaseURL {
         try await withTestDatabase { db in
             let log = AuditLog(database: db.database)
-            for index in 0..<events { _ = try await log.append(AuditDraft(actor: actor, action: "test.event.\(index)")) }
+            for index in 0..<events { _ = try await log.append(AuditDraft(actor: actor, action: "request.created", requestID: "req-\(index)")) }
             return db.url
         }
     }
@@ -133,7 +133,8 @@ enum CertificateCheck {
     @Test func aTamperedChainFailsTheRestoreAndLeavesTheLiveDatabaseUntouched() async throws {
         try await Env.withNamespace("optamper") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
-            _ = try await Self.psql(setup.source, "UPDATE audit_events SET actor_identity = 'mallory' WHERE id = (SELECT min(id) + 1 FROM audit_events)")
+            // Tampering as a superuser would: past the append-only trigger.
+            _ = try await Self.psql(setup.source, "SET session_replication_role = replica; UPDATE audit_events SET actor_identity = 'mallory' WHERE id = (SELECT min(id) + 1 FROM audit_events)")
             let tamperedID = try await Self.psql(setup.source, "SELECT id FROM audit_events WHERE actor_identity = 'mallory'")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
@@ -223,7 +224,7 @@ enum CertificateCheck {
                 var leading: [Int] = []
                 for (index, port) in ports.enumerated() where processes[index].isRunning {
                     let (code, body) = try await Env.get(port: port, "/metrics")
-                    if code == 200, body.contains("jitsudo_operator_leader 1") { leading.append(index) }
+                    if code == 200, body.split(separator: "\n").contains("jitsudo_operator_leader 1") { leading.append(index) }
                 }
                 return leading
             }
