@@ -207,7 +207,25 @@ let package = Package(
         ),
         .executableTarget(
             name: "Operator",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "JitsudoOperator", "KubernetesClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The operator's executor: OperatorCore's steps carried out with KubernetesClient (watches, status, Events,
+        // Lease election) and against PostgreSQL for restores; its /healthz, /readyz and /metrics.
+        .target(
+            name: "JitsudoOperator",
+            dependencies: [
+                "OperatorCore", "KubernetesClient", "JitsudoStore", "JitsudoCore", "JitsudoTLS",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(name: "RegoConformance", dependencies: ["Rego"], swiftSettings: strict),
@@ -361,6 +379,17 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The operator against the real kube-apiserver + fakelet of scripts/kube-testenv.sh and a real PostgreSQL.
+        .testTarget(
+            name: "OperatorIntegrationTests",
+            dependencies: [
+                "JitsudoOperator", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -17,6 +17,7 @@ groups=(
     "JitsudoNotifyTests"
     "JitsudoCLITests"
     "KubernetesIntegrationTests"
+    "OperatorIntegrationTests"
 )
 passed=0
 failed=0

@@ -62,9 +62,9 @@ enum Helm {
 
     /// The whole release as `kubectl apply` would get it (CRDs first).
     ///
-    /// HOOK (issue #8): when the real API server test bed (scripts/kube-testenv.sh) lands, a test feeds this to
-    /// `kubectl apply --dry-run=server -f -` against it. Until then nothing here claims server-side validation.
-    static func renderedRelease(_ sets: [String] = []) throws -> String {
+    /// `HelmChartTests.theRenderedReleaseIsAcceptedByTheRealAPIServer` feeds it to `kubectl apply --dry-run=server`
+    /// and then `kubectl apply` against the test API server of scripts/kube-testenv.sh.
+    static func renderedRelease(_ sets: [String] = [], namespace: String = namespace) throws -> String {
         let result = try run(["template", "jitsudo", chart, "--namespace", namespace, "--include-crds"] + sets.flatMap { ["--set", $0] })
         guard result.status == 0 else { throw RenderError(stderr: result.stderr) }
         return result.stdout

@@ -1,0 +1,208 @@
+import Foundation
+import JitsudoOperator
+import JitsudoStore
+import JitsudoTesting
+import KubernetesClient
+import Logging
+import Testing
+
+/// The Kubernetes test environment of scripts/with-kube-testenv.sh and the PostgreSQL of scripts/with-test-postgres.sh.
+enum Env {
+    struct Unavailable: Error, CustomStringConvertible { let description: String }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The kubeconfig of the test API server. Without it every test here FAILS with the reason (never skipped).
+    static func kubeconfig() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["JITSUDO_TEST_KUBECONFIG"], !path.isEmpty { return path }
+        if let reason = environment["JITSUDO_TEST_KUBE_UNAVAILABLE"] {
+            throw Unavailable(description: "the Kubernetes test environment could not be started: \(reason)")
+        }
+        throw Unavailable(description: "JITSUDO_TEST_KUBECONFIG is not set: run through `make test` (scripts/with-kube-testenv.sh)")
+    }
+
+    /// The superuser URL of the test PostgreSQL (its `postgres` database).
+    static func adminURL() async throws -> DatabaseURL {
+        try await TestPostgres.shared.serverURL().with(database: "postgres")
+    }
+
+    static func client() throws -> KubernetesClient {
+        var logger = Logger(label: "operator-tests")
+        logger.logLevel = .warning
+        return try KubernetesClient(configuration: try KubernetesConfiguration.fromKubeconfig(at: try kubeconfig()), logger: logger)
+    }
+
+    /// The CRDs of the chart, applied for real (idempotent) and established.
+    static func installCRDs(_ client: KubernetesClient) async throws {
+        let kubectl = try Kubectl()
+        defer { kubectl.cleanUp() }
+        let result = try await kubectl.run(["apply", "--validate=false", "-f", root.appendingPathComponent("helm/jitsudo/crds").path])
+        guard result.status == 0 else { throw Unavailable(description: "kubectl apply of the CRDs failed: \(result.stderr)") }
+        for name in ["jitsudoclusters.jitsudo.dev", "jitsudorestores.jitsudo.dev"] {
+            try await eventually("CRD \(name) is established") {
+                (try? await client.get(CustomResourceDefinition.self, name: name))?.isEstablished == true
+            }
+        }
+    }
+
+    /// Runs `body` in a fresh namespace with the CRDs installed (namespace deleted afterwards).
+    static func withNamespace(_ prefix: String, _ body: (KubernetesClient, String) async throws -> Void) async throws {
+        let client = try client()
+        let name = "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try await installCRDs(client)
+            _ = try await client.create(Namespace(name: name))
+            try await body(client, name)
+        } catch {
+            try? await client.delete(Namespace.self, name: name)
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.delete(Namespace.self, name: name)
+        try await client.shutdown()
+    }
+
+    /// Polls `condition` every 200 ms until it holds or `timeout` passes (then the test fails naming `what`).
+    static func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("timed out after \(timeout) waiting until \(what)")
+        throw Unavailable(description: "timed out waiting until \(what)")
+    }
+
+    /// The operator's leader work in process (no election), until the returned task is cancelled.
+    static func startOperator(_ client: KubernetesClient, namespace: String) -> Task<Void, Never> {
+        var logger = Logger(label: "operator")
+        logger.logLevel = .warning
+        var options = OperatorOptions(namespace: namespace, identity: "in-process")
+        options.resync = .seconds(2)
+        let controller = OperatorController(client: client, options: options, logger: logger)
+        return Task { try? await controller.lead() }
+    }
+
+    /// The built `jitsudo-operator` next to the test bundle (or $JITSUDO_OPERATOR_BINARY).
+    static var operatorBinary: String {
+        if let path = ProcessInfo.processInfo.environment["JITSUDO_OPERATOR_BINARY"] { return path }
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent()
+        return bundle.appendingPathComponent("jitsudo-operator").path
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Unavailable(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A `jitsudo-operator` process against the test API server.
+    static func spawnOperator(namespace: String, identity: String, port: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: operatorBinary)
+        process.arguments = [
+            "--kubeconfig", try kubeconfig(), "--namespace", namespace, "--identity", identity, "--metrics-port", String(port),
+            "--metrics-host", "127.0.0.1", "--lease-duration-seconds", "3", "--log-level", "warning",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.standardError
+        try process.run()
+        return process
+    }
+
+    /// GET of the operator's `path` on loopback with curl: (HTTP status, body).
+    static func get(port: Int, _ path: String) async throws -> (Int, String) {
+        let result = try await Shell.run("curl -s -o - -w '\\n%{http_code}' http://127.0.0.1:\(port)\(path)")
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// A test JitsudoCluster `jitsudod` with inline config and its database Secret.
+    static func createCluster(_ client: KubernetesClient, _ namespace: String, replicas: Int = 2, grace: String = "1s") async throws {
+        var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
+        secret.body["stringData"] = ["url": "postgres://jitsudo_app:secret@127.0.0.1:5432/jitsudo"]
+        _ = try await client.create(secret, in: .secrets)
+        var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+        cluster.spec = [
+            "replicas": .number(Double(replicas)), "image": "ghcr.io/jitsudo/jitsudod:test",
+            "config": ["inline": "log_level: info\n"],
+            "database": ["secretRef": ["name": "jitsudo-database"]],
+            "tls": ["reloadGracePeriod": .string(grace)],
+        ]
+        _ = try await client.create(cluster, in: .jitsudoClusters)
+    }
+
+    static func cluster(_ client: KubernetesClient, _ namespace: String) async throws -> GenericResource {
+        try await client.get(GenericResource.self, name: "jitsudod", namespace: namespace, in: .jitsudoClusters)
+    }
+
+    static func events(_ client: KubernetesClient, _ namespace: String) async throws -> [Event] {
+        try await client.list(Event.self, namespace: namespace).items
+    }
+}
+
+/// Shell commands (kubectl, openssl, psql, curl) without blocking the shared executor.
+enum Shell {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ script: String, environment: [String: String] = [:]) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let directory = NSTemporaryDirectory() + "optest-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let out = directory + "/out", err = directory + "/err"
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: err, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let launched = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            process.terminationHandler = { _ in continuation.resume(returning: true) }
+            do { try process.run() } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: false)
+            }
+        }
+        guard launched else { throw Env.Unavailable(description: "cannot run bash -c \(script)") }
+        return Result(status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+}
+
+/// The machine's `kubectl` against the test API server, with a fresh KUBECACHEDIR.
+struct Kubectl {
+    let kubeconfig: String
+    let cacheDirectory = NSTemporaryDirectory() + "jitsudo-kubectl-cache-\(UUID().uuidString)"
+
+    init() throws { kubeconfig = try Env.kubeconfig() }
+
+    func run(_ arguments: [String]) async throws -> Shell.Result {
+        try await shell("timeout 120 kubectl " + arguments.map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " "))
+    }
+
+    /// A pipeline; `kubectl` in it uses the test API server.
+    func shell(_ script: String) async throws -> Shell.Result {
+        try await Shell.run(script, environment: ["KUBECONFIG": kubeconfig, "KUBECACHEDIR": cacheDirectory])
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: cacheDirectory) }
+}
