@@ -16,6 +16,7 @@ groups=(
     "JitsudoAuthTests|JitsudoTLSTests"
     "JitsudoNotifyTests"
     "JitsudoCLITests"
+    "JitsudoHATests"
 )
 passed=0
 failed=0

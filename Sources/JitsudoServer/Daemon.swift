@@ -24,6 +24,7 @@ public struct Daemon: Sendable {
     public let requestService: RequestService
     let logger: Logger
     let elector: LeaderElector
+    let reporter: ReplicaReporter
     let notificationService: NotificationService?
     /// The served certificate, re-read when its files change; nil for plain HTTP.
     let tls: ReloadingTLSContext?
@@ -119,6 +120,9 @@ public struct Daemon: Sendable {
         let replica = configuration.replicaID.isEmpty ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
         elector = LeaderElector(url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
                                 leaderWork: { epoch in await sweeper.lead(epoch: epoch) })
+        let host = ["", "0.0.0.0", "::"].contains(configuration.httpHost) ? ProcessInfo.processInfo.hostName : configuration.httpHost
+        reporter = ReplicaReporter(registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
+                                   interval: .seconds(1), logger: logger)
     }
 
     /// Runs before the server accepts traffic: migrations, development seeds, the first policy load.
@@ -163,7 +167,7 @@ public struct Daemon: Sendable {
         var app = Application(
             router: router, server: server ?? tls.map { .reloadingTLS(context: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
-            services: [client, policyService, elector] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
+            services: [client, policyService, elector, reporter] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
                 + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )

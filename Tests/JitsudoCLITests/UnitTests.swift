@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoAPI
 import Testing
 @testable import JitsudoCLI
 
@@ -17,6 +18,16 @@ import Testing
     ])
     func addressForms(input: String, expected: String) throws {
         #expect(try ServerAddress(input).description == expected)
+    }
+
+    @Test func replicaRowsAreUpWhileTheReplicaReportsAndDownWhenItFallsSilent() {
+        let fresh = ServerStatus.replicaCheck(ReplicaReadiness(id: "r2", address: "10.0.0.2:8080", role: "leader", epoch: 7, heartbeatAgeMs: 340))
+        #expect(fresh.component == "replica r2")
+        #expect(fresh.status == "UP")
+        #expect(fresh.detail == "leader, epoch 7, heartbeat 340 ms ago, 10.0.0.2:8080")
+        let silent = ServerStatus.replicaCheck(ReplicaReadiness(id: "r3", address: "h:1", role: "standby", epoch: 0, heartbeatAgeMs: 42_311))
+        #expect(silent.status == "DOWN")
+        #expect(silent.detail.hasPrefix("not seen for 42 s"))
     }
 
     @Test func csvQuotingFollowsRFC4180() {
