@@ -28,14 +28,20 @@ public final class LeaderLockConnection: Sendable {
         var configuration = try url.connectionConfiguration()
         configuration.options.additionalStartupParameters = [("application_name", "jitsudod-leader")]
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 7, logger: logger)
-        for setting in [
-            "SET tcp_keepalives_idle = 2", "SET tcp_keepalives_interval = 1", "SET tcp_keepalives_count = 3",
-            "SET tcp_user_timeout = 3000", "SET client_connection_check_interval = '250ms'",
-        ] {
-            try await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
-        }
         var pid = 0
-        for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int.self) { pid = value }
+        do {
+            for setting in [
+                "SET tcp_keepalives_idle = 2", "SET tcp_keepalives_interval = 1", "SET tcp_keepalives_count = 3",
+                "SET tcp_user_timeout = 3000", "SET client_connection_check_interval = '250ms'",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
+            }
+            for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int.self) { pid = value }
+        } catch {
+            // Never release an unclosed connection (PostgresNIO traps on that in debug builds).
+            try? await connection.close()
+            throw error
+        }
         return LeaderLockConnection(connection: connection, backendPID: pid, logger: logger)
     }
 
@@ -80,7 +86,7 @@ public final class LeaderLockConnection: Sendable {
         let helper = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 8, logger: logger)
         do {
             let rows = try await helper.query(
-                "SELECT count(*)::integer FROM unnest(pg_blocking_pids(\(backendPID))) AS b(pid) WHERE pg_terminate_backend(b.pid)",
+                "SELECT count(*)::integer FROM unnest(pg_blocking_pids(\(backendPID)::integer)) AS b(pid) WHERE pg_terminate_backend(b.pid)",
                 logger: logger
             )
             var count = 0

@@ -58,7 +58,7 @@ struct API: Sendable {
                             ])
                             let request = body["request"] as? [String: Any]
                             if status == 200, let id = request?["id"] as? String {
-                                guard request?["state"] as? String == "ACTIVE" else {
+                                guard request?["state"] as? String == "REQUEST_STATE_ACTIVE" else {
                                     throw HAFailure("grant \(index) was not issued at creation: \(body)")
                                 }
                                 ids.append(id)

@@ -29,7 +29,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5)))
     func twoHundredGrantsSurviveKillFreezeDatabaseRestartAndProviderFaults() async throws {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         do {
             try await scenario(http: http)
         } catch {
@@ -58,11 +58,13 @@ import Testing
             try await admin.query("CREATE DATABASE jitsudo_ha")
         }
         let url = server.with(database: "jitsudo_ha")
+        print("HA: cluster on port \(cluster.port), database created")
         let oidc = try await OIDCIssuer.start(client: http)
         issuer = oidc
         reaper.record(oidc.pid)
         let adminToken = try await oidc.idToken(client: http, subject: "root", email: "root@example.com", groups: ["jitsudo-admins"])
         let userToken = try await oidc.idToken(client: http, subject: "alice", email: "alice@example.com", groups: ["sre"])
+        print("HA: issuer \(oidc.baseURL) issued tokens")
 
         let environment = [
             "JITSUDOD_DATABASE_URL": url.urlString,
@@ -83,6 +85,7 @@ import Testing
         }
         for id in ["r1", "r2", "r3"] { _ = try await start(id, incarnation: 1) }
         for replica in replicas.withLock({ Array($0.values) }) { try await waitUntilServing(replica, http: http) }
+        print("HA: 3 replicas serving (logs in \(workDirectory.path))")
 
         let api = API(http: http)
         let first = replicas.withLock { $0["r1"]! }
@@ -233,6 +236,7 @@ import Testing
             let finalEpoch = afterRestart.epoch
             #expect(finalEpoch >= killedEpoch + 3, "kill, freeze and restart each moved the epoch")
             for replica in replicas.withLock({ Array($0.values) }) {
+                #expect(replica.isRunning && !replica.log.contains("Program crashed"), "\(replica.id) crashed:\n\(replica.log.suffix(4000))")
                 let changes = LeadershipLog(replica.log)
                 #expect(changes.epochs.count >= 2, "\(replica.id) logged no leadership changes:\n\(replica.log.suffix(3000))")
             }
