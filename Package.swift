@@ -394,6 +394,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The multi-process HA chaos test: its own PostgreSQL cluster, three `jitsudod` processes, an OIDC provider.
+        .testTarget(
+            name: "JitsudoHATests",
+            dependencies: [
+                "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "JitsudoStoreIntegrationTests",
             dependencies: ["JitsudoStore", "JitsudoTesting", "JitsudoCore"],

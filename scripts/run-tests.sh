@@ -18,6 +18,7 @@ groups=(
     "JitsudoCLITests"
     "KubernetesIntegrationTests"
     "OperatorIntegrationTests"
+    "JitsudoHATests"
 )
 passed=0
 failed=0

@@ -158,11 +158,31 @@ public struct Readiness: Codable, Sendable, Hashable {
     public var epoch: Int64
     public var heartbeatAgeMs: Int64
     public var checks: [String: String]
-    public init(status: String, role: String, epoch: Int64, heartbeatAgeMs: Int64, checks: [String: String]) {
+    /// Every replica that reported within the last five minutes (addition; absent from older servers).
+    public var replicas: [ReplicaReadiness]?
+    public init(status: String, role: String, epoch: Int64, heartbeatAgeMs: Int64, checks: [String: String],
+                replicas: [ReplicaReadiness]? = nil) {
         self.status = status
         self.role = role
         self.epoch = epoch
         self.heartbeatAgeMs = heartbeatAgeMs
         self.checks = checks
+        self.replicas = replicas
+    }
+}
+
+/// One replica in `/readyz`: its id, advertised address, role and epoch as it last reported them, and how long ago.
+public struct ReplicaReadiness: Codable, Sendable, Hashable {
+    public var id: String
+    public var address: String
+    public var role: String
+    public var epoch: Int64
+    public var heartbeatAgeMs: Int64
+    public init(id: String, address: String, role: String, epoch: Int64, heartbeatAgeMs: Int64) {
+        self.id = id
+        self.address = address
+        self.role = role
+        self.epoch = epoch
+        self.heartbeatAgeMs = heartbeatAgeMs
     }
 }

@@ -26,6 +26,7 @@ public struct Daemon: Sendable {
     public let requestService: RequestService
     let logger: Logger
     let elector: LeaderElector
+    let reporter: ReplicaReporter
     let notificationService: NotificationService?
     /// The served certificate, re-read when its files change; nil for plain HTTP.
     let tls: ReloadingTLSContext?
@@ -137,6 +138,9 @@ public struct Daemon: Sendable {
                                         group.cancelAll()
                                     }
                                 })
+        let host = ["", "0.0.0.0", "::"].contains(configuration.httpHost) ? ProcessInfo.processInfo.hostName : configuration.httpHost
+        reporter = ReplicaReporter(registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
+                                   interval: .seconds(1), logger: logger)
     }
 
     /// The `kubernetes` provider from its settings: the kubeconfig when one is named, else the pod's service account.
@@ -211,7 +215,7 @@ public struct Daemon: Sendable {
         var app = Application(
             router: router, server: server ?? tls.map { .reloadingTLS(context: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
-            services: [client, policyService, elector] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
+            services: [client, policyService, elector, reporter] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
                 + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )

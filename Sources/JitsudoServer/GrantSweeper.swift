@@ -54,14 +54,20 @@ struct GrantSweeper: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(configuration: databaseURL.connectionConfiguration(), id: 9, logger: logger)
                 // Closing the connection on cancellation ends the notification stream (it does not end by itself).
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: "jitsudo_grants") { notifications in
-                        wake.set()
-                        for try await _ in notifications { wake.set() }
+                // It is closed on every path (an unclosed PostgresConnection traps in debug builds when released).
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: "jitsudo_grants") { notifications in
+                            wake.set()
+                            for try await _ in notifications { wake.set() }
+                        }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        _ = closing
                     }
-                } onCancel: {
-                    let closing: EventLoopFuture<Void> = connection.close()
-                    _ = closing
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
                 try? await connection.close()
             } catch {

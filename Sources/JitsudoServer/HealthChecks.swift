@@ -46,7 +46,11 @@ struct HealthChecks: Sendable {
             if role == "standby" { epoch = status.epoch }
             checks["leader"] = status.holder.isEmpty ? "none elected yet" : "\(status.holder) (epoch \(status.epoch))"
         }
-        return Readiness(status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks)
+        let replicas = try? await ReplicaRegistry(database: database).list().map {
+            ReplicaReadiness(id: $0.id, address: $0.address, role: $0.role, epoch: $0.epoch, heartbeatAgeMs: $0.heartbeatAgeMilliseconds)
+        }
+        return Readiness(status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks,
+                         replicas: replicas)
     }
 }
 

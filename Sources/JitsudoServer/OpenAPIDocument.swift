@@ -395,6 +395,17 @@ enum OpenAPIDocument {
             epoch: {type: integer, format: int64}
             heartbeatAgeMs: {type: integer, format: int64}
             checks: {type: object, additionalProperties: {type: string}}
+            replicas:
+              type: array
+              description: every replica that reported within the last five minutes (role and epoch as it last reported them)
+              items:
+                type: object
+                properties:
+                  id: {type: string}
+                  address: {type: string}
+                  role: {type: string, enum: [leader, standby]}
+                  epoch: {type: integer, format: int64}
+                  heartbeatAgeMs: {type: integer, format: int64}
 
     """#
 }

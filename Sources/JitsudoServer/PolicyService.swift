@@ -83,15 +83,22 @@ public final class PolicyService: Service, Sendable {
                 // A change may have happened while we were not listening.
                 _ = try? await reload()
                 // Closing the connection on cancellation ends the notification stream (it does not end by itself).
-                try await withTaskCancellationHandler {
-                    try await connection.listen(on: "jitsudo_policies") { notifications in
-                        for try await _ in notifications {
-                            _ = try? await self.reload()
+                // It is closed on every path: a PostgresConnection released unclosed traps in debug builds, which
+                // crashed replicas when PostgreSQL restarted under them.
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: "jitsudo_policies") { notifications in
+                            for try await _ in notifications {
+                                _ = try? await self.reload()
+                            }
                         }
+                    } onCancel: {
+                        let closing: EventLoopFuture<Void> = connection.close()
+                        _ = closing
                     }
-                } onCancel: {
-                    let closing: EventLoopFuture<Void> = connection.close()
-                    _ = closing
+                } catch {
+                    try? await connection.close()
+                    throw error
                 }
                 try? await connection.close()
             } catch {

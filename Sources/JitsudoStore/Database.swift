@@ -30,10 +30,15 @@ public struct Database: Sendable {
                 try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation.rawValue)", logger: logger)
                 do {
                     let result = try await body(connection)
+                    // A connection PostgreSQL closed meanwhile (backend terminated, server restarted) must not get a
+                    // query: PostgresNIO leaves a query on a closed connection waiting forever. Nothing was committed.
+                    guard !connection.isClosed else {
+                        throw StoreError(.unavailable, "database connection lost before COMMIT; the transaction was rolled back")
+                    }
                     try await connection.query("COMMIT", logger: logger)
                     return result
                 } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                     throw error
                 }
             }

@@ -14,9 +14,12 @@ public final class LeaderLockConnection: Sendable {
 
     let connection: PostgresConnection
     let logger: Logger
+    /// The server process id of this connection (`pg_backend_pid()`), the pid `pg_locks` shows for the lock.
+    public let backendPID: Int
 
-    private init(connection: PostgresConnection, logger: Logger) {
+    private init(connection: PostgresConnection, backendPID: Int, logger: Logger) {
         self.connection = connection
+        self.backendPID = backendPID
         self.logger = logger
     }
 
@@ -25,25 +28,50 @@ public final class LeaderLockConnection: Sendable {
         var configuration = try url.connectionConfiguration()
         configuration.options.additionalStartupParameters = [("application_name", "jitsudod-leader")]
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 7, logger: logger)
-        for setting in [
-            "SET tcp_keepalives_idle = 2", "SET tcp_keepalives_interval = 1", "SET tcp_keepalives_count = 3",
-            "SET tcp_user_timeout = 3000", "SET client_connection_check_interval = '250ms'",
-        ] {
-            try await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
+        var pid = 0
+        do {
+            for setting in [
+                "SET tcp_keepalives_idle = 2", "SET tcp_keepalives_interval = 1", "SET tcp_keepalives_count = 3",
+                "SET tcp_user_timeout = 3000", "SET client_connection_check_interval = '250ms'",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
+            }
+            for try await value in try await connection.query("SELECT pg_backend_pid()", logger: logger).decode(Int.self) { pid = value }
+        } catch {
+            // Never release an unclosed connection (PostgresNIO traps on that in debug builds).
+            try? await connection.close()
+            throw error
         }
-        return LeaderLockConnection(connection: connection, logger: logger)
+        return LeaderLockConnection(connection: connection, backendPID: pid, logger: logger)
     }
 
-    /// Tries the lock once; on success bumps the epoch, records this holder and returns the new epoch.
-    public func tryAcquire(holder: String) async throws -> Int64? {
-        let rows = try await connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
+    /// Every statement on the lock connection goes through here. A connection PostgreSQL already closed (the
+    /// backend was terminated, the server restarted) fails at once: PostgresNIO does not fail a query queued on a
+    /// closed connection, it leaves it waiting forever, which would leave a lost leader or a standby stuck.
+    private func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        guard !connection.isClosed else { throw StoreError(.unavailable, "the leader connection is closed") }
+        return try await connection.query(query, logger: logger)
+    }
+
+    /// Tries the lock once; returns whether this connection now holds it.
+    public func tryLock() async throws -> Bool {
+        let rows = try await query("SELECT pg_try_advisory_lock(\(Self.lockKey))", logger: logger)
         var acquired = false
         for try await value in rows.decode(Bool.self) { acquired = value }
-        guard acquired else { return nil }
-        let updated = try await connection.query(
+        return acquired
+    }
+
+    /// With the lock held: bumps the epoch, records this holder and returns the new epoch.
+    ///
+    /// The row is taken `FOR UPDATE`, which conflicts with the `FOR KEY SHARE` of every fenced write
+    /// (``Leadership/fence(_:on:logger:)``): the bump waits for the old leader's open writes to end, and every
+    /// later one sees the new epoch. Heartbeats (plain updates) do not conflict with fenced writes.
+    public func bumpEpoch(holder: String) async throws -> Int64 {
+        let updated = try await query(
             """
+            WITH locked AS (SELECT id FROM leadership WHERE id = 1 FOR UPDATE)
             UPDATE leadership SET epoch = epoch + 1, holder = \(holder), backend_pid = pg_backend_pid(), heartbeat_at = now()
-            WHERE id = 1 RETURNING epoch
+            FROM locked WHERE leadership.id = locked.id RETURNING epoch
             """,
             logger: logger
         )
@@ -51,9 +79,35 @@ public final class LeaderLockConnection: Sendable {
         throw StoreError(.integrity, "leadership row missing; run 'jitsudod migrate'")
     }
 
+    /// Terminates the sessions that block this connection's ``bumpEpoch(holder:)``: open transactions of a frozen or
+    /// cut-off old leader holding the leadership row. Their writes roll back, which is what fencing wants. Runs on a
+    /// short-lived connection of its own (the lock connection is the one waiting). Returns how many were terminated.
+    public func terminateBlockers(_ url: DatabaseURL) async throws -> Int {
+        let helper = try await PostgresConnection.connect(configuration: url.connectionConfiguration(), id: 8, logger: logger)
+        do {
+            let rows = try await helper.query(
+                "SELECT count(*)::integer FROM unnest(pg_blocking_pids(\(backendPID)::integer)) AS b(pid) WHERE pg_terminate_backend(b.pid)",
+                logger: logger
+            )
+            var count = 0
+            for try await value in rows.decode(Int.self) { count = value }
+            try? await helper.close()
+            return count
+        } catch {
+            try? await helper.close()
+            throw error
+        }
+    }
+
+    /// Tries the lock once; on success bumps the epoch, records this holder and returns the new epoch.
+    public func tryAcquire(holder: String) async throws -> Int64? {
+        guard try await tryLock() else { return nil }
+        return try await bumpEpoch(holder: holder)
+    }
+
     /// Writes the heartbeat; false when a newer epoch exists (this replica is no longer the leader).
     public func heartbeat(epoch: Int64) async throws -> Bool {
-        let rows = try await connection.query(
+        let rows = try await query(
             "UPDATE leadership SET heartbeat_at = now() WHERE id = 1 AND epoch = \(epoch) RETURNING epoch", logger: logger
         )
         for try await _ in rows { return true }
@@ -62,7 +116,7 @@ public final class LeaderLockConnection: Sendable {
 
     /// Releases the lock (on SIGTERM) so a standby takes over at once.
     public func release() async {
-        _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+        _ = try? await query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
     }
 
     /// Closes the connection (and with it the lock).
@@ -119,11 +173,12 @@ public struct Leadership: Sendable {
         return terminated
     }
 
-    /// Inside a leader's write transaction: fails unless `epoch` is still the current one. Takes a share lock on the
-    /// leadership row, so a new leader's epoch bump waits for this transaction and every later write of the old
-    /// leader sees the new epoch and changes nothing.
+    /// Inside a leader's write transaction: fails unless `epoch` is still the current one. Takes a key-share lock on
+    /// the leadership row, so a new leader's epoch bump (`FOR UPDATE`) waits for this transaction and every later
+    /// write of the old leader sees the new epoch and changes nothing. The leader's own heartbeat (a plain update)
+    /// does not wait for it, so a slow provider call inside a fenced transaction never delays the heartbeat.
     public static func fence(_ epoch: Int64, on connection: PostgresConnection, logger: Logger) async throws {
-        let rows = try await connection.query("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE", logger: logger)
+        let rows = try await connection.query("SELECT epoch FROM leadership WHERE id = 1 FOR KEY SHARE", logger: logger)
         var current: Int64 = -1
         for try await value in rows.decode(Int64.self) { current = value }
         guard current == epoch else {

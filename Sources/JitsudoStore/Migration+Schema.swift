@@ -1,6 +1,6 @@
 extension Migration {
     /// Every migration, in order. Append only: never edit a migration that has shipped.
-    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule]
+    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule, replicaRegistry]
 
     /// The schema of `schema.md` §1 and §7.
     static let initialSchema = Migration(
@@ -252,6 +252,33 @@ extension Migration {
             """
             CREATE TRIGGER requests_schedule_changed AFTER INSERT OR UPDATE ON requests
                 FOR EACH ROW EXECUTE FUNCTION requests_schedule_notify()
+            """,
+        ]
+    )
+
+    /// Every replica's role and liveness, so any replica can report all of them (`jitsudo server status`).
+    static let replicaRegistry = Migration(
+        version: 5,
+        name: "0005_replicas.sql",
+        statements: [
+            """
+            CREATE TABLE replicas (
+                id text PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 256),
+                address text NOT NULL DEFAULT '',
+                role text NOT NULL DEFAULT 'standby' CHECK (role IN ('leader', 'standby')),
+                epoch bigint NOT NULL DEFAULT 0,
+                started_at timestamptz NOT NULL DEFAULT now(),
+                seen_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            DO $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jitsudo_app') THEN
+                    GRANT SELECT, INSERT, UPDATE, DELETE ON replicas TO jitsudo_app;
+                END IF;
+            END
+            $$
             """,
         ]
     )

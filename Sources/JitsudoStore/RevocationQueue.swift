@@ -45,7 +45,13 @@ public struct RevocationQueue: Sendable {
             var due: (String, Int, String, String, String?)?
             for try await row in rows.decode((String, Int, String, String, String?).self) { due = row }
             guard let (requestID, attempts, provider, scope, token) = due else { return false }
-            switch await revoke(requestID, provider, token) {
+            let attempt = await revoke(requestID, provider, token)
+            // The provider call can take long; a connection lost meanwhile (a frozen leader whose session the new
+            // leader terminated) records nothing, and the next leader retries the idempotent revoke.
+            guard !connection.isClosed else {
+                throw StoreError(.unavailable, "database connection lost during the provider call for \(requestID); not recorded")
+            }
+            switch attempt {
             case .revoked:
                 try await connection.query(
                     "UPDATE revocations SET done_at = now(), attempts = attempts + 1, last_error = '' WHERE request_id = \(requestID)",

@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoAPI
 import Testing
 @testable import JitsudoCLI
 
@@ -27,6 +28,16 @@ import Testing
         #expect(GlobalOptions.hoisted(["--help"], root: Jitsudo.self) == ["--help"])
         #expect(GlobalOptions.hoisted(["--server", "h:1"], root: Jitsudo.self) == ["--server", "h:1"], "no command: left for the parser to report")
         #expect(GlobalOptions.hoisted(["-q", "exec", "req_1", "--", "-q"], root: Jitsudo.self) == ["exec", "-q", "req_1", "--", "-q"])
+    }
+
+    @Test func replicaRowsAreUpWhileTheReplicaReportsAndDownWhenItFallsSilent() {
+        let fresh = ServerStatus.replicaCheck(ReplicaReadiness(id: "r2", address: "10.0.0.2:8080", role: "leader", epoch: 7, heartbeatAgeMs: 340))
+        #expect(fresh.component == "replica r2")
+        #expect(fresh.status == "UP")
+        #expect(fresh.detail == "leader, epoch 7, heartbeat 340 ms ago, 10.0.0.2:8080")
+        let silent = ServerStatus.replicaCheck(ReplicaReadiness(id: "r3", address: "h:1", role: "standby", epoch: 0, heartbeatAgeMs: 42_311))
+        #expect(silent.status == "DOWN")
+        #expect(silent.detail.hasPrefix("not seen for 42 s"))
     }
 
     @Test func csvQuotingFollowsRFC4180() {

@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// `oidc-provider-mock` (PyPI, a test dependency installed by `scripts/ensure-deps.sh`) as the replicas' issuer:
+/// a real third-party OIDC provider, so the test authenticates exactly as production callers do.
+final class OIDCIssuer: @unchecked Sendable {
+    let baseURL: String
+    private let process: Process
+
+    private init(baseURL: String, process: Process) {
+        self.baseURL = baseURL
+        self.process = process
+    }
+
+    static func start(client: HTTPClient) async throws -> OIDCIssuer {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import oidc_provider_mock"]
+        check.standardOutput = FileHandle.nullDevice
+        check.standardError = FileHandle.nullDevice
+        try check.run()
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            throw HAFailure("oidc-provider-mock (PyPI) is not installed: run scripts/ensure-deps.sh (pip install oidc-provider-mock)")
+        }
+        let port = try await freeLoopbackPort()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let issuer = OIDCIssuer(baseURL: "http://127.0.0.1:\(port)", process: process)
+        for _ in 0..<150 {
+            if let response = try? await client.execute(HTTPClientRequest(url: issuer.baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2)),
+                response.status.code == 200
+            {
+                return issuer
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        issuer.stop()
+        throw HAFailure("oidc-provider-mock did not answer within 15 s on port \(port)")
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    /// The mock holds no state worth a graceful stop (uvicorn drains slowly on SIGTERM).
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Logs `subject` in through the mock's authorization-code flow and returns the ID token.
+    func idToken(client: HTTPClient, subject: String, email: String, groups: [String]) async throws -> String {
+        var put = HTTPClientRequest(url: baseURL + "/users/" + subject)
+        put.method = .PUT
+        put.headers.add(name: "Content-Type", value: "application/json")
+        let claims = try JSONSerialization.data(withJSONObject: ["email": email, "groups": groups])
+        put.body = .bytes(ByteBuffer(bytes: Array(claims)))
+        let stored = try await client.execute(put, timeout: .seconds(10))
+        guard stored.status.code / 100 == 2 else { throw HAFailure("PUT /users failed: \(stored.status)") }
+
+        let redirect = "http%3A%2F%2F127.0.0.1%2Fcallback"
+        var authorize = HTTPClientRequest(
+            url: baseURL + "/oauth2/authorize?client_id=jitsudo-cli&response_type=code&scope=openid%20email&state=s1&redirect_uri=" + redirect
+        )
+        authorize.method = .POST
+        authorize.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        authorize.body = .bytes(ByteBuffer(string: "sub=" + subject))
+        let authorized = try await client.execute(authorize, timeout: .seconds(10))
+        guard authorized.status.code == 302, let location = authorized.headers.first(name: "Location"),
+            let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
+        else { throw HAFailure("authorization did not redirect with a code: \(authorized.status)") }
+
+        var exchange = HTTPClientRequest(url: baseURL + "/oauth2/token")
+        exchange.method = .POST
+        exchange.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        exchange.body = .bytes(ByteBuffer(
+            string: "grant_type=authorization_code&client_id=jitsudo-cli&client_secret=unused&code=\(code)&redirect_uri=" + redirect
+        ))
+        let response = try await client.execute(exchange, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 200,
+            let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+            let token = json["id_token"] as? String
+        else { throw HAFailure("token exchange failed: \(response.status)") }
+        return token
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+func freeLoopbackPort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port ?? 0
+    try await channel.close()
+    return port
+}
