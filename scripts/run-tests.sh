@@ -29,7 +29,8 @@ for group in "${groups[@]}"; do
     for attempt in $(seq 1 "$attempts"); do
         timeout --kill-after=10 "$limit" swift test --skip-build --filter "$group" >"$log" 2>&1
         rc=$?
-        pkill -9 -f "jitsudoPackageTests.xctest --skip-build --filter $group" 2>/dev/null || true
+        # Leftovers of this checkout's run only (another checkout may be testing on the same machine).
+        pkill -9 -f "^$PWD/\.build/.*jitsudoPackageTests\.xctest.*--filter ${group//|/\\|}( |$)" 2>/dev/null || true
         if [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ]; then break; fi
         echo "!!! group '$group' hung (attempt $attempt of $attempts, no result within ${limit}s)" >&2
     done
