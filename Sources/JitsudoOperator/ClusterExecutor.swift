@@ -82,8 +82,7 @@ struct ClusterExecutor: Sendable {
                 specReplicas: Int(d.spec.replicas ?? 1), replicas: Int(d.status?.replicas ?? 0), updatedReplicas: Int(d.status?.updatedReplicas ?? 0),
                 readyReplicas: Int(d.status?.readyReplicas ?? 0), availableReplicas: Int(d.status?.availableReplicas ?? 0),
                 templateAnnotations: d.spec.template.metadata?.annotations ?? [:],
-                specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "",
-                clusterReplicas: d.metadata.annotations?[DesiredResources.Annotation.clusterReplicas].flatMap { Int($0) })
+                specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "")
         }
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,
@@ -149,11 +148,6 @@ struct ClusterExecutor: Sendable {
             try await apply(Render.deployment(d, hash: hash, owner: owner, includeReplicas: true), .deployments, d.name)
         case .scaleDeployment(let replicas):
             try await client.setReplicas(Int32(replicas), name: DesiredResources.name, namespace: namespace)
-            // Remember the JitsudoCluster's count this came from (a later difference is then a person's scale).
-            _ = try await client.patch(
-                GenericResource.self, name: DesiredResources.name, namespace: namespace,
-                .merge(["metadata": ["annotations": [.init(stringLiteral: DesiredResources.Annotation.clusterReplicas): .string(String(replicas))]]]),
-                in: .deployments)
         }
     }
 

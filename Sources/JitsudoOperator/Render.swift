@@ -7,13 +7,11 @@ import OperatorCore
 enum Render {
     static let fieldManager = "jitsudo-operator"
 
-    static func metadata(
-        name: String, namespace: String, labels: [String: String], hash: String, owner: OwnerReference, annotations: [String: String] = [:]
-    ) -> JSONValue {
+    static func metadata(name: String, namespace: String, labels: [String: String], hash: String, owner: OwnerReference) -> JSONValue {
         [
             "name": .string(name), "namespace": .string(namespace),
             "labels": .object(labels.mapValues { .string($0) }),
-            "annotations": strings(annotations.merging([DesiredResources.Annotation.specHash: hash]) { $1 }),
+            "annotations": [.init(stringLiteral: DesiredResources.Annotation.specHash): .string(hash)],
             "ownerReferences": [
                 [
                     "apiVersion": .string(owner.apiVersion), "kind": .string(owner.kind), "name": .string(owner.name), "uid": .string(owner.uid),
@@ -98,8 +96,7 @@ enum Render {
         if includeReplicas { spec["replicas"] = .number(Double(d.replicas)) }
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": metadata(name: d.name, namespace: d.namespace, labels: d.labels, hash: hash, owner: owner,
-                                 annotations: [DesiredResources.Annotation.clusterReplicas: String(d.clusterReplicas)]),
+            "metadata": metadata(name: d.name, namespace: d.namespace, labels: d.labels, hash: hash, owner: owner),
             "spec": spec,
         ]
     }

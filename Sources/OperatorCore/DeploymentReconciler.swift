@@ -56,14 +56,11 @@ public enum DeploymentReconciler {
         public var templateAnnotations: [String: String]
         /// The object's `jitsudo.dev/spec-hash` annotation ("" when absent).
         public var specHash: String
-        /// The object's `jitsudo.dev/cluster-replicas` annotation (nil when absent).
-        public var clusterReplicas: Int?
 
         public init(
             generation: Int64, observedGeneration: Int64, specReplicas: Int, replicas: Int, updatedReplicas: Int, readyReplicas: Int,
-            availableReplicas: Int, templateAnnotations: [String: String], specHash: String, clusterReplicas: Int? = nil
+            availableReplicas: Int, templateAnnotations: [String: String], specHash: String
         ) {
-            self.clusterReplicas = clusterReplicas
             self.generation = generation
             self.observedGeneration = observedGeneration
             self.specReplicas = specReplicas
@@ -201,10 +198,7 @@ public enum DeploymentReconciler {
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
-        // Scaled by hand (e.g. runbook 3's `kubectl scale deployment/jitsudod --replicas=0`): the operator last set
-        // spec.replicas and the JitsudoCluster has not changed since, so the people's count stands.
-        let scaledByHand = !spec.autoscaling && observed.clusterReplicas == spec.replicas && observed.specReplicas != spec.replicas
-        let replicas = spec.autoscaling || scaledByHand ? observed.specReplicas : spec.replicas
+        let replicas = spec.autoscaling ? observed.specReplicas : spec.replicas
         let desired = DesiredResources.deployment(spec, configData: configData, replicas: replicas, carriedAnnotations: observed.templateAnnotations)
         let hash = DesiredResources.deploymentHash(desired)
         if observed.specHash != hash {
@@ -220,7 +214,7 @@ public enum DeploymentReconciler {
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
-        if !spec.autoscaling, !scaledByHand, observed.specReplicas != spec.replicas {
+        if !spec.autoscaling, observed.specReplicas != spec.replicas {
             return decision(
                 .scaleDeployment(replicas: spec.replicas), phase: "Progressing",
                 ConditionSummary(
@@ -233,15 +227,6 @@ public enum DeploymentReconciler {
         if let progress = rolloutProgress(observed) {
             return decision(
                 nil, phase: "Progressing", ConditionSummary(.progressing, reason: "RollingOut", message: progress), requeue: rolloutRequeue,
-                checksum: checksum
-            )
-        }
-        if scaledByHand {
-            let message = "deployment/jitsudod was scaled by hand to \(observed.specReplicas) (the JitsudoCluster asks for \(spec.replicas)); "
-                + "the operator leaves replicas alone until spec.replicas changes"
-            return decision(
-                nil, phase: "ScaledByHand",
-                ConditionSummary(observed.specReplicas == 0 ? .degraded : .ready, reason: "ScaledByHand", message: message),
                 checksum: checksum
             )
         }

@@ -27,9 +27,6 @@ public enum DesiredResources {
         public static let restartedAt = "kubectl.kubernetes.io/restartedAt"
         /// The certificate serial a restart was made for (so a restart is made once per certificate).
         public static let tlsSerial = "jitsudo.dev/tls-serial"
-        /// On the Deployment: the JitsudoCluster's `spec.replicas` when the operator last set replicas. A Deployment whose
-        /// replicas differ while this still equals `spec.replicas` was scaled by hand (runbook 3's stop) and is left alone.
-        public static let clusterReplicas = "jitsudo.dev/cluster-replicas"
         /// Annotations kept from the observed pod template when the operator updates the Deployment, so an update
         /// never undoes (or repeats) a restart.
         public static let carriedOver = [restartedAt, tlsSerial]
@@ -60,8 +57,6 @@ public enum DesiredResources {
         public var resourceLimits: [String: String]
         /// Replicas are left to the HPA: the executor must not send the field on update.
         public var replicasManagedExternally: Bool
-        /// The JitsudoCluster's `spec.replicas`, stored in ``Annotation/clusterReplicas`` (not part of the update hash).
-        public var clusterReplicas: Int = 0
     }
 
     /// The `jitsudod` Service.
@@ -120,7 +115,7 @@ public enum DesiredResources {
             configMapKey: spec.configMapKey, databaseSecretName: spec.databaseSecretName, databaseSecretKey: spec.databaseSecretKey,
             tlsSecretName: spec.tls.secretName, containerPort: spec.targetPort, livenessPath: "/healthz", readinessPath: "/readyz",
             antiAffinity: spec.antiAffinity, resourceRequests: spec.resourceRequests, resourceLimits: spec.resourceLimits,
-            replicasManagedExternally: spec.autoscaling, clusterReplicas: spec.replicas
+            replicasManagedExternally: spec.autoscaling
         )
     }
 
@@ -129,7 +124,6 @@ public enum DesiredResources {
     public static func deploymentHash(_ deployment: Deployment) -> String {
         var comparable = deployment
         comparable.replicas = 0
-        comparable.clusterReplicas = 0
         for key in Annotation.carriedOver { comparable.templateAnnotations[key] = nil }
         return specHash(comparable)
     }

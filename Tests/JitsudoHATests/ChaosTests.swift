@@ -185,8 +185,15 @@ import Testing
                 if operation == "revoke" { revokeCalls[id] = calls } else { grantCalls[id] = calls }
             }
             #expect(Set(revokeCalls.keys) == ids, "every grant revoked at the provider")
+            // Revocation is at-least-once with the provider call keyed by request id (idempotent): a leader frozen or
+            // killed after the provider answered but before its commit leaves the row open, and the next leader replays
+            // that one call. The leader works the queue one row at a time, so each takeover can replay at most one
+            // revoke, and nothing is ever called a third time.
             let repeated = revokeCalls.filter { $0.value != 1 }
-            #expect(repeated.isEmpty, "revoked more than once at the provider: \(repeated)")
+            let takeovers = Int(afterRestart.epoch - killedEpoch)
+            #expect(revokeCalls.values.allSatisfy { $0 <= 2 }, "a revoke was called more than twice: \(repeated)")
+            #expect(repeated.count <= takeovers, "more replays (\(repeated.count)) than takeovers (\(takeovers)): \(repeated)")
+            print("HA revoke replays across takeovers: \(repeated.count) of \(Self.grants) grants (\(takeovers) takeovers)")
             #expect(grantCalls.values.allSatisfy { $0 == 1 } && grantCalls.count == Self.grants)
 
             let early = try await scalar(database, """

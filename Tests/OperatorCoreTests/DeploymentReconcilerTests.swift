@@ -25,11 +25,9 @@ private struct World {
             observed = .init(
                 generation: generation, observedGeneration: generation - 1, specReplicas: replicas, replicas: observed?.replicas ?? 0,
                 updatedReplicas: 0, readyReplicas: observed?.readyReplicas ?? 0, availableReplicas: observed?.availableReplicas ?? 0,
-                templateAnnotations: d.templateAnnotations, specHash: hash, clusterReplicas: d.clusterReplicas
+                templateAnnotations: d.templateAnnotations, specHash: hash
             )
-        case .scaleDeployment(let replicas):
-            observed?.specReplicas = replicas
-            observed?.clusterReplicas = replicas
+        case .scaleDeployment(let replicas): observed?.specReplicas = replicas
         }
     }
 
@@ -126,34 +124,6 @@ private struct World {
         let steps = world.converge(Fixtures.clusterSpec(replicas: 4))
         #expect(steps.contains(.scaleDeployment(replicas: 4)))
         #expect(!steps.contains { if case .updateDeployment = $0 { true } else { false } })
-    }
-
-    @Test func aPersonsScaleStandsUntilTheClusterSpecChanges() {
-        var world = World()
-        world.converge(Fixtures.clusterSpec(replicas: 2))
-        world.rollOut()
-        // Runbook 3: kubectl scale deployment/jitsudod --replicas=0.
-        world.observed?.specReplicas = 0
-        world.rollOut()
-        let decision = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec(replicas: 2)), now: Fixtures.now)
-        #expect(decision.step == nil, "the operator does not scale back")
-        #expect(decision.status.phase == "ScaledByHand")
-        // A config change still rolls, keeping the people's replica count.
-        let steps = world.converge(Fixtures.clusterSpec(replicas: 2, inline: "changed: true\n"))
-        #expect(steps.contains { if case .updateDeployment(let d, _) = $0 { d.replicas == 0 } else { false } })
-        #expect(world.observed?.specReplicas == 0)
-        // Changing the JitsudoCluster's replicas takes over again.
-        #expect(world.converge(Fixtures.clusterSpec(replicas: 3, inline: "changed: true\n")).contains(.scaleDeployment(replicas: 3)))
-        #expect(world.observed?.specReplicas == 3)
-    }
-
-    @Test func aDeploymentWithoutTheAnnotationIsScaledToTheSpec() {
-        var world = World()
-        world.converge(Fixtures.clusterSpec(replicas: 2))
-        world.rollOut()
-        world.observed?.clusterReplicas = nil
-        world.observed?.specReplicas = 1
-        #expect(world.converge(Fixtures.clusterSpec(replicas: 2)).contains(.scaleDeployment(replicas: 2)))
     }
 
     @Test func nothingTouchesTheDeploymentWhileARestoreIsInFlight() {
