@@ -1,5 +1,27 @@
+/// An id that is a validated string with a fixed prefix (`req_…`, `pol_…`): coded as that string (decoding validates
+/// it), ordered and printed by it.
+public protocol PrefixedIdentifier: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    var rawValue: String { get }
+    /// Validates `text`; throws ``CoreError`` `invalidIdentifier` naming the expected form.
+    init(parsing text: String) throws(CoreError)
+}
+
+extension PrefixedIdentifier {
+    public init(from decoder: any Decoder) throws {
+        try self.init(parsing: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { rawValue }
+}
+
 /// The id of an elevation request: `req_` followed by a 26-character ULID.
-public struct RequestID: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct RequestID: PrefixedIdentifier {
     /// The full text, e.g. `req_01JQ3Z8H6D5Y4C2B1A0F9E8D7C`.
     public let rawValue: String
 
@@ -28,24 +50,11 @@ public struct RequestID: Sendable, Hashable, Comparable, CustomStringConvertible
     init(unchecked rawValue: String) {
         self.rawValue = rawValue
     }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public static func < (lhs: RequestID, rhs: RequestID) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { rawValue }
 }
 
 /// The id of a stored policy: `pol_` followed by letters, digits or `_` (a ULID for created policies;
 /// the development seeds use `pol_dev_eligibility` and `pol_dev_approval`).
-public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+public struct PolicyID: PrefixedIdentifier {
     public let rawValue: String
 
     public static let prefix = "pol_"
@@ -71,17 +80,4 @@ public struct PolicyID: Sendable, Hashable, Comparable, CustomStringConvertible,
     init(unchecked rawValue: String) {
         self.rawValue = rawValue
     }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        try self.init(parsing: text)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    public static func < (lhs: PolicyID, rhs: PolicyID) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { rawValue }
 }

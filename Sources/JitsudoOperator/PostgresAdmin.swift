@@ -87,18 +87,10 @@ struct PostgresAdmin: Sendable {
     func verifyChain(database: String) async -> RestoreStateMachine.ChainVerification {
         var quiet = logger
         quiet.logLevel = .critical
-        var configuration = admin.with(database: database).clientConfiguration(applicationName: "jitsudo-operator-verify")
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         do {
-            let result = try await withThrowingTaskGroup(of: VerificationResult?.self) { group in
-                group.addTask {
-                    await client.run()
-                    return nil
-                }
-                defer { group.cancelAll() }
-                return try await AuditLog(database: Database(client: client, logger: quiet)).verify(progressEvery: Int64.max)
-            }
+            let result = try await Database.withClient(
+                admin.with(database: database), applicationName: "jitsudo-operator-verify", maximumConnections: 1, logger: quiet
+            ) { try await AuditLog(database: $0).verify(progressEvery: Int64.max) }
             if result.intact { return .intact(events: Int(result.eventsVerified)) }
             return .broken(firstBrokenEvent: result.brokenAtEventID.map(String.init) ?? "unknown", reason: result.problem)
         } catch {

@@ -32,14 +32,11 @@ public enum DevelopmentStack {
         let directory = URL(fileURLWithPath: options.dataDirectory).appendingPathComponent("postgres")
         let cluster = try PostgresCluster.start(in: directory, port: options.postgresPort, durable: true)
         let admin = try DatabaseURL(cluster.url())
-        let client = PostgresClient(configuration: admin.clientConfiguration(applicationName: "jitsudod-dev"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let rows = try await client.query("SELECT 1 FROM pg_database WHERE datname = 'jitsudo'")
+        try await Database.withClient(admin, applicationName: "jitsudod-dev", logger: logger) { database in
+            let rows = try await database.query("SELECT 1 FROM pg_database WHERE datname = 'jitsudo'")
             var exists = false
             for try await _ in rows { exists = true }
-            if !exists { try await client.query("CREATE DATABASE jitsudo") }
+            if !exists { _ = try await database.query("CREATE DATABASE jitsudo") }
         }
         return (cluster.url(database: "jitsudo"), cluster)
     }

@@ -49,7 +49,7 @@ public enum Installer {
         say("OK", true)
         if !options.skipMigrations {
             say("Running database migrations... ", false)
-            _ = try await withDatabase(url, logger: logger) { database in
+            _ = try await Database.withClient(url, applicationName: "jitsudod", logger: logger) { database in
                 try await Migrator.migrate(database, logger: logger)
             }
             say("OK", true)
@@ -110,14 +110,5 @@ public enum Installer {
               3. Log in from the CLI:
                    jitsudo login --provider \(options.oidcIssuer) --server \(options.tlsDirectory.isEmpty ? "http" : "https")://localhost\(options.httpAddress.hasPrefix(":") ? options.httpAddress : ":8080")
             """, true)
-    }
-
-    static func withDatabase<T: Sendable>(_ url: DatabaseURL, logger: Logger, _ body: (Database) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "jitsudod"))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(Database(client: client, logger: logger))
-        }
     }
 }

@@ -13,6 +13,25 @@ public struct Database: Sendable {
         self.logger = logger
     }
 
+    /// Runs a client for `url` only while `body` runs (one-shot work: migrations, `init`, `audit verify`, tests,
+    /// restores); the client stops when `body` returns or throws.
+    public static func withClient<Result: Sendable>(
+        _ url: DatabaseURL,
+        applicationName: String,
+        maximumConnections: Int? = nil,
+        logger: Logger,
+        _ body: (Database) async throws -> Result
+    ) async throws -> Result {
+        var configuration = url.clientConfiguration(applicationName: applicationName)
+        if let maximumConnections { configuration.options.maximumConnections = maximumConnections }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Database(client: client, logger: logger))
+        }
+    }
+
     /// Transaction isolation levels we use.
     public enum Isolation: String, Sendable {
         case readCommitted = "READ COMMITTED"

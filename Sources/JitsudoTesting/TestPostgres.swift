@@ -87,15 +87,7 @@ public func withClient<Result: Sendable>(
     maximumConnections: Int = 20,
     _ body: (Database) async throws -> Result
 ) async throws -> Result {
-    var configuration = url.clientConfiguration(applicationName: "jitsudo-tests")
-    configuration.options.maximumConnections = maximumConnections
-    let client = PostgresClient(configuration: configuration)
     var logger = Logger(label: "jitsudo.tests")
     logger.logLevel = .warning
-    let database = Database(client: client, logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await client.run() }
-        defer { group.cancelAll() }
-        return try await body(database)
-    }
+    return try await Database.withClient(url, applicationName: "jitsudo-tests", maximumConnections: maximumConnections, logger: logger, body)
 }

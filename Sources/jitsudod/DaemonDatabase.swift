@@ -13,14 +13,8 @@ enum DaemonDatabase {
             FileHandle.standardError.write(Data("Error: database connection refused: \(error.message)\n".utf8))
             throw ExitCode.failure
         }
-        let client = PostgresClient(configuration: url.clientConfiguration(applicationName: "jitsudod"))
-        let database = Database(client: client, logger: logger)
         do {
-            return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await body(database)
-            }
+            return try await Database.withClient(url, applicationName: "jitsudod", logger: logger, body)
         } catch let error as StoreError where error.code == .unavailable {
             FileHandle.standardError.write(Data("Error: database connection refused: \(error.message)\n".utf8))
             throw ExitCode.failure

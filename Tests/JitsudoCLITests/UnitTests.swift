@@ -70,4 +70,23 @@ import Testing
         #expect(text.contains("\"events_verified\" : 3") || text.contains("\"events_verified\": 3"), "\(text)")
         #expect(text.contains("\"broken_at_event_id\" : null") || text.contains("\"broken_at_event_id\": null"), "\(text)")
     }
+
+    @Test func requestRowsWriteExpiresAtAsNullUntilIssued() throws {
+        func wire(expiresAt: String?) throws -> WireRequest {
+            let expiry = expiresAt.map { #""expiresAt":"\#($0)","# } ?? ""
+            let json = #"""
+                {"id":"req_01JQ3Z8H6D5Y4C2B1A0F9E8D7C","state":"REQUEST_STATE_PENDING","requesterIdentity":"a@example.com",
+                 "provider":"mock","role":"admin","resourceScope":"dev","durationSeconds":"3600","reason":"r","breakGlass":false,
+                 "metadata":{},"createdAt":"2026-11-29T08:00:00.000000Z","updatedAt":"2026-11-29T08:00:00.000000Z",
+                 "approverIdentity":"","approverComment":"",\#(expiry)"approverTier":"human","aiReasoningJson":"",
+                 "revokedBy":"","revokeReason":"","requiredApprovals":1,"approvals":[],"revocationPending":false,"revocationError":""}
+                """#
+            return try JSONDecoder().decode(WireRequest.self, from: Data(json.utf8))
+        }
+        let pending = RequestRow(try wire(expiresAt: nil))
+        #expect(try Renderer.json(pending).contains(#""expires_at" : null"#))
+        #expect(try Renderer.yaml(pending).contains("expires_at: null"))
+        let active = RequestRow(try wire(expiresAt: "2026-11-29T09:00:00.000000Z"))
+        #expect(try Renderer.json(active).contains(#""expires_at" : "2026-11-29T09:00:00.000000Z""#))
+    }
 }

@@ -81,17 +81,11 @@ struct AuditVerify: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIError("\(error.message) — check the database URL and that PostgreSQL is running")
         }
-        var configuration = url.clientConfiguration(applicationName: "jitsudo-cli-audit-verify")
-        configuration.options.maximumConnections = 1
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let database = Database(client: client, logger: logger)
         let showProgress = !global.quiet && progressEvery > 0
         let result: VerificationResult
         do {
-            result = try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
-                return try await AuditLog(database: database).verify(progressEvery: progressEvery > 0 ? Int64(progressEvery) : Int64.max) { count in
+            result = try await Database.withClient(url, applicationName: "jitsudo-cli-audit-verify", maximumConnections: 1, logger: logger) {
+                try await AuditLog(database: $0).verify(progressEvery: progressEvery > 0 ? Int64(progressEvery) : Int64.max) { count in
                     if showProgress { Console.error("… \(count) events verified") }
                 }
             }

@@ -8,7 +8,7 @@ struct RequestRow: Encodable, Sendable {
     var reason: String
     var breakGlass: Bool
     var approverTier, approverIdentity, approverComment, createdAt: String
-    var expiresAt: String?
+    var expiresAt: NullWhenAbsent<String>
 
     init(_ wire: WireRequest) {
         id = wire.id
@@ -24,7 +24,7 @@ struct RequestRow: Encodable, Sendable {
         approverIdentity = wire.approverIdentity
         approverComment = wire.approverComment
         createdAt = wire.createdAt
-        expiresAt = wire.expiresAt
+        expiresAt = NullWhenAbsent(wire.expiresAt)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -33,23 +33,16 @@ struct RequestRow: Encodable, Sendable {
         case approverIdentity = "approver_identity", approverComment = "approver_comment", createdAt = "created_at"
         case expiresAt = "expires_at"
     }
+}
+
+/// An optional member written as `null` when absent (synthesised encoding would leave the member out).
+struct NullWhenAbsent<Value: Encodable & Sendable>: Encodable, Sendable {
+    let value: Value?
+    init(_ value: Value?) { self.value = value }
 
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(state, forKey: .state)
-        try container.encode(requesterIdentity, forKey: .requesterIdentity)
-        try container.encode(provider, forKey: .provider)
-        try container.encode(role, forKey: .role)
-        try container.encode(resourceScope, forKey: .resourceScope)
-        try container.encode(durationSeconds, forKey: .durationSeconds)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(breakGlass, forKey: .breakGlass)
-        try container.encode(approverTier, forKey: .approverTier)
-        try container.encode(approverIdentity, forKey: .approverIdentity)
-        try container.encode(approverComment, forKey: .approverComment)
-        try container.encode(createdAt, forKey: .createdAt)
-        if let expiresAt { try container.encode(expiresAt, forKey: .expiresAt) } else { try container.encodeNil(forKey: .expiresAt) }
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
     }
 }
 
