@@ -37,7 +37,12 @@ enum Env {
     static func installCRDs(_ client: KubernetesClient) async throws {
         let kubectl = try Kubectl()
         defer { kubectl.cleanUp() }
-        let result = try await kubectl.run(["apply", "--validate=false", "-f", root.appendingPathComponent("helm/jitsudo/crds").path])
+        // Suites run in parallel: two client-side applies may both try to create a CRD, and the loser gets
+        // AlreadyExists; applying again then finds it and is a no-op.
+        var result = try await kubectl.run(["apply", "--validate=false", "-f", root.appendingPathComponent("helm/jitsudo/crds").path])
+        for _ in 0..<3 where result.status != 0 && result.stderr.contains("AlreadyExists") {
+            result = try await kubectl.run(["apply", "--validate=false", "-f", root.appendingPathComponent("helm/jitsudo/crds").path])
+        }
         guard result.status == 0 else { throw Unavailable(description: "kubectl apply of the CRDs failed: \(result.stderr)") }
         for name in ["jitsudoclusters.jitsudo.dev", "jitsudorestores.jitsudo.dev"] {
             try await eventually("CRD \(name) is established") {
