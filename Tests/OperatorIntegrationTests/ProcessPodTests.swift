@@ -41,6 +41,32 @@ import Testing
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
+    @Test func aDaemonThatCannotStartLeavesItsPodNotReadyWithTheReason() async throws {
+        try await Env.withNamespace("oppodsbad") { client, namespace in
+            let database = try await TestPostgres.shared.createDatabase()
+            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
+            secret.body["stringData"] = ["url": .string(database.urlString)]
+            _ = try await client.create(secret, in: .secrets)
+            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+            // No credentials_key: jitsudod refuses to start, naming it.
+            cluster.spec = [
+                "replicas": 1, "image": "localhost/jitsudod:dev",
+                "config": ["inline": "oidc:\n  issuer: https://idp.invalid\n"],
+                "database": ["secretRef": ["name": "jitsudo-database"]],
+            ]
+            _ = try await client.create(cluster, in: .jitsudoClusters)
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Env.eventually("the pod reports the daemon's exit and is restarted, not ready") {
+                let pods = try await client.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: "app=jitsudod")).items
+                guard pods.count == 1, let pod = pods.first, let status = pod.status?.containerStatuses?.first else { return false }
+                return !pod.isReady && pod.status?.phase == "Running" && (status["restartCount"]?.intValue ?? 0) >= 1
+                    && (pod.status?.message ?? "").contains("credentials_key is required")
+            }
+            #expect(try await Env.cluster(client, namespace).status?["phase"]?.stringValue != "Ready")
+        }
+    }
+
     @Test func aClusterRunsRealJitsudodProcessesThatRollAndScaleToZero() async throws {
         try await Env.withNamespace("oppods") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
@@ -109,6 +135,21 @@ import Testing
             #expect(Set(first.map(\.port)).count == 2 && Set(first.map(\.pid)).count == 2)
             let wide = try await ok(["get", "pods", "-l", "app=jitsudod", "-o", "wide"])
             #expect(wide.split(separator: "\n").filter { $0.contains("Running") && $0.contains("1/1") && $0.contains("127.0.0.1") }.count == 2, "\(wide)")
+
+            // A daemon that dies is restarted in its pod (restartPolicy Always): a new process, restart count 1, ready again.
+            let victim = first[0]
+            #expect(kill(victim.pid, SIGKILL) == 0)
+            try await Env.eventually("pod \(victim.pod) runs a new process after its daemon was killed") {
+                let pod = try await client.get(Pod.self, name: victim.pod, namespace: namespace)
+                let pid = pod.metadata.annotations?["fakelet.jitsudo.dev/pid"].flatMap(Int32.init)
+                return pod.isReady && pid != nil && pid != victim.pid && pod.status?.containerStatuses?.first?["restartCount"]?.intValue == 1
+            }
+            first = try await Self.daemons(client, namespace)
+            #expect(first.count == 2)
+            for daemon in first where daemon.pod == victim.pod {
+                let (health, body) = try await Self.get(daemon, "/healthz", namespace: namespace, caFile: caFile)
+                #expect(health == 200, "restarted daemon of \(daemon.pod) /healthz: \(health) \(body)")
+            }
 
             // A rollout replaces the daemons with new processes; the old ones are stopped (SIGTERM) and gone.
             _ = try await ok(["rollout", "restart", "deployment/jitsudod"])
