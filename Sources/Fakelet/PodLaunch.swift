@@ -4,7 +4,8 @@ import KubernetesClient
 /// How a pod's single container becomes a local process: what a kubelet would hand the container runtime,
 /// mapped onto this machine.
 ///
-/// - Volumes (`configMap`, `secret`, `emptyDir`) are materialised as files under `<pod dir>/volumes/<volume>`.
+/// - Volumes (`configMap`, `secret`, `emptyDir`) are materialised as files under `<pod dir>/volumes/<volume>`, and
+///   refreshed while the process runs (a renewed Secret reaches the files, as with a kubelet).
 /// - Each `volumeMounts[].mountPath` is rewritten to that directory wherever it appears in the args, in the env
 ///   values and in the text of the ConfigMap files (so `tls.cert_file: /etc/jitsudo/tls/tls.crt` in a config file
 ///   points at the materialised Secret).
@@ -87,20 +88,31 @@ struct PodLaunch: Sendable, Equatable {
         return result + rest
     }
 
+    /// Writes the pod's volumes under `directory/volumes/<name>` and returns its mounts. Called again while the process
+    /// runs (as the kubelet refreshes projected volumes): a file is rewritten, atomically, only when its content changed.
     static func materialiseVolumes(_ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL) async throws -> Mounts {
         let volumes = spec.object.members["volumes"]?.arrayValue ?? []
         var local: [String: URL] = [:]
-        var configFiles: [URL] = []
         for volume in volumes {
             guard let name = volume["name"]?.stringValue else { continue }
-            let target = directory.appendingPathComponent("volumes").appendingPathComponent(name)
+            local[name] = directory.appendingPathComponent("volumes").appendingPathComponent(name)
+        }
+        var mounts: Mounts = []
+        for mount in container.volumeMounts ?? [] {
+            guard let name = mount["name"]?.stringValue, let path = mount["mountPath"]?.stringValue else { continue }
+            guard let directory = local[name] else { throw Failure("volumeMount \(path) names volume \(name), which the pod does not declare") }
+            let subPath = mount["subPath"]?.stringValue ?? ""
+            mounts.append((path, subPath.isEmpty ? directory.path : directory.appendingPathComponent(subPath).path))
+        }
+        mounts.sort { $0.mountPath.count > $1.mountPath.count }
+        for volume in volumes {
+            guard let name = volume["name"]?.stringValue, let target = local[name] else { continue }
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-            local[name] = target
             let files: [String: Data]
             if let source = volume["configMap"] {
                 let data = try await sources.configMap(source["name"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
-                files = try select(data.mapValues { Data($0.utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
-                configFiles += files.keys.map { target.appendingPathComponent($0) }
+                // Configuration files name the mount paths too (a config file pointing at the TLS files): rewritten.
+                files = try select(data.mapValues { Data(rewrite($0, mounts).utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
             } else if let source = volume["secret"] {
                 let data = try await sources.secret(source["secretName"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
                 files = try select(data, items: source["items"], what: "Secret \(source["secretName"]?.stringValue ?? "")")
@@ -112,23 +124,10 @@ struct PodLaunch: Sendable, Equatable {
             }
             for (path, content) in files {
                 let file = target.appendingPathComponent(path)
+                if (try? Data(contentsOf: file)) == content { continue }
                 try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try content.write(to: file)
+                try content.write(to: file, options: .atomic)
             }
-        }
-        var mounts: Mounts = []
-        for mount in container.volumeMounts ?? [] {
-            guard let name = mount["name"]?.stringValue, let path = mount["mountPath"]?.stringValue else { continue }
-            guard let directory = local[name] else { throw Failure("volumeMount \(path) names volume \(name), which the pod does not declare") }
-            let subPath = mount["subPath"]?.stringValue ?? ""
-            mounts.append((path, subPath.isEmpty ? directory.path : directory.appendingPathComponent(subPath).path))
-        }
-        mounts.sort { $0.mountPath.count > $1.mountPath.count }
-        // Configuration files name the mount paths too (a config file pointing at the TLS files): rewrite them.
-        for file in configFiles {
-            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
-            let rewritten = rewrite(text, mounts)
-            if rewritten != text { try Data(rewritten.utf8).write(to: file) }
         }
         return mounts
     }

@@ -49,6 +49,8 @@ actor ProcessPodRuntime: PodRuntime {
 
     private struct Instance {
         var key: PodKey
+        var pod: Pod
+        var ticks = 0
         var directory: URL
         var binary: String
         var launch: PodLaunch
@@ -143,7 +145,7 @@ actor ProcessPodRuntime: PodRuntime {
             let probe = try ReadinessProbe.of(raw?["readinessProbe"], launch: launch)
             let process = try spawn(binary, launch, in: directory)
             var instance = Instance(
-                key: key, directory: directory, binary: binary, launch: launch, probe: probe,
+                key: key, pod: pod, directory: directory, binary: binary, launch: launch, probe: probe,
                 restartPolicy: pod.spec?.restartPolicy ?? "Always", process: process)
             instance.monitor = Task { [weak self] in
                 while !Task.isCancelled {
@@ -202,6 +204,9 @@ actor ProcessPodRuntime: PodRuntime {
     private func tick(_ uid: String) async -> Bool {
         guard case .running(var instance) = slots[uid], !instance.stopping else { return false }
         if instance.process.isRunning {
+            instance.ticks += 1
+            slots[uid] = .running(instance)
+            if instance.ticks % 4 == 0 { await refreshVolumes(of: instance) }
             let ready = await instance.probe.check(with: http)
             guard case .running(var current) = slots[uid], !current.stopping, current.process === instance.process else { return !Task.isCancelled }
             if current.process.isRunning, ready != current.ready {
@@ -240,6 +245,17 @@ actor ProcessPodRuntime: PodRuntime {
             slots[uid] = .running(instance)
         }
         return true
+    }
+
+    /// Every 2 s: the ConfigMap and Secret volumes rewritten where their objects changed (failures keep the old files).
+    private func refreshVolumes(of instance: Instance) async {
+        guard let spec = instance.pod.spec, let container = spec.containers.first else { return }
+        do {
+            _ = try await PodLaunch.materialiseVolumes(
+                spec, container: container, sources: ObjectSource(client: client, namespace: instance.key.namespace), directory: instance.directory)
+        } catch {
+            logger.debug("pod volumes not refreshed", metadata: ["pod": "\(instance.key.namespace)/\(instance.key.name)", "error": "\(error)"])
+        }
     }
 
     private func restarts(_ instance: Instance) -> Bool {

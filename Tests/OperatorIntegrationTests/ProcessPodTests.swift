@@ -67,6 +67,65 @@ import Testing
         }
     }
 
+    /// Runbook 2's manual rotation against real daemons: the new Secret reaches the running processes' files and
+    /// jitsudod's hot reload serves it, with the same pids (the grace period is long, so no restart happens first).
+    @Test func aRotatedCertificateIsServedByTheRunningDaemonsHotReload() async throws {
+        try await Env.withNamespace("oppodstls") { client, namespace in
+            let database = try await TestPostgres.shared.createDatabase()
+            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
+            secret.body["stringData"] = ["url": .string(database.urlString)]
+            _ = try await client.create(secret, in: .secrets)
+            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+            cluster.spec = [
+                "replicas": 1, "image": "localhost/jitsudod:dev",
+                "config": ["inline": .string(Self.config)],
+                "database": ["secretRef": ["name": "jitsudo-database"]],
+                "tls": ["reloadGracePeriod": "10m"],
+            ]
+            _ = try await client.create(cluster, in: .jitsudoClusters)
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            let kubectl = try Kubectl()
+            defer {
+                operatorTask.cancel()
+                kubectl.cleanUp()
+            }
+            var daemons: [Daemon] = []
+            try await Env.eventually("one ready daemon", timeout: .seconds(120)) {
+                daemons = try await Self.daemons(client, namespace)
+                return daemons.count == 1
+            }
+            let host = "jitsudod.\(namespace).svc"
+            let rotate = try await kubectl.shell("""
+                set -e
+                openssl req -x509 -newkey rsa:2048 -keyout new-server.key -out new-server.crt -days 90 -nodes -subj "/CN=\(host)" \
+                    -addext "subjectAltName=DNS:jitsudod,DNS:jitsudod.\(namespace),DNS:\(host),DNS:\(host).cluster.local" 2>/dev/null
+                kubectl -n \(namespace) create secret tls jitsudo-tls --cert=new-server.crt --key=new-server.key --dry-run=client -o yaml | kubectl -n \(namespace) apply -f -
+                for i in $(seq 1 150); do
+                    if curl -s --max-time 2 --cacert new-server.crt --resolve \(host):\(daemons[0].port):127.0.0.1 -o /dev/null https://\(host):\(daemons[0].port)/healthz; then
+                        echo served; exit 0
+                    fi
+                    sleep 0.2
+                done
+                echo "the new certificate was not served within 30 s" >&2; exit 1
+                """)
+            #expect(rotate.status == 0 && rotate.stdout.contains("served"), "\(rotate.stdout) \(rotate.stderr)")
+            let after = try await Self.daemons(client, namespace)
+            #expect(after == daemons, "the same process serves the new certificate: \(daemons) → \(after)")
+        }
+    }
+
+    static let config = """
+        log_level: warning
+        credentials_key: \(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
+        database_max_connections: 4
+        oidc:
+          issuer: https://idp.invalid
+        tls:
+          cert_file: /etc/jitsudo/tls/tls.crt
+          key_file: /etc/jitsudo/tls/tls.key
+
+        """
+
     @Test func aClusterRunsRealJitsudodProcessesThatRollAndScaleToZero() async throws {
         try await Env.withNamespace("oppods") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
