@@ -14,6 +14,8 @@
 #   (KUBE_TESTENV_RUN overrides where the running instance lives, so tests can run their own beside a developer's).
 # The fakelet binary is taken from $JITSUDO_FAKELET (default: `swift build --show-bin-path`/jitsudo-fakelet); it is
 # built by the one `swift build --build-tests` of `make test`. Without it `up` fails, naming what to build.
+# Pods of the image `localhost/jitsudod:<tag>` run as processes of the jitsudod binary next to the fakelet (see
+# docs/kubernetes.md, "Pods as processes"); KUBE_TESTENV_RUN_IMAGES changes that mapping.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -256,7 +258,11 @@ EOF
         >"$run/controller-manager.log" 2>&1 &
     echo $! >"$run/controller-manager.pid"
 
-    KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node >"$run/fakelet.log" 2>&1 &
+    # Pods of the locally built jitsudod image (`localhost/jitsudod:<tag>`) run as processes of the built jitsudod;
+    # KUBE_TESTENV_RUN_IMAGES (space-separated <image-substring>=<binary>) replaces that mapping ("" runs nothing).
+    local run_images=() mapping
+    for mapping in ${KUBE_TESTENV_RUN_IMAGES-localhost/jitsudod=$(dirname "$fakelet")/jitsudod}; do run_images+=(--run-image "$mapping"); done
+    KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node --work-dir "$run/pods" "${run_images[@]}" >"$run/fakelet.log" 2>&1 &
     echo $! >"$run/fakelet.pid"
     wait_for 60 grep -q 'fakelet: ready' "$run/fakelet.log" || fail_up "the fakelet did not register its node within 60 s"
     pid_alive "$run/controller-manager.pid" || fail_up "kube-controller-manager exited"

@@ -1,10 +1,11 @@
 import Foundation
 import KubernetesClient
 import Logging
+import Synchronization
 
 /// The kubelet's part, level-triggered per pod: a pending pod is bound to the fake node; a bound pod's status
-/// is made to match what the ``PodRuntime`` reports; a deleted pod is finished (`--grace-period=0` semantics)
-/// unless annotated to stay terminating.
+/// is made to match what the ``PodRuntime`` reports; a deleted pod is stopped by the runtime, then finished
+/// (`--grace-period=0` semantics) unless annotated to stay terminating.
 struct Fakelet: Sendable {
     static let readyAnnotation = "fakelet.jitsudo.dev/ready"
     static let stuckTerminatingAnnotation = "fakelet.jitsudo.dev/stuck-terminating"
@@ -13,6 +14,12 @@ struct Fakelet: Sendable {
     let nodeName: String
     let runtime: any PodRuntime
     let logger: Logger
+    /// The uids of pods being stopped (stopping waits for a process to exit; other pods are not held up meanwhile).
+    let finishing = Finishing()
+
+    final class Finishing: Sendable {
+        let uids = Mutex<Set<String>>([])
+    }
 
     /// Creates the fake Node (if missing) and reports it Ready.
     func registerNode() async throws {
@@ -31,8 +38,23 @@ struct Fakelet: Sendable {
         _ = try await client.patch(Node.self, name: nodeName, subresource: "status", .merge(status))
     }
 
-    /// Watches every pod until cancelled; `onSynced` runs once after the first full pass.
-    func run(onSynced: @Sendable () -> Void) async throws {
+    /// Watches every pod until cancelled, and reconciles the pods the runtime names in `changes` (a process became
+    /// ready or exited); `onSynced` runs once after the first full pass.
+    func run(changes: AsyncStream<PodKey>, onSynced: @escaping @Sendable () -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await watch(onSynced: onSynced) }
+            group.addTask {
+                for await key in changes {
+                    guard let pod = try? await client.get(Pod.self, name: key.name, namespace: key.namespace) else { continue }
+                    await reconcileLogging(pod)
+                }
+            }
+            _ = try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func watch(onSynced: @Sendable () -> Void) async throws {
         let watcher = ResourceWatcher<Pod>(client: client, resource: .pods, allNamespaces: true, watchTimeoutSeconds: 120)
         var announced = false
         try await watcher.run { change in
@@ -68,10 +90,19 @@ struct Fakelet: Sendable {
         let boundNode = pod.spec?.nodeName
         if pod.metadata.deletionTimestamp != nil {
             guard boundNode == nodeName, pod.metadata.annotations?[Self.stuckTerminatingAnnotation] != "true" else { return }
-            await runtime.stop(pod)
-            try await client.deleteIfPresent(Pod.self, name: name, namespace: namespace, options: DeleteOptions(
-                gracePeriodSeconds: 0, preconditions: .init(uid: pod.metadata.uid)))
-            logger.debug("pod finished", metadata: ["pod": "\(namespace)/\(name)"])
+            let uid = pod.metadata.uid ?? "\(namespace)/\(name)"
+            guard finishing.uids.withLock({ $0.insert(uid).inserted }) else { return }
+            Task {
+                defer { _ = finishing.uids.withLock { $0.remove(uid) } }
+                await runtime.stop(pod)
+                do {
+                    try await client.deleteIfPresent(Pod.self, name: name, namespace: namespace, options: DeleteOptions(
+                        gracePeriodSeconds: 0, preconditions: .init(uid: pod.metadata.uid)))
+                    logger.debug("pod finished", metadata: ["pod": "\(namespace)/\(name)"])
+                } catch {
+                    logger.warning("fakelet could not finish a pod", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
+                }
+            }
             return
         }
         guard let boundNode else {
@@ -81,23 +112,33 @@ struct Fakelet: Sendable {
         guard boundNode == nodeName else { return }
         if let phase = pod.status?.phase, phase == "Succeeded" || phase == "Failed" { return }
         let state = await runtime.sync(pod)
+        if state.annotations.contains(where: { pod.metadata.annotations?[$0.key] != $0.value }) {
+            let patch: JSONValue = ["metadata": ["annotations": .object(state.annotations.mapValues { .string($0) })]]
+            _ = try await client.patch(Pod.self, name: name, namespace: namespace, .merge(patch))
+        }
         guard needsStatusUpdate(pod, to: state) else { return }
         try await writeStatus(of: pod, state)
     }
 
-    /// True when the reported phase or readiness differs from `state`.
+    /// True when the reported phase, readiness, message or restart count differs from `state`.
     func needsStatusUpdate(_ pod: Pod, to state: PodRunState) -> Bool {
-        pod.status?.phase != state.phase || pod.isReady != state.ready || pod.status?.podIP == nil
+        pod.status?.phase != state.phase || pod.isReady != state.ready || pod.status?.podIP == nil || pod.status?.message != state.message
+            || (pod.status?.containerStatuses?.first?["restartCount"]?.intValue ?? 0) != state.restartCount
     }
 
     private func writeStatus(of pod: Pod, _ state: PodRunState) async throws {
         let now = JSONValue.string(KubernetesTime.format(Date()))
         let readyText: JSONValue = state.ready ? "True" : "False"
-        let running: JSONValue = state.phase == "Running" ? ["running": ["startedAt": now]] : ["waiting": ["reason": "ContainerCreating"]]
+        let running: JSONValue
+        switch state.container {
+        case .running where state.phase == "Running": running = ["running": ["startedAt": now]]
+        case .running, .waiting: running = ["waiting": ["reason": .string(state.container.waitingReason ?? "ContainerCreating")]]
+        case .terminated(let code): running = ["terminated": ["exitCode": .number(Double(code)), "finishedAt": now]]
+        }
         let containers = (pod.spec?.containers ?? []).map { container -> JSONValue in
             [
                 "name": .string(container.name), "image": .string(container.image ?? ""), "imageID": .string("fakelet://\(container.image ?? "")"),
-                "ready": .bool(state.ready), "started": true, "restartCount": 0,
+                "ready": .bool(state.ready), "started": true, "restartCount": .number(Double(state.restartCount)),
                 "state": running,
             ]
         }
@@ -115,9 +156,16 @@ struct Fakelet: Sendable {
             "containerStatuses": .array(containers),
         ]
         if pod.status?.startTime == nil { status["startTime"] = now }
-        if let message = state.message { status["message"] = .string(message) }
+        status["message"] = state.message.map { JSONValue.string($0) } ?? .null
         var patch: JSONValue = ["status": status]
         patch["metadata"] = ["resourceVersion": .string(pod.metadata.resourceVersion ?? "")]
         _ = try await client.patch(Pod.self, name: pod.metadata.name ?? "", namespace: pod.metadata.namespace, subresource: "status", .merge(patch))
+    }
+}
+
+extension PodRunState.ContainerState {
+    var waitingReason: String? {
+        if case .waiting(let reason) = self { return reason }
+        return nil
     }
 }

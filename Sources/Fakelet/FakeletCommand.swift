@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import KubernetesClient
 import Logging
@@ -8,10 +9,12 @@ import Logging
 struct FakeletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jitsudo-fakelet",
-        abstract: "Binds pods to a fake node, reports them Running/Ready and finishes their deletion (tests only).",
+        abstract: "Binds pods to a fake node, runs or simulates them, and finishes their deletion (tests only).",
         discussion: """
-            Per-pod control through annotations: \(Fakelet.readyAnnotation)=false keeps a pod not ready; \
-            \(Fakelet.stuckTerminatingAnnotation)=true keeps a deleted pod terminating.
+            Pods whose image contains a --run-image substring run as local processes of the mapped binary (see \
+            docs/kubernetes.md); other pods are simulated. Per-pod control of simulated pods through annotations: \
+            \(Fakelet.readyAnnotation)=false keeps a pod not ready; \(Fakelet.stuckTerminatingAnnotation)=true keeps \
+            a deleted pod terminating (any pod).
             """
     )
 
@@ -21,6 +24,20 @@ struct FakeletCommand: AsyncParsableCommand {
     @Option(help: "The name of the fake node to register and bind pods to.")
     var node = "fakelet-node"
 
+    @Option(name: .customLong("run-image"), help: ArgumentHelp(
+        "Run pods whose image contains <image-substring> as local processes of <binary> (repeatable).",
+        valueName: "image-substring=binary"))
+    var runImages: [String] = []
+
+    @Option(help: "Where the processes' files go (default: a fresh directory under the system temporary directory).")
+    var workDir: String?
+
+    func validate() throws {
+        for argument in runImages where ProcessPodRuntime.ImageMapping(argument: argument) == nil {
+            throw ValidationError("--run-image \(argument): expected <image-substring>=<binary path>, e.g. jitsudod=.build/debug/jitsudod")
+        }
+    }
+
     func run() async throws {
         guard let path = kubeconfig ?? ProcessInfo.processInfo.environment["KUBECONFIG"], !path.isEmpty else {
             throw ValidationError("no kubeconfig: pass --kubeconfig or set KUBECONFIG")
@@ -28,9 +45,29 @@ struct FakeletCommand: AsyncParsableCommand {
         var logger = Logger(label: "fakelet")
         logger.logLevel = .info
         let client = try KubernetesClient(configuration: try KubernetesConfiguration.fromKubeconfig(at: path), logger: logger)
-        let fakelet = Fakelet(client: client, nodeName: node, runtime: SimulatedPodRuntime(), logger: logger)
+        let (changes, continuation) = AsyncStream.makeStream(of: PodKey.self)
+        let work = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory() + "jitsudo-fakelet-\(getpid())")
+        let processes = ProcessPodRuntime(
+            mappings: runImages.compactMap(ProcessPodRuntime.ImageMapping.init(argument:)), client: client, workDirectory: work, logger: logger,
+            onChange: { continuation.yield($0) })
+        let runtime = ImageRoutingRuntime(processes: processes)
+        // SIGTERM/SIGINT: stop every process the fakelet started, then exit (they would outlive it otherwise).
+        let signals = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler {
+                Task {
+                    await runtime.shutdown()
+                    Foundation.exit(0)
+                }
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        let fakelet = Fakelet(client: client, nodeName: node, runtime: runtime, logger: logger)
         try await fakelet.registerNode()
-        try await fakelet.run {
+        try await fakelet.run(changes: changes) { [node] in
             FileHandle.standardError.write(Data("fakelet: ready (node \(node))\n".utf8))
         }
     }

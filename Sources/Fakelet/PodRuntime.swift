@@ -6,16 +6,36 @@ struct PodRunState: Sendable, Hashable {
     var phase: String
     var ready: Bool
     var message: String?
+    /// Annotations the fakelet adds to the pod (for a process: its loopback port and pid).
+    var annotations: [String: String] = [:]
+    /// Restarts of the container so far (a process that exited and was started again).
+    var restartCount = 0
+    /// The container's state in `containerStatuses`: `running`, `waiting` (with `reason`) or `terminated` (with `exitCode`).
+    var container: ContainerState = .running
+
+    enum ContainerState: Sendable, Hashable {
+        case running
+        case waiting(reason: String)
+        case terminated(exitCode: Int32)
+    }
 }
 
-/// Runs (or pretends to run) the pods of the fake node. The seam for running known images as local processes
-/// (the `jitsudod` image as the built jitsudod binary with the pod's env, a Job as its command): such a runtime
-/// starts a process in `sync` on first sight, reports its state on later calls, and kills it in `stop`.
+/// The namespace and name of a pod whose state changed on its own (a process became ready or exited).
+struct PodKey: Sendable, Hashable {
+    var namespace: String
+    var name: String
+}
+
+/// Runs (or pretends to run) the pods of the fake node: a runtime starts what it runs in `sync` on first sight,
+/// reports its state on later calls, and stops it in `stop`. A state change the runtime sees on its own (a process
+/// became ready, exited) is announced through the `onChange` it was made with, so the fakelet reconciles that pod.
 protocol PodRuntime: Sendable {
     /// Called on every change of a pod bound to the fake node; returns the state to report.
     func sync(_ pod: Pod) async -> PodRunState
-    /// Called once the pod is being deleted, before the fakelet removes it.
+    /// Called once the pod is being deleted, before the fakelet removes it; returns when nothing of it runs any more.
     func stop(_ pod: Pod) async
+    /// Stops everything still running (the fakelet is exiting).
+    func shutdown() async
 }
 
 /// Runs nothing: every pod is `Running`, and `Ready` unless annotated `fakelet.jitsudo.dev/ready: "false"`.
@@ -26,4 +46,21 @@ struct SimulatedPodRuntime: PodRuntime {
     }
 
     func stop(_ pod: Pod) async {}
+    func shutdown() async {}
+}
+
+/// Pods whose image has a `--run-image` mapping go to the process runtime; every other pod is simulated.
+struct ImageRoutingRuntime: PodRuntime {
+    let processes: ProcessPodRuntime
+    let simulated = SimulatedPodRuntime()
+
+    func sync(_ pod: Pod) async -> PodRunState {
+        processes.runs(pod) ? await processes.sync(pod) : await simulated.sync(pod)
+    }
+
+    func stop(_ pod: Pod) async {
+        if processes.runs(pod) { await processes.stop(pod) } else { await simulated.stop(pod) }
+    }
+
+    func shutdown() async { await processes.shutdown() }
 }

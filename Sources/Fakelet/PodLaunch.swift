@@ -1,0 +1,229 @@
+import Foundation
+import KubernetesClient
+
+/// How a pod's single container becomes a local process: what a kubelet would hand the container runtime,
+/// mapped onto this machine.
+///
+/// - Volumes (`configMap`, `secret`, `emptyDir`) are materialised as files under `<pod dir>/volumes/<volume>`, and
+///   refreshed while the process runs (a renewed Secret reaches the files, as with a kubelet).
+/// - Each `volumeMounts[].mountPath` is rewritten to that directory wherever it appears in the args, in the env
+///   values and in the text of the ConfigMap files (so `tls.cert_file: /etc/jitsudo/tls/tls.crt` in a config file
+///   points at the materialised Secret).
+/// - Env is resolved as the kubelet does: `envFrom` first, then `env` (later wins); `value` with `$(VAR)` expansion,
+///   `secretKeyRef`, `configMapKeyRef` (both honouring `optional`), `fieldRef` for `metadata.name`,
+///   `metadata.namespace`, `metadata.uid`, `spec.nodeName`, `spec.serviceAccountName`, `status.podIP`, `status.hostIP`.
+/// - The container's first port is published on a free loopback port, given to the process as
+///   `JITSUDOD_HTTP_ADDR=127.0.0.1:<port>` (it wins over the pod's own value).
+/// - The mapped binary is the image's entrypoint: the arguments are `command[1...]` (when a command is set) then `args`.
+struct PodLaunch: Sendable, Equatable {
+    var arguments: [String]
+    var environment: [String: String]
+    /// The container port that is published, and where.
+    var containerPort: Int
+    var localPort: Int
+    /// `name → containerPort` of the container's ports (for probes naming a port).
+    var namedPorts: [String: Int]
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// Resolves `pod` (reading its ConfigMaps and Secrets through `client`) and materialises its volumes in `directory`.
+    static func prepare(_ pod: Pod, client: KubernetesClient, directory: URL, localPort: Int) async throws -> PodLaunch {
+        guard let spec = pod.spec, spec.containers.count == 1, let container = spec.containers.first else {
+            throw Failure("the process runtime runs pods of exactly one container; this pod has \(pod.spec?.containers.count ?? 0)")
+        }
+        let namespace = pod.metadata.namespace ?? "default"
+        let sources = ObjectSource(client: client, namespace: namespace)
+        let mounts = try await materialiseVolumes(spec, container: container, sources: sources, directory: directory)
+        let raw = spec.object.members["containers"]?.arrayValue?.first ?? [:]
+        var environment = try await resolveEnvironment(pod, container: container, envFrom: raw["envFrom"]?.arrayValue ?? [], sources: sources)
+        let ports = (container.ports ?? []).compactMap { port -> (String?, Int)? in
+            guard let number = port["containerPort"]?.intValue else { return nil }
+            return (port["name"]?.stringValue, number)
+        }
+        guard let published = ports.first?.1 else {
+            throw Failure("container \(container.name) declares no containerPort: the process runtime needs one to publish on loopback")
+        }
+        for (key, value) in environment { environment[key] = rewrite(value, mounts) }
+        environment["JITSUDOD_HTTP_ADDR"] = "127.0.0.1:\(localPort)"
+        let arguments = (container.command.map { Array($0.dropFirst()) } ?? []) + (container.args ?? [])
+        return PodLaunch(
+            arguments: arguments.map { rewrite(expand($0, environment), mounts) }, environment: environment,
+            containerPort: published, localPort: localPort,
+            namedPorts: Dictionary(ports.compactMap { name, number in name.map { ($0, number) } }, uniquingKeysWith: { first, _ in first })
+        )
+    }
+
+    /// `(mountPath, local directory)` of each mount, longest mount path first.
+    typealias Mounts = [(mountPath: String, local: String)]
+
+    /// Replaces every mount path in `text` by its local directory.
+    static func rewrite(_ text: String, _ mounts: Mounts) -> String {
+        mounts.reduce(text) { $0.replacingOccurrences(of: $1.mountPath, with: $1.local) }
+    }
+
+    /// `$(NAME)` → the value of NAME when it is defined; `$$(NAME)` → `$(NAME)`; anything else stays as written.
+    static func expand(_ text: String, _ environment: [String: String]) -> String {
+        guard text.contains("$(") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$") {
+            result += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            if after.hasPrefix("$(") {
+                result += "$"
+                rest = after.dropFirst()
+                continue
+            }
+            if after.hasPrefix("("), let close = after.firstIndex(of: ")"), let value = environment[String(after[after.index(after: after.startIndex)..<close])] {
+                result += value
+                rest = after[after.index(after: close)...]
+            } else {
+                result += "$"
+                rest = after
+            }
+        }
+        return result + rest
+    }
+
+    /// Writes the pod's volumes under `directory/volumes/<name>` and returns its mounts. Called again while the process
+    /// runs (as the kubelet refreshes projected volumes): a file is rewritten, atomically, only when its content changed.
+    static func materialiseVolumes(_ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL) async throws -> Mounts {
+        let volumes = spec.object.members["volumes"]?.arrayValue ?? []
+        var local: [String: URL] = [:]
+        for volume in volumes {
+            guard let name = volume["name"]?.stringValue else { continue }
+            local[name] = directory.appendingPathComponent("volumes").appendingPathComponent(name)
+        }
+        var mounts: Mounts = []
+        for mount in container.volumeMounts ?? [] {
+            guard let name = mount["name"]?.stringValue, let path = mount["mountPath"]?.stringValue else { continue }
+            guard let directory = local[name] else { throw Failure("volumeMount \(path) names volume \(name), which the pod does not declare") }
+            let subPath = mount["subPath"]?.stringValue ?? ""
+            mounts.append((path, subPath.isEmpty ? directory.path : directory.appendingPathComponent(subPath).path))
+        }
+        mounts.sort { $0.mountPath.count > $1.mountPath.count }
+        for volume in volumes {
+            guard let name = volume["name"]?.stringValue, let target = local[name] else { continue }
+            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            let files: [String: Data]
+            if let source = volume["configMap"] {
+                let data = try await sources.configMap(source["name"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
+                // Configuration files name the mount paths too (a config file pointing at the TLS files): rewritten.
+                files = try select(data.mapValues { Data(rewrite($0, mounts).utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
+            } else if let source = volume["secret"] {
+                let data = try await sources.secret(source["secretName"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
+                files = try select(data, items: source["items"], what: "Secret \(source["secretName"]?.stringValue ?? "")")
+            } else if volume["emptyDir"] != nil {
+                files = [:]
+            } else {
+                let kind = volume.objectValue?.keys.filter { $0 != "name" }.sorted().first ?? "unknown"
+                throw Failure("volume \(name) is a \(kind) volume; the process runtime materialises configMap, secret and emptyDir volumes only")
+            }
+            for (path, content) in files {
+                let file = target.appendingPathComponent(path)
+                if (try? Data(contentsOf: file)) == content { continue }
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try content.write(to: file, options: .atomic)
+            }
+        }
+        return mounts
+    }
+
+    /// The files of a ConfigMap/Secret volume: every key, or only `items` (`key` → `path`).
+    static func select(_ data: [String: Data], items: JSONValue?, what: String) throws -> [String: Data] {
+        guard let items = items?.arrayValue, !items.isEmpty else { return data }
+        var files: [String: Data] = [:]
+        for item in items {
+            guard let key = item["key"]?.stringValue, let path = item["path"]?.stringValue else { continue }
+            guard let content = data[key] else { throw Failure("\(what) has no key \(key) (named in the volume's items)") }
+            files[path] = content
+        }
+        return files
+    }
+
+    static func resolveEnvironment(_ pod: Pod, container: Container, envFrom: [JSONValue], sources: ObjectSource) async throws -> [String: String] {
+        var environment: [String: String] = [:]
+        for source in envFrom {
+            let prefix = source["prefix"]?.stringValue ?? ""
+            if let reference = source["configMapRef"] {
+                let data = try await sources.configMap(reference["name"]?.stringValue ?? "", optional: reference["optional"]?.boolValue == true)
+                for (key, value) in data { environment[prefix + key] = value }
+            } else if let reference = source["secretRef"] {
+                let data = try await sources.secret(reference["name"]?.stringValue ?? "", optional: reference["optional"]?.boolValue == true)
+                for (key, value) in data { environment[prefix + key] = String(decoding: value, as: UTF8.self) }
+            }
+        }
+        for variable in container.env ?? [] {
+            if let value = variable.value {
+                environment[variable.name] = expand(value, environment)
+            } else if let from = variable.valueFrom {
+                if let value = try await resolve(from, of: variable.name, pod: pod, sources: sources) { environment[variable.name] = value }
+            } else {
+                environment[variable.name] = ""
+            }
+        }
+        return environment
+    }
+
+    static func resolve(_ from: JSONValue, of name: String, pod: Pod, sources: ObjectSource) async throws -> String? {
+        if let reference = from["secretKeyRef"] {
+            let secret = reference["name"]?.stringValue ?? "", key = reference["key"]?.stringValue ?? ""
+            let optional = reference["optional"]?.boolValue == true
+            guard let value = try await sources.secret(secret, optional: optional)[key] else {
+                if optional { return nil }
+                throw Failure("env \(name): Secret \(secret) has no key \(key)")
+            }
+            return String(decoding: value, as: UTF8.self)
+        }
+        if let reference = from["configMapKeyRef"] {
+            let map = reference["name"]?.stringValue ?? "", key = reference["key"]?.stringValue ?? ""
+            let optional = reference["optional"]?.boolValue == true
+            guard let value = try await sources.configMap(map, optional: optional)[key] else {
+                if optional { return nil }
+                throw Failure("env \(name): ConfigMap \(map) has no key \(key)")
+            }
+            return value
+        }
+        if let path = from["fieldRef"]?["fieldPath"]?.stringValue {
+            switch path {
+            case "metadata.name": return pod.metadata.name ?? ""
+            case "metadata.namespace": return pod.metadata.namespace ?? ""
+            case "metadata.uid": return pod.metadata.uid ?? ""
+            case "spec.nodeName": return pod.spec?.nodeName ?? ""
+            case "spec.serviceAccountName": return pod.spec?.serviceAccountName ?? "default"
+            case "status.podIP", "status.hostIP": return "127.0.0.1"
+            default: throw Failure("env \(name): fieldRef \(path) is not one the process runtime resolves")
+            }
+        }
+        throw Failure("env \(name): only secretKeyRef, configMapKeyRef and fieldRef are resolved by the process runtime")
+    }
+}
+
+/// Reads the ConfigMaps and Secrets of one namespace; a missing required one is a failure naming it.
+struct ObjectSource: Sendable {
+    let client: KubernetesClient
+    let namespace: String
+
+    func configMap(_ name: String, optional: Bool) async throws -> [String: String] {
+        do {
+            return try await client.get(ConfigMap.self, name: name, namespace: namespace).data ?? [:]
+        } catch let error as KubernetesError where error.code == .notFound && optional {
+            return [:]
+        } catch let error as KubernetesError where error.code == .notFound {
+            throw PodLaunch.Failure("ConfigMap \(namespace)/\(name) does not exist (create it, or mark the reference optional)")
+        }
+    }
+
+    func secret(_ name: String, optional: Bool) async throws -> [String: Data] {
+        do {
+            return try await client.get(Secret.self, name: name, namespace: namespace).decodedData
+        } catch let error as KubernetesError where error.code == .notFound && optional {
+            return [:]
+        } catch let error as KubernetesError where error.code == .notFound {
+            throw PodLaunch.Failure("Secret \(namespace)/\(name) does not exist (create it, or mark the reference optional)")
+        }
+    }
+}
