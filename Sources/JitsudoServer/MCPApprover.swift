@@ -107,11 +107,11 @@ struct MCPApprover: Sendable {
                     "created_at": .string(request.createdAt.canonicalText),
                 ])
             }
-            return try Self.content(.array(queue))
+            return try Self.content(JSONValue.array(queue))
         case "get_request_details":
             let id = try requestID(arguments)
             do {
-                return try Self.content(try JSONDecoder().decode(JSONValue.self, from: HTTPJSON.encoder.encode(try await requests.get(id))))
+                return try Self.content(try await requests.get(id))
             } catch let error as APIError {
                 return Self.refusal(error.message)
             }
@@ -127,11 +127,11 @@ struct MCPApprover: Sendable {
             }
             switch decision {
             case .approve:
-                return try Self.content(.object(["status": "approved", "request_id": .string(decided.id), "state": .string(decided.state)]))
+                return try Self.content(JSONValue.object(["status": "approved", "request_id": .string(decided.id), "state": .string(decided.state)]))
             case .deny:
-                return try Self.content(.object(["status": "denied", "request_id": .string(decided.id), "state": .string(decided.state)]))
+                return try Self.content(JSONValue.object(["status": "denied", "request_id": .string(decided.id), "state": .string(decided.state)]))
             case .escalate:
-                return try Self.content(.object(["status": "escalated", "request_id": .string(decided.id), "approver_tier": "human"]))
+                return try Self.content(JSONValue.object(["status": "escalated", "request_id": .string(decided.id), "approver_tier": "human"]))
             }
         default:
             throw Failure(code: .methodNotFound, message: "unknown tool: \(name.prefix(64)); tools/list names the tools")
@@ -178,8 +178,10 @@ struct MCPApprover: Sendable {
         Reply(status: 200, body: .object(["jsonrpc": "2.0", "id": id, "error": .object(["code": .integer(code.rawValue), "message": .string(message)])]))
     }
 
-    static func content(_ value: JSONValue) throws -> JSONValue {
-        .object(["content": .array([.object(["type": "text", "text": .string(compact(value))])])])
+    /// A tool result: `value` as compact JSON text.
+    static func content(_ value: some Encodable) throws -> JSONValue {
+        let text = String(decoding: try HTTPJSON.encoder.encode(value), as: UTF8.self)
+        return .object(["content": .array([.object(["type": "text", "text": .string(text)])])])
     }
 
     static func refusal(_ reason: String) -> JSONValue {
