@@ -82,7 +82,8 @@ struct ClusterExecutor: Sendable {
                 specReplicas: Int(d.spec.replicas ?? 1), replicas: Int(d.status?.replicas ?? 0), updatedReplicas: Int(d.status?.updatedReplicas ?? 0),
                 readyReplicas: Int(d.status?.readyReplicas ?? 0), availableReplicas: Int(d.status?.availableReplicas ?? 0),
                 templateAnnotations: d.spec.template.metadata?.annotations ?? [:],
-                specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "")
+                specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "",
+                clusterReplicas: d.metadata.annotations?[DesiredResources.Annotation.clusterReplicas].flatMap { Int($0) })
         }
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,
@@ -102,7 +103,8 @@ struct ClusterExecutor: Sendable {
             ?? ConditionSummary(.progressing, reason: "Unknown", message: "not reconciled yet")
         let summary = ConditionSummary.combine([deploymentSummary] + (tlsDecision.map { [$0.health] } ?? []))
         var phase = decision.status.phase
-        if summary.holding == .degraded, phase != "Restoring" { phase = "Degraded" }
+        // TLS trouble degrades the cluster; the Deployment reconciler's own degraded phases (ScaledByHand) stay as named.
+        if summary.holding == .degraded, deploymentSummary.holding != .degraded, phase != "Restoring" { phase = "Degraded" }
         if summary.holding == .progressing, phase == "Ready" { phase = "Progressing" }
         var extra: [String: JSONValue] = [
             "replicas": .number(Double(decision.status.replicas)), "readyReplicas": .number(Double(decision.status.readyReplicas)),
@@ -147,7 +149,13 @@ struct ClusterExecutor: Sendable {
         case .createDeployment(let d, let hash), .updateDeployment(let d, let hash):
             try await apply(Render.deployment(d, hash: hash, owner: owner, includeReplicas: true), .deployments, d.name)
         case .scaleDeployment(let replicas):
-            try await client.setReplicas(Int32(replicas), name: DesiredResources.name, namespace: namespace)
+            // Replicas and the count they were set for, in one write (a crash between two writes would look like a
+            // person's scale).
+            let patch: JSONValue = [
+                "metadata": ["annotations": [.init(stringLiteral: DesiredResources.Annotation.clusterReplicas): .string(String(replicas))]],
+                "spec": ["replicas": .number(Double(replicas))],
+            ]
+            _ = try await client.patch(GenericResource.self, name: DesiredResources.name, namespace: namespace, .merge(patch), in: .deployments)
         }
     }
 

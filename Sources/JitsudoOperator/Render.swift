@@ -7,11 +7,13 @@ import OperatorCore
 enum Render {
     static let fieldManager = "jitsudo-operator"
 
-    static func metadata(name: String, namespace: String, labels: [String: String], hash: String, owner: OwnerReference) -> JSONValue {
+    static func metadata(
+        name: String, namespace: String, labels: [String: String], hash: String, owner: OwnerReference, annotations: [String: String] = [:]
+    ) -> JSONValue {
         [
             "name": .string(name), "namespace": .string(namespace),
             "labels": .object(labels.mapValues { .string($0) }),
-            "annotations": [.init(stringLiteral: DesiredResources.Annotation.specHash): .string(hash)],
+            "annotations": strings(annotations.merging([DesiredResources.Annotation.specHash: hash]) { _, hash in hash }),
             "ownerReferences": [
                 [
                     "apiVersion": .string(owner.apiVersion), "kind": .string(owner.kind), "name": .string(owner.name), "uid": .string(owner.uid),
@@ -96,7 +98,9 @@ enum Render {
         if includeReplicas { spec["replicas"] = .number(Double(d.replicas)) }
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": metadata(name: d.name, namespace: d.namespace, labels: d.labels, hash: hash, owner: owner),
+            "metadata": metadata(
+                name: d.name, namespace: d.namespace, labels: d.labels, hash: hash, owner: owner,
+                annotations: d.clusterReplicas.map { [DesiredResources.Annotation.clusterReplicas: String($0)] } ?? [:]),
             "spec": spec,
         ]
     }

@@ -56,10 +56,12 @@ public enum DeploymentReconciler {
         public var templateAnnotations: [String: String]
         /// The object's `jitsudo.dev/spec-hash` annotation ("" when absent).
         public var specHash: String
+        /// The object's `jitsudo.dev/cluster-replicas` annotation (nil when absent or not a number).
+        public var clusterReplicas: Int?
 
         public init(
             generation: Int64, observedGeneration: Int64, specReplicas: Int, replicas: Int, updatedReplicas: Int, readyReplicas: Int,
-            availableReplicas: Int, templateAnnotations: [String: String], specHash: String
+            availableReplicas: Int, templateAnnotations: [String: String], specHash: String, clusterReplicas: Int? = nil
         ) {
             self.generation = generation
             self.observedGeneration = observedGeneration
@@ -70,6 +72,7 @@ public enum DeploymentReconciler {
             self.availableReplicas = availableReplicas
             self.templateAnnotations = templateAnnotations
             self.specHash = specHash
+            self.clusterReplicas = clusterReplicas
         }
     }
 
@@ -83,13 +86,13 @@ public enum DeploymentReconciler {
         /// Update the template (a rolling update when the pod template changed); replicas as in the value unless
         /// ``DesiredResources/Deployment/replicasManagedExternally``.
         case updateDeployment(DesiredResources.Deployment, hash: String)
-        /// Only replicas differ (through the scale subresource).
+        /// Set the Deployment's replicas and its `jitsudo.dev/cluster-replicas` annotation to `replicas`, in one write.
         case scaleDeployment(replicas: Int)
     }
 
     /// The JitsudoCluster's `status` fields this reconciler owns.
     public struct Status: Sendable, Equatable {
-        /// `Pending`, `Progressing`, `Ready`, `Degraded` or `Restoring`.
+        /// `Pending`, `Progressing`, `Ready`, `Degraded`, `Restoring` or `ScaledByHand`.
         public var phase: String
         public var replicas: Int
         public var readyReplicas: Int
@@ -198,7 +201,11 @@ public enum DeploymentReconciler {
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
-        let replicas = spec.autoscaling ? observed.specReplicas : spec.replicas
+        // Someone else set the replicas (runbook 3's `kubectl scale deployment jitsudod --replicas=0`) since the operator
+        // last set them for the JitsudoCluster's current count: left alone, reported, until the Deployment is scaled
+        // back to that count or the JitsudoCluster's replicas change.
+        let scaledByHand = !spec.autoscaling && observed.clusterReplicas == spec.replicas && observed.specReplicas != spec.replicas
+        let replicas = spec.autoscaling || scaledByHand ? observed.specReplicas : spec.replicas
         let desired = DesiredResources.deployment(spec, configData: configData, replicas: replicas, carriedAnnotations: observed.templateAnnotations)
         let hash = DesiredResources.deploymentHash(desired)
         if observed.specHash != hash {
@@ -214,7 +221,15 @@ public enum DeploymentReconciler {
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
-        if !spec.autoscaling, observed.specReplicas != spec.replicas {
+        if !spec.autoscaling, !scaledByHand, observed.specReplicas != spec.replicas || observed.clusterReplicas != spec.replicas {
+            guard observed.specReplicas != spec.replicas else {
+                // Only the annotation is missing (a Deployment from before it existed): record it, nothing moves.
+                return decision(
+                    .scaleDeployment(replicas: spec.replicas), phase: "Progressing",
+                    ConditionSummary(.progressing, reason: "RecordingReplicas", message: "recording replicas \(spec.replicas) on deployment/jitsudod"),
+                    requeue: rolloutRequeue, checksum: checksum
+                )
+            }
             return decision(
                 .scaleDeployment(replicas: spec.replicas), phase: "Progressing",
                 ConditionSummary(
@@ -224,16 +239,26 @@ public enum DeploymentReconciler {
                 requeue: rolloutRequeue, checksum: checksum
             )
         }
+        let phase = scaledByHand ? "ScaledByHand" : "Ready"
+        let byHand =
+            "deployment/jitsudod was scaled to \(observed.specReplicas) outside the operator (the JitsudoCluster asks for \(spec.replicas)); "
+            + "left alone until it is scaled back (kubectl scale deployment jitsudod --replicas=\(spec.replicas)) or spec.replicas changes"
+        if scaledByHand, observed.specReplicas == 0 {
+            let message = observed.replicas == 0 ? byHand : "\(observed.replicas) pods stopping; \(byHand)"
+            return decision(nil, phase: phase, ConditionSummary(.degraded, reason: "ScaledByHand", message: message), checksum: checksum)
+        }
         if let progress = rolloutProgress(observed) {
             return decision(
-                nil, phase: "Progressing", ConditionSummary(.progressing, reason: "RollingOut", message: progress), requeue: rolloutRequeue,
-                checksum: checksum
+                nil, phase: scaledByHand ? phase : "Progressing",
+                ConditionSummary(.progressing, reason: "RollingOut", message: scaledByHand ? "\(progress); \(byHand)" : progress),
+                requeue: rolloutRequeue, checksum: checksum
             )
         }
+        let ready = "\(observed.readyReplicas) of \(observed.specReplicas) jitsudod pods ready"
         return decision(
-            nil, phase: "Ready",
+            nil, phase: phase,
             ConditionSummary(
-                .ready, reason: "DeploymentAvailable", message: "\(observed.readyReplicas) of \(observed.specReplicas) jitsudod pods ready"),
+                .ready, reason: scaledByHand ? "ScaledByHand" : "DeploymentAvailable", message: scaledByHand ? "\(ready); \(byHand)" : ready),
             checksum: checksum
         )
     }

@@ -27,6 +27,10 @@ public enum DesiredResources {
         public static let restartedAt = "kubectl.kubernetes.io/restartedAt"
         /// The certificate serial a restart was made for (so a restart is made once per certificate).
         public static let tlsSerial = "jitsudo.dev/tls-serial"
+        /// On the Deployment object: the JitsudoCluster's `replicas` when the operator last set the Deployment's replicas.
+        /// A Deployment whose replicas differ from it while it still equals the JitsudoCluster's was scaled by someone
+        /// else (`kubectl scale deployment jitsudod --replicas=0`, runbook 3): the operator leaves that count alone.
+        public static let clusterReplicas = "jitsudo.dev/cluster-replicas"
         /// Annotations kept from the observed pod template when the operator updates the Deployment, so an update
         /// never undoes (or repeats) a restart.
         public static let carriedOver = [restartedAt, tlsSerial]
@@ -57,6 +61,8 @@ public enum DesiredResources {
         public var resourceLimits: [String: String]
         /// Replicas are left to the HPA: the executor must not send the field on update.
         public var replicasManagedExternally: Bool
+        /// The value for the ``Annotation/clusterReplicas`` annotation (nil with an HPA).
+        public var clusterReplicas: Int?
     }
 
     /// The `jitsudod` Service.
@@ -115,15 +121,17 @@ public enum DesiredResources {
             configMapKey: spec.configMapKey, databaseSecretName: spec.databaseSecretName, databaseSecretKey: spec.databaseSecretKey,
             tlsSecretName: spec.tls.secretName, containerPort: spec.targetPort, livenessPath: "/healthz", readinessPath: "/readyz",
             antiAffinity: spec.antiAffinity, resourceRequests: spec.resourceRequests, resourceLimits: spec.resourceLimits,
-            replicasManagedExternally: spec.autoscaling
+            replicasManagedExternally: spec.autoscaling, clusterReplicas: spec.autoscaling ? nil : spec.replicas
         )
     }
 
-    /// The hash that decides whether the Deployment needs an update: everything but `replicas` (compared on its own,
-    /// since scaling is a separate step and an HPA may own it) and the carried-over annotations.
+    /// The hash that decides whether the Deployment needs an update: everything but `replicas` and the replicas
+    /// annotation (compared on their own, since scaling is a separate step, an HPA or a person may own it) and the
+    /// carried-over annotations.
     public static func deploymentHash(_ deployment: Deployment) -> String {
         var comparable = deployment
         comparable.replicas = 0
+        comparable.clusterReplicas = nil
         for key in Annotation.carriedOver { comparable.templateAnnotations[key] = nil }
         return specHash(comparable)
     }

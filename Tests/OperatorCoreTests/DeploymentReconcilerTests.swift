@@ -25,9 +25,11 @@ private struct World {
             observed = .init(
                 generation: generation, observedGeneration: generation - 1, specReplicas: replicas, replicas: observed?.replicas ?? 0,
                 updatedReplicas: 0, readyReplicas: observed?.readyReplicas ?? 0, availableReplicas: observed?.availableReplicas ?? 0,
-                templateAnnotations: d.templateAnnotations, specHash: hash
+                templateAnnotations: d.templateAnnotations, specHash: hash, clusterReplicas: d.clusterReplicas
             )
-        case .scaleDeployment(let replicas): observed?.specReplicas = replicas
+        case .scaleDeployment(let replicas):
+            observed?.specReplicas = replicas
+            observed?.clusterReplicas = replicas
         }
     }
 
@@ -124,6 +126,62 @@ private struct World {
         let steps = world.converge(Fixtures.clusterSpec(replicas: 4))
         #expect(steps.contains(.scaleDeployment(replicas: 4)))
         #expect(!steps.contains { if case .updateDeployment = $0 { true } else { false } })
+    }
+
+    @Test func aPersonsScaleIsLeftAloneAndReportedUntilScaledBackOrTheClusterChanges() throws {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        #expect(world.observed?.clusterReplicas == 2)
+
+        // Runbook 3: kubectl scale deployment jitsudod --replicas=0 (the scale subresource leaves annotations alone).
+        world.observed?.specReplicas = 0
+        let stopping = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        #expect(stopping.step == nil && stopping.status.phase == "ScaledByHand")
+        let degraded = try #require(stopping.status.conditions.first { $0.status == .true })
+        #expect(degraded.type == .degraded && degraded.reason == "ScaledByHand")
+        #expect(degraded.message.contains("2 pods stopping") && degraded.message.contains("kubectl scale deployment jitsudod --replicas=2"))
+        world.rollOut()
+        #expect(world.converge(Fixtures.clusterSpec()).isEmpty)
+        #expect(world.observed?.specReplicas == 0)
+
+        // A configuration change meanwhile rolls the template but keeps the person's count.
+        let steps = world.converge(Fixtures.clusterSpec(inline: "listen: 0.0.0.0:9443\n"))
+        guard case .updateDeployment(let updated, _) = steps.last else {
+            Issue.record("expected an update, got \(steps)")
+            return
+        }
+        #expect(updated.replicas == 0 && updated.clusterReplicas == 2)
+        #expect(world.observed?.specReplicas == 0)
+
+        // Runbook 3 step 7: scaled back by hand to the cluster's count: the operator's again, Ready.
+        world.observed?.specReplicas = 2
+        world.rollOut()
+        let ready = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec(inline: "listen: 0.0.0.0:9443\n")), now: Fixtures.now)
+        #expect(ready.step == nil && ready.status.phase == "Ready")
+
+        // Scaled by hand to 3, then the JitsudoCluster asks for 4: the new spec wins.
+        world.observed?.specReplicas = 3
+        world.rollOut()
+        let byHand = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec(inline: "listen: 0.0.0.0:9443\n")), now: Fixtures.now)
+        #expect(byHand.step == nil && byHand.status.phase == "ScaledByHand")
+        #expect(byHand.status.conditions.first { $0.status == .true }?.type == .ready)
+        let scaled = world.converge(Fixtures.clusterSpec(replicas: 4, inline: "listen: 0.0.0.0:9443\n"))
+        #expect(scaled == [.scaleDeployment(replicas: 4)])
+        #expect(world.observed?.clusterReplicas == 4)
+    }
+
+    @Test func aDeploymentWithoutTheReplicasAnnotationGetsItWithoutMovingPods() {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        world.observed?.clusterReplicas = nil
+        let record = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        #expect(record.step == .scaleDeployment(replicas: 2) && record.event == nil)
+        // Without the record a different count is not taken for a person's: scaled to the spec as before.
+        world.observed?.specReplicas = 0
+        let scale = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        #expect(scale.step == .scaleDeployment(replicas: 2) && scale.event?.reason == "Scaled")
     }
 
     @Test func nothingTouchesTheDeploymentWhileARestoreIsInFlight() {

@@ -71,17 +71,42 @@ import X509
                 return tls?["reloadMethod"] == "RollingRestart" && tls?["servingSerial"]?.stringValue?.trimmingPrefixZeros == serial.trimmingPrefixZeros
             }
 
-            // Runbook 3's manual stop, with the operator stopped (running, it owns replicas and would scale back).
-            operatorTask.cancel()
-            try await Task.sleep(for: .seconds(1))
-            _ = try await ok(["scale", "deployment/jitsudod", "--replicas=0"])
-            _ = try await ok(["wait", "--for=delete", "pod", "-l", "app=jitsudod", "--timeout=90s"])
-            #expect(try await client.list(Pod.self, namespace: namespace, options: .labels(["app": "jitsudod"])).items.isEmpty)
-            operatorTask = Env.startOperator(client, namespace: namespace)
-            try await Env.eventually("the operator scales jitsudod back to spec.replicas") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
+            // Runbook 3's manual stop with the operator running: it leaves a person's count alone and says so.
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
+                .metadata.annotations?["jitsudo.dev/cluster-replicas"] == "2")
+            _ = try await ok(["scale", "deployment", "jitsudod", "--replicas=0"])
+            _ = try await ok(["wait", "--for=delete", "pod", "-l", "app=jitsudod", "--timeout=60s"])
+            try await Env.eventually("the JitsudoCluster reports the stop by hand") {
+                let status = try await Env.cluster(client, namespace).status
+                let degraded = status?["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" }
+                return status?["phase"] == "ScaledByHand" && status?["replicas"]?.intValue == 0 && degraded?["status"] == "True"
+                    && degraded?["message"]?.stringValue?.contains("--replicas=2") == true
             }
+            // That status was written after the operator's decision on the stopped Deployment: nothing was scaled back.
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
+            #expect(try await client.list(Pod.self, namespace: namespace, options: .labels(["app": "jitsudod"])).items.isEmpty)
+            // A restarted operator reads the same: the count is on the Deployment, not in memory. (The status is reset
+            // while no operator runs, so what is seen next is the new one's decision.)
+            operatorTask.cancel()
+            await operatorTask.value
+            var reset = try await Env.cluster(client, namespace)
+            reset.status = ["phase": "Pending"]
+            _ = try await client.update(reset, in: .jitsudoClusters, subresource: "status")
+            operatorTask = Env.startOperator(client, namespace: namespace)
+            try await Env.eventually("the restarted operator reports the stop by hand again") {
+                let cluster = try await Env.cluster(client, namespace)
+                return cluster.status?["phase"] == "ScaledByHand"
+                    && cluster.status?["conditions"]?.arrayValue?.contains { $0["type"] == "Degraded" && $0["status"] == "True" } == true
+            }
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
+            // Runbook 3 step 7 and 8.
+            _ = try await ok(["scale", "deployment", "jitsudod", "--replicas=2"])
             _ = try await ok(["rollout", "status", "deployment/jitsudod", "--timeout=90s"])
+            try await Env.eventually("the JitsudoCluster is Ready again") {
+                try await Env.cluster(client, namespace).status?["phase"]?.stringValue == "Ready"
+            }
+            let running = try await ok(["get", "pods", "-l", "app=jitsudod"])
+            #expect(running.split(separator: "\n").filter { $0.contains("Running") && $0.contains("1/1") }.count == 2, "\(running)")
         }
     }
 

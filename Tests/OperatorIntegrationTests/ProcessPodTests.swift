@@ -229,9 +229,7 @@ import Testing
                 #expect(status == 0, "the old daemon of \(daemon.pod) still answers on \(daemon.port)")
             }
 
-            // Runbook 3, step 1, verbatim (with the operator paused, which would otherwise scale the daemon back up).
-            operatorTask.cancel()
-            _ = await operatorTask.value
+            // Runbook 3, step 1, verbatim, with the operator running (it leaves a person's count alone).
             let down = try await kubectl.shell("""
                 set -e
                 kubectl -n \(namespace) scale deployment jitsudod --replicas=0
@@ -242,6 +240,31 @@ import Testing
             for daemon in second {
                 let (status, _) = try await Self.get(daemon, "/healthz", namespace: namespace, caFile: caFile)
                 #expect(status == 0, "the daemon of \(daemon.pod) still answers after the scale to 0")
+            }
+            try await Env.eventually("the operator reports the stop by hand") {
+                try await Env.cluster(client, namespace).status?["phase"] == "ScaledByHand"
+            }
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
+
+            // Steps 7 and 8: scaled back by hand, real daemons answer /healthz again.
+            let up = try await kubectl.shell("""
+                set -e
+                kubectl -n \(namespace) scale deployment jitsudod --replicas=2
+                kubectl -n \(namespace) rollout status deployment/jitsudod --timeout=120s
+                kubectl -n \(namespace) get pods -l app=jitsudod
+                """)
+            #expect(up.status == 0, "scale back to 2: \(up.stderr)")
+            var third: [Daemon] = []
+            try await Env.eventually("two daemons run again") {
+                third = try await Self.daemons(client, namespace)
+                return third.count == 2
+            }
+            for daemon in third {
+                let (health, body) = try await Self.get(daemon, "/healthz", namespace: namespace, caFile: caFile)
+                #expect(health == 200, "pod \(daemon.pod) /healthz after the scale back: \(health) \(body)")
+            }
+            try await Env.eventually("the JitsudoCluster is Ready again") {
+                try await Env.cluster(client, namespace).status?["phase"] == "Ready"
             }
         }
     }
