@@ -223,6 +223,11 @@ let package = Package(
                 "OperatorCore", "KubernetesClient", "JitsudoStore", "JitsudoCore", "JitsudoTLS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -391,7 +396,7 @@ let package = Package(
         .testTarget(
             name: "OperatorIntegrationTests",
             dependencies: [
-                "JitsudoOperator", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS",
+                "JitsudoOperator", "OperatorCore", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),

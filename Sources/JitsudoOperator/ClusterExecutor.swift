@@ -13,6 +13,8 @@ struct ClusterExecutor: Sendable {
     let logger: Logger
     /// policy/v1, or policy/v1beta1 on API servers older than 1.21.
     let podDisruptionBudgets: ResourceType
+    /// Asks pods which certificate they serve; nil: never asked (unknown).
+    let probe: ServedCertificateProbe?
 
     /// One reconcile pass; returns when to look again (nil: on the next watch event or resync).
     func reconcile(_ cluster: GenericResource, restores: [GenericResource]) async throws -> TimeInterval? {
@@ -44,11 +46,16 @@ struct ClusterExecutor: Sendable {
             let backups = try await client.list(GenericResource.self, namespace: namespace, in: .secrets).items
                 .compactMap(\.metadata.name).filter { $0.hasPrefix("\(tls.secretName)-backup-") }
             let status = (try? cluster.status?["tls"]?.decode(as: TLSReconciler.Status.self)) ?? TLSReconciler.Status()
+            // The pods are asked only while the certificate in the Secret is not known to be served.
+            var serving: [String]?
+            if let probe, let serial = ServedCertificateProbe.serial(pem: secret?["tls.crt"]), serial != status.servingSerial {
+                let pods = try await client.list(Pod.self, namespace: namespace, options: .labels(DesiredResources.podLabels)).items
+                serving = await probe.servingSerials(
+                    of: pods)
+            }
             let observation = TLSReconciler.Observation(
-                tls: tls, secret: secret, caSecret: caSecret, existingBackups: Set(backups),
-                // The executor does not probe pods for the certificate they serve: unknown, so a new certificate is
-                // made to be served by a rolling restart after the grace period.
-                servingSerials: nil, templateAnnotations: deployment.map { $0.spec.template.metadata?.annotations ?? [:] }, status: status)
+                tls: tls, secret: secret, caSecret: caSecret, existingBackups: Set(backups), servingSerials: serving,
+                templateAnnotations: deployment.map { $0.spec.template.metadata?.annotations ?? [:] }, status: status)
             let decision = TLSReconciler.decide(observation, now: now)
             if let step = decision.step { try await perform(step, tls: tls) }
             if let event = decision.event { await recorder.record(event, on: cluster, kind: "JitsudoCluster") }

@@ -19,6 +19,11 @@ public struct OperatorOptions: Sendable {
     public var resync: Duration = .seconds(30)
     /// Where `file` restore sources' volumes are mounted.
     public var backupRoot: String?
+    /// Ask jitsudod pods which certificate they serve (TLS hot-reload detection).
+    public var probeServedCertificates = true
+    /// Read the port to ask a pod on from this pod annotation instead of its container port (test beds whose pods
+    /// share one address, like the fakelet's `fakelet.jitsudo.dev/port`).
+    public var podPortAnnotation: String?
 
     public init(namespace: String, identity: String) {
         self.namespace = namespace
@@ -165,7 +170,8 @@ public final class OperatorController: Sendable {
         // Restores first, then the clusters see the phases just written.
         let freshRestores = (try? await client.list(GenericResource.self, namespace: namespace, in: .jitsudoRestores).items) ?? restores
         let clusterExecutor = ClusterExecutor(
-            client: client, namespace: namespace, recorder: recorder, logger: logger, podDisruptionBudgets: await podDisruptionBudgetType())
+            client: client, namespace: namespace, recorder: recorder, logger: logger, podDisruptionBudgets: await podDisruptionBudgetType(),
+            probe: options.probeServedCertificates ? ServedCertificateProbe(portAnnotation: options.podPortAnnotation, logger: logger) : nil)
         for cluster in clusters {
             do {
                 earliest(try await clusterExecutor.reconcile(cluster, restores: freshRestores))

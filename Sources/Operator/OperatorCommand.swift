@@ -32,6 +32,10 @@ struct OperatorCommand: AsyncParsableCommand {
     var kubeconfig: String?
     @Option(help: "Where the volumes of `file` restore sources are mounted (<root>/<claim>/<path>).")
     var backupRoot: String?
+    @Option(help: "Read the port jitsudod pods are asked for their served certificate on from this pod annotation (test beds).")
+    var podPortAnnotation: String?
+    @Flag(help: "Do not ask jitsudod pods which certificate they serve; a new certificate is then always served by a rolling restart.")
+    var noServedCertificateProbe = false
     @Option(help: "Lease duration in seconds (renew deadline is 2/3 of it).")
     var leaseDurationSeconds = 15
 
@@ -66,6 +70,8 @@ struct OperatorCommand: AsyncParsableCommand {
         options.renewDeadline = .seconds(leaseDurationSeconds * 2 / 3)
         options.retryPeriod = .seconds(max(1, leaseDurationSeconds / 7))
         options.backupRoot = backupRoot
+        options.podPortAnnotation = podPortAnnotation
+        options.probeServedCertificates = !noServedCertificateProbe
         let client = try KubernetesClient(configuration: configuration, logger: Logger(label: "jitsudo.operator.kubernetes"))
         let controller = OperatorController(client: client, options: options, logger: logger)
         let app = HealthServer.application(controller: controller, host: metricsHost, port: metricsPort) { channel in

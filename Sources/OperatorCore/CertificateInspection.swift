@@ -22,6 +22,14 @@ public struct CertificateInspection: Sendable, Equatable {
 
     /// Parses `certificatePEM` (the first certificate in it) and checks `privateKeyPEM` belongs to it and, when `ca` is
     /// given, that the CA's key signed it.
+    /// A serial number as the operator writes it: lowercase hex of its bytes.
+    public static func serialText(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { byte in
+            let digits = String(byte, radix: 16)
+            return digits.count == 1 ? "0" + digits : digits
+        }.joined()
+    }
+
     public static func inspect(certificatePEM: String, privateKeyPEM: String, ca: CertificateAuthority?) -> Result<CertificateInspection, Problem> {
         guard let certificate = try? Certificate(pemEncoded: certificatePEM) else { return .failure(.certificateUnparsable) }
         guard let key = try? Certificate.PrivateKey(pemEncoded: privateKeyPEM) else { return .failure(.keyUnparsable) }
@@ -37,7 +45,7 @@ public struct CertificateInspection: Sendable, Equatable {
         }
         return .success(
             CertificateInspection(
-                serial: certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined(), notBefore: certificate.notValidBefore,
+                serial: serialText(certificate.serialNumber.bytes), notBefore: certificate.notValidBefore,
                 notAfter: certificate.notValidAfter, dnsNames: names, signedByCA: signed
             )
         )

@@ -92,6 +92,9 @@ public enum TLSReconciler {
         public var requeueAfter: TimeInterval?
     }
 
+    /// How often the pods are asked again while a new certificate waits for their hot reload.
+    public static let reloadPollInterval: TimeInterval = 5
+
     /// Decides the next step at `now`.
     public static func decide(_ o: Observation, now: Date) -> Decision {
         var status = o.status
@@ -234,21 +237,23 @@ public enum TLSReconciler {
             // No Deployment or no ready pod: whatever starts next mounts the new Secret.
             return adopt(nil, nil)
         }
+        // While the pods can be asked, look again every reloadPollInterval; otherwise only the grace period's end matters.
+        func awaiting(_ remaining: TimeInterval) -> Decision {
+            let served = o.servingSerials.map { serving in "; \(serving.filter { $0 == serial }.count) of \(serving.count) ready pods serve it" }
+            return decision(
+                nil,
+                ConditionSummary(
+                    .progressing, reason: "AwaitingReload", message: "waiting for jitsudod to hot-reload certificate \(serial)\(served ?? "")"),
+                requeue: o.servingSerials == nil ? remaining : min(remaining, reloadPollInterval)
+            )
+        }
         guard status.pendingSerial == serial, let since = status.pendingSince else {
             status.pendingSerial = serial
             status.pendingSince = now
-            return decision(
-                nil, ConditionSummary(.progressing, reason: "AwaitingReload", message: "waiting for jitsudod to hot-reload certificate \(serial)"),
-                requeue: o.tls.reloadGracePeriod
-            )
+            return awaiting(o.tls.reloadGracePeriod)
         }
         let waited = now.timeIntervalSince(since)
-        if waited < o.tls.reloadGracePeriod {
-            return decision(
-                nil, ConditionSummary(.progressing, reason: "AwaitingReload", message: "waiting for jitsudod to hot-reload certificate \(serial)"),
-                requeue: o.tls.reloadGracePeriod - waited
-            )
-        }
+        if waited < o.tls.reloadGracePeriod { return awaiting(o.tls.reloadGracePeriod - waited) }
         let annotations = [DesiredResources.Annotation.restartedAt: timestamp(now), DesiredResources.Annotation.tlsSerial: serial]
         return decision(
             .restart(annotations: annotations),

@@ -157,11 +157,19 @@ import Testing
 
         let first = TLSReconciler.decide(observe(secret: renewed.data, serving: oldServing, status: status), now: Fixtures.now)
         #expect(first.step == nil && first.status.pendingSerial == renewed.serial && first.status.pendingSince == Fixtures.now)
-        #expect(first.requeueAfter == 60)
+        // The pods can be asked: asked again every reloadPollInterval; the message counts who serves it.
+        #expect(first.requeueAfter == TLSReconciler.reloadPollInterval)
+        #expect(first.health.message.contains("0 of 2 ready pods serve it"))
+        let unknown = TLSReconciler.decide(observe(secret: renewed.data, serving: nil, status: status), now: Fixtures.now)
+        #expect(unknown.requeueAfter == 60)
 
         let early = TLSReconciler.decide(
-            observe(secret: renewed.data, serving: oldServing, status: first.status), now: Fixtures.now.addingTimeInterval(30))
-        #expect(early.step == nil && early.requeueAfter == 30)
+            observe(secret: renewed.data, serving: [renewed.serial, "0ld"], status: first.status), now: Fixtures.now.addingTimeInterval(30))
+        #expect(early.step == nil && early.requeueAfter == TLSReconciler.reloadPollInterval)
+        #expect(early.health.message.contains("1 of 2 ready pods serve it"))
+        let earlyUnknown = TLSReconciler.decide(
+            observe(secret: renewed.data, serving: nil, status: first.status), now: Fixtures.now.addingTimeInterval(58))
+        #expect(earlyUnknown.step == nil && earlyUnknown.requeueAfter == 2)
 
         let late = Fixtures.now.addingTimeInterval(61)
         let restart = TLSReconciler.decide(observe(secret: renewed.data, serving: oldServing, status: first.status), now: late)

@@ -3,7 +3,10 @@ import JitsudoOperator
 import JitsudoStore
 import JitsudoTesting
 import KubernetesClient
+import OperatorCore
+import SwiftASN1
 import Testing
+import X509
 
 /// The fakelet runs the pods of the `localhost/jitsudod` image as real jitsudod processes (scripts/kube-testenv.sh
 /// maps that image to the built binary): a JitsudoCluster with a real database yields daemons that answer on
@@ -111,6 +114,21 @@ import Testing
             #expect(rotate.status == 0 && rotate.stdout.contains("served"), "\(rotate.stdout) \(rotate.stderr)")
             let after = try await Self.daemons(client, namespace)
             #expect(after == daemons, "the same process serves the new certificate: \(daemons) → \(after)")
+
+            // The operator asked the pod, saw the new serial served, and restarted nothing (grace period 10m).
+            let served = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
+            let pem = String(decoding: served.decodedData["tls.crt"] ?? Data(), as: UTF8.self)
+            let serial = try CertificateInspection.serialText(Certificate(pemEncoded: pem).serialNumber.bytes)
+            try await Env.eventually("the status says the certificate was hot-reloaded", timeout: .seconds(60)) {
+                let tls = try await Env.cluster(client, namespace).status?["tls"]
+                return tls?["servingSerial"]?.stringValue == serial && tls?["reloadMethod"] == "HotReload"
+            }
+            let events = try await Env.events(client, namespace)
+            #expect(events.contains { $0.reason == "CertificateHotReloaded" && ($0.note ?? "").contains(serial) }, "\(events.map(\.reason))")
+            #expect(!events.contains { $0.reason == "RollingRestart" })
+            let template = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.template.metadata?.annotations ?? [:]
+            #expect(template["jitsudo.dev/tls-serial"] == nil && template["kubectl.kubernetes.io/restartedAt"] == nil, "\(template)")
+            #expect(try await Self.daemons(client, namespace) == daemons, "no pod was replaced")
         }
     }
 

@@ -85,6 +85,8 @@ enum Env {
         logger.logLevel = .warning
         var options = OperatorOptions(namespace: namespace, identity: "in-process")
         options.resync = .seconds(2)
+        // The fakelet's process pods all listen on 127.0.0.1, each on its own port, written in this annotation.
+        options.podPortAnnotation = "fakelet.jitsudo.dev/port"
         let controller = OperatorController(client: client, options: options, logger: logger)
         return Task { try? await controller.lead() }
     }
