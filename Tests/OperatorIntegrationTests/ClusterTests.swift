@@ -110,6 +110,37 @@ import X509
         }
     }
 
+    /// The CRD's CEL rules are not enforced by API servers older than 1.25 (the test bed runs 1.20): the operator
+    /// checks the same rules, reports the spec Degraded with the fix, and creates nothing until it is corrected.
+    @Test func aSpecBreakingTheCRDsCrossFieldRulesIsRefusedByTheOperatorAndNothingIsCreated() async throws {
+        try await Env.withNamespace("opinvalid") { client, namespace in
+            try await Env.createCluster(client, namespace, replicas: 1)
+            let both: JSONValue = ["spec": ["config": ["configMapRef": ["name": "elsewhere", "key": "jitsudod.yaml"]]]]
+            _ = try await client.patch(GenericResource.self, name: "jitsudod", namespace: namespace, .merge(both), in: .jitsudoClusters)
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Env.eventually("the JitsudoCluster is Degraded with InvalidSpec") {
+                let status = try await Env.cluster(client, namespace).status
+                let degraded = status?["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" }
+                return status?["phase"] == "Degraded" && degraded?["status"] == "True" && degraded?["reason"] == "InvalidSpec"
+                    && degraded?["message"]?.stringValue?.contains("spec.config.inline or spec.config.configMapRef, not both") == true
+            }
+            #expect(try await Env.events(client, namespace).contains { $0.reason == "InvalidSpec" && $0.type == "Warning" })
+            #expect(try await client.list(Deployment.self, namespace: namespace).items.isEmpty)
+            #expect(try await client.list(GenericResource.self, namespace: namespace, in: .services).items.isEmpty)
+            let secrets = try await client.list(GenericResource.self, namespace: namespace, in: .secrets).items.compactMap(\.metadata.name)
+            #expect(!secrets.contains { $0.hasPrefix("jitsudo-tls") }, "\(secrets)")
+
+            // Corrected: the operator carries on from there.
+            let fixed: JSONValue = ["spec": ["config": ["configMapRef": nil]]]
+            _ = try await client.patch(GenericResource.self, name: "jitsudod", namespace: namespace, .merge(fixed), in: .jitsudoClusters)
+            try await Env.eventually("the corrected JitsudoCluster becomes Ready") {
+                try await Env.cluster(client, namespace).status?["phase"] == "Ready"
+            }
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 1)
+        }
+    }
+
     @Test func anExpiringCertificateIsRenewedBeforeExpiryWithARollingRestartAndAnEvent() async throws {
         try await Env.withNamespace("optls") { client, namespace in
             try await Env.createCluster(client, namespace, replicas: 1)
