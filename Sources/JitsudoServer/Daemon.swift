@@ -180,7 +180,7 @@ public struct Daemon: Sendable {
         do {
             try await policyService.reload()
         } catch {
-            logger.error("policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(error)"])
+            logger.error("policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(Database.describe(error))"])
         }
     }
 

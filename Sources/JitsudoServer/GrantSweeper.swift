@@ -88,7 +88,7 @@ struct GrantSweeper: Sendable {
                     }
                     logger.info("request expired", metadata: ["request.id": "\(id)", "request.state": "\(ended.state.rawValue)"])
                 } catch {
-                    logger.debug("expiry skipped", metadata: ["request.id": "\(id)", "error": "\(error)"])
+                    logger.debug("expiry skipped", metadata: ["request.id": "\(id)", "error": "\(Database.describe(error))"])
                 }
             }
             Gauge(label: "jitsudo_grants_active").record(try await service.requests.activeCount())
@@ -109,7 +109,7 @@ struct GrantSweeper: Sendable {
                 }
             }) {}
         } catch {
-            logger.warning("sweep failed; retrying", metadata: ["error": "\(error)"])
+            logger.warning("sweep failed; retrying", metadata: ["error": "\(Database.describe(error))"])
         }
     }
 }

@@ -62,7 +62,7 @@ final class LeaderElector: Service, Sendable {
                 lock = try await LeaderLockConnection.open(url, logger: logger)
                 backoff = .milliseconds(100)
             } catch {
-                logger.warning("leader connection failed; retrying", metadata: ["error": "\(error)"])
+                logger.warning("leader connection failed; retrying", metadata: ["error": "\(Database.describe(error))"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(2))
                 continue
@@ -105,7 +105,7 @@ final class LeaderElector: Service, Sendable {
                 if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "42P01" {
                     logger.debug("leader campaign waits for the schema (migrations not applied yet)")
                 } else {
-                    logger.warning("leader campaign interrupted", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.warning("leader campaign interrupted", metadata: ["error": "\(Database.describe(error))"])
                 }
                 try? await Task.sleep(for: .seconds(1))
                 return

@@ -103,7 +103,7 @@ public final class PolicyService: Service, Sendable {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("policy change listener lost its connection; reconnecting", metadata: ["error": "\(error)"])
+                logger.warning("policy change listener lost its connection; reconnecting", metadata: ["error": "\(Database.describe(error))"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }

@@ -26,7 +26,7 @@ struct ReplicaReporter: Service {
                 failing = false
             } catch {
                 // Before migrations or while the database restarts; say it once, keep trying.
-                if !failing { logger.warning("replica report failed; retrying", metadata: ["error": "\(error)"]) }
+                if !failing { logger.warning("replica report failed; retrying", metadata: ["error": "\(Database.describe(error))"]) }
                 failing = true
             }
             try? await Task.sleep(for: interval)

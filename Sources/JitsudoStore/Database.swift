@@ -76,6 +76,17 @@ public struct Database: Sendable {
         }
     }
 
+    /// An error as a log line can carry it: PostgresNIO's `PSQLError` describes itself only as "Generic description
+    /// to prevent accidental leakage…", so its code, SQLSTATE and the server's message (never the query or its
+    /// bindings) are spelled out; other errors as they describe themselves.
+    public static func describe(_ error: any Error) -> String {
+        guard let psql = error as? PSQLError else { return "\(error)" }
+        if let state = psql.serverInfo?[.sqlState] {
+            return "PostgreSQL error \(state): \(psql.serverInfo?[.message] ?? "no message")"
+        }
+        return "PostgreSQL \(psql.code)" + (psql.underlying.map { ": \($0)" } ?? "")
+    }
+
     /// Maps driver errors to ``StoreError``; leaves every other error alone.
     public static func translate(_ error: any Error) -> any Error {
         if String(reflecting: type(of: error)).contains("ConnectionPoolError") {

@@ -62,3 +62,21 @@ import Testing
         }
     }
 }
+
+@Suite struct DatabaseErrorDescriptionTests {
+    /// PostgresNIO hides a PSQLError behind a generic description; the logs need the SQLSTATE and the server's message.
+    @Test func aServerErrorIsDescribedWithItsSQLStateAndMessageButNotTheQuery() async throws {
+        try await withTestDatabase(migrated: false) { test in
+            do {
+                try await test.database.client.query("SELECT secret_column FROM replicas_not_there", logger: test.database.logger)
+                Issue.record("the query should have failed")
+            } catch {
+                let text = Database.describe(error)
+                #expect(text.hasPrefix("PostgreSQL error 42P01: "), "\(text)")
+                #expect(text.contains("replicas_not_there") && text.contains("does not exist"), "\(text)")
+                #expect(!text.contains("secret_column"), "the query text is not logged: \(text)")
+            }
+            #expect(Database.describe(StoreError(.unavailable, "down")) == "down")
+        }
+    }
+}
