@@ -30,8 +30,6 @@ struct OperatorCommand: AsyncParsableCommand {
     var logLevel = "info"
     @Option(help: "A kubeconfig to use instead of the in-cluster service account (default: $KUBECONFIG when not in a pod).")
     var kubeconfig: String?
-    @Option(help: "Where the volumes of `file` restore sources are mounted (<root>/<claim>/<path>).")
-    var backupRoot: String?
     @Option(help: "Lease duration in seconds (renew deadline is 2/3 of it).")
     var leaseDurationSeconds = 15
 
@@ -65,7 +63,6 @@ struct OperatorCommand: AsyncParsableCommand {
         options.leaseDuration = .seconds(leaseDurationSeconds)
         options.renewDeadline = .seconds(leaseDurationSeconds * 2 / 3)
         options.retryPeriod = .seconds(max(1, leaseDurationSeconds / 7))
-        options.backupRoot = backupRoot
         let client = try KubernetesClient(configuration: configuration, logger: Logger(label: "jitsudo.operator.kubernetes"))
         let controller = OperatorController(client: client, options: options, logger: logger)
         let app = HealthServer.application(controller: controller, host: metricsHost, port: metricsPort) { channel in

@@ -4,6 +4,7 @@ import JitsudoOperator
 import JitsudoStore
 import JitsudoTesting
 import KubernetesClient
+import Logging
 import Synchronization
 import Testing
 import SwiftASN1
@@ -29,6 +30,22 @@ enum CertificateCheck {
         let result = try await Shell.run("psql -X -A -t -v ON_ERROR_STOP=1 -d \"$URL\" -c \"$SQL\"", environment: ["URL": url.urlString, "SQL": sql])
         guard result.status == 0 else { throw Env.Unavailable(description: "psql failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A psql session (application_name `jitsudo-test-locker`) that takes an ACCESS EXCLUSIVE lock on audit_events of
+    /// `url` and holds it for up to 5 minutes; end it with pg_terminate_backend.
+    static func lockAuditEvents(of url: DatabaseURL) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "exec psql -X -q -d \"$URL\" -c 'BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300); COMMIT;'"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["URL"] = url.urlString
+        environment["PGAPPNAME"] = "jitsudo-test-locker"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     static func databases() async throws -> Set<String> {
@@ -58,10 +75,14 @@ enum CertificateCheck {
         return Setup(live: live, source: source, restoreName: "r_\(suffix)", oldName: "o_\(suffix)")
     }
 
-    static func createRestore(_ client: KubernetesClient, _ namespace: String, _ setup: Setup, name: String = "restore-1") async throws {
+    static let pgDumpSource: JSONValue = ["pgDump": ["sourceSecretRef": ["name": "pg-source"]]]
+
+    static func createRestore(
+        _ client: KubernetesClient, _ namespace: String, _ setup: Setup, name: String = "restore-1", source: JSONValue = pgDumpSource
+    ) async throws {
         var restore = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoRestore", metadata: ObjectMeta(name: name, namespace: namespace))
         restore.spec = [
-            "source": ["pgDump": ["sourceSecretRef": ["name": "pg-source"]]],
+            "source": source,
             "database": [
                 "adminSecretRef": ["name": "pg-admin"], "liveName": .string(setup.live.database), "restoreName": .string(setup.restoreName),
                 "oldName": .string(setup.oldName),
@@ -72,6 +93,66 @@ enum CertificateCheck {
 
     static func restore(_ client: KubernetesClient, _ namespace: String, _ name: String = "restore-1") async throws -> GenericResource {
         try await client.get(GenericResource.self, name: name, namespace: namespace, in: .jitsudoRestores)
+    }
+
+    /// The restore Jobs of `restore` (by the operator's label).
+    static func jobs(_ client: KubernetesClient, _ namespace: String, restore: String = "restore-1") async throws -> [GenericResource] {
+        try await client.list(GenericResource.self, namespace: namespace, options: .labels(["jitsudo.dev/restore": restore]), in: .jobs).items
+    }
+
+    /// The pods the Job controller made for `job`.
+    static func pods(of job: GenericResource, _ client: KubernetesClient, _ namespace: String) async throws -> [Pod] {
+        try await client.list(Pod.self, namespace: namespace, options: .labels(["controller-uid": job.metadata.uid ?? ""])).items
+    }
+
+    /// Exactly one Job for restore-1, owned by it, labelled as the operator's, its pod run by the fakelet as a process
+    /// on this host (a pid annotation) that ended with `exitCode`; returns the Job and its pod.
+    static func expectOneJobRanAsAProcess(
+        _ client: KubernetesClient, _ namespace: String, exitCode: Int
+    ) async throws -> (job: GenericResource, pod: Pod) {
+        let restore = try await Self.restore(client, namespace)
+        let jobs = try await Self.jobs(client, namespace)
+        #expect(jobs.map(\.metadata.name) == ["jitsudo-restore-restore-1"])
+        let job = try #require(jobs.first)
+        #expect(job.metadata.ownerReferences?.map(\.uid) == [restore.metadata.uid ?? "-"])
+        #expect(job.metadata.labels?["app.kubernetes.io/managed-by"] == "jitsudo-operator")
+        #expect(job.spec?["backoffLimit"]?.intValue == 0)
+        #expect(job.spec?["template"]?["spec"]?["restartPolicy"]?.stringValue == "Never")
+        let pods = try await Self.pods(of: job, client, namespace)
+        #expect(pods.count == 1, "backoffLimit 0: one pod, never a retry")
+        let pod = try #require(pods.first)
+        #expect(pod.metadata.labels?["app"] == nil, "the Job's pod is not an app=jitsudod pod")
+        #expect(Int(pod.metadata.annotations?["fakelet.jitsudo.dev/pid"] ?? "") != nil, "the fakelet ran the pod's command as a process")
+        #expect(pod.status?.phase == (exitCode == 0 ? "Succeeded" : "Failed"))
+        let terminated = pod.status?.containerStatuses?.first?["state"]?["terminated"]
+        #expect(terminated?["exitCode"]?.intValue == exitCode)
+        return (job, pod)
+    }
+
+    /// A PersistentVolumeClaim object and its host directory under the fakelet's volume root (unique per test: the
+    /// root is shared by the namespaces).
+    static func createClaim(_ client: KubernetesClient, _ namespace: String) async throws -> (name: String, directory: URL) {
+        let name = "backups-\(UInt32.random(in: 0...UInt32.max))"
+        var claim = GenericResource(apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: ObjectMeta(name: name, namespace: namespace))
+        claim.spec = ["accessModes": ["ReadOnlyMany"], "resources": ["requests": ["storage": "1Gi"]]]
+        let claims = ResourceType(group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true)
+        _ = try await client.create(claim, in: claims)
+        let directory = try Env.volumeRoot().appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("daily"), withIntermediateDirectories: true)
+        return (name, directory)
+    }
+
+    /// Waits for restore-1 to end in `phase` (Completed or Failed); fails at once on the other one.
+    static func waitForRestore(_ client: KubernetesClient, _ namespace: String, _ phase: String, timeout: Duration = .seconds(120)) async throws {
+        try await Env.eventually("the restore ends \(phase)", timeout: timeout) {
+            let status = try await Self.restore(client, namespace).status
+            let now = status?["phase"]?.stringValue
+            if now != phase, now == "Failed" || now == "Completed" {
+                Issue.record("restore ended \(now ?? ""), not \(phase): \(status ?? .null)")
+                throw Env.Unavailable(description: "restore ended \(now ?? "")")
+            }
+            return now == phase
+        }
     }
 
     /// Samples deployment/jitsudod while a restore runs; records any moment it is above 0 replicas while the restore
@@ -121,12 +202,81 @@ enum CertificateCheck {
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
             #expect(try await Self.psql(setup.live.with(database: setup.oldName), "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
             #expect(!(try await Self.databases()).contains(setup.restoreName))
+            // The work was a Job whose pod ran pg_dump | psql on this host, and the Job controller completed it.
+            let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
+            #expect(job.status?["succeeded"]?.intValue == 1)
+            #expect((job.status?["conditions"]?.arrayValue ?? []).contains { $0["type"] == "Complete" && $0["status"] == "True" })
             try await Env.eventually("jitsudod is back at 2 replicas") {
                 try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
             }
             let reasons = Set(try await Env.events(client, namespace).filter { $0.regarding?.kind == "JitsudoRestore" }.compactMap(\.reason))
             #expect(reasons.isSuperset(of: ["ScalingDown", "WaitingForPods", "Restoring", "RestoreStarted", "Verifying", "Swapping", "ScalingUp", "Completed"]),
                     "\(reasons)")
+        }
+    }
+
+    @Test func aGzipFileOnAClaimIsRestoredByAJobThatMountsIt() async throws {
+        try await Env.withNamespace("opfile") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            let (claim, directory) = try await Self.createClaim(client, namespace)
+            let backup = directory.appendingPathComponent("daily/backup.sql.gz")
+            let dump = try await Shell.run(
+                "set -o pipefail; pg_dump --no-owner --no-privileges -d \"$URL\" | gzip > \"$OUT\"",
+                environment: ["URL": setup.source.urlString, "OUT": backup.path])
+            #expect(dump.status == 0, "\(dump.stderr)")
+            // The source changes after the backup: the restore must bring the file's 5 events, not the database's 6.
+            _ = try await Database.withClient(setup.source, applicationName: "restore-tests", logger: Logger(label: "restore-tests")) {
+                try await AuditLog(database: $0).append(AuditDraft(actor: "after-backup", action: "request.created", requestID: "req-late"))
+            }
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Self.createRestore(
+                client, namespace, setup, source: ["file": ["persistentVolumeClaimName": .string(claim), "path": "daily/backup.sql.gz"]])
+            try await Self.waitForRestore(client, namespace, "Completed")
+            #expect(try await Self.restore(client, namespace).status?["verifiedEvents"]?.intValue == 5)
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'after-backup'") == "0")
+            #expect(try await Self.psql(setup.live.with(database: setup.oldName), "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
+            let volume = job.spec?["template"]?["spec"]?["volumes"]?.arrayValue?.first
+            #expect(volume?["persistentVolumeClaim"]?["claimName"]?.stringValue == claim)
+            #expect(volume?["persistentVolumeClaim"]?["readOnly"]?.boolValue == true)
+            try await Env.eventually("jitsudod is back at 2 replicas") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    @Test func aJobWhoseCommandFailsFailsTheRestoreWithThePodsMessage() async throws {
+        try await Env.withNamespace("opbadfile") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            let (claim, directory) = try await Self.createClaim(client, namespace)
+            try Data("this is not gzip\n".utf8).write(to: directory.appendingPathComponent("daily/corrupt.sql.gz"))
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Env.eventually("jitsudod runs 2 ready pods") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
+            }
+            try await Self.createRestore(
+                client, namespace, setup, source: ["file": ["persistentVolumeClaimName": .string(claim), "path": "daily/corrupt.sql.gz"]])
+            try await Self.waitForRestore(client, namespace, "Failed")
+            let status = try await Self.restore(client, namespace).status
+            #expect(status?["failedPhase"] == "Restoring")
+            let message = status?["message"]?.stringValue ?? ""
+            #expect(message.contains("not in gzip format"), "the pod's own output names the problem: \(message)")
+            #expect(message.contains("exit code 1"), "\(message)")
+            let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 1)
+            #expect(job.status?["failed"]?.intValue == 1)
+            // The live database is untouched and nothing was renamed.
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            #expect(!(try await Self.databases()).contains(setup.oldName))
+            try await Env.eventually("jitsudod is scaled back on the untouched database") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
+            }
+            let events = try await Env.events(client, namespace)
+            #expect(events.contains { $0.reason == "RestoreFailed" && $0.type == "Warning" })
+            try? FileManager.default.removeItem(at: directory)
         }
     }
 
@@ -197,16 +347,41 @@ enum CertificateCheck {
             try await Task.sleep(for: .seconds(2))
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
             #expect(try await Self.restore(client, namespace).status?["phase"]?.stringValue == "WaitingForPods")
+            // A session holding an exclusive lock on the source's audit table keeps the Job's pg_dump waiting: the
+            // second operator is killed while its Job runs.
+            let locker = try Self.lockAuditEvents(of: setup.source)
+            defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL) } }
+            try await Env.eventually("the lock is held") {
+                try await Self.psql(setup.source, """
+                    SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'jitsudo-test-locker' \
+                    AND l.mode = 'AccessExclusiveLock' AND l.granted AND l.relation = 'audit_events'::regclass
+                    """) == "1"
+            }
             first = try Env.spawnOperator(namespace: namespace, identity: "operator-b", port: port)
-            try await Env.eventually("the restarted operator completes the restore", timeout: .seconds(120)) {
+            var runningJob: GenericResource?
+            try await Env.eventually("the restarted operator's Job runs pg_dump", timeout: .seconds(90)) {
+                guard try await Self.restore(client, namespace).status?["phase"]?.stringValue == "Restoring",
+                      let job = try await Self.jobs(client, namespace).first, job.status?["active"]?.intValue == 1
+                else { return false }
+                runningJob = job
+                return try await Self.pods(of: job, client, namespace).first?.status?.phase == "Running"
+            }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            _ = try await Self.psql(setup.source, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jitsudo-test-locker'")
+            first = try Env.spawnOperator(namespace: namespace, identity: "operator-c", port: port)
+            try await Env.eventually("the third operator completes the restore", timeout: .seconds(120)) {
                 try await Self.restore(client, namespace).status?["phase"]?.stringValue == "Completed"
             }
             sampler.cancel()
             #expect(watch.violations.withLock { $0 }.isEmpty, "\(watch.violations.withLock { $0 })")
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2)
+            // The operators resumed by watching the one Job: never a second Job, never a second pod.
+            let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
+            #expect(job.metadata.uid == runningJob?.metadata.uid)
             let lease = try await client.get(Lease.self, name: "jitsudo-operator", namespace: namespace)
-            #expect(lease.spec?.holderIdentity == "operator-b")
+            #expect(lease.spec?.holderIdentity == "operator-c")
             kill(first.processIdentifier, SIGTERM)
             first.waitUntilExit()
         }
