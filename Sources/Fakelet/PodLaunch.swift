@@ -110,9 +110,32 @@ struct PodLaunch: Sendable, Equatable {
     /// `(mountPath, local directory)` of each mount, longest mount path first.
     typealias Mounts = [(mountPath: String, local: String)]
 
-    /// Replaces every mount path in `text` by its local directory.
+    /// Replaces each mount path in `text` by its local directory, in one pass (a replacement is never rewritten again)
+    /// and only where the mount path stands as a whole path prefix: not preceded by a path character or `/`, and
+    /// followed by `/`, the end, or a character that is not part of a name. So with a mount at `/backup`,
+    /// `/backup/daily/backup.sql.gz` becomes `<local>/daily/backup.sql.gz`, and `/backups` or `/x/backup` stay.
     static func rewrite(_ text: String, _ mounts: Mounts) -> String {
-        mounts.reduce(text) { $0.replacingOccurrences(of: $1.mountPath, with: $1.local) }
+        guard !mounts.isEmpty else { return text }
+        let characters = Array(text)
+        let candidates = mounts.map { (Array($0.mountPath), $0.local) }.sorted { $0.0.count > $1.0.count }
+        func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." }
+        var result = ""
+        var index = 0
+        scan: while index < characters.count {
+            if index == 0 || !(isNameCharacter(characters[index - 1]) || characters[index - 1] == "/") {
+                for (path, local) in candidates where !path.isEmpty && index + path.count <= characters.count {
+                    guard Array(characters[index..<index + path.count]) == path else { continue }
+                    let end = index + path.count
+                    if end < characters.count, isNameCharacter(characters[end]), path.last != "/" { continue }
+                    result += local
+                    index = end
+                    continue scan
+                }
+            }
+            result.append(characters[index])
+            index += 1
+        }
+        return result
     }
 
     /// `$(NAME)` → the value of NAME when it is defined; `$$(NAME)` → `$(NAME)`; anything else stays as written.
