@@ -58,6 +58,7 @@ struct RestoreExecutor: Sendable {
         var admin: PostgresAdmin?
         var databases: Set<String> = []
         var work = RestoreStateMachine.RestoreWork.notStarted
+        var conflict: String?
         if let plan, !terminal, status.phase != .pending {
             admin = try await self.admin(plan)
             if case .pgDump(_, let secretName, let key) = plan.source {
@@ -65,7 +66,15 @@ struct RestoreExecutor: Sendable {
                 _ = try await secretValue(secretName, key)
             }
             if status.phase == .swapping, let admin { databases = try await admin.databases() }
-            if status.phase == .restoring { work = RestoreJob.work(try await observeJob(of: restore)) }
+            if status.phase == .restoring {
+                do {
+                    work = RestoreJob.work(try await observeJob(of: restore))
+                } catch let error as JobConflict {
+                    // Someone else's Job holds the name: wait (the timeout still applies), never start or adopt one.
+                    work = .running
+                    conflict = error.description
+                }
+            }
         }
         let observation = RestoreStateMachine.Observation(
             name: name, createdAt: createdAt, generation: generation, spec: spec, status: status, clusterReplicas: clusterReplicas,
@@ -73,6 +82,13 @@ struct RestoreExecutor: Sendable {
             restoreWork: work, databases: databases, otherRestores: others)
         let decision = RestoreStateMachine.decide(observation, now: now)
         var newStatus = decision.status
+        var health = decision.health
+        var event = decision.event
+        if let conflict, decision.step == nil, newStatus.phase == .restoring {
+            newStatus.message = conflict
+            health = ConditionSummary(.degraded, reason: "RestoreJobConflict", message: conflict)
+            if status.message != conflict { event = ReconcileEvent(.warning, reason: "RestoreJobConflict", message: conflict) }
+        }
         if let step = decision.step {
             logger.info("restore step", metadata: ["restore": "\(name)", "phase": "\(status.phase.rawValue)", "step": "\(step)"])
             switch step {
@@ -93,8 +109,8 @@ struct RestoreExecutor: Sendable {
                 try await admin.rename(renames)
             }
         }
-        if let event = decision.event { await recorder.record(event, on: restore, kind: "JitsudoRestore") }
-        try await write(restore, newStatus, health: decision.health, previous: previous, generation: generation, now: now)
+        if let event { await recorder.record(event, on: restore, kind: "JitsudoRestore") }
+        try await write(restore, newStatus, health: health, previous: previous, generation: generation, now: now)
         return decision.requeueAfter
     }
 
@@ -121,9 +137,10 @@ struct RestoreExecutor: Sendable {
         let name = RestoreJob.name(forRestore: restore.metadata.name ?? "")
         guard let job = try await client.getIfPresent(GenericResource.self, name: name, namespace: namespace, in: .jobs) else { return nil }
         guard job.metadata.ownerReferences?.contains(where: { $0.uid == restore.metadata.uid }) == true else {
-            throw OperatorError(
-                "job/\(name) exists but does not belong to this JitsudoRestore (an earlier restore of the same name?); "
-                    + "waiting for the garbage collector to remove it, or delete it: kubectl -n \(namespace) delete job \(name)")
+            throw JobConflict(
+                description: "job/\(name) exists but does not belong to this JitsudoRestore (an earlier restore of the same name?); "
+                    + "waiting until it is gone: the garbage collector removes an earlier restore's Job, or delete it: "
+                    + "kubectl -n \(namespace) delete job \(name)")
         }
         let status = job.status ?? [:]
         let conditions = (status["conditions"]?.arrayValue ?? []).map { condition in
@@ -140,6 +157,11 @@ struct RestoreExecutor: Sendable {
             observed.podFailure = pods.filter { $0.status?.phase == "Failed" }.compactMap(Self.failure(of:)).first
         }
         return observed
+    }
+
+    /// A Job of the restore's name that this restore does not own.
+    struct JobConflict: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// "pod P: exit code N (Reason): message" from the container's terminated state, else the pod's status message.

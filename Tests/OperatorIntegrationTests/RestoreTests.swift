@@ -276,6 +276,44 @@ enum CertificateCheck {
         }
     }
 
+    @Test func aJobOfTheSameNameThatTheRestoreDoesNotOwnIsNeverAdopted() async throws {
+        try await Env.withNamespace("opstale") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            // Left over by someone else: same name, no owner, a pod that never finishes (a simulated image).
+            var stale = GenericResource(apiVersion: "batch/v1", kind: "Job", metadata: ObjectMeta(name: "jitsudo-restore-restore-1", namespace: namespace))
+            stale.spec = [
+                "backoffLimit": 0,
+                "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "registry.invalid/sleeper:1", "command": ["sleep", "3600"]]]]],
+            ]
+            let staleUID = try await client.create(stale, in: .jobs).metadata.uid
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Env.eventually("jitsudod runs 2 ready pods") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
+            }
+            try await Self.createRestore(client, namespace, setup)
+            try await Env.eventually("the restore reports the conflicting Job", timeout: .seconds(90)) {
+                let status = try await Self.restore(client, namespace).status
+                return status?["phase"] == "Restoring" && status?["message"]?.stringValue?.contains("does not belong to this JitsudoRestore") == true
+            }
+            let conditions = try await Self.restore(client, namespace).status?["conditions"]?.arrayValue ?? []
+            #expect(conditions.contains { $0["type"] == "Degraded" && $0["status"] == "True" && $0["reason"] == "RestoreJobConflict" })
+            #expect(try await Env.events(client, namespace).contains { $0.reason == "RestoreJobConflict" && $0.type == "Warning" })
+            try await Task.sleep(for: .seconds(3))
+            // Nothing was started or adopted: the foreign Job is as it was, no restore database, jitsudod held at 0.
+            #expect(try await Self.restore(client, namespace).status?["phase"] == "Restoring")
+            #expect(try await client.get(GenericResource.self, name: "jitsudo-restore-restore-1", namespace: namespace, in: .jobs).metadata.uid == staleUID)
+            #expect(!(try await Self.databases()).contains(setup.restoreName))
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
+            // Once it is gone the restore creates its own Job and finishes.
+            try await client.delete(name: "jitsudo-restore-restore-1", namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"), in: .jobs)
+            try await Self.waitForRestore(client, namespace, "Completed")
+            let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
+            #expect(job.metadata.uid != staleUID)
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
+        }
+    }
+
     @Test func aTamperedChainFailsTheRestoreAndLeavesTheLiveDatabaseUntouched() async throws {
         try await Env.withNamespace("optamper") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
