@@ -203,7 +203,8 @@ struct PodLaunch: Sendable, Equatable {
             } else {
                 let kind = volume.objectValue?.keys.filter { $0 != "name" }.sorted().first ?? "unknown"
                 throw Failure(
-                    "volume \(name) is a \(kind) volume; the process runtime materialises configMap, secret, emptyDir and persistentVolumeClaim volumes only")
+                    "volume \(name) is a \(kind) volume; the process runtime materialises configMap, secret, emptyDir and "
+                        + "persistentVolumeClaim volumes only")
             }
             for (path, content) in files {
                 let file = target.appendingPathComponent(path)

@@ -7,7 +7,8 @@ import Glibc
 #endif
 
 /// Runs the pods of mapped images as local processes (see ``PodLaunch`` for how a pod becomes one): started on
-/// first sight, Ready only while the readiness probe answers (a `--run-command-image` pod: while its process runs), restarted with back-off after an exit (restartPolicy
+/// first sight, Ready only while the readiness probe answers (a `--run-command-image` pod: while its process runs),
+/// restarted with back-off after an exit (restartPolicy
 /// `Always`, or `OnFailure` after a failure) else finished as `Succeeded`/`Failed`, and on deletion sent SIGTERM,
 /// waited for up to the grace period, then SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
 /// (its volumes, and `container.log` with the process's stdout and stderr), removed once the pod is stopped.
@@ -148,7 +149,8 @@ actor ProcessPodRuntime: PodRuntime {
         do {
             guard let entrypoint = entrypoint(for: pod) else { throw PodLaunch.Failure("the image is not run by the process runtime") }
             if case .mappedBinary(let binary) = entrypoint, !FileManager.default.isExecutableFile(atPath: binary) {
-                throw PodLaunch.Failure("the binary for image \(pod.spec?.containers.first?.image ?? "") (\(binary)) is not an executable file: build it")
+                throw PodLaunch.Failure(
+                    "the binary for image \(pod.spec?.containers.first?.image ?? "") (\(binary)) is not an executable file: build it")
             }
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -168,7 +170,8 @@ actor ProcessPodRuntime: PodRuntime {
             }
             slots[uid] = .running(instance)
             logger.info("pod process started", metadata: [
-                "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)", "port": "\(launch.published?.localPort ?? 0)", "executable": "\(launch.executable)",
+                "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)",
+                "port": "\(launch.published?.localPort ?? 0)", "executable": "\(launch.executable)",
             ])
             return state(of: instance)
         } catch {

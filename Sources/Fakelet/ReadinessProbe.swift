@@ -31,14 +31,16 @@ struct ReadinessProbe: Sendable {
             throw PodLaunch.Failure("the readinessProbe names port \(get["port"].map { "\($0)" } ?? "none"), which the container does not declare")
         }
         guard containerPort == published.containerPort else {
-            throw PodLaunch.Failure("the readinessProbe targets port \(containerPort); only the published port \(published.containerPort) is reachable")
+            throw PodLaunch.Failure(
+                "the readinessProbe targets port \(containerPort); only the published port \(published.containerPort) is reachable")
         }
         let headers = (get["httpHeaders"]?.arrayValue ?? []).compactMap { header -> (String, String)? in
             guard let name = header["name"]?.stringValue, let value = header["value"]?.stringValue else { return nil }
             return (name, value)
         }
         return ReadinessProbe(
-            scheme: (get["scheme"]?.stringValue ?? "HTTP").uppercased(), path: get["path"]?.stringValue ?? "/", port: published.localPort, headers: headers)
+            scheme: (get["scheme"]?.stringValue ?? "HTTP").uppercased(), path: get["path"]?.stringValue ?? "/", port: published.localPort,
+            headers: headers)
     }
 
     var url: String { "\(scheme == "HTTPS" ? "https" : "http")://127.0.0.1:\(port)\(path.hasPrefix("/") ? path : "/" + path)" }

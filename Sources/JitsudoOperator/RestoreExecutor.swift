@@ -215,7 +215,8 @@ struct RestoreExecutor: Sendable {
     private static func render(_ variable: RestoreJob.Variable) -> JSONValue {
         switch variable {
         case .value(let name, let value): ["name": .string(name), "value": .string(value)]
-        case .secretKey(let name, let secret, let key): ["name": .string(name), "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(key)]]]
+        case .secretKey(let name, let secret, let key):
+            ["name": .string(name), "valueFrom": ["secretKeyRef": ["name": .string(secret), "key": .string(key)]]]
         }
     }
 

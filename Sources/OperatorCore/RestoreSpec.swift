@@ -122,7 +122,8 @@ extension RestoreSpec {
                 persistentVolumeClaimName: file.persistentVolumeClaimName, path: file.path, format: format, image: file.image ?? Self.defaultImage)
         case (nil, let dump?):
             source = .pgDump(
-                image: dump.image ?? Self.defaultImage, sourceSecretName: dump.sourceSecretRef.name, sourceSecretKey: dump.sourceSecretRef.key ?? "url")
+                image: dump.image ?? Self.defaultImage, sourceSecretName: dump.sourceSecretRef.name,
+                sourceSecretKey: dump.sourceSecretRef.key ?? "url")
         default:
             throw OperatorCoreError(.invalidSpec, "set exactly one of spec.source.file and spec.source.pgDump")
         }

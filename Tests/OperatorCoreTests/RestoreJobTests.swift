@@ -91,7 +91,8 @@ struct RestoreJobTests {
             RestoreJob.work(Observed(failed: 1, podFailure: "pod p: exit code 1 (Error): gzip: stdin: not in gzip format"))
                 == .failed("pod p: exit code 1 (Error): gzip: stdin: not in gzip format"))
         #expect(
-            RestoreJob.work(Observed(conditions: [.init(type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer")]))
+            RestoreJob.work(
+                Observed(conditions: [.init(type: "Failed", status: "True", reason: "DeadlineExceeded", message: "Job was active longer")]))
                 == .failed("DeadlineExceeded: Job was active longer"))
         #expect(RestoreJob.work(Observed(failed: 1)) == .failed("the Job's pod failed"))
     }
@@ -102,7 +103,8 @@ struct RestoreJobTests {
         status.restoringSince = Fixtures.now
         let work = RestoreJob.work(RestoreJob.Observed(failed: 1, podFailure: "pod p: exit code 1 (Error): gzip: stdin: not in gzip format"))
         let observation = RestoreStateMachine.Observation(
-            name: "restore-1", createdAt: Self.createdAt, spec: RestoreSpec(source: Self.file(), database: .init(adminSecretRef: .init(name: "pg-admin"))),
+            name: "restore-1", createdAt: Self.createdAt,
+            spec: RestoreSpec(source: Self.file(), database: .init(adminSecretRef: .init(name: "pg-admin"))),
             status: status, clusterReplicas: 2, deploymentReplicas: 0, podCount: 0, restoreWork: work)
         let decision = RestoreStateMachine.decide(observation, now: Fixtures.now)
         #expect(decision.status.phase == .failed)

@@ -37,7 +37,9 @@ enum CertificateCheck {
     static func lockAuditEvents(of url: DatabaseURL) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "exec psql -X -q -d \"$URL\" -c 'BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300); COMMIT;'"]
+        process.arguments = [
+            "-c", "exec psql -X -q -d \"$URL\" -c 'BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(300); COMMIT;'",
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["URL"] = url.urlString
         environment["PGAPPNAME"] = "jitsudo-test-locker"
@@ -232,7 +234,8 @@ enum CertificateCheck {
             #expect(try await Self.restore(client, namespace).status?["verifiedEvents"]?.intValue == 5)
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'after-backup'") == "0")
-            #expect(try await Self.psql(setup.live.with(database: setup.oldName), "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            let old = setup.live.with(database: setup.oldName)
+            #expect(try await Self.psql(old, "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
             let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
             let volume = job.spec?["template"]?["spec"]?["volumes"]?.arrayValue?.first
             #expect(volume?["persistentVolumeClaim"]?["claimName"]?.stringValue == claim)
@@ -280,11 +283,10 @@ enum CertificateCheck {
         try await Env.withNamespace("opstale") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
             // Left over by someone else: same name, no owner, a pod that never finishes (a simulated image).
-            var stale = GenericResource(apiVersion: "batch/v1", kind: "Job", metadata: ObjectMeta(name: "jitsudo-restore-restore-1", namespace: namespace))
-            stale.spec = [
-                "backoffLimit": 0,
-                "template": ["spec": ["restartPolicy": "Never", "containers": [["name": "c", "image": "registry.invalid/sleeper:1", "command": ["sleep", "3600"]]]]],
-            ]
+            let jobName = "jitsudo-restore-restore-1"
+            var stale = GenericResource(apiVersion: "batch/v1", kind: "Job", metadata: ObjectMeta(name: jobName, namespace: namespace))
+            let container: JSONValue = ["name": "c", "image": "registry.invalid/sleeper:1", "command": ["sleep", "3600"]]
+            stale.spec = ["backoffLimit": 0, "template": ["spec": ["restartPolicy": "Never", "containers": [container]]]]
             let staleUID = try await client.create(stale, in: .jobs).metadata.uid
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
@@ -302,11 +304,11 @@ enum CertificateCheck {
             try await Task.sleep(for: .seconds(3))
             // Nothing was started or adopted: the foreign Job is as it was, no restore database, jitsudod held at 0.
             #expect(try await Self.restore(client, namespace).status?["phase"] == "Restoring")
-            #expect(try await client.get(GenericResource.self, name: "jitsudo-restore-restore-1", namespace: namespace, in: .jobs).metadata.uid == staleUID)
+            #expect(try await client.get(GenericResource.self, name: jobName, namespace: namespace, in: .jobs).metadata.uid == staleUID)
             #expect(!(try await Self.databases()).contains(setup.restoreName))
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
             // Once it is gone the restore creates its own Job and finishes.
-            try await client.delete(name: "jitsudo-restore-restore-1", namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"), in: .jobs)
+            try await client.delete(name: jobName, namespace: namespace, options: DeleteOptions(propagationPolicy: "Background"), in: .jobs)
             try await Self.waitForRestore(client, namespace, "Completed")
             let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
             #expect(job.metadata.uid != staleUID)
@@ -402,7 +404,8 @@ enum CertificateCheck {
             }
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
-            _ = try await Self.psql(setup.source, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jitsudo-test-locker'")
+            _ = try await Self.psql(
+                setup.source, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jitsudo-test-locker'")
             first = try Env.spawnOperator(namespace: namespace, identity: "operator-c", port: port)
             try await Env.eventually("the third operator completes the restore", timeout: .seconds(120)) {
                 try await Self.restore(client, namespace).status?["phase"]?.stringValue == "Completed"
