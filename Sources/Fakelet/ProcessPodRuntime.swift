@@ -194,14 +194,24 @@ actor ProcessPodRuntime: PodRuntime {
         onChange(key)
     }
 
+    static let env = "/usr/bin/env"
+
     private func spawn(_ launch: PodLaunch, in directory: URL) throws -> Process {
         let log = directory.appendingPathComponent("container.log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let output = try FileHandle(forWritingTo: log)
         output.seekToEndOfFile()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: launch.executable)
-        process.arguments = launch.arguments
+        // The fakelet ignores SIGTERM/SIGINT (its signal sources) and an ignored signal stays ignored across exec:
+        // `env --default-signal` (GNU coreutils ≥ 8.31) execs the container's command with every signal at its
+        // default, as a container starts, so SIGTERM stops a shell and its pipeline.
+        if FileManager.default.isExecutableFile(atPath: Self.env) {
+            process.executableURL = URL(fileURLWithPath: Self.env)
+            process.arguments = ["--default-signal", "--", launch.executable] + launch.arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: launch.executable)
+            process.arguments = launch.arguments
+        }
         var environment = ["PATH": PodLaunch.defaultPath, "HOME": directory.path]
         for (name, value) in launch.environment { environment[name] = value }
         process.environment = environment
@@ -321,14 +331,24 @@ actor ProcessPodRuntime: PodRuntime {
     private func terminate(_ processes: [Process], grace: Duration) async -> Termination {
         let running = processes.filter(\.isRunning)
         guard !running.isEmpty else { return .exited }
-        for process in running { kill(process.processIdentifier, SIGTERM) }
+        for process in running { Self.signal(process, SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while running.contains(where: \.isRunning), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         let left = running.filter(\.isRunning)
         guard !left.isEmpty else { return .terminated }
-        for process in left { kill(process.processIdentifier, SIGKILL) }
+        for process in left { Self.signal(process, SIGKILL) }
         while left.contains(where: \.isRunning) { try? await Task.sleep(for: .milliseconds(20)) }
         return .killed
+    }
+
+    /// Sends `number` to the process's group (Foundation starts each child as the leader of its own group), so a
+    /// container's shell and the commands of its pipeline stop together, as a container runtime stops them all.
+    /// Only while the leader still runs: its pid then names our group and nothing else.
+    private static func signal(_ process: Process, _ number: Int32) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        if getpgid(pid) == pid, kill(-pid, number) == 0 { return }
+        kill(pid, number)
     }
 
     /// A loopback port nothing listens on right now.

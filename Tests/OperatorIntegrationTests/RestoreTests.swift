@@ -50,6 +50,12 @@ enum CertificateCheck {
         return process
     }
 
+    /// True when `pid` no longer runs (no /proc entry, or a zombie waiting for its reaper).
+    static func isGone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
+    }
+
     static func databases() async throws -> Set<String> {
         Set(try await psql(try await Env.adminURL(), "SELECT datname FROM pg_database").split(separator: "\n").map(String.init))
     }
@@ -313,6 +319,56 @@ enum CertificateCheck {
             let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
             #expect(job.metadata.uid != staleUID)
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
+        }
+    }
+
+    @Test func aJobPastTheRestoresTimeoutIsStoppedWithItsWholePipeline() async throws {
+        try await Env.withNamespace("optimeout") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            let locker = try Self.lockAuditEvents(of: setup.source)
+            defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL) } }
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Env.eventually("jitsudod runs 2 ready pods") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
+            }
+            var restore = GenericResource(
+                apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoRestore", metadata: ObjectMeta(name: "restore-1", namespace: namespace))
+            restore.spec = [
+                "source": Self.pgDumpSource, "options": ["timeout": "4s"],
+                "database": [
+                    "adminSecretRef": ["name": "pg-admin"], "liveName": .string(setup.live.database), "restoreName": .string(setup.restoreName),
+                    "oldName": .string(setup.oldName),
+                ],
+            ]
+            _ = try await client.create(restore, in: .jitsudoRestores)
+            // pg_dump waits for the lock: the pod's bash, pg_dump and psql run in one process group.
+            var group: [Int32] = []
+            try await Env.eventually("the Job's pipeline runs", timeout: .seconds(90)) {
+                guard let job = try await Self.jobs(client, namespace).first, let pod = try await Self.pods(of: job, client, namespace).first,
+                      let pid = pod.metadata.annotations?["fakelet.jitsudo.dev/pid"]
+                else { return false }
+                group = try await Shell.run("pgrep -g \(pid)").stdout.split(separator: "\n").compactMap { Int32($0) }
+                return group.count >= 3
+            }
+            let job = try #require(try await Self.jobs(client, namespace).first)
+            #expect(job.spec?["activeDeadlineSeconds"]?.intValue == 4)
+            try await Self.waitForRestore(client, namespace, "Failed")
+            let status = try await Self.restore(client, namespace).status
+            #expect(status?["failedPhase"] == "Restoring")
+            // The Job controller ends the Job at its deadline and deletes the pod; the fakelet's SIGTERM stops the whole
+            // group (within 25 s: the pod's grace period is the default 30 s, so a SIGKILL after it would be too late).
+            try await Env.eventually("the Job failed at its deadline and every process of its pod is gone", timeout: .seconds(25)) {
+                let job = try await Self.jobs(client, namespace).first
+                let failed = (job?.status?["conditions"]?.arrayValue ?? []).contains { $0["type"] == "Failed" && $0["status"] == "True" }
+                return failed && group.allSatisfy(Self.isGone)
+            }
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            try await Env.eventually("jitsudod is scaled back on the untouched database") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
+            }
+            _ = try await Self.psql(
+                setup.source, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'jitsudo-test-locker'")
         }
     }
 
