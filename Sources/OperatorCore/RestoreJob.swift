@@ -76,13 +76,21 @@ public struct RestoreJob: Sendable, Equatable {
                 """
         }
         self.environment = environment
-        command = ["/bin/bash", "-c", Self.script(producer: producer)]
+        let urls = environment.compactMap { variable -> String? in
+            guard case .secretKey(let name, _, _) = variable else { return nil }
+            return name
+        }
+        command = ["/bin/bash", "-c", Self.script(trimming: urls, producer: producer)]
     }
 
-    /// The restore database is selected by a `\connect` line ahead of the SQL (no URL with a password is built).
-    static func script(producer: String) -> String {
-        """
+    /// The restore database is selected by a `\connect` line ahead of the SQL (no URL with a password is built). The
+    /// URLs from Secrets lose their whitespace first (a Secret made from a file often ends in a newline, which the
+    /// operator trims for its own connections too; a URL holds no raw whitespace).
+    static func script(trimming urls: [String], producer: String) -> String {
+        let trim = urls.map { "\($0)=${\($0)//[[:space:]]/}" }.joined(separator: "\n")
+        return """
         set -euo pipefail
+        \(trim)
         {
         printf '\\\\connect %s\\n' "$RESTORE_DATABASE"
         \(producer)

@@ -55,6 +55,7 @@ struct RestoreJobTests {
         #expect(job.command.prefix(2) == ["/bin/bash", "-c"])
         let script = try #require(job.command.last)
         #expect(script.hasPrefix("set -euo pipefail\n"), "a failed pg_dump must fail the pipeline and the Job")
+        #expect(script.contains("ADMIN_URL=${ADMIN_URL//[[:space:]]/}\nSOURCE_URL=${SOURCE_URL//[[:space:]]/}\n"), "Secret values are trimmed")
         #expect(script.contains("pg_dump --no-owner --no-privileges -d \"$SOURCE_URL\""))
         #expect(script.contains("psql -X -q -v ON_ERROR_STOP=1 -d \"$ADMIN_URL\""))
         #expect(script.contains("printf '\\\\connect %s\\n' \"$RESTORE_DATABASE\""), "the restore database is chosen by \\connect")

@@ -75,7 +75,8 @@ enum CertificateCheck {
         let admin = try await Env.adminURL()
         for (name, url) in [("pg-admin", admin), ("pg-source", source)] {
             var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: name, namespace: namespace))
-            secret.body["stringData"] = ["url": .string(url.urlString)]
+            // With the trailing newline of a Secret made from a file: the operator and the Job both cope.
+            secret.body["stringData"] = ["url": .string(url.urlString + "\n")]
             _ = try await client.create(secret, in: .secrets)
         }
         try await Env.createCluster(client, namespace, replicas: 2)
