@@ -8,9 +8,9 @@ import Glibc
 
 /// Runs the pods of mapped images as local processes (see ``PodLaunch`` for how a pod becomes one): started on
 /// first sight, Ready only while the readiness probe answers (a `--run-command-image` pod: while its process runs),
-/// restarted with back-off after an exit (restartPolicy
-/// `Always`, or `OnFailure` after a failure) else finished as `Succeeded`/`Failed`, and on deletion sent SIGTERM,
-/// waited for up to the grace period, then SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
+/// restarted with back-off after an exit (restartPolicy `Always`, or `OnFailure` after a failure) else finished as
+/// `Succeeded`/`Failed`, and on deletion sent SIGTERM (to its process group), waited for up to the grace period, then
+/// SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
 /// (its volumes, and `container.log` with the process's stdout and stderr), removed once the pod is stopped.
 actor ProcessPodRuntime: PodRuntime {
     static let portAnnotation = "fakelet.jitsudo.dev/port"
@@ -207,7 +207,8 @@ actor ProcessPodRuntime: PodRuntime {
         // default, as a container starts, so SIGTERM stops a shell and its pipeline.
         if FileManager.default.isExecutableFile(atPath: Self.env) {
             process.executableURL = URL(fileURLWithPath: Self.env)
-            process.arguments = ["--default-signal", "--", launch.executable] + launch.arguments
+            // Absolute (a relative --run-image binary is relative to the fakelet, not to the pod's directory).
+            process.arguments = ["--default-signal", "--", URL(fileURLWithPath: launch.executable).path] + launch.arguments
         } else {
             process.executableURL = URL(fileURLWithPath: launch.executable)
             process.arguments = launch.arguments
