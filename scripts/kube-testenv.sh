@@ -15,7 +15,8 @@
 # The fakelet binary is taken from $JITSUDO_FAKELET (default: `swift build --show-bin-path`/jitsudo-fakelet); it is
 # built by the one `swift build --build-tests` of `make test`. Without it `up` fails, naming what to build.
 # Pods of the image `localhost/jitsudod:<tag>` run as processes of the jitsudod binary next to the fakelet (see
-# docs/kubernetes.md, "Pods as processes"); KUBE_TESTENV_RUN_IMAGES changes that mapping.
+# docs/kubernetes.md, "Pods as processes"); KUBE_TESTENV_RUN_IMAGES changes that mapping. Pods of `postgres:15` (restore
+# Jobs) run their own command on this host; their persistentVolumeClaim volumes are directories of $run/volumes/.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -262,7 +263,13 @@ EOF
     # KUBE_TESTENV_RUN_IMAGES (space-separated <image-substring>=<binary>) replaces that mapping ("" runs nothing).
     local run_images=() mapping
     for mapping in ${KUBE_TESTENV_RUN_IMAGES-localhost/jitsudod=$(dirname "$fakelet")/jitsudod}; do run_images+=(--run-image "$mapping"); done
-    KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node --work-dir "$run/pods" "${run_images[@]}" >"$run/fakelet.log" 2>&1 &
+    # Pods of `postgres:15` (the operator's restore Jobs) run their own command on this host (pg_dump, psql, gunzip);
+    # KUBE_TESTENV_RUN_COMMAND_IMAGES (space-separated image substrings) replaces that list. A persistentVolumeClaim
+    # volume is the directory $run/volumes/<claimName> (tests put backup files there).
+    for mapping in ${KUBE_TESTENV_RUN_COMMAND_IMAGES-postgres:15}; do run_images+=(--run-command-image "$mapping"); done
+    mkdir -p "$run/volumes"
+    KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node --work-dir "$run/pods" --volume-root "$run/volumes" "${run_images[@]}" \
+        >"$run/fakelet.log" 2>&1 &
     echo $! >"$run/fakelet.pid"
     wait_for 60 grep -q 'fakelet: ready' "$run/fakelet.log" || fail_up "the fakelet did not register its node within 60 s"
     pid_alive "$run/controller-manager.pid" || fail_up "kube-controller-manager exited"

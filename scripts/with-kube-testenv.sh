@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command with a fresh Kubernetes test environment (scripts/kube-testenv.sh, its own runtime directory,
-# the cached build) and stops it afterwards. Exports JITSUDO_TEST_KUBECONFIG. When the environment cannot be
+# the cached build) and stops it afterwards. Exports JITSUDO_TEST_KUBECONFIG and JITSUDO_TEST_KUBE_VOLUME_ROOT. When the environment cannot be
 # brought up, the command still runs, with JITSUDO_TEST_KUBE_UNAVAILABLE set to the reason: the Kubernetes
 # integration tests then fail with it (they never pass silently).
 set -uo pipefail
@@ -13,6 +13,8 @@ started=$SECONDS
 if out=$("$here/kube-testenv.sh" up 2>"$run.err"); then
     JITSUDO_TEST_KUBECONFIG=$(echo "$out" | tail -1 | sed -n 's/^export KUBECONFIG=//p')
     export JITSUDO_TEST_KUBECONFIG
+    # The fakelet's --volume-root: a persistentVolumeClaim named C is the directory $JITSUDO_TEST_KUBE_VOLUME_ROOT/C.
+    export JITSUDO_TEST_KUBE_VOLUME_ROOT=$run/volumes
     echo "test Kubernetes API server up in $((SECONDS - started)) s (KUBECONFIG=$JITSUDO_TEST_KUBECONFIG)" >&2
 else
     reason=$(grep 'kube-testenv: error' "$run.err" | tail -1)

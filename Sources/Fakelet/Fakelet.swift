@@ -133,7 +133,13 @@ struct Fakelet: Sendable {
         switch state.container {
         case .running where state.phase == "Running": running = ["running": ["startedAt": now]]
         case .running, .waiting: running = ["waiting": ["reason": .string(state.container.waitingReason ?? "ContainerCreating")]]
-        case .terminated(let code): running = ["terminated": ["exitCode": .number(Double(code)), "finishedAt": now]]
+        case .terminated(let code, let output):
+            running = [
+                "terminated": [
+                    "exitCode": .number(Double(code)), "reason": .string(code == 0 ? "Completed" : "Error"), "message": .string(output),
+                    "finishedAt": now,
+                ]
+            ]
         }
         let containers = (pod.spec?.containers ?? []).map { container -> JSONValue in
             [

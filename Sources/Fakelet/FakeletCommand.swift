@@ -11,7 +11,8 @@ struct FakeletCommand: AsyncParsableCommand {
         commandName: "jitsudo-fakelet",
         abstract: "Binds pods to a fake node, runs or simulates them, and finishes their deletion (tests only).",
         discussion: """
-            Pods whose image contains a --run-image substring run as local processes of the mapped binary (see \
+            Pods whose image contains a --run-image substring run as local processes of the mapped binary, pods whose \
+            image contains a --run-command-image substring run their own command on this host (see \
             docs/kubernetes.md); other pods are simulated. Per-pod control of simulated pods through annotations: \
             \(Fakelet.readyAnnotation)=false keeps a pod not ready; \(Fakelet.stuckTerminatingAnnotation)=true keeps \
             a deleted pod terminating (any pod).
@@ -29,12 +30,26 @@ struct FakeletCommand: AsyncParsableCommand {
         valueName: "image-substring=binary"))
     var runImages: [String] = []
 
+    @Option(name: .customLong("run-command-image"), help: ArgumentHelp(
+        "Run pods whose image contains <image-substring> as their container's own command on this host (repeatable), e.g. for Jobs.",
+        valueName: "image-substring"))
+    var runCommandImages: [String] = []
+
+    @Option(help: "A persistentVolumeClaim volume is the host directory <volume-root>/<claimName> (unset: such pods stay Pending).")
+    var volumeRoot: String?
+
     @Option(help: "Where the processes' files go (default: a fresh directory under the system temporary directory).")
     var workDir: String?
 
     func validate() throws {
         for argument in runImages where ProcessPodRuntime.ImageMapping(argument: argument) == nil {
             throw ValidationError("--run-image \(argument): expected <image-substring>=<binary path>, e.g. jitsudod=.build/debug/jitsudod")
+        }
+        for image in runCommandImages where image.isEmpty || image.contains("=") {
+            throw ValidationError("--run-command-image '\(image)': expected an image substring such as postgres:15 (no '=', not empty)")
+        }
+        if let volumeRoot, !volumeRoot.hasPrefix("/") {
+            throw ValidationError("--volume-root \(volumeRoot): give an absolute directory")
         }
     }
 
@@ -48,7 +63,8 @@ struct FakeletCommand: AsyncParsableCommand {
         let (changes, continuation) = AsyncStream.makeStream(of: PodKey.self)
         let work = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory() + "jitsudo-fakelet-\(getpid())")
         let processes = ProcessPodRuntime(
-            mappings: runImages.compactMap(ProcessPodRuntime.ImageMapping.init(argument:)), client: client, workDirectory: work, logger: logger,
+            mappings: runImages.compactMap(ProcessPodRuntime.ImageMapping.init(argument:)), commandImages: runCommandImages,
+            volumeRoot: volumeRoot.map { URL(fileURLWithPath: $0) }, client: client, workDirectory: work, logger: logger,
             onChange: { continuation.yield($0) })
         let runtime = ImageRoutingRuntime(processes: processes)
         // SIGTERM/SIGINT: stop every process the fakelet started, then exit (they would outlive it otherwise).

@@ -5,22 +5,40 @@ import KubernetesClient
 /// mapped onto this machine.
 ///
 /// - Volumes (`configMap`, `secret`, `emptyDir`) are materialised as files under `<pod dir>/volumes/<volume>`, and
-///   refreshed while the process runs (a renewed Secret reaches the files, as with a kubelet).
+///   refreshed while the process runs (a renewed Secret reaches the files, as with a kubelet). A
+///   `persistentVolumeClaim` volume is the host directory `<volume root>/<claimName>` (`--volume-root`); the claim
+///   must exist in the pod's namespace and the directory on the host (else the pod stays Pending, naming which).
 /// - Each `volumeMounts[].mountPath` is rewritten to that directory wherever it appears in the args, in the env
 ///   values and in the text of the ConfigMap files (so `tls.cert_file: /etc/jitsudo/tls/tls.crt` in a config file
 ///   points at the materialised Secret).
 /// - Env is resolved as the kubelet does: `envFrom` first, then `env` (later wins); `value` with `$(VAR)` expansion,
 ///   `secretKeyRef`, `configMapKeyRef` (both honouring `optional`), `fieldRef` for `metadata.name`,
 ///   `metadata.namespace`, `metadata.uid`, `spec.nodeName`, `spec.serviceAccountName`, `status.podIP`, `status.hostIP`.
-/// - The container's first port is published on a free loopback port, given to the process as
-///   `JITSUDOD_HTTP_ADDR=127.0.0.1:<port>` (it wins over the pod's own value).
-/// - The mapped binary is the image's entrypoint: the arguments are `command[1...]` (when a command is set) then `args`.
+/// - ``Entrypoint/mappedBinary`` (`--run-image`): the mapped binary is the image's entrypoint, the arguments are
+///   `command[1...]` (when a command is set) then `args`; the container's first port is published on a free loopback
+///   port, given to the process as `JITSUDOD_HTTP_ADDR=127.0.0.1:<port>` (it wins over the pod's own value).
+/// - ``Entrypoint/command`` (`--run-command-image`): the container's own `command[0]` is run on this host (looked up
+///   in the pod's `PATH` unless it is a path), with `command[1...]` then `args`; nothing is published.
 struct PodLaunch: Sendable, Equatable {
+    /// What runs a pod's container here.
+    enum Entrypoint: Sendable, Equatable {
+        /// A binary given by `--run-image` stands for the image's entrypoint (a server with a published port).
+        case mappedBinary(String)
+        /// The container's own `command` runs on this host (`--run-command-image`).
+        case command
+    }
+
+    /// A container port published on loopback.
+    struct Published: Sendable, Equatable {
+        var containerPort: Int
+        var localPort: Int
+    }
+
+    var executable: String
     var arguments: [String]
     var environment: [String: String]
-    /// The container port that is published, and where.
-    var containerPort: Int
-    var localPort: Int
+    /// The container port that is published, and where (mapped binaries only).
+    var published: Published?
     /// `name → containerPort` of the container's ports (for probes naming a port).
     var namedPorts: [String: Int]
 
@@ -29,39 +47,95 @@ struct PodLaunch: Sendable, Equatable {
         init(_ description: String) { self.description = description }
     }
 
-    /// Resolves `pod` (reading its ConfigMaps and Secrets through `client`) and materialises its volumes in `directory`.
-    static func prepare(_ pod: Pod, client: KubernetesClient, directory: URL, localPort: Int) async throws -> PodLaunch {
+    /// Resolves `pod` (reading its ConfigMaps, Secrets and PersistentVolumeClaims through `client`) and materialises
+    /// its volumes in `directory`; `localPort` is where a mapped binary's first container port is published.
+    static func prepare(
+        _ pod: Pod, entrypoint: Entrypoint, client: KubernetesClient, directory: URL, volumeRoot: URL?, localPort: Int
+    ) async throws -> PodLaunch {
         guard let spec = pod.spec, spec.containers.count == 1, let container = spec.containers.first else {
             throw Failure("the process runtime runs pods of exactly one container; this pod has \(pod.spec?.containers.count ?? 0)")
         }
         let namespace = pod.metadata.namespace ?? "default"
         let sources = ObjectSource(client: client, namespace: namespace)
-        let mounts = try await materialiseVolumes(spec, container: container, sources: sources, directory: directory)
+        let mounts = try await materialiseVolumes(spec, container: container, sources: sources, directory: directory, volumeRoot: volumeRoot)
         let raw = spec.object.members["containers"]?.arrayValue?.first ?? [:]
         var environment = try await resolveEnvironment(pod, container: container, envFrom: raw["envFrom"]?.arrayValue ?? [], sources: sources)
         let ports = (container.ports ?? []).compactMap { port -> (String?, Int)? in
             guard let number = port["containerPort"]?.intValue else { return nil }
             return (port["name"]?.stringValue, number)
         }
-        guard let published = ports.first?.1 else {
-            throw Failure("container \(container.name) declares no containerPort: the process runtime needs one to publish on loopback")
-        }
         for (key, value) in environment { environment[key] = rewrite(value, mounts) }
-        environment["JITSUDOD_HTTP_ADDR"] = "127.0.0.1:\(localPort)"
+        let executable: String
+        var published: Published?
+        switch entrypoint {
+        case .mappedBinary(let binary):
+            guard let port = ports.first?.1 else {
+                throw Failure("container \(container.name) declares no containerPort: the process runtime needs one to publish on loopback")
+            }
+            published = Published(containerPort: port, localPort: localPort)
+            environment["JITSUDOD_HTTP_ADDR"] = "127.0.0.1:\(localPort)"
+            executable = binary
+        case .command:
+            guard let first = container.command?.first, !first.isEmpty else {
+                throw Failure(
+                    "container \(container.name) has no command: a --run-command-image pod runs its own command on this host "
+                        + "(the image's entrypoint is not known here)")
+            }
+            executable = try locate(rewrite(expand(first, environment), mounts), path: environment["PATH"] ?? defaultPath)
+        }
         let arguments = (container.command.map { Array($0.dropFirst()) } ?? []) + (container.args ?? [])
         return PodLaunch(
-            arguments: arguments.map { rewrite(expand($0, environment), mounts) }, environment: environment,
-            containerPort: published, localPort: localPort,
+            executable: executable, arguments: arguments.map { rewrite(expand($0, environment), mounts) }, environment: environment,
+            published: published,
             namedPorts: Dictionary(ports.compactMap { name, number in name.map { ($0, number) } }, uniquingKeysWith: { first, _ in first })
         )
+    }
+
+    /// The `PATH` a process gets when its pod sets none.
+    static let defaultPath = "/usr/local/bin:/usr/bin:/bin"
+
+    /// `name` when it is a path, else the first executable `<dir>/<name>` of `path` (as a container runtime's exec).
+    static func locate(_ name: String, path: String) throws -> String {
+        if name.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else { throw Failure("command \(name) is not an executable file on this host") }
+            return name
+        }
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw Failure("command \(name) is not found in PATH \(path) on this host: install it")
     }
 
     /// `(mountPath, local directory)` of each mount, longest mount path first.
     typealias Mounts = [(mountPath: String, local: String)]
 
-    /// Replaces every mount path in `text` by its local directory.
+    /// Replaces each mount path in `text` by its local directory, in one pass (a replacement is never rewritten again)
+    /// and only where the mount path stands as a whole path prefix: not preceded by a path character or `/`, and
+    /// followed by `/`, the end, or a character that is not part of a name. So with a mount at `/backup`,
+    /// `/backup/daily/backup.sql.gz` becomes `<local>/daily/backup.sql.gz`, and `/backups` or `/x/backup` stay.
     static func rewrite(_ text: String, _ mounts: Mounts) -> String {
-        mounts.reduce(text) { $0.replacingOccurrences(of: $1.mountPath, with: $1.local) }
+        guard !mounts.isEmpty else { return text }
+        let characters = Array(text)
+        let candidates = mounts.map { (Array($0.mountPath), $0.local) }.sorted { $0.0.count > $1.0.count }
+        func isNameCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "-" || c == "." }
+        var result = ""
+        var index = 0
+        scan: while index < characters.count {
+            if index == 0 || !(isNameCharacter(characters[index - 1]) || characters[index - 1] == "/") {
+                for (path, local) in candidates where !path.isEmpty && index + path.count <= characters.count {
+                    guard Array(characters[index..<index + path.count]) == path else { continue }
+                    let end = index + path.count
+                    if end < characters.count, isNameCharacter(characters[end]), path.last != "/" { continue }
+                    result += local
+                    index = end
+                    continue scan
+                }
+            }
+            result.append(characters[index])
+            index += 1
+        }
+        return result
     }
 
     /// `$(NAME)` → the value of NAME when it is defined; `$$(NAME)` → `$(NAME)`; anything else stays as written.
@@ -90,12 +164,18 @@ struct PodLaunch: Sendable, Equatable {
 
     /// Writes the pod's volumes under `directory/volumes/<name>` and returns its mounts. Called again while the process
     /// runs (as the kubelet refreshes projected volumes): a file is rewritten, atomically, only when its content changed.
-    static func materialiseVolumes(_ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL) async throws -> Mounts {
+    static func materialiseVolumes(
+        _ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL, volumeRoot: URL?
+    ) async throws -> Mounts {
         let volumes = spec.object.members["volumes"]?.arrayValue ?? []
         var local: [String: URL] = [:]
         for volume in volumes {
             guard let name = volume["name"]?.stringValue else { continue }
-            local[name] = directory.appendingPathComponent("volumes").appendingPathComponent(name)
+            if let claim = volume["persistentVolumeClaim"] {
+                local[name] = try await claimDirectory(claim["claimName"]?.stringValue ?? "", volume: name, sources: sources, volumeRoot: volumeRoot)
+            } else {
+                local[name] = directory.appendingPathComponent("volumes").appendingPathComponent(name)
+            }
         }
         var mounts: Mounts = []
         for mount in container.volumeMounts ?? [] {
@@ -107,6 +187,8 @@ struct PodLaunch: Sendable, Equatable {
         mounts.sort { $0.mountPath.count > $1.mountPath.count }
         for volume in volumes {
             guard let name = volume["name"]?.stringValue, let target = local[name] else { continue }
+            // A claim's directory is the host's own: used as it is, never written by the fakelet.
+            if volume["persistentVolumeClaim"] != nil { continue }
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
             let files: [String: Data]
             if let source = volume["configMap"] {
@@ -120,7 +202,9 @@ struct PodLaunch: Sendable, Equatable {
                 files = [:]
             } else {
                 let kind = volume.objectValue?.keys.filter { $0 != "name" }.sorted().first ?? "unknown"
-                throw Failure("volume \(name) is a \(kind) volume; the process runtime materialises configMap, secret and emptyDir volumes only")
+                throw Failure(
+                    "volume \(name) is a \(kind) volume; the process runtime materialises configMap, secret, emptyDir and "
+                        + "persistentVolumeClaim volumes only")
             }
             for (path, content) in files {
                 let file = target.appendingPathComponent(path)
@@ -130,6 +214,23 @@ struct PodLaunch: Sendable, Equatable {
             }
         }
         return mounts
+    }
+
+    /// The host directory of a `persistentVolumeClaim` volume: `<volume root>/<claimName>`, once the claim exists.
+    static func claimDirectory(_ claim: String, volume: String, sources: ObjectSource, volumeRoot: URL?) async throws -> URL {
+        guard let volumeRoot else {
+            throw Failure("volume \(volume) is a persistentVolumeClaim volume; start the fakelet with --volume-root to map claims to directories")
+        }
+        guard !claim.isEmpty, !claim.contains("/"), claim != ".", claim != ".." else {
+            throw Failure("volume \(volume): claimName '\(claim)' is not a claim name")
+        }
+        try await sources.persistentVolumeClaim(claim)
+        let directory = volumeRoot.appendingPathComponent(claim)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Failure("volume \(volume): persistentVolumeClaim \(claim) has no directory \(directory.path) on this host (create it)")
+        }
+        return directory
     }
 
     /// The files of a ConfigMap/Secret volume: every key, or only `items` (`key` → `path`).
@@ -214,6 +315,16 @@ struct ObjectSource: Sendable {
             return [:]
         } catch let error as KubernetesError where error.code == .notFound {
             throw PodLaunch.Failure("ConfigMap \(namespace)/\(name) does not exist (create it, or mark the reference optional)")
+        }
+    }
+
+    /// Fails unless the PersistentVolumeClaim exists (a kubelet keeps such a pod Pending too).
+    func persistentVolumeClaim(_ name: String) async throws {
+        let claims = ResourceType(group: "", version: "v1", plural: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true)
+        do {
+            _ = try await client.get(GenericResource.self, name: name, namespace: namespace, in: claims)
+        } catch let error as KubernetesError where error.code == .notFound {
+            throw PodLaunch.Failure("persistentvolumeclaim \(namespace)/\(name) does not exist (create it)")
         }
     }
 

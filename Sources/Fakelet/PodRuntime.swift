@@ -10,13 +10,15 @@ struct PodRunState: Sendable, Hashable {
     var annotations: [String: String] = [:]
     /// Restarts of the container so far (a process that exited and was started again).
     var restartCount = 0
-    /// The container's state in `containerStatuses`: `running`, `waiting` (with `reason`) or `terminated` (with `exitCode`).
+    /// The container's state in `containerStatuses`: `running`, `waiting` (with `reason`) or `terminated` (with
+    /// `exitCode`, and the reason `Completed` or `Error` and the last output lines as its message, as a kubelet
+    /// reports a container with `terminationMessagePolicy: FallbackToLogsOnError`).
     var container: ContainerState = .running
 
     enum ContainerState: Sendable, Hashable {
         case running
         case waiting(reason: String)
-        case terminated(exitCode: Int32)
+        case terminated(exitCode: Int32, output: String)
     }
 }
 

@@ -7,9 +7,10 @@ import Glibc
 #endif
 
 /// Runs the pods of mapped images as local processes (see ``PodLaunch`` for how a pod becomes one): started on
-/// first sight, Ready only while the readiness probe answers, restarted with back-off after an exit (restartPolicy
-/// `Always`, or `OnFailure` after a failure) else finished as `Succeeded`/`Failed`, and on deletion sent SIGTERM,
-/// waited for up to the grace period, then SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
+/// first sight, Ready only while the readiness probe answers (a `--run-command-image` pod: while its process runs),
+/// restarted with back-off after an exit (restartPolicy `Always`, or `OnFailure` after a failure) else finished as
+/// `Succeeded`/`Failed`, and on deletion sent SIGTERM (to its process group), waited for up to the grace period, then
+/// SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
 /// (its volumes, and `container.log` with the process's stdout and stderr), removed once the pod is stopped.
 actor ProcessPodRuntime: PodRuntime {
     static let portAnnotation = "fakelet.jitsudo.dev/port"
@@ -33,6 +34,10 @@ actor ProcessPodRuntime: PodRuntime {
     }
 
     let mappings: [ImageMapping]
+    /// `--run-command-image`: image substrings whose pods run their container's own command on this host.
+    let commandImages: [String]
+    /// `--volume-root`: a `persistentVolumeClaim` volume is `<volume root>/<claimName>`.
+    let volumeRoot: URL?
     let client: KubernetesClient
     let workDirectory: URL
     let logger: Logger
@@ -52,9 +57,9 @@ actor ProcessPodRuntime: PodRuntime {
         var pod: Pod
         var ticks = 0
         var directory: URL
-        var binary: String
         var launch: PodLaunch
-        var probe: ReadinessProbe
+        /// Nil for command pods: they are ready while their process runs.
+        var probe: ReadinessProbe?
         var restartPolicy: String
         var process: Process
         var ready = false
@@ -66,21 +71,28 @@ actor ProcessPodRuntime: PodRuntime {
         var log: URL { directory.appendingPathComponent("container.log") }
     }
 
-    init(mappings: [ImageMapping], client: KubernetesClient, workDirectory: URL, logger: Logger, onChange: @escaping @Sendable (PodKey) -> Void) {
+    init(
+        mappings: [ImageMapping], commandImages: [String] = [], volumeRoot: URL? = nil, client: KubernetesClient, workDirectory: URL, logger: Logger,
+        onChange: @escaping @Sendable (PodKey) -> Void
+    ) {
         self.mappings = mappings
+        self.commandImages = commandImages
+        self.volumeRoot = volumeRoot
         self.client = client
         self.workDirectory = workDirectory
         self.logger = logger
         self.onChange = onChange
     }
 
-    /// The binary `pod` runs as: its (single) container's image contains a mapping's substring.
-    nonisolated func binary(for pod: Pod) -> String? {
+    /// What `pod` runs as: the binary of the first `--run-image` mapping whose substring its (single) container's image
+    /// contains, else its own command when the image contains a `--run-command-image` substring; nil: simulated.
+    nonisolated func entrypoint(for pod: Pod) -> PodLaunch.Entrypoint? {
         guard let image = pod.spec?.containers.first?.image else { return nil }
-        return mappings.first { image.contains($0.imageSubstring) }?.binary
+        if let mapping = mappings.first(where: { image.contains($0.imageSubstring) }) { return .mappedBinary(mapping.binary) }
+        return commandImages.contains { image.contains($0) } ? .command : nil
     }
 
-    nonisolated func runs(_ pod: Pod) -> Bool { binary(for: pod) != nil }
+    nonisolated func runs(_ pod: Pod) -> Bool { entrypoint(for: pod) != nil }
 
     func sync(_ pod: Pod) async -> PodRunState {
         guard let uid = pod.metadata.uid else { return PodRunState(phase: "Pending", ready: false, message: "the pod has no uid yet") }
@@ -135,18 +147,21 @@ actor ProcessPodRuntime: PodRuntime {
         let key = PodKey(namespace: pod.metadata.namespace ?? "default", name: pod.metadata.name ?? "")
         let directory = workDirectory.appendingPathComponent(key.namespace).appendingPathComponent("\(key.name)-\(uid.prefix(8))")
         do {
-            guard let binary = binary(for: pod), FileManager.default.isExecutableFile(atPath: binary) else {
-                throw PodLaunch.Failure("the binary for image \(pod.spec?.containers.first?.image ?? "") (\(binary(for: pod) ?? "none")) is not an executable file: build it")
+            guard let entrypoint = entrypoint(for: pod) else { throw PodLaunch.Failure("the image is not run by the process runtime") }
+            if case .mappedBinary(let binary) = entrypoint, !FileManager.default.isExecutableFile(atPath: binary) {
+                throw PodLaunch.Failure(
+                    "the binary for image \(pod.spec?.containers.first?.image ?? "") (\(binary)) is not an executable file: build it")
             }
             try? FileManager.default.removeItem(at: directory)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let launch = try await PodLaunch.prepare(pod, client: client, directory: directory, localPort: try Self.freePort())
+            let launch = try await PodLaunch.prepare(
+                pod, entrypoint: entrypoint, client: client, directory: directory, volumeRoot: volumeRoot, localPort: try Self.freePort())
             let raw = pod.spec?.object.members["containers"]?.arrayValue?.first
-            let probe = try ReadinessProbe.of(raw?["readinessProbe"], launch: launch)
-            let process = try spawn(binary, launch, in: directory)
+            let probe = entrypoint == .command ? nil : try ReadinessProbe.of(raw?["readinessProbe"], launch: launch)
+            let process = try spawn(launch, in: directory)
             var instance = Instance(
-                key: key, pod: pod, directory: directory, binary: binary, launch: launch, probe: probe,
-                restartPolicy: pod.spec?.restartPolicy ?? "Always", process: process)
+                key: key, pod: pod, directory: directory, launch: launch, probe: probe, restartPolicy: pod.spec?.restartPolicy ?? "Always",
+                process: process, ready: probe == nil)
             instance.monitor = Task { [weak self] in
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(500))
@@ -155,7 +170,8 @@ actor ProcessPodRuntime: PodRuntime {
             }
             slots[uid] = .running(instance)
             logger.info("pod process started", metadata: [
-                "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)", "port": "\(launch.localPort)", "binary": "\(binary)",
+                "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)",
+                "port": "\(launch.published?.localPort ?? 0)", "executable": "\(launch.executable)",
             ])
             return state(of: instance)
         } catch {
@@ -178,15 +194,26 @@ actor ProcessPodRuntime: PodRuntime {
         onChange(key)
     }
 
-    private func spawn(_ binary: String, _ launch: PodLaunch, in directory: URL) throws -> Process {
+    static let env = "/usr/bin/env"
+
+    private func spawn(_ launch: PodLaunch, in directory: URL) throws -> Process {
         let log = directory.appendingPathComponent("container.log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let output = try FileHandle(forWritingTo: log)
         output.seekToEndOfFile()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = launch.arguments
-        var environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": directory.path]
+        // The fakelet ignores SIGTERM/SIGINT (its signal sources) and an ignored signal stays ignored across exec:
+        // `env --default-signal` (GNU coreutils ≥ 8.31) execs the container's command with every signal at its
+        // default, as a container starts, so SIGTERM stops a shell and its pipeline.
+        if FileManager.default.isExecutableFile(atPath: Self.env) {
+            process.executableURL = URL(fileURLWithPath: Self.env)
+            // Absolute (a relative --run-image binary is relative to the fakelet, not to the pod's directory).
+            process.arguments = ["--default-signal", "--", URL(fileURLWithPath: launch.executable).path] + launch.arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: launch.executable)
+            process.arguments = launch.arguments
+        }
+        var environment = ["PATH": PodLaunch.defaultPath, "HOME": directory.path]
         for (name, value) in launch.environment { environment[name] = value }
         process.environment = environment
         process.currentDirectoryURL = directory
@@ -207,7 +234,7 @@ actor ProcessPodRuntime: PodRuntime {
             instance.ticks += 1
             slots[uid] = .running(instance)
             if instance.ticks % 4 == 0 { await refreshVolumes(of: instance) }
-            let ready = await instance.probe.check(with: http)
+            let ready = await instance.probe?.check(with: http) ?? true
             guard case .running(var current) = slots[uid], !current.stopping, current.process === instance.process else { return !Task.isCancelled }
             if current.process.isRunning, ready != current.ready {
                 current.ready = ready
@@ -233,7 +260,7 @@ actor ProcessPodRuntime: PodRuntime {
             return restarts(instance)
         }
         do {
-            instance.process = try spawn(instance.binary, instance.launch, in: instance.directory)
+            instance.process = try spawn(instance.launch, in: instance.directory)
             instance.restartCount += 1
             instance.exitCode = nil
             instance.exitedAt = nil
@@ -252,7 +279,8 @@ actor ProcessPodRuntime: PodRuntime {
         guard let spec = instance.pod.spec, let container = spec.containers.first else { return }
         do {
             _ = try await PodLaunch.materialiseVolumes(
-                spec, container: container, sources: ObjectSource(client: client, namespace: instance.key.namespace), directory: instance.directory)
+                spec, container: container, sources: ObjectSource(client: client, namespace: instance.key.namespace), directory: instance.directory,
+                volumeRoot: volumeRoot)
         } catch {
             logger.debug("pod volumes not refreshed", metadata: ["pod": "\(instance.key.namespace)/\(instance.key.name)", "error": "\(error)"])
         }
@@ -270,19 +298,22 @@ actor ProcessPodRuntime: PodRuntime {
     private func backoff(_ instance: Instance) -> Duration { .seconds(min(1 << min(instance.restartCount, 5), 30)) }
 
     private func state(of instance: Instance) -> PodRunState {
-        let annotations = [Self.portAnnotation: String(instance.launch.localPort), Self.pidAnnotation: String(instance.process.processIdentifier)]
+        var annotations = [Self.pidAnnotation: String(instance.process.processIdentifier)]
+        if let published = instance.launch.published { annotations[Self.portAnnotation] = String(published.localPort) }
         guard let exitCode = instance.exitCode else {
+            let waiting = instance.probe.map { "waiting for the readiness probe \($0.url)" }
             return PodRunState(
-                phase: "Running", ready: instance.ready, message: instance.ready ? nil : "waiting for the readiness probe \(instance.probe.url)",
-                annotations: annotations, restartCount: instance.restartCount)
+                phase: "Running", ready: instance.ready, message: instance.ready ? nil : waiting, annotations: annotations,
+                restartCount: instance.restartCount)
         }
-        let message = "\(URL(fileURLWithPath: instance.binary).lastPathComponent) exited with status \(exitCode): \(Self.tail(of: instance.log))"
+        let output = Self.tail(of: instance.log)
+        let message = "\(URL(fileURLWithPath: instance.launch.executable).lastPathComponent) exited with status \(exitCode): \(output)"
         if restarts(instance) {
             return PodRunState(phase: "Running", ready: false, message: message, annotations: annotations, restartCount: instance.restartCount,
                                container: .waiting(reason: "CrashLoopBackOff"))
         }
         return PodRunState(phase: exitCode == 0 ? "Succeeded" : "Failed", ready: false, message: message, annotations: annotations,
-                           restartCount: instance.restartCount, container: .terminated(exitCode: exitCode))
+                           restartCount: instance.restartCount, container: .terminated(exitCode: exitCode, output: output))
     }
 
     /// The last lines of a process's output (for the pod's status message).
@@ -301,14 +332,24 @@ actor ProcessPodRuntime: PodRuntime {
     private func terminate(_ processes: [Process], grace: Duration) async -> Termination {
         let running = processes.filter(\.isRunning)
         guard !running.isEmpty else { return .exited }
-        for process in running { kill(process.processIdentifier, SIGTERM) }
+        for process in running { Self.signal(process, SIGTERM) }
         let deadline = ContinuousClock.now + grace
         while running.contains(where: \.isRunning), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         let left = running.filter(\.isRunning)
         guard !left.isEmpty else { return .terminated }
-        for process in left { kill(process.processIdentifier, SIGKILL) }
+        for process in left { Self.signal(process, SIGKILL) }
         while left.contains(where: \.isRunning) { try? await Task.sleep(for: .milliseconds(20)) }
         return .killed
+    }
+
+    /// Sends `number` to the process's group (Foundation starts each child as the leader of its own group), so a
+    /// container's shell and the commands of its pipeline stop together, as a container runtime stops them all.
+    /// Only while the leader still runs: its pid then names our group and nothing else.
+    private static func signal(_ process: Process, _ number: Int32) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        if getpgid(pid) == pid, kill(-pid, number) == 0 { return }
+        kill(pid, number)
     }
 
     /// A loopback port nothing listens on right now.

@@ -15,7 +15,10 @@ struct ReadinessProbe: Sendable {
 
     /// The probe of `container` (raw JSON of the pod spec) against `launch`; a failure when it cannot be run here.
     static func of(_ probe: JSONValue?, launch: PodLaunch) throws -> ReadinessProbe {
-        guard let probe else { return ReadinessProbe(scheme: "HTTP", path: "/readyz", port: launch.localPort, headers: []) }
+        guard let published = launch.published else {
+            throw PodLaunch.Failure("the readinessProbe needs a published port; this pod publishes none")
+        }
+        guard let probe else { return ReadinessProbe(scheme: "HTTP", path: "/readyz", port: published.localPort, headers: []) }
         guard let get = probe["httpGet"] else {
             throw PodLaunch.Failure("the readinessProbe is not an httpGet probe; the process runtime runs httpGet probes only")
         }
@@ -27,15 +30,17 @@ struct ReadinessProbe: Sendable {
         } else {
             throw PodLaunch.Failure("the readinessProbe names port \(get["port"].map { "\($0)" } ?? "none"), which the container does not declare")
         }
-        guard containerPort == launch.containerPort else {
-            throw PodLaunch.Failure("the readinessProbe targets port \(containerPort); only the published port \(launch.containerPort) is reachable")
+        guard containerPort == published.containerPort else {
+            throw PodLaunch.Failure(
+                "the readinessProbe targets port \(containerPort); only the published port \(published.containerPort) is reachable")
         }
         let headers = (get["httpHeaders"]?.arrayValue ?? []).compactMap { header -> (String, String)? in
             guard let name = header["name"]?.stringValue, let value = header["value"]?.stringValue else { return nil }
             return (name, value)
         }
         return ReadinessProbe(
-            scheme: (get["scheme"]?.stringValue ?? "HTTP").uppercased(), path: get["path"]?.stringValue ?? "/", port: launch.localPort, headers: headers)
+            scheme: (get["scheme"]?.stringValue ?? "HTTP").uppercased(), path: get["path"]?.stringValue ?? "/", port: published.localPort,
+            headers: headers)
     }
 
     var url: String { "\(scheme == "HTTPS" ? "https" : "http")://127.0.0.1:\(port)\(path.hasPrefix("/") ? path : "/" + path)" }

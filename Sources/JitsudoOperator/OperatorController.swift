@@ -17,8 +17,6 @@ public struct OperatorOptions: Sendable {
     public var retryPeriod: Duration = .seconds(2)
     /// Reconcile everything at least this often, even without a watch event.
     public var resync: Duration = .seconds(30)
-    /// Where `file` restore sources' volumes are mounted.
-    public var backupRoot: String?
     /// Ask jitsudod pods which certificate they serve (TLS hot-reload detection).
     public var probeServedCertificates = true
     /// Read the port to ask a pod on from this pod annotation instead of its container port (test beds whose pods
@@ -50,7 +48,7 @@ final class Wakeup: Sendable {
 
 /// One operator replica: campaigns for the Lease and, while it leads, runs the level-triggered loop over every
 /// JitsudoCluster and JitsudoRestore of its namespace, woken by watches on them, the jitsudod Deployment, its pods,
-/// Secrets and ConfigMaps, and by each reconciler's requeue time.
+/// Secrets, ConfigMaps and the restore Jobs, and by each reconciler's requeue time.
 public final class OperatorController: Sendable {
     public let client: KubernetesClient
     public let options: OperatorOptions
@@ -104,11 +102,10 @@ public final class OperatorController: Sendable {
     /// The work of the leader: watches and the reconcile loop, until cancelled.
     public func lead() async throws {
         let wakeup = Wakeup()
-        let works = RestoreWorks()
         let namespace = options.namespace
         let watched: [(ResourceType, String?)] = [
             (.jitsudoClusters, nil), (.jitsudoRestores, nil), (.deployments, nil), (.secrets, nil), (.configMaps, nil),
-            (.pods, "app=jitsudod"),
+            (.pods, "app=jitsudod"), (.jobs, "app.kubernetes.io/managed-by=jitsudo-operator"),
         ]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (resource, selector) in watched {
@@ -125,9 +122,8 @@ public final class OperatorController: Sendable {
                 }
             }
             group.addTask { [self] in
-                defer { Task { await works.cancelAll() } }
                 while !Task.isCancelled {
-                    let requeue = await reconcileAll(works: works)
+                    let requeue = await reconcileAll()
                     let wait = requeue.map { Duration.milliseconds(Int64(max($0, 0.05) * 1000)) } ?? options.resync
                     await wakeup.wait(upTo: min(wait, options.resync))
                 }
@@ -138,7 +134,7 @@ public final class OperatorController: Sendable {
     }
 
     /// One pass over everything; the earliest requeue asked for.
-    func reconcileAll(works: RestoreWorks) async -> TimeInterval? {
+    func reconcileAll() async -> TimeInterval? {
         let namespace = options.namespace
         let recorder = Recorder(client: client, identity: options.identity, logger: logger, metrics: metrics)
         var requeue: TimeInterval?
@@ -157,8 +153,7 @@ public final class OperatorController: Sendable {
             return 2
         }
         metrics.set("jitsudo_operator_restores_in_flight", Double(restores.filter { RestoreExecutor.phase(of: $0).isInFlight }.count))
-        let restoreExecutor = RestoreExecutor(
-            client: client, namespace: namespace, recorder: recorder, works: works, backupRoot: options.backupRoot, logger: logger)
+        let restoreExecutor = RestoreExecutor(client: client, namespace: namespace, recorder: recorder, logger: logger)
         for restore in restores {
             do {
                 earliest(try await restoreExecutor.reconcile(restore, all: restores, clusters: clusters))

@@ -5,14 +5,13 @@ import Logging
 import OperatorCore
 import PostgresNIO
 
-/// The database work of a restore, against a real PostgreSQL: `psql`/`pg_dump`/`pg_restore` as subprocesses (URLs
-/// passed in the environment, never on a command line), and the audit chain verified with `jitsudo audit verify`'s
-/// logic (JitsudoStore's ``AuditLog/verify(progressEvery:progress:)``) over PostgresNIO.
+/// The operator's own database work for a restore, against a real PostgreSQL: creating the restore database and the
+/// renames with `psql` as a subprocess (the URL passed in the environment, never on a command line), and the audit
+/// chain verified with `jitsudo audit verify`'s logic (JitsudoStore's ``AuditLog/verify(progressEvery:progress:)``)
+/// over PostgresNIO. Loading the backup is the restore Job's work (``RestoreJob``), not the operator's.
 struct PostgresAdmin: Sendable {
     /// The admin URL (a superuser or the owner of the databases), naming its maintenance database.
     let admin: DatabaseURL
-    /// Where `file` sources are found: `<backupRoot>/<persistentVolumeClaimName>/<path>` (the volume mounts).
-    let backupRoot: String?
     let logger: Logger
 
     struct Failure: Error, CustomStringConvertible {
@@ -52,34 +51,10 @@ struct PostgresAdmin: Sendable {
             environment: ["ADMIN_URL": admin.urlString])
     }
 
-    /// Drops and creates `plan.restoreDatabase`, then restores the backup into it.
-    func restore(_ plan: RestorePlan, sourceURL: String?) async throws {
-        let target = plan.restoreDatabase
-        try await execute("DROP DATABASE IF EXISTS \"\(target)\" WITH (FORCE);")
-        try await execute("CREATE DATABASE \"\(target)\";")
-        let targetURL = admin.with(database: target).urlString
-        switch plan.source {
-        case .pgDump:
-            guard let sourceURL else { throw Failure(description: "the pgDump source secret has no URL") }
-            try await Self.shell(
-                "pg_dump --no-owner --no-privileges -d \"$SOURCE_URL\" | psql -X -q -v ON_ERROR_STOP=1 -d \"$TARGET_URL\"",
-                environment: ["SOURCE_URL": sourceURL, "TARGET_URL": targetURL])
-        case .file(let claim, let path, let format):
-            guard let backupRoot else {
-                throw Failure(description: "file sources need the operator started with --backup-root (where the backup volumes are mounted)")
-            }
-            let file = "\(backupRoot)/\(claim)/\(path)"
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                throw Failure(description: "backup file \(path) not found on volume \(claim)")
-            }
-            let command: String
-            switch format {
-            case "Plain": command = "psql -X -q -v ON_ERROR_STOP=1 -d \"$TARGET_URL\" -f \"$BACKUP_FILE\""
-            case "Custom": command = "pg_restore --no-owner --no-privileges --exit-on-error -d \"$TARGET_URL\" \"$BACKUP_FILE\""
-            default: command = "gunzip -c \"$BACKUP_FILE\" | psql -X -q -v ON_ERROR_STOP=1 -d \"$TARGET_URL\""
-            }
-            try await Self.shell(command, environment: ["TARGET_URL": targetURL, "BACKUP_FILE": file])
-        }
+    /// Drops `database` (ending its sessions) and creates it empty: where the restore Job loads the backup.
+    func recreate(database: String) async throws {
+        try await execute("DROP DATABASE IF EXISTS \"\(database)\" WITH (FORCE);")
+        try await execute("CREATE DATABASE \"\(database)\";")
     }
 
     /// The audit hash chain of `database`, verified as `jitsudo audit verify` does. A database that cannot be read
@@ -115,45 +90,5 @@ struct PostgresAdmin: Sendable {
         var sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (\(names)) AND pid <> pg_backend_pid();\n"
         for rename in renames { sql += "ALTER DATABASE \"\(rename.from)\" RENAME TO \"\(rename.to)\";\n" }
         try await execute(sql, single: true)
-    }
-}
-
-/// Restore work running in the background, by restore uid: observed as ``RestoreStateMachine/RestoreWork``. Not
-/// persisted: an operator that restarts in Restoring finds nothing and starts again (the step drops and recreates the
-/// restore database, so repeating it is safe).
-actor RestoreWorks {
-    private var running: Set<String> = []
-    private var results: [String: RestoreStateMachine.RestoreWork] = [:]
-    private var tasks: [String: Task<Void, Never>] = [:]
-
-    func state(_ id: String) -> RestoreStateMachine.RestoreWork {
-        if let result = results[id] { return result }
-        return running.contains(id) ? .running : .notStarted
-    }
-
-    func start(_ id: String, _ work: @escaping @Sendable () async throws -> Void) {
-        guard !running.contains(id), results[id] == nil else { return }
-        running.insert(id)
-        tasks[id] = Task {
-            let outcome: RestoreStateMachine.RestoreWork
-            do {
-                try await work()
-                outcome = .succeeded
-            } catch {
-                outcome = .failed("\(error)")
-            }
-            self.finish(id, outcome)
-        }
-    }
-
-    private func finish(_ id: String, _ outcome: RestoreStateMachine.RestoreWork) {
-        running.remove(id)
-        results[id] = outcome
-        tasks[id] = nil
-    }
-
-    /// Cancels what runs (leadership lost).
-    func cancelAll() {
-        for task in tasks.values { task.cancel() }
     }
 }

@@ -30,8 +30,6 @@ struct OperatorCommand: AsyncParsableCommand {
     var logLevel = "info"
     @Option(help: "A kubeconfig to use instead of the in-cluster service account (default: $KUBECONFIG when not in a pod).")
     var kubeconfig: String?
-    @Option(help: "Where the volumes of `file` restore sources are mounted (<root>/<claim>/<path>).")
-    var backupRoot: String?
     @Option(help: "Read the port jitsudod pods are asked for their served certificate on from this pod annotation (test beds).")
     var podPortAnnotation: String?
     @Flag(help: "Do not ask jitsudod pods which certificate they serve; a new certificate is then always served by a rolling restart.")
@@ -69,7 +67,6 @@ struct OperatorCommand: AsyncParsableCommand {
         options.leaseDuration = .seconds(leaseDurationSeconds)
         options.renewDeadline = .seconds(leaseDurationSeconds * 2 / 3)
         options.retryPeriod = .seconds(max(1, leaseDurationSeconds / 7))
-        options.backupRoot = backupRoot
         options.podPortAnnotation = podPortAnnotation
         options.probeServedCertificates = !noServedCertificateProbe
         let client = try KubernetesClient(configuration: configuration, logger: Logger(label: "jitsudo.operator.kubernetes"))

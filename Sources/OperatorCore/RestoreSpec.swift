@@ -8,10 +8,13 @@ public struct RestoreSpec: Sendable, Equatable, Codable {
             public var path: String
             /// `Plain`, `Gzip` (default) or `Custom`.
             public var format: String?
-            public init(persistentVolumeClaimName: String, path: String, format: String? = nil) {
+            /// The image of the restore Job's pod (needs bash, gunzip, psql and pg_restore); default `postgres:15`.
+            public var image: String?
+            public init(persistentVolumeClaimName: String, path: String, format: String? = nil, image: String? = nil) {
                 self.persistentVolumeClaimName = persistentVolumeClaimName
                 self.path = path
                 self.format = format
+                self.image = image
             }
         }
         public struct PGDump: Sendable, Equatable, Codable {
@@ -68,8 +71,15 @@ public struct RestoreSpec: Sendable, Equatable, Codable {
 /// What restoring needs, resolved and validated: the executor's input for ``RestoreStateMachine/Step/startRestore(_:)``.
 public struct RestorePlan: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
-        case file(persistentVolumeClaimName: String, path: String, format: String)
+        case file(persistentVolumeClaimName: String, path: String, format: String, image: String)
         case pgDump(image: String, sourceSecretName: String, sourceSecretKey: String)
+
+        /// The image of the restore Job's pod.
+        public var image: String {
+            switch self {
+            case .file(_, _, _, let image), .pgDump(let image, _, _): image
+            }
+        }
     }
     public var clusterName: String
     public var source: Source
@@ -84,6 +94,9 @@ public struct RestorePlan: Sendable, Equatable {
 }
 
 extension RestoreSpec {
+    /// The restore Job's image when the source names none.
+    public static let defaultImage = "postgres:15"
+
     /// Applies defaults and validates. `createdAt` (the object's creation time) names the default old database, so the
     /// name is the same on every reconcile of this restore.
     ///
@@ -105,10 +118,12 @@ extension RestoreSpec {
                     .invalidSpec, "spec.source.file.path '\(file.path)' must be relative to the volume's root, without '.', '..' or empty components"
                 )
             }
-            source = .file(persistentVolumeClaimName: file.persistentVolumeClaimName, path: file.path, format: format)
+            source = .file(
+                persistentVolumeClaimName: file.persistentVolumeClaimName, path: file.path, format: format, image: file.image ?? Self.defaultImage)
         case (nil, let dump?):
             source = .pgDump(
-                image: dump.image ?? "postgres:15", sourceSecretName: dump.sourceSecretRef.name, sourceSecretKey: dump.sourceSecretRef.key ?? "url")
+                image: dump.image ?? Self.defaultImage, sourceSecretName: dump.sourceSecretRef.name,
+                sourceSecretKey: dump.sourceSecretRef.key ?? "url")
         default:
             throw OperatorCoreError(.invalidSpec, "set exactly one of spec.source.file and spec.source.pgDump")
         }

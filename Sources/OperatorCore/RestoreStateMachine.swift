@@ -49,7 +49,7 @@ public enum RestoreStateMachine {
         }
     }
 
-    /// How the restore work (the Job, or the operator's own psql run) stands.
+    /// How the restore work (the restore Job, ``RestoreJob``) stands; the executor reads it from the Job's status.
     public enum RestoreWork: Sendable, Equatable {
         case notStarted, running, succeeded
         case failed(String)
@@ -101,8 +101,8 @@ public enum RestoreStateMachine {
     public enum Step: Sendable, Equatable {
         /// Set deployment/jitsudod's replicas (scale subresource).
         case scaleDeployment(replicas: Int)
-        /// Drop and create `plan.restoreDatabase`, then restore the backup into it (a Job, or psql by the operator).
-        /// Repeating it while it runs must not start a second one (the executor names the Job after the restore).
+        /// Drop and create `plan.restoreDatabase`, then create the ``RestoreJob`` that loads the backup into it. Decided
+        /// only while no Job exists; the Job is named after the restore, so a repeat never starts a second one.
         case startRestore(RestorePlan)
         /// Verify the audit chain in `database`; feed the outcome to ``record(_:in:)`` and write the status.
         case verifyChain(database: String)

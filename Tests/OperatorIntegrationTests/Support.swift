@@ -22,6 +22,15 @@ enum Env {
         throw Unavailable(description: "JITSUDO_TEST_KUBECONFIG is not set: run through `make test` (scripts/with-kube-testenv.sh)")
     }
 
+    /// The fakelet's `--volume-root`: a persistentVolumeClaim named C is the host directory `<root>/C`.
+    static func volumeRoot() throws -> URL {
+        _ = try kubeconfig()
+        guard let path = ProcessInfo.processInfo.environment["JITSUDO_TEST_KUBE_VOLUME_ROOT"], !path.isEmpty else {
+            throw Unavailable(description: "JITSUDO_TEST_KUBE_VOLUME_ROOT is not set: run through scripts/with-kube-testenv.sh")
+        }
+        return URL(fileURLWithPath: path)
+    }
+
     /// The superuser URL of the test PostgreSQL (its `postgres` database).
     static func adminURL() async throws -> DatabaseURL {
         try await TestPostgres.shared.serverURL().with(database: "postgres")
