@@ -93,11 +93,29 @@ public struct RestoreJob: Sendable, Equatable {
         \(trim)
         {
         printf '\\\\connect %s\\n' "$RESTORE_DATABASE"
+        {
         \(producer)
+        } | awk '\(metaCommandFilter)'
         } | psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL"
         echo "backup restored into database $RESTORE_DATABASE"
         """
     }
+
+    /// An awk program between the backup and psql: the backup is SQL, but psql also obeys meta-commands in it — a
+    /// `\connect` (a `pg_dump --create` file) would load another database, `\!` runs a shell in the Job's pod (which holds
+    /// the admin URL), `\o`/`\w`/`\i` touch files. Outside COPY data (where psql reads lines as data until `\.`), a
+    /// line starting with a backslash stops the restore with its line number, except pg_dump's own `\restrict` and
+    /// `\unrestrict` (which put psql in a mode that refuses every other meta-command). Exit 3, so the Job fails.
+    static let metaCommandFilter = #"""
+        copy { print; if ($0 == "\\.") copy = 0; next }
+        /^\\/ {
+            if ($1 == "\\restrict" || $1 == "\\unrestrict") { print; next }
+            printf "backup line %d is the psql meta-command %s; only plain pg_dump output of one database is restored (no \\connect from pg_dump --create, no shell or file commands)\n", NR, $1 > "/dev/stderr"
+            exit 3
+        }
+        /^COPY .* FROM stdin;$/ { copy = 1 }
+        { print }
+        """#
 
     /// `jitsudo-restore-<restore>`, or when that exceeds 63 characters (a Job's name is a pod label value), its first
     /// 54 characters, `-`, and 8 hex digits of the SHA-256 of the restore's name: deterministic and distinct.

@@ -286,6 +286,38 @@ enum CertificateCheck {
         }
     }
 
+    /// psql obeys meta-commands in what it reads: a backup carrying `\!` (a shell in the Job's pod, which holds the
+    /// admin URL) is refused before psql sees the line, and the restore fails with the line named.
+    @Test func aBackupCarryingAPsqlShellEscapeIsRefusedBeforePsqlRunsIt() async throws {
+        try await Env.withNamespace("opescape") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            let (claim, directory) = try await Self.createClaim(client, namespace)
+            let marker = directory.appendingPathComponent("pwned")
+            let backup = directory.appendingPathComponent("evil.sql")
+            // A real dump, with a shell escape slipped in after its first SET (outside any COPY data).
+            let dump = try await Shell.run(
+                "set -o pipefail; pg_dump --no-owner --no-privileges -d \"$URL\" | awk -v m=\"$MARKER\" '{ print } /^SET / && !done { print \"\\\\! touch \" m; done = 1 }' > \"$OUT\"",
+                environment: ["URL": setup.source.urlString, "OUT": backup.path, "MARKER": marker.path])
+            #expect(dump.status == 0, "\(dump.stderr)")
+            let text = try String(contentsOf: backup, encoding: .utf8)
+            #expect(text.contains("\\! touch \(marker.path)\n"), "the escape is in the file")
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Self.createRestore(
+                client, namespace, setup, source: ["file": ["persistentVolumeClaimName": .string(claim), "path": "evil.sql", "format": "Plain"]])
+            try await Self.waitForRestore(client, namespace, "Failed")
+            let status = try await Self.restore(client, namespace).status
+            #expect(status?["failedPhase"] == "Restoring")
+            let message = status?["message"]?.stringValue ?? ""
+            #expect(message.contains("is the psql meta-command \\!") && message.contains("backup line"), "\(message)")
+            #expect(!FileManager.default.fileExists(atPath: marker.path), "the shell escape never ran")
+            _ = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 3)
+            #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            #expect(!(try await Self.databases()).contains(setup.oldName))
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
     @Test func aJobOfTheSameNameThatTheRestoreDoesNotOwnIsNeverAdopted() async throws {
         try await Env.withNamespace("opstale") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
