@@ -185,6 +185,15 @@ public enum RestoreStateMachine {
         }
         if status.phase == .failed { return afterFailure(o, status: status) }
 
+        // A JitsudoRestore is immutable (the CRD's CEL rule, which API servers older than 1.25 do not enforce): a spec
+        // changed after creation could point a half-done restore at another backup or database, so it stops here.
+        if o.generation > 1 {
+            return fail(
+                "SpecChanged",
+                "the spec was changed after the restore was created (generation \(o.generation)); a JitsudoRestore cannot be changed — "
+                    + "delete it and create a new one")
+        }
+
         let plan: RestorePlan
         do {
             plan = try o.spec.resolved(createdAt: o.createdAt)

@@ -16,6 +16,7 @@ private struct RestoreWorld {
     var restoreFails: String?
     var others: [Machine.OtherRestore] = []
     var now = Fixtures.now
+    var generation: Int64 = 1
     var scales: [(phase: Machine.Phase, replicas: Int)] = []
     var renames: [[Machine.Rename]] = []
     var phases: [Machine.Phase] = []
@@ -28,7 +29,7 @@ private struct RestoreWorld {
 
     func observation() -> Machine.Observation {
         Machine.Observation(
-            name: "restore-1", createdAt: createdAt, spec: Self.spec, status: status, clusterReplicas: 2, deploymentReplicas: deploymentReplicas,
+            name: "restore-1", createdAt: createdAt, generation: generation, spec: Self.spec, status: status, clusterReplicas: 2, deploymentReplicas: deploymentReplicas,
             podCount: podCount, restoreWork: work, databases: databases, otherRestores: others
         )
     }
@@ -126,6 +127,20 @@ private struct RestoreWorld {
             world.tick()
         }
         #expect(world.status.phase == .failed && world.deploymentReplicas == 0)
+    }
+
+    @Test func aSpecChangedMidRestoreStopsItAndBringsTheUntouchedDatabaseBack() {
+        var world = RestoreWorld()
+        for _ in 0..<20 where world.status.phase != .restoring {
+            world.perform(RestoreStateMachine.decide(world.observation(), now: world.now))
+            world.tick()
+        }
+        #expect(world.status.phase == .restoring)
+        world.generation = 2
+        world.run()
+        #expect(world.status.phase == .failed && world.status.failedPhase == .restoring)
+        #expect(world.status.message?.contains("generation 2") == true && world.status.message?.contains("create a new one") == true)
+        #expect(world.renames.isEmpty && world.deploymentReplicas == 3 && world.neverScaledUpMidRestore)
     }
 
     @Test func aFailedRestoreJobFailsWithItsMessage() {

@@ -318,6 +318,33 @@ enum CertificateCheck {
         }
     }
 
+    /// The 1.20 API server does not enforce the CRD's immutability rule: a restore whose spec was changed is stopped
+    /// by the operator before it touches anything.
+    @Test func aRestoreWhoseSpecWasChangedIsStoppedBeforeItTouchesAnything() async throws {
+        try await Env.withNamespace("opchanged") { client, namespace in
+            let setup = try await Self.setUp(client, namespace)
+            try await Self.createRestore(client, namespace, setup)
+            let change: JSONValue = ["spec": ["database": ["restoreName": "jitsudo_elsewhere"]]]
+            let changed = try await client.patch(
+                GenericResource.self, name: "restore-1", namespace: namespace, .merge(change), in: .jitsudoRestores)
+            #expect(changed.metadata.generation == 2, "the API server accepted the change")
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            defer { operatorTask.cancel() }
+            try await Self.waitForRestore(client, namespace, "Failed")
+            let status = try await Self.restore(client, namespace).status
+            #expect(status?["failedPhase"] == "Pending")
+            #expect(status?["message"]?.stringValue?.contains("cannot be changed") == true, "\(String(describing: status))")
+            #expect(try await Env.events(client, namespace).contains { $0.reason == "SpecChanged" && $0.type == "Warning" })
+            try await Env.eventually("jitsudod runs 2 ready pods, never scaled down") {
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
+            }
+            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2)
+            #expect(try await Self.jobs(client, namespace).isEmpty)
+            let databases = try await Self.databases()
+            #expect(!databases.contains("jitsudo_elsewhere") && !databases.contains(setup.restoreName))
+        }
+    }
+
     @Test func aJobOfTheSameNameThatTheRestoreDoesNotOwnIsNeverAdopted() async throws {
         try await Env.withNamespace("opstale") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
