@@ -225,6 +225,7 @@ up() {
         --service-account-issuer=https://kubernetes.default.svc --service-account-key-file="$run/sa.pub" \
         --service-account-signing-key-file="$run/sa.key" --service-cluster-ip-range=10.96.0.0/24 \
         --endpoint-reconciler-type=none --etcd-servers="http://127.0.0.1:$etcd_port" \
+        --kubelet-preferred-address-types=InternalIP \
         >"$run/apiserver.log" 2>&1 &
     echo $! >"$run/apiserver.pid"
 
@@ -268,7 +269,13 @@ EOF
     # volume is the directory $run/volumes/<claimName> (tests put backup files there).
     for mapping in ${KUBE_TESTENV_RUN_COMMAND_IMAGES-postgres:15}; do run_images+=(--run-command-image "$mapping"); done
     mkdir -p "$run/volumes"
+    # The fakelet serves the kubelet's container-log API (for `kubectl logs`, runbook 6) with its own certificate; the
+    # API server, given no --kubelet-certificate-authority, does not verify it (loopback only).
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=fakelet-node -addext subjectAltName=IP:127.0.0.1 \
+        -keyout "$run/kubelet.key" -out "$run/kubelet.crt" 2>/dev/null
+    chmod 600 "$run/kubelet.key"
     KUBECONFIG="$run/kubeconfig" "$fakelet" --node fakelet-node --work-dir "$run/pods" --volume-root "$run/volumes" "${run_images[@]}" \
+        --kubelet-cert "$run/kubelet.crt" --kubelet-key "$run/kubelet.key" \
         >"$run/fakelet.log" 2>&1 &
     echo $! >"$run/fakelet.pid"
     wait_for 60 grep -q 'fakelet: ready' "$run/fakelet.log" || fail_up "the fakelet did not register its node within 60 s"

@@ -22,7 +22,8 @@ struct Fakelet: Sendable {
     }
 
     /// Creates the fake Node (if missing) and reports it Ready.
-    func registerNode() async throws {
+    /// `kubeletPort`: where the container-log API listens (the API server proxies `kubectl logs` to it).
+    func registerNode(kubeletPort: Int? = nil) async throws {
         do {
             _ = try await client.create(Node(name: nodeName, labels: ["kubernetes.io/hostname": nodeName, "jitsudo.dev/fakelet": "true"]))
         } catch let error as KubernetesError where error.code == .alreadyExists {}
@@ -33,6 +34,7 @@ struct Fakelet: Sendable {
                 "capacity": ["cpu": "64", "memory": "256Gi", "pods": "1000"],
                 "allocatable": ["cpu": "64", "memory": "256Gi", "pods": "1000"],
                 "addresses": [["type": "InternalIP", "address": "127.0.0.1"]],
+                "daemonEndpoints": ["kubeletEndpoint": ["Port": .number(Double(kubeletPort ?? 0))]],
             ]
         ]
         _ = try await client.patch(Node.self, name: nodeName, subresource: "status", .merge(status))
@@ -141,11 +143,19 @@ struct Fakelet: Sendable {
                 ]
             ]
         }
+        let lastState: JSONValue = state.lastTermination.map { last in
+            [
+                "terminated": [
+                    "exitCode": .number(Double(last.exitCode)), "reason": .string(last.exitCode == 0 ? "Completed" : "Error"),
+                    "message": .string(last.output), "finishedAt": .string(KubernetesTime.format(last.finishedAt)),
+                ]
+            ]
+        } ?? [:]
         let containers = (pod.spec?.containers ?? []).map { container -> JSONValue in
             [
                 "name": .string(container.name), "image": .string(container.image ?? ""), "imageID": .string("fakelet://\(container.image ?? "")"),
                 "ready": .bool(state.ready), "started": true, "restartCount": .number(Double(state.restartCount)),
-                "state": running,
+                "state": running, "lastState": lastState,
             ]
         }
         var status: JSONValue = [

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import KubernetesClient
 import Logging
+import NIOCore
 
 /// `jitsudo-fakelet`: does a kubelet's part for tests against a kube-apiserver without nodes.
 @main
@@ -41,6 +42,17 @@ struct FakeletCommand: AsyncParsableCommand {
     @Option(help: "Where the processes' files go (default: a fresh directory under the system temporary directory).")
     var workDir: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve the kubelet's container-log API over HTTPS (for `kubectl logs`) with this certificate; needs --kubelet-key.",
+        valueName: "pem file"))
+    var kubeletCert: String?
+
+    @Option(help: ArgumentHelp("The private key of --kubelet-cert.", valueName: "pem file"))
+    var kubeletKey: String?
+
+    @Option(help: "The loopback port of the container-log API (0: a free one); recorded in the Node's status.")
+    var kubeletPort = 0
+
     func validate() throws {
         for argument in runImages where ProcessPodRuntime.ImageMapping(argument: argument) == nil {
             throw ValidationError("--run-image \(argument): expected <image-substring>=<binary path>, e.g. jitsudod=.build/debug/jitsudod")
@@ -48,6 +60,10 @@ struct FakeletCommand: AsyncParsableCommand {
         for image in runCommandImages where image.isEmpty || image.contains("=") {
             throw ValidationError("--run-command-image '\(image)': expected an image substring such as postgres:15 (no '=', not empty)")
         }
+        if (kubeletCert == nil) != (kubeletKey == nil) {
+            throw ValidationError("--kubelet-cert and --kubelet-key go together: give both to serve `kubectl logs`, or neither")
+        }
+        guard (0...65535).contains(kubeletPort) else { throw ValidationError("--kubelet-port \(kubeletPort) is not a port (0-65535)") }
         if let volumeRoot, !volumeRoot.hasPrefix("/") {
             throw ValidationError("--volume-root \(volumeRoot): give an absolute directory")
         }
@@ -81,8 +97,22 @@ struct FakeletCommand: AsyncParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
+        var logPort: Int?
+        if let kubeletCert, let kubeletKey {
+            let channel = try await KubeletEndpoint.start(port: kubeletPort, certificatePath: kubeletCert, keyPath: kubeletKey) { request in
+                let file = ProcessPodRuntime.logFile(
+                    workDirectory: work, namespace: request.namespace, pod: request.pod, previous: request.previous)
+                if let file, let data = try? Data(contentsOf: file) { return .found(data) }
+                if request.previous {
+                    return .notFound("previous terminated container \"\(request.container)\" in pod \"\(request.pod)\" not found")
+                }
+                return .notFound(
+                    "pod \(request.namespace)/\(request.pod) runs no process on this fakelet (a simulated pod has no output)")
+            }
+            logPort = channel.localAddress?.port
+        }
         let fakelet = Fakelet(client: client, nodeName: node, runtime: runtime, logger: logger)
-        try await fakelet.registerNode()
+        try await fakelet.registerNode(kubeletPort: logPort)
         try await fakelet.run(changes: changes) { [node] in
             FileHandle.standardError.write(Data("fakelet: ready (node \(node))\n".utf8))
         }

@@ -1,3 +1,4 @@
+import Foundation
 import KubernetesClient
 
 /// What a pod bound to the fake node is doing, as the fakelet reports it.
@@ -14,6 +15,14 @@ struct PodRunState: Sendable, Hashable {
     /// `exitCode`, and the reason `Completed` or `Error` and the last output lines as its message, as a kubelet
     /// reports a container with `terminationMessagePolicy: FallbackToLogsOnError`).
     var container: ContainerState = .running
+    /// The container's last exit, reported as `lastState.terminated` (what `kubectl describe pod` shows as Last State).
+    var lastTermination: Termination?
+
+    struct Termination: Sendable, Hashable {
+        var exitCode: Int32
+        var output: String
+        var finishedAt: Date
+    }
 
     enum ContainerState: Sendable, Hashable {
         case running

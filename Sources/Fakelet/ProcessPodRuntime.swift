@@ -66,9 +66,11 @@ actor ProcessPodRuntime: PodRuntime {
         var restartCount = 0
         var exitCode: Int32?
         var exitedAt: ContinuousClock.Instant?
+        /// The last exit of the container's process (`lastState` once it has been restarted, as a kubelet reports it).
+        var lastTermination: PodRunState.Termination?
         var stopping = false
         var monitor: Task<Void, Never>?
-        var log: URL { directory.appendingPathComponent("container.log") }
+        var log: URL { directory.appendingPathComponent(ProcessPodRuntime.logName) }
     }
 
     init(
@@ -195,9 +197,28 @@ actor ProcessPodRuntime: PodRuntime {
     }
 
     static let env = "/usr/bin/env"
+    static let logName = "container.log"
+    static let previousLogName = "container.previous.log"
+
+    /// The output file of pod `namespace/pod`'s process (its previous, exited one with `previous`) under
+    /// `workDirectory`, by the layout ``start`` creates (`<namespace>/<pod>-<uid prefix>/`); nil when the pod runs no
+    /// process here or has no such output. Read without the actor: the files are only ever appended or renamed.
+    nonisolated static func logFile(workDirectory: URL, namespace: String, pod: String, previous: Bool) -> URL? {
+        let base = workDirectory.appendingPathComponent(namespace)
+        let entries = (try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+        let directories = entries.filter { $0.lastPathComponent.hasPrefix(pod + "-") && $0.lastPathComponent.count == pod.count + 9 }
+        let newest = directories.max { a, b in
+            let date = { (url: URL) in (try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
+            return date(a) < date(b)
+        }
+        guard let file = newest?.appendingPathComponent(previous ? previousLogName : logName),
+            FileManager.default.fileExists(atPath: file.path)
+        else { return nil }
+        return file
+    }
 
     private func spawn(_ launch: PodLaunch, in directory: URL) throws -> Process {
-        let log = directory.appendingPathComponent("container.log")
+        let log = directory.appendingPathComponent(Self.logName)
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let output = try FileHandle(forWritingTo: log)
         output.seekToEndOfFile()
@@ -247,6 +268,7 @@ actor ProcessPodRuntime: PodRuntime {
             let process = instance.process
             instance.exitCode = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             instance.exitedAt = .now
+            instance.lastTermination = .init(exitCode: instance.exitCode ?? 0, output: Self.tail(of: instance.log), finishedAt: Date())
             instance.ready = false
             slots[uid] = .running(instance)
             logger.warning("pod process exited", metadata: [
@@ -260,6 +282,10 @@ actor ProcessPodRuntime: PodRuntime {
             return restarts(instance)
         }
         do {
+            // The exited process's output stays readable as the previous container's (`kubectl logs --previous`).
+            let previous = instance.directory.appendingPathComponent(Self.previousLogName)
+            try? FileManager.default.removeItem(at: previous)
+            try? FileManager.default.moveItem(at: instance.log, to: previous)
             instance.process = try spawn(instance.launch, in: instance.directory)
             instance.restartCount += 1
             instance.exitCode = nil
@@ -304,13 +330,13 @@ actor ProcessPodRuntime: PodRuntime {
             let waiting = instance.probe.map { "waiting for the readiness probe \($0.url)" }
             return PodRunState(
                 phase: "Running", ready: instance.ready, message: instance.ready ? nil : waiting, annotations: annotations,
-                restartCount: instance.restartCount)
+                restartCount: instance.restartCount, lastTermination: instance.lastTermination)
         }
         let output = Self.tail(of: instance.log)
         let message = "\(URL(fileURLWithPath: instance.launch.executable).lastPathComponent) exited with status \(exitCode): \(output)"
         if restarts(instance) {
             return PodRunState(phase: "Running", ready: false, message: message, annotations: annotations, restartCount: instance.restartCount,
-                               container: .waiting(reason: "CrashLoopBackOff"))
+                               container: .waiting(reason: "CrashLoopBackOff"), lastTermination: instance.lastTermination)
         }
         return PodRunState(phase: exitCode == 0 ? "Succeeded" : "Failed", ready: false, message: message, annotations: annotations,
                            restartCount: instance.restartCount, container: .terminated(exitCode: exitCode, output: output))

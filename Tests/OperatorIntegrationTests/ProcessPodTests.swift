@@ -70,6 +70,81 @@ import X509
         }
     }
 
+    /// Runbook 6 against a real crash-looping daemon: "CrashLoopBackOff with 'database connection refused'". The
+    /// commands as written (`kubectl get pods -l app=jitsudod`, `kubectl describe pod <pod-name>`, `kubectl logs
+    /// <pod-name> --previous`) show the daemon's own error; the fix (the DATABASE_URL Secret) and `kubectl rollout
+    /// restart deployment/jitsudod` + `kubectl rollout status deployment/jitsudod` bring back a daemon that answers
+    /// /healthz.
+    @Test func runbookSixFindsTheCrashLoopsCauseInThePreviousLogsAndAForceRestartAfterTheFixBringsItBack() async throws {
+        try await Env.withNamespace("oprunbook6") { client, namespace in
+            let database = try await TestPostgres.shared.createDatabase()
+            let refused = "postgres://jitsudo_app:secret@127.0.0.1:\(try PostgresCluster.freePort())/jitsudo"
+            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
+            secret.body["stringData"] = ["url": .string(refused)]
+            _ = try await client.create(secret, in: .secrets)
+            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+            cluster.spec = [
+                "replicas": 1, "image": "localhost/jitsudod:dev",
+                "config": ["inline": .string(Self.config)],
+                "database": ["secretRef": ["name": "jitsudo-database"]],
+            ]
+            _ = try await client.create(cluster, in: .jitsudoClusters)
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            let kubectl = try Kubectl()
+            let caFile = NSTemporaryDirectory() + "oprunbook6-ca-\(UUID().uuidString).crt"
+            defer {
+                operatorTask.cancel()
+                kubectl.cleanUp()
+                try? FileManager.default.removeItem(atPath: caFile)
+            }
+            try await Env.eventually("the daemon crashed and was restarted at least once", timeout: .seconds(60)) {
+                let pods = try await client.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: "app=jitsudod")).items
+                return pods.count == 1 && (pods.first?.status?.containerStatuses?.first?["restartCount"]?.intValue ?? 0) >= 1
+            }
+
+            // 1. Check pod status — verbatim, with <pod-name> filled in.
+            let diagnosis = try await kubectl.shell("""
+                set -e
+                kubectl -n \(namespace) get pods -l app=jitsudod
+                POD=$(kubectl -n \(namespace) get pods -l app=jitsudod -o jsonpath='{.items[0].metadata.name}')
+                echo "--- describe"
+                kubectl -n \(namespace) describe pod "$POD"
+                echo "--- previous"
+                kubectl -n \(namespace) logs "$POD" --previous
+                """)
+            #expect(diagnosis.status == 0, "runbook 6 step 1: \(diagnosis.stderr)")
+            let previous = diagnosis.stdout.components(separatedBy: "--- previous").last ?? ""
+            #expect(previous.contains("database connection refused"), "kubectl logs --previous shows the daemon's error: \(previous)")
+            let describe = diagnosis.stdout.components(separatedBy: "--- describe").last ?? ""
+            // kubectl aligns the columns; compare words.
+            let rows = describe.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
+            #expect(rows.contains("Last State: Terminated") && rows.contains("Exit Code: 1") && rows.contains("Reason: Error"), "\(describe)")
+            #expect(rows.contains { $0.hasPrefix("Message: Error: database connection refused") }, "\(describe)")
+
+            // 2. The fix (DATABASE_URL), 3. force restart, 4. monitor the rollout.
+            let fix = try await kubectl.shell("""
+                set -e
+                kubectl -n \(namespace) create secret generic jitsudo-database --from-literal=url="$URL" --dry-run=client -o yaml | kubectl -n \(namespace) apply -f -
+                kubectl -n \(namespace) rollout restart deployment/jitsudod
+                kubectl -n \(namespace) rollout status deployment/jitsudod --timeout=120s
+                """, environment: ["URL": database.urlString])
+            #expect(fix.status == 0, "runbook 6 steps 3-4: \(fix.stderr)")
+
+            // 5. Verify health.
+            let tls = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
+            try #require(tls.decodedData["ca.crt"]).write(to: URL(fileURLWithPath: caFile))
+            var daemons: [Daemon] = []
+            try await Env.eventually("one ready daemon") {
+                daemons = try await Self.daemons(client, namespace)
+                return daemons.count == 1
+            }
+            let (health, body) = try await Self.get(daemons[0], "/healthz", namespace: namespace, caFile: caFile)
+            #expect(health == 200, "/healthz after the fix: \(health) \(body)")
+            let current = try await kubectl.run(["logs", daemons[0].pod, "-n", namespace])
+            #expect(current.status == 0 && !current.stdout.contains("database connection refused"), "\(current.stdout) \(current.stderr)")
+        }
+    }
+
     /// Runbook 2's manual rotation against real daemons: the new Secret reaches the running processes' files and
     /// jitsudod's hot reload serves it, with the same pids (the grace period is long, so no restart happens first).
     @Test func aRotatedCertificateIsServedByTheRunningDaemonsHotReload() async throws {

@@ -203,8 +203,9 @@ struct Kubectl {
     }
 
     /// A pipeline; `kubectl` in it uses the test API server.
-    func shell(_ script: String) async throws -> Shell.Result {
-        try await Shell.run(script, environment: ["KUBECONFIG": kubeconfig, "KUBECACHEDIR": cacheDirectory])
+    func shell(_ script: String, environment: [String: String] = [:]) async throws -> Shell.Result {
+        try await Shell.run(
+            script, environment: environment.merging(["KUBECONFIG": kubeconfig, "KUBECACHEDIR": cacheDirectory]) { _, own in own })
     }
 
     func cleanUp() { try? FileManager.default.removeItem(atPath: cacheDirectory) }
