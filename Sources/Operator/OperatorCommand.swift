@@ -1,10 +1,11 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Hummingbird
 import JitsudoOperator
 import KubernetesClient
 import Logging
+import ServiceLifecycle
+import UnixSignals
 
 /// `jitsudo-operator`: reconciles the `jitsudod` Deployment, rotates the TLS Secret and drives restores for the
 /// JitsudoCluster and JitsudoRestore objects of one namespace; one leader among replicas through a Lease.
@@ -76,28 +77,35 @@ struct OperatorCommand: AsyncParsableCommand {
         }
         logger.info("starting", metadata: ["namespace": "\(options.namespace)", "identity": "\(identity)", "lease": "\(lease)"])
 
-        // SIGTERM/SIGINT: stop leading and release the Lease so a standby takes over at once.
-        let work = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await controller.run() }
-                group.addTask { try await app.runService() }
-                try await group.next()
-                group.cancelAll()
-            }
+        // SIGTERM/SIGINT: a graceful shutdown of the group, last service first: the controller stops leading and
+        // releases the Lease (a standby takes over at once), then /healthz, /readyz and /metrics stop serving.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: app),
+                    .init(
+                        service: ControllerService(controller: controller), successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("stopped after an error", metadata: ["error": "\(error)"])
+            try? await client.shutdown()
+            throw error
         }
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { work.cancel() }
-            source.resume()
-            sources.append(source)
-        }
-        _ = await work.result
-        sources.forEach { $0.cancel() }
         try? await client.shutdown()
         logger.info("stopped")
+    }
+}
+
+/// The controller as a service of the group: cancelled (which makes it release the Lease) on graceful shutdown.
+struct ControllerService: Service {
+    let controller: OperatorController
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await controller.run() }
     }
 }
 
