@@ -385,7 +385,7 @@ let package = Package(
             name: "KubernetesIntegrationTests",
             dependencies: [
                 "KubernetesClient", "JitsudoKubernetesProvider", "JitsudoProviders", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
-                "JitsudoServer", "JitsudoAPI",
+                "JitsudoServer", "JitsudoServerTesting", "JitsudoAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -4,6 +4,7 @@ import Hummingbird
 import JitsudoAPI
 import JitsudoCore
 import JitsudoServer
+import JitsudoServerTesting
 import JitsudoStore
 import JitsudoTesting
 import KubernetesClient
@@ -12,18 +13,6 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import Testing
-
-/// `Bearer <email>;<group>,<group>`: authentication is not under test here.
-struct HeaderAuthenticator: CallerAuthenticator {
-    func authenticate(authorization: String?) async throws -> Caller {
-        guard let header = authorization, header.lowercased().hasPrefix("bearer "), header.count > 7 else {
-            throw APIError.unauthenticated("missing bearer token")
-        }
-        let parts = header.dropFirst(7).split(separator: ";", omittingEmptySubsequences: false)
-        let groups = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
-        return Caller(email: String(parts[0]), subject: String(parts[0]), groups: groups, isAdmin: groups.contains("jitsudo-admins"))
-    }
-}
 
 /// jitsudod with the `kubernetes` provider against the test API server: the whole path from request to binding
 /// to expiry to revocation.
@@ -57,59 +46,52 @@ struct HeaderAuthenticator: CallerAuthenticator {
             configuration.kubernetesAllowedRoles = ["view"]
             configuration.kubernetesNamespaces = [namespace]
             configuration.kubernetesInstance = "e2e-\(namespace)"
-            var logger = Logger(label: "jitsudod.kubernetes-test")
-            logger.logLevel = .warning
-            let daemon = try await Daemon(configuration: configuration, logger: logger)
-            let port = Mutex<Int?>(nil)
-            let app = daemon.application(authenticator: HeaderAuthenticator(), host: "127.0.0.1", port: 0, onServerRunning: { channel in
-                port.withLock { $0 = channel.localAddress?.port }
-            })
-            let running = Task { try await app.run() }
-            defer { running.cancel() }
-            try await TestEnvironment.eventually("jitsudod listens") { port.withLock { $0 } != nil }
-            let base = "http://127.0.0.1:\(port.withLock { $0 } ?? 0)/api/v1alpha1"
-            func call(_ method: HTTPMethod, _ path: String, as caller: String, json: String? = nil) async throws -> (Int, String) {
-                var request = HTTPClientRequest(url: base + path)
-                request.method = method
-                request.headers.add(name: "Authorization", value: "Bearer \(caller)")
-                if let json {
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(ByteBuffer(string: json))
+            // Stopped through graceful shutdown, as jitsudod stops on SIGTERM (the harness fails if it does not stop).
+            try await InProcessDaemon.run(configuration, label: "jitsudod.kubernetes-test") { baseURL, daemon in
+                let base = baseURL + "/api/v1alpha1"
+                func call(_ method: HTTPMethod, _ path: String, as caller: String, json: String? = nil) async throws -> (Int, String) {
+                    var request = HTTPClientRequest(url: base + path)
+                    request.method = method
+                    request.headers.add(name: "Authorization", value: "Bearer \(caller)")
+                    if let json {
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.body = .bytes(ByteBuffer(string: json))
+                    }
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                    return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
                 }
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-                return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
-            }
-            let admin = "root@example.com;jitsudo-admins"
-            for (name, type, rego) in [("eligibility", "eligibility", Self.eligibility), ("approval", "approval", Self.approval)] {
-                let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-                let (status, text) = try await call(.POST, "/policies", as: admin, json: String(decoding: body, as: UTF8.self))
-                #expect(status == 200, "\(text)")
-            }
-            let kubectl = try Kubectl()
-            defer { kubectl.cleanUp() }
-            let user = "alice@example.com"
-            #expect(try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"]).status != 0)
+                let admin = "root@example.com;jitsudo-admins"
+                for (name, type, rego) in [("eligibility", "eligibility", Self.eligibility), ("approval", "approval", Self.approval)] {
+                    let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
+                    let (status, text) = try await call(.POST, "/policies", as: admin, json: String(decoding: body, as: UTF8.self))
+                    #expect(status == 200, "\(text)")
+                }
+                let kubectl = try Kubectl()
+                defer { kubectl.cleanUp() }
+                let user = "alice@example.com"
+                #expect(try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"]).status != 0)
 
-            let submission = #"{"provider":"kubernetes","role":"view","resource_scope":"\#(namespace)","duration_seconds":4,"reason":"INC-7"}"#
-            let (status, body) = try await call(.POST, "/requests", as: "\(user);sre", json: submission)
-            #expect(status == 200, "\(body)")
-            let request = try JSONDecoder().decode(RequestEnvelope.self, from: Data(body.utf8)).request
-            #expect(request.state == "REQUEST_STATE_ACTIVE", "\(body)")
-            let bindings = try await client.list(RoleBinding.self, namespace: namespace, options: .labels(["jitsudo.dev/request-id": request.id])).items
-            #expect(bindings.first?.subjects == [.user(user)] && bindings.first?.roleRef == .clusterRole("view"))
-            try await TestEnvironment.eventually("alice can list pods during the grant") {
-                try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"]).status == 0
-            }
+                let submission = #"{"provider":"kubernetes","role":"view","resource_scope":"\#(namespace)","duration_seconds":4,"reason":"INC-7"}"#
+                let (status, body) = try await call(.POST, "/requests", as: "\(user);sre", json: submission)
+                #expect(status == 200, "\(body)")
+                let request = try JSONDecoder().decode(RequestEnvelope.self, from: Data(body.utf8)).request
+                #expect(request.state == "REQUEST_STATE_ACTIVE", "\(body)")
+                let bindings = try await client.list(RoleBinding.self, namespace: namespace, options: .labels(["jitsudo.dev/request-id": request.id])).items
+                #expect(bindings.first?.subjects == [.user(user)] && bindings.first?.roleRef == .clusterRole("view"))
+                try await TestEnvironment.eventually("alice can list pods during the grant") {
+                    try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"]).status == 0
+                }
 
-            try await TestEnvironment.eventually("the grant expires and its binding is deleted", timeout: .seconds(30)) {
-                try await client.list(RoleBinding.self, namespace: namespace).items.isEmpty
+                try await TestEnvironment.eventually("the grant expires and its binding is deleted", timeout: .seconds(30)) {
+                    try await client.list(RoleBinding.self, namespace: namespace).items.isEmpty
+                }
+                try await TestEnvironment.eventually("alice is forbidden after expiry") {
+                    let after = try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"])
+                    return after.status != 0 && after.stderr.contains("forbidden")
+                }
+                let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(\.action)
+                #expect(actions.contains("grant.issued") && actions.contains("grant.expired"), "\(actions)")
             }
-            try await TestEnvironment.eventually("alice is forbidden after expiry") {
-                let after = try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"])
-                return after.status != 0 && after.stderr.contains("forbidden")
-            }
-            let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(\.action)
-            #expect(actions.contains("grant.issued") && actions.contains("grant.expired"), "\(actions)")
         }
     }
 }
