@@ -43,7 +43,10 @@ struct ClusterExecutor: Sendable {
             let secret = secretText(try await client.getIfPresent(GenericResource.self, name: tls.secretName, namespace: namespace, in: .secrets))
             let caSecret = secretText(
                 try await client.getIfPresent(GenericResource.self, name: tls.issuer.caSecretName, namespace: namespace, in: .secrets))
-            let backups = try await client.list(GenericResource.self, namespace: namespace, in: .secrets).items
+            // Backups carry the operator's label: only those are listed (not every Secret of the namespace).
+            let backups = try await client.list(
+                GenericResource.self, namespace: namespace, options: .labels(["app.kubernetes.io/managed-by": "jitsudo-operator"]), in: .secrets
+            ).items
                 .compactMap(\.metadata.name).filter { $0.hasPrefix("\(tls.secretName)-backup-") }
             let status = (try? cluster.status?["tls"]?.decode(as: TLSReconciler.Status.self)) ?? TLSReconciler.Status()
             // The pods are asked only while the certificate in the Secret is not known to be served.
@@ -57,7 +60,7 @@ struct ClusterExecutor: Sendable {
                 tls: tls, secret: secret, caSecret: caSecret, existingBackups: Set(backups), servingSerials: serving,
                 templateAnnotations: deployment.map { $0.spec.template.metadata?.annotations ?? [:] }, status: status)
             let decision = TLSReconciler.decide(observation, now: now)
-            if let step = decision.step { try await perform(step, tls: tls) }
+            if let step = decision.step { try await perform(recorder.counted(step, kind: "JitsudoCluster"), tls: tls) }
             if let event = decision.event { await recorder.record(event, on: cluster, kind: "JitsudoCluster") }
             tlsDecision = decision
         }
@@ -101,7 +104,7 @@ struct ClusterExecutor: Sendable {
         if tlsDecision?.step != nil {
             requeue = 0
         } else {
-            if let step = decision.step { try await perform(step, owner: owner) }
+            if let step = decision.step { try await perform(recorder.counted(step, kind: "JitsudoCluster"), owner: owner) }
             if let event = decision.event { await recorder.record(event, on: cluster, kind: "JitsudoCluster") }
         }
 

@@ -32,4 +32,11 @@ struct Recorder: Sendable {
             logger.warning("could not record an event", metadata: ["reason": "\(event.reason)", "error": "\(error)"])
         }
     }
+
+    /// Counts one executed mutating step (`jitsudo_operator_steps_total`), labelled by the object's kind and the step.
+    func counted<Step>(_ step: Step, kind: String) -> Step {
+        let name = "\(step)".prefix { $0.isLetter || $0.isNumber }
+        metrics.count("jitsudo_operator_steps_total", labels: ["kind": kind, "step": String(name)])
+        return step
+    }
 }

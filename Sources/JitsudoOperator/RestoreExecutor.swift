@@ -89,7 +89,7 @@ struct RestoreExecutor: Sendable {
             health = ConditionSummary(.degraded, reason: "RestoreJobConflict", message: conflict)
             if status.message != conflict { event = ReconcileEvent(.warning, reason: "RestoreJobConflict", message: conflict) }
         }
-        if let step = decision.step {
+        if let step = decision.step.map({ recorder.counted($0, kind: "JitsudoRestore") }) {
             logger.info("restore step", metadata: ["restore": "\(name)", "phase": "\(status.phase.rawValue)", "step": "\(step)"])
             switch step {
             case .scaleDeployment(let replicas):

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JitsudoTesting
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -29,7 +30,7 @@ struct API: Sendable {
         ]
         for policy in policies {
             let (status, body) = try await call(.POST, server + "/api/v1alpha1/policies", token: token, json: policy)
-            guard status == 200 else { throw HAFailure("applying policy \(policy["name"] ?? "") failed: \(status) \(body)") }
+            guard status == 200 else { throw TestSupportError("applying policy \(policy["name"] ?? "") failed: \(status) \(body)") }
         }
     }
 
@@ -59,13 +60,13 @@ struct API: Sendable {
                             let request = body["request"] as? [String: Any]
                             if status == 200, let id = request?["id"] as? String {
                                 guard request?["state"] as? String == "REQUEST_STATE_ACTIVE" else {
-                                    throw HAFailure("grant \(index) was not issued at creation: \(body)")
+                                    throw TestSupportError("grant \(index) was not issued at creation: \(body)")
                                 }
                                 ids.append(id)
                                 break
                             }
                             attempt += 1
-                            guard status == 403, attempt < 50 else { throw HAFailure("creating grant \(index) failed: \(status) \(body)") }
+                            guard status == 403, attempt < 50 else { throw TestSupportError("creating grant \(index) failed: \(status) \(body)") }
                             try await Task.sleep(for: .milliseconds(100))
                         }
                     }

@@ -75,15 +75,15 @@ import Testing
             "JITSUDOD_LOG_LEVEL": "info",
         ]
         var ports: [String: Int] = [:]
-        func start(_ id: String, incarnation: Int) async throws -> ReplicaProcess {
-            if ports[id] == nil { ports[id] = try await freeLoopbackPort() }
+        func start(_ id: String) async throws -> ReplicaProcess {
+            if ports[id] == nil { ports[id] = try PostgresCluster.freePort() }
             let replica = try ReplicaProcess(id: id, port: ports[id]!, environment: environment,
                                              logPath: workDirectory.appendingPathComponent("\(id).log").path)
             replicas.withLock { $0[id] = replica }
             reaper.record(replica.pid)
             return replica
         }
-        for id in ["r1", "r2", "r3"] { _ = try await start(id, incarnation: 1) }
+        for id in ["r1", "r2", "r3"] { _ = try await start(id) }
         for replica in replicas.withLock({ Array($0.values) }) { try await waitUntilServing(replica, http: http) }
         print("HA: 3 replicas serving (logs in \(workDirectory.path))")
 
@@ -118,7 +118,7 @@ import Testing
             windows.append(killedAt.1...(afterKill.wall + 1_000_000))
             await killed.awaitExit()
             try await Task.sleep(for: .seconds(1))
-            _ = try await start(killed.id, incarnation: 2)
+            _ = try await start(killed.id)
 
             // 2. SIGSTOP the next leader for 10 s, then SIGCONT.
             try await sleep(until: start0 + .seconds(33))
@@ -286,7 +286,7 @@ import Testing
             guard replica.isRunning else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw HAFailure("\(replica.id) did not become ready:\n\(replica.log.suffix(3000))")
+        throw TestSupportError("\(replica.id) did not become ready:\n\(replica.log.suffix(3000))")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import JitsudoStore
+import JitsudoTesting
 import PostgresNIO
 import Synchronization
 
@@ -46,7 +47,7 @@ final class LeadershipMonitor: Sendable {
             if let next = observations.withLock({ $0.first { $0.epoch > epoch } }) { return next }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw HAFailure("no new leader within \(limit) after epoch \(epoch)")
+        throw TestSupportError("no new leader within \(limit) after epoch \(epoch)")
     }
 }
 

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-#if canImport(Glibc)
 import Glibc
-#endif
+import JitsudoStore
+import JitsudoTesting
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -27,9 +27,9 @@ final class OIDCIssuer: @unchecked Sendable {
         try check.run()
         check.waitUntilExit()
         guard check.terminationStatus == 0 else {
-            throw HAFailure("oidc-provider-mock (PyPI) is not installed: run scripts/ensure-deps.sh (pip install oidc-provider-mock)")
+            throw TestSupportError("oidc-provider-mock (PyPI) is not installed: run scripts/ensure-deps.sh (pip install oidc-provider-mock)")
         }
-        let port = try await freeLoopbackPort()
+        let port = try PostgresCluster.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", String(port)]
@@ -47,7 +47,7 @@ final class OIDCIssuer: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         issuer.stop()
-        throw HAFailure("oidc-provider-mock did not answer within 15 s on port \(port)")
+        throw TestSupportError("oidc-provider-mock did not answer within 15 s on port \(port)")
     }
 
     var pid: pid_t { process.processIdentifier }
@@ -66,7 +66,7 @@ final class OIDCIssuer: @unchecked Sendable {
         let claims = try JSONSerialization.data(withJSONObject: ["email": email, "groups": groups])
         put.body = .bytes(ByteBuffer(bytes: Array(claims)))
         let stored = try await client.execute(put, timeout: .seconds(10))
-        guard stored.status.code / 100 == 2 else { throw HAFailure("PUT /users failed: \(stored.status)") }
+        guard stored.status.code / 100 == 2 else { throw TestSupportError("PUT /users failed: \(stored.status)") }
 
         let redirect = "http%3A%2F%2F127.0.0.1%2Fcallback"
         var authorize = HTTPClientRequest(
@@ -78,7 +78,7 @@ final class OIDCIssuer: @unchecked Sendable {
         let authorized = try await client.execute(authorize, timeout: .seconds(10))
         guard authorized.status.code == 302, let location = authorized.headers.first(name: "Location"),
             let code = URLComponents(string: location)?.queryItems?.first(where: { $0.name == "code" })?.value
-        else { throw HAFailure("authorization did not redirect with a code: \(authorized.status)") }
+        else { throw TestSupportError("authorization did not redirect with a code: \(authorized.status)") }
 
         var exchange = HTTPClientRequest(url: baseURL + "/oauth2/token")
         exchange.method = .POST
@@ -91,15 +91,7 @@ final class OIDCIssuer: @unchecked Sendable {
         guard response.status.code == 200,
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
             let token = json["id_token"] as? String
-        else { throw HAFailure("token exchange failed: \(response.status)") }
+        else { throw TestSupportError("token exchange failed: \(response.status)") }
         return token
     }
-}
-
-/// A port that was free a moment ago on 127.0.0.1.
-func freeLoopbackPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
 }

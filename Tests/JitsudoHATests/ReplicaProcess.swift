@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,7 @@ final class ReplicaProcess: @unchecked Sendable {
         self.logPath = logPath
         let path = Self.binDirectory + "/jitsudod"
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw HAFailure("jitsudod is not built at \(path): run `swift build --build-tests` first (or set JITSUDO_BIN_DIR)")
+            throw TestSupportError("jitsudod is not built at \(path): run `swift build --build-tests` first (or set JITSUDO_BIN_DIR)")
         }
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -77,11 +78,6 @@ final class ReplicaProcess: @unchecked Sendable {
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-}
-
-struct HAFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Cleans up after a test process that is killed (a group time limit's SIGKILL runs no `defer`): a shell that waits

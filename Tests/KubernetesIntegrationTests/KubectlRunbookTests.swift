@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoTesting
 import KubernetesClient
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoTesting
 import KubernetesClient
 import Logging
 import Testing
@@ -81,59 +82,7 @@ enum TestEnvironment {
     }
 }
 
-/// The machine's real `kubectl`, against the test API server, with a discovery cache of its own.
-struct Kubectl {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    let kubeconfig: String
-    let cacheDirectory: String
-
-    init() throws {
-        kubeconfig = try TestEnvironment.kubeconfigPath()
-        cacheDirectory = NSTemporaryDirectory() + "jitsudo-kubectl-cache-\(UUID().uuidString)"
-    }
-
-    /// Runs `kubectl <arguments>` (or, with `shell`, a `sh -c` pipeline) and returns its exit status and output.
-    func run(_ arguments: [String], timeout: Int = 90) async throws -> Result {
-        try await execute("/usr/bin/env", ["timeout", String(timeout), "kubectl"] + arguments)
-    }
-
-    func shell(_ script: String) async throws -> Result {
-        try await execute("/bin/sh", ["-c", script])
-    }
-
-    /// Waits for the process without blocking a thread of the shared executor (other tests run meanwhile).
-    private func execute(_ executable: String, _ arguments: [String]) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = kubeconfig
-        environment["KUBECACHEDIR"] = cacheDirectory
-        process.environment = environment
-        let directory = NSTemporaryDirectory() + "kubectl-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let out = directory + "/out", err = directory + "/err"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        let launched = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            process.terminationHandler = { _ in continuation.resume(returning: true) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: false)
-            }
-        }
-        guard launched else { throw TestEnvironment.Unavailable(description: "cannot run \(executable) \(arguments.joined(separator: " "))") }
-        return Result(status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
-    }
-
-    func cleanUp() { try? FileManager.default.removeItem(atPath: cacheDirectory) }
+extension Kubectl {
+    /// Against the test API server.
+    init() throws { self.init(kubeconfig: try TestEnvironment.kubeconfigPath()) }
 }

@@ -37,7 +37,7 @@ import X509
     /// `jitsudo-tls` for the Service's DNS name: (HTTP status, body). Status 0 when nothing answers.
     static func get(_ daemon: Daemon, _ path: String, namespace: String, caFile: String) async throws -> (Int, String) {
         let host = "jitsudod.\(namespace).svc"
-        let result = try await Shell.run(
+        let result = try await Subprocess.shell(
             "curl -s --max-time 5 --cacert \"$CA\" --resolve \(host):\(daemon.port):127.0.0.1 -o - -w '\\n%{http_code}' https://\(host):\(daemon.port)\(path)",
             environment: ["CA": caFile])
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -47,17 +47,8 @@ import X509
     @Test func aDaemonThatCannotStartLeavesItsPodNotReadyWithTheReason() async throws {
         try await Env.withNamespace("oppodsbad") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
-            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
-            secret.body["stringData"] = ["url": .string(database.urlString)]
-            _ = try await client.create(secret, in: .secrets)
-            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
             // No credentials_key: jitsudod refuses to start, naming it.
-            cluster.spec = [
-                "replicas": 1, "image": "localhost/jitsudod:dev",
-                "config": ["inline": "oidc:\n  issuer: https://idp.invalid\n"],
-                "database": ["secretRef": ["name": "jitsudo-database"]],
-            ]
-            _ = try await client.create(cluster, in: .jitsudoClusters)
+            try await Self.createCluster(client, namespace, databaseURL: database.urlString, config: "oidc:\n  issuer: https://idp.invalid\n")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
             try await Env.eventually("the pod reports the daemon's exit and is restarted, not ready") {
@@ -79,16 +70,7 @@ import X509
         try await Env.withNamespace("oprunbook6") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
             let refused = "postgres://jitsudo_app:secret@127.0.0.1:\(try PostgresCluster.freePort())/jitsudo"
-            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
-            secret.body["stringData"] = ["url": .string(refused)]
-            _ = try await client.create(secret, in: .secrets)
-            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
-            cluster.spec = [
-                "replicas": 1, "image": "localhost/jitsudod:dev",
-                "config": ["inline": .string(Self.config)],
-                "database": ["secretRef": ["name": "jitsudo-database"]],
-            ]
-            _ = try await client.create(cluster, in: .jitsudoClusters)
+            try await Self.createCluster(client, namespace, databaseURL: refused)
             let operatorTask = Env.startOperator(client, namespace: namespace)
             let kubectl = try Kubectl()
             let caFile = NSTemporaryDirectory() + "oprunbook6-ca-\(UUID().uuidString).crt"
@@ -150,17 +132,7 @@ import X509
     @Test func aRotatedCertificateIsServedByTheRunningDaemonsHotReload() async throws {
         try await Env.withNamespace("oppodstls") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
-            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
-            secret.body["stringData"] = ["url": .string(database.urlString)]
-            _ = try await client.create(secret, in: .secrets)
-            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
-            cluster.spec = [
-                "replicas": 1, "image": "localhost/jitsudod:dev",
-                "config": ["inline": .string(Self.config)],
-                "database": ["secretRef": ["name": "jitsudo-database"]],
-                "tls": ["reloadGracePeriod": "10m"],
-            ]
-            _ = try await client.create(cluster, in: .jitsudoClusters)
+            try await Self.createCluster(client, namespace, databaseURL: database.urlString, grace: "10m")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             let kubectl = try Kubectl()
             defer {
@@ -219,31 +191,29 @@ import X509
 
         """
 
+    /// The database Secret (`databaseURL`) and a JitsudoCluster `jitsudod` of the `localhost/jitsudod` image, whose pods
+    /// the fakelet runs as real daemons. The TLS paths in ``config`` are the pod's mount paths: the fakelet
+    /// materialises the jitsudo-tls Secret and rewrites them.
+    static func createCluster(
+        _ client: KubernetesClient, _ namespace: String, replicas: Int = 1, databaseURL: String, config: String = config, grace: String? = nil
+    ) async throws {
+        var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
+        secret.body["stringData"] = ["url": .string(databaseURL)]
+        _ = try await client.create(secret, in: .secrets)
+        var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+        cluster.spec = [
+            "replicas": .number(Double(replicas)), "image": "localhost/jitsudod:dev",
+            "config": ["inline": .string(config)],
+            "database": ["secretRef": ["name": "jitsudo-database"]],
+        ]
+        if let grace { cluster.spec?["tls"] = ["reloadGracePeriod": .string(grace)] }
+        _ = try await client.create(cluster, in: .jitsudoClusters)
+    }
+
     @Test func aClusterRunsRealJitsudodProcessesThatRollAndScaleToZero() async throws {
         try await Env.withNamespace("oppods") { client, namespace in
             let database = try await TestPostgres.shared.createDatabase()
-            var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
-            secret.body["stringData"] = ["url": .string(database.urlString)]
-            _ = try await client.create(secret, in: .secrets)
-            var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
-            // The TLS paths are the pod's mount paths: the fakelet materialises the jitsudo-tls Secret and rewrites them.
-            cluster.spec = [
-                "replicas": 2, "image": "localhost/jitsudod:dev",
-                "config": ["inline": .string("""
-                    log_level: warning
-                    credentials_key: \(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())
-                    database_max_connections: 4
-                    oidc:
-                      issuer: https://idp.invalid
-                    tls:
-                      cert_file: /etc/jitsudo/tls/tls.crt
-                      key_file: /etc/jitsudo/tls/tls.key
-
-                    """)],
-                "database": ["secretRef": ["name": "jitsudo-database"]],
-                "tls": ["reloadGracePeriod": "1s"],
-            ]
-            _ = try await client.create(cluster, in: .jitsudoClusters)
+            try await Self.createCluster(client, namespace, replicas: 2, databaseURL: database.urlString, grace: "1s")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             let kubectl = try Kubectl()
             let caFile = NSTemporaryDirectory() + "oppods-ca-\(UUID().uuidString).crt"

@@ -27,7 +27,7 @@ enum CertificateCheck {
     }
 
     static func psql(_ url: DatabaseURL, _ sql: String) async throws -> String {
-        let result = try await Shell.run("psql -X -A -t -v ON_ERROR_STOP=1 -d \"$URL\" -c \"$SQL\"", environment: ["URL": url.urlString, "SQL": sql])
+        let result = try await Subprocess.shell("psql -X -A -t -v ON_ERROR_STOP=1 -d \"$URL\" -c \"$SQL\"", environment: ["URL": url.urlString, "SQL": sql])
         guard result.status == 0 else { throw Env.Unavailable(description: "psql failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -98,6 +98,12 @@ enum CertificateCheck {
             ],
         ]
         _ = try await client.create(restore, in: .jitsudoRestores)
+    }
+
+    static func waitForTwoReadyPods(_ client: KubernetesClient, _ namespace: String) async throws {
+        try await Env.eventually("jitsudod runs 2 ready pods") {
+            try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
+        }
     }
 
     static func restore(_ client: KubernetesClient, _ namespace: String, _ name: String = "restore-1") async throws -> GenericResource {
@@ -172,6 +178,16 @@ enum CertificateCheck {
                 violations.withLock { $0.append("\(replicas) replicas in phase \(phase)") }
             }
         }
+
+        /// Samples every 100 ms until the returned task is cancelled.
+        func start(_ client: KubernetesClient, _ namespace: String) -> Task<Void, Never> {
+            Task {
+                while !Task.isCancelled {
+                    await sample(client, namespace)
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
     }
 
     @Test func aRestoreRunsEndToEndAndSwapsTheVerifiedDatabaseIn() async throws {
@@ -179,17 +195,10 @@ enum CertificateCheck {
             let setup = try await Self.setUp(client, namespace)
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
-            try await Env.eventually("jitsudod runs 2 ready pods") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
-            }
+            try await Self.waitForTwoReadyPods(client, namespace)
             try await Self.createRestore(client, namespace, setup)
             let watch = EarlyScaleUpWatch()
-            let sampler = Task {
-                while !Task.isCancelled {
-                    await watch.sample(client, namespace)
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
+            let sampler = watch.start(client, namespace)
             defer { sampler.cancel() }
             try await Env.eventually("the restore completes", timeout: .seconds(120)) {
                 let phase = try await Self.restore(client, namespace).status?["phase"]?.stringValue
@@ -225,7 +234,7 @@ enum CertificateCheck {
             let setup = try await Self.setUp(client, namespace)
             let (claim, directory) = try await Self.createClaim(client, namespace)
             let backup = directory.appendingPathComponent("daily/backup.sql.gz")
-            let dump = try await Shell.run(
+            let dump = try await Subprocess.shell(
                 "set -o pipefail; pg_dump --no-owner --no-privileges -d \"$URL\" | gzip > \"$OUT\"",
                 environment: ["URL": setup.source.urlString, "OUT": backup.path])
             #expect(dump.status == 0, "\(dump.stderr)")
@@ -261,9 +270,7 @@ enum CertificateCheck {
             try Data("this is not gzip\n".utf8).write(to: directory.appendingPathComponent("daily/corrupt.sql.gz"))
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
-            try await Env.eventually("jitsudod runs 2 ready pods") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
-            }
+            try await Self.waitForTwoReadyPods(client, namespace)
             try await Self.createRestore(
                 client, namespace, setup, source: ["file": ["persistentVolumeClaimName": .string(claim), "path": "daily/corrupt.sql.gz"]])
             try await Self.waitForRestore(client, namespace, "Failed")
@@ -295,7 +302,7 @@ enum CertificateCheck {
             let marker = directory.appendingPathComponent("pwned")
             let backup = directory.appendingPathComponent("evil.sql")
             // A real dump, with a shell escape slipped in after its first SET (outside any COPY data).
-            let dump = try await Shell.run(
+            let dump = try await Subprocess.shell(
                 "set -o pipefail; pg_dump --no-owner --no-privileges -d \"$URL\" | awk -v m=\"$MARKER\" '{ print } /^SET / && !done { print \"\\\\! touch \" m; done = 1 }' > \"$OUT\"",
                 environment: ["URL": setup.source.urlString, "OUT": backup.path, "MARKER": marker.path])
             #expect(dump.status == 0, "\(dump.stderr)")
@@ -356,9 +363,7 @@ enum CertificateCheck {
             let staleUID = try await client.create(stale, in: .jobs).metadata.uid
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
-            try await Env.eventually("jitsudod runs 2 ready pods") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
-            }
+            try await Self.waitForTwoReadyPods(client, namespace)
             try await Self.createRestore(client, namespace, setup)
             try await Env.eventually("the restore reports the conflicting Job", timeout: .seconds(90)) {
                 let status = try await Self.restore(client, namespace).status
@@ -389,9 +394,7 @@ enum CertificateCheck {
             defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL) } }
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
-            try await Env.eventually("jitsudod runs 2 ready pods") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
-            }
+            try await Self.waitForTwoReadyPods(client, namespace)
             var restore = GenericResource(
                 apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoRestore", metadata: ObjectMeta(name: "restore-1", namespace: namespace))
             restore.spec = [
@@ -408,7 +411,7 @@ enum CertificateCheck {
                 guard let job = try await Self.jobs(client, namespace).first, let pod = try await Self.pods(of: job, client, namespace).first,
                       let pid = pod.metadata.annotations?["fakelet.jitsudo.dev/pid"]
                 else { return false }
-                group = try await Shell.run("pgrep -g \(pid)").stdout.split(separator: "\n").compactMap { Int32($0) }
+                group = try await Subprocess.shell("pgrep -g \(pid)").stdout.split(separator: "\n").compactMap { Int32($0) }
                 return group.count >= 3
             }
             let job = try #require(try await Self.jobs(client, namespace).first)
@@ -440,9 +443,7 @@ enum CertificateCheck {
             let tamperedID = try await Self.psql(setup.source, "SELECT id FROM audit_events WHERE actor_identity = 'mallory'")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
-            try await Env.eventually("jitsudod runs 2 ready pods") {
-                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.readyReplicas == 2
-            }
+            try await Self.waitForTwoReadyPods(client, namespace)
             try await Self.createRestore(client, namespace, setup)
             try await Env.eventually("the restore fails", timeout: .seconds(120)) {
                 try await Self.restore(client, namespace).status?["phase"]?.stringValue == "Failed"
@@ -480,12 +481,7 @@ enum CertificateCheck {
             }
             try await Self.createRestore(client, namespace, setup)
             let watch = EarlyScaleUpWatch()
-            let sampler = Task {
-                while !Task.isCancelled {
-                    await watch.sample(client, namespace)
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-            }
+            let sampler = watch.start(client, namespace)
             defer { sampler.cancel() }
             try await Env.eventually("the restore waits for the pods") {
                 try await Self.restore(client, namespace).status?["phase"]?.stringValue == "WaitingForPods"
@@ -535,6 +531,9 @@ enum CertificateCheck {
             #expect(job.metadata.uid == runningJob?.metadata.uid)
             let lease = try await client.get(Lease.self, name: "jitsudo-operator", namespace: namespace)
             #expect(lease.spec?.holderIdentity == "operator-c")
+            // The third operator counted the steps it executed (ScalingUp's scale, at least).
+            let (_, metrics) = try await Env.get(port: port, "/metrics")
+            #expect(metrics.contains(#"jitsudo_operator_steps_total{kind="JitsudoRestore",step="scaleDeployment"}"#), "\(metrics)")
             kill(first.processIdentifier, SIGTERM)
             first.waitUntilExit()
         }

@@ -77,11 +77,17 @@ enum Env {
         try await client.shutdown()
     }
 
-    /// Polls `condition` every 200 ms until it holds or `timeout` passes (then the test fails naming `what`).
+    /// Polls `condition` every 200 ms until it holds or `timeout` passes (then the test fails naming `what`). Errors of
+    /// the condition count as "not yet" (an object not created yet), except ``Unavailable``, which a condition throws
+    /// to stop waiting at once (a restore that failed will never complete).
     static func eventually(_ what: String, timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if (try? await condition()) == true { return }
+            do {
+                if try await condition() { return }
+            } catch let error as Unavailable {
+                throw error
+            } catch {}
             try await Task.sleep(for: .milliseconds(200))
         }
         Issue.record("timed out after \(timeout) waiting until \(what)")
@@ -125,7 +131,7 @@ enum Env {
 
     /// GET of the operator's `path` on loopback with curl: (HTTP status, body).
     static func get(port: Int, _ path: String) async throws -> (Int, String) {
-        let result = try await Shell.run("curl -s -o - -w '\\n%{http_code}' http://127.0.0.1:\(port)\(path)")
+        let result = try await Subprocess.shell("curl -s -o - -w '\\n%{http_code}' http://127.0.0.1:\(port)\(path)")
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
@@ -154,59 +160,7 @@ enum Env {
     }
 }
 
-/// Shell commands (kubectl, openssl, psql, curl) without blocking the shared executor.
-enum Shell {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ script: String, environment: [String: String] = [:]) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let directory = NSTemporaryDirectory() + "optest-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let out = directory + "/out", err = directory + "/err"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let launched = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            process.terminationHandler = { _ in continuation.resume(returning: true) }
-            do { try process.run() } catch {
-                process.terminationHandler = nil
-                continuation.resume(returning: false)
-            }
-        }
-        guard launched else { throw Env.Unavailable(description: "cannot run bash -c \(script)") }
-        return Result(status: process.terminationStatus, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
-    }
-}
-
-/// The machine's `kubectl` against the test API server, with a fresh KUBECACHEDIR.
-struct Kubectl {
-    let kubeconfig: String
-    let cacheDirectory = NSTemporaryDirectory() + "jitsudo-kubectl-cache-\(UUID().uuidString)"
-
-    init() throws { kubeconfig = try Env.kubeconfig() }
-
-    func run(_ arguments: [String]) async throws -> Shell.Result {
-        try await shell("timeout 120 kubectl " + arguments.map { "'\($0.replacingOccurrences(of: "'", with: "'\\''"))'" }.joined(separator: " "))
-    }
-
-    /// A pipeline; `kubectl` in it uses the test API server.
-    func shell(_ script: String, environment: [String: String] = [:]) async throws -> Shell.Result {
-        try await Shell.run(
-            script, environment: environment.merging(["KUBECONFIG": kubeconfig, "KUBECACHEDIR": cacheDirectory]) { _, own in own })
-    }
-
-    func cleanUp() { try? FileManager.default.removeItem(atPath: cacheDirectory) }
+extension Kubectl {
+    /// Against the test API server.
+    init() throws { self.init(kubeconfig: try Env.kubeconfig()) }
 }
