@@ -114,9 +114,11 @@ struct Fakelet: Sendable {
         guard boundNode == nodeName else { return }
         if let phase = pod.status?.phase, phase == "Succeeded" || phase == "Failed" { return }
         let state = await runtime.sync(pod)
+        var pod = pod
         if state.annotations.contains(where: { pod.metadata.annotations?[$0.key] != $0.value }) {
             let patch: JSONValue = ["metadata": ["annotations": .object(state.annotations.mapValues { .string($0) })]]
-            _ = try await client.patch(Pod.self, name: name, namespace: namespace, .merge(patch))
+            // The status write below carries the pod's resourceVersion: the patched pod's, not the stale one.
+            pod = try await client.patch(Pod.self, name: name, namespace: namespace, .merge(patch))
         }
         guard needsStatusUpdate(pod, to: state) else { return }
         try await writeStatus(of: pod, state)

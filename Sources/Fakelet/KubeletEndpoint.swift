@@ -31,10 +31,6 @@ enum KubeletEndpoint {
             previous = query["previous"] == "true"
             tailLines = query["tailLines"].flatMap { Int($0) }
         }
-
-        init(namespace: String, pod: String, container: String, previous: Bool, tailLines: Int?) {
-            (self.namespace, self.pod, self.container, self.previous, self.tailLines) = (namespace, pod, container, previous, tailLines)
-        }
     }
 
     enum LogResponse: Sendable, Equatable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import NIOHTTP1
 
 /// Options of list and watch calls.
@@ -115,11 +115,6 @@ extension KubernetesClient {
     /// Replaces `object`; its `metadata.resourceVersion` is a precondition (stale → `conflict`).
     public func update<R: KubernetesResource>(_ object: R) async throws -> R { try await update(object, in: R.resourceType) }
 
-    /// Replaces the `status` subresource of `object` (the rest of the object is ignored by the server).
-    public func updateStatus<R: KubernetesResource>(_ object: R) async throws -> R {
-        try await update(object, in: R.resourceType, subresource: "status")
-    }
-
     /// Patches `name` (or its `subresource`, e.g. `status`).
     public func patch<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil, subresource: String? = nil,
                                              _ patch: Patch) async throws -> R {
@@ -227,16 +222,5 @@ extension KubernetesClient {
         let call = Call(method: .POST, verb: "create", resource: .pods, namespace: namespace, name: pod, subresource: "binding",
                         body: try encode(PodBinding(pod: pod, node: node), as: .pods))
         _ = try await send(call)
-    }
-
-    /// Restarts a Deployment's pods the way `kubectl rollout restart` does: a strategic-merge patch of the pod
-    /// template annotation `kubectl.kubernetes.io/restartedAt` (RFC 3339, UTC), so `rollout status` understands.
-    @discardableResult
-    public func restartDeployment(name: String, namespace: String? = nil, at time: Date) async throws -> Deployment {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        let annotation: JSONValue = ["kubectl.kubernetes.io/restartedAt": .string(formatter.string(from: time))]
-        let patch: JSONValue = ["spec": ["template": ["metadata": ["annotations": annotation]]]]
-        return try await self.patch(Deployment.self, name: name, namespace: namespace, .strategicMerge(patch))
     }
 }

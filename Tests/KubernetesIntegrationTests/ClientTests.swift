@@ -70,7 +70,7 @@ import Testing
             let failed = await #expect(throws: KubernetesError.self) {
                 try await client.patch(ConfigMap.self, name: "p", namespace: namespace, .json([.test("/data/a", "1"), .replace("/data/a", "11")]))
             }
-            #expect(failed?.code != nil)
+            #expect(failed?.code == .invalid, "a failed JSON-patch test operation is refused as invalid: \(String(describing: failed))")
             #expect(try await client.get(ConfigMap.self, name: "p", namespace: namespace).data?["a"] == "10")
             let applied = try await client.patch(ConfigMap.self, name: "applied", namespace: namespace,
                                                  .apply(["metadata": ["name": "applied", "namespace": .string(namespace)], "data": ["k": "v"]],
