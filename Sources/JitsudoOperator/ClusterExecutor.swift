@@ -66,9 +66,8 @@ struct ClusterExecutor: Sendable {
         }
 
         let inFlight = restores.first { restore in
-            let phase = restore.status?["phase"]?.stringValue.flatMap(RestoreStateMachine.Phase.init(rawValue:)) ?? .pending
             let target = restore.spec?["clusterName"]?.stringValue ?? "jitsudod"
-            return target == name && phase.isInFlight
+            return target == name && RestoreExecutor.phase(of: restore).isInFlight
         }?.metadata.name
 
         var configData: [String: String]?

@@ -41,7 +41,7 @@ enum ServedCertificate {
             }
             let parsed = try Certificate(derEncoded: try certificate.toDERBytes())
             channel.close(promise: nil)
-            return CertificateInspection.serialText(parsed.serialNumber.bytes)
+            return Hex.text(parsed.serialNumber.bytes)
         } catch {
             channel.close(promise: nil)
             throw error
@@ -113,6 +113,6 @@ struct ServedCertificateProbe: Sendable {
     /// The serial of the first certificate in `pem` (as the reconciler writes it); nil when there is none to read.
     static func serial(pem: String?) -> String? {
         guard let pem, let certificate = try? Certificate(pemEncoded: pem) else { return nil }
-        return CertificateInspection.serialText(certificate.serialNumber.bytes)
+        return Hex.text(certificate.serialNumber.bytes)
     }
 }

@@ -22,14 +22,6 @@ public struct CertificateInspection: Sendable, Equatable {
 
     /// Parses `certificatePEM` (the first certificate in it) and checks `privateKeyPEM` belongs to it and, when `ca` is
     /// given, that the CA's key signed it.
-    /// A serial number as the operator writes it: lowercase hex of its bytes.
-    public static func serialText(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
-    }
-
     public static func inspect(certificatePEM: String, privateKeyPEM: String, ca: CertificateAuthority?) -> Result<CertificateInspection, Problem> {
         guard let certificate = try? Certificate(pemEncoded: certificatePEM) else { return .failure(.certificateUnparsable) }
         guard let key = try? Certificate.PrivateKey(pemEncoded: privateKeyPEM) else { return .failure(.keyUnparsable) }
@@ -45,7 +37,7 @@ public struct CertificateInspection: Sendable, Equatable {
         }
         return .success(
             CertificateInspection(
-                serial: serialText(certificate.serialNumber.bytes), notBefore: certificate.notValidBefore,
+                serial: Hex.text(certificate.serialNumber.bytes), notBefore: certificate.notValidBefore,
                 notAfter: certificate.notValidAfter, dnsNames: names, signedByCA: signed
             )
         )
@@ -81,6 +73,6 @@ public struct CertificateInspection: Sendable, Equatable {
     public static func digest(_ parts: [String]) -> String {
         var hasher = SHA256()
         for part in parts { hasher.update(data: Data("\(part.utf8.count):\(part)".utf8)) }
-        return hasher.finalize().prefix(5).map { String(format: "%02x", $0) }.joined()
+        return Hex.text(hasher.finalize().prefix(5))
     }
 }

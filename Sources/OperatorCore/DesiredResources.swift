@@ -96,7 +96,7 @@ public enum DesiredResources {
         for (key, value) in data.sorted(by: { $0.key < $1.key }) {
             hasher.update(data: Data("\(key.utf8.count):\(key)\(value.utf8.count):\(value)".utf8))
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Hex.text(hasher.finalize())
     }
 
     /// SHA-256 hex of a desired object (sorted-key JSON).
@@ -105,7 +105,7 @@ public enum DesiredResources {
         encoder.outputFormatting = [.sortedKeys]
         // Encoding these plain value types cannot fail; a failure would be a broken invariant.
         guard let data = try? encoder.encode(value) else { preconditionFailure("desired resource not encodable") }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Hex.text(SHA256.hash(data: data))
     }
 
     /// The Deployment for `spec`, with `configData` checksummed into the pod template, `replicas` as given (the caller

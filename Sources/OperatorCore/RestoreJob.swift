@@ -117,24 +117,20 @@ public struct RestoreJob: Sendable, Equatable {
         { print }
         """#
 
-    /// `jitsudo-restore-<restore>`, or when that exceeds 63 characters (a Job's name is a pod label value), its first
-    /// 54 characters, `-`, and 8 hex digits of the SHA-256 of the restore's name: deterministic and distinct.
-    public static func name(forRestore restore: String) -> String {
-        let full = "jitsudo-restore-\(restore)"
-        guard full.count > 63 else { return full }
-        let digest = SHA256.hash(data: Data(restore.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
-        var stem = String(full.prefix(54))
-        while stem.hasSuffix("-") || stem.hasSuffix(".") { stem.removeLast() }
-        return "\(stem)-\(digest)"
-    }
+    /// `jitsudo-restore-<restore>`, or when that exceeds 63 characters (a Job's name is a pod label value), shortened
+    /// as ``shortened(_:digestOf:)`` does: deterministic and distinct.
+    public static func name(forRestore restore: String) -> String { shortened("jitsudo-restore-\(restore)", digestOf: restore) }
 
     /// The restore's name as a label value (at most 63 characters; longer names are shortened like the Job's).
-    static func labelValue(_ restore: String) -> String {
-        guard restore.count > 63 else { return restore }
-        let digest = SHA256.hash(data: Data(restore.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
-        var stem = String(restore.prefix(54))
+    static func labelValue(_ restore: String) -> String { shortened(restore, digestOf: restore) }
+
+    /// `text` itself when it has at most 63 characters; else its first 54 (without a trailing `-` or `.`), `-`, and
+    /// 8 hex digits of the SHA-256 of `source`.
+    private static func shortened(_ text: String, digestOf source: String) -> String {
+        guard text.count > 63 else { return text }
+        var stem = String(text.prefix(54))
         while stem.hasSuffix("-") || stem.hasSuffix(".") { stem.removeLast() }
-        return "\(stem)-\(digest)"
+        return "\(stem)-\(Hex.text(SHA256.hash(data: Data(source.utf8)).prefix(4)))"
     }
 }
 

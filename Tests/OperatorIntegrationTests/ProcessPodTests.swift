@@ -165,7 +165,7 @@ import X509
             // The operator asked the pod, saw the new serial served, and restarted nothing (grace period 10m).
             let served = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
             let pem = String(decoding: served.decodedData["tls.crt"] ?? Data(), as: UTF8.self)
-            let serial = try CertificateInspection.serialText(Certificate(pemEncoded: pem).serialNumber.bytes)
+            let serial = try Hex.text(Certificate(pemEncoded: pem).serialNumber.bytes)
             try await Env.eventually("the status says the certificate was hot-reloaded", timeout: .seconds(60)) {
                 let tls = try await Env.cluster(client, namespace).status?["tls"]
                 return tls?["servingSerial"]?.stringValue == serial && tls?["reloadMethod"] == "HotReload"
