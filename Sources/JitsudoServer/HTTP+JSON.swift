@@ -27,17 +27,21 @@ enum HTTPJSON {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// The request body as validated fields: at most 1 MiB (413), valid JSON (400), an object (400). Empty means `{}`.
-    static func fields(_ request: Request, context: APIContext) async throws -> RequestFields {
+    /// The request body, at most 1 MiB (413).
+    static func body(_ request: Request, context: APIContext) async throws -> ByteBuffer {
         var request = request
-        let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            return try await request.collectBody(upTo: context.maxUploadSize)
         } catch {
             // NIO reports an oversized body as `NIOTooManyBytesError`; Hummingbird's own limit as HTTPError 413.
             if let error = error as? HTTPError, error.status != .contentTooLarge { throw error }
             throw APIError.payloadTooLarge("request body is larger than 1 MiB")
         }
+    }
+
+    /// The request body as validated fields: at most 1 MiB (413), valid JSON (400), an object (400). Empty means `{}`.
+    static func fields(_ request: Request, context: APIContext) async throws -> RequestFields {
+        let buffer = try await body(request, context: context)
         guard buffer.readableBytes > 0 else { return try RequestFields(nil) }
         let value: JSONValue
         do {

@@ -41,12 +41,15 @@ struct HealthChecks: Sendable {
             epoch = held
         }
         var heartbeatAge: Int64 = -1
-        if let status = try? await Leadership(database: database).status() {
+        // Only with a reachable database, and bounded like the check above: /readyz must answer.
+        let reachable = checks["db"] == "ok"
+        if reachable, let status = try? await withTimeout(.seconds(2), { try await Leadership(database: database).status() }) {
             heartbeatAge = status.heartbeatAgeMilliseconds
             if role == "standby" { epoch = status.epoch }
             checks["leader"] = status.holder.isEmpty ? "none elected yet" : "\(status.holder) (epoch \(status.epoch))"
         }
-        let replicas = try? await ReplicaRegistry(database: database).list().map {
+        let listed = reachable ? try? await withTimeout(.seconds(2)) { try await ReplicaRegistry(database: database).list() } : nil
+        let replicas = listed?.map {
             ReplicaReadiness(id: $0.id, address: $0.address, role: $0.role, epoch: $0.epoch, heartbeatAgeMs: $0.heartbeatAgeMilliseconds)
         }
         return Readiness(status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks,
@@ -58,15 +61,12 @@ struct TimeoutError: Error, CustomStringConvertible {
     var description: String { "timed out" }
 }
 
+/// `body`'s result, or ``TimeoutError`` once `limit` has passed. Built on ``firstOf(timeout:_:)``: a task group would
+/// wait for a query stuck on a dead connection to notice its cancellation, so the probe would not be bounded.
 func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw TimeoutError()
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw TimeoutError() }
-        return first
+    let outcome = await firstOf(timeout: limit) { () async -> Result<T, any Error> in
+        do { return .success(try await body()) } catch { return .failure(error) }
     }
+    guard let outcome else { throw TimeoutError() }
+    return try outcome.get()
 }

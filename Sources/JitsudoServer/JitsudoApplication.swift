@@ -33,13 +33,7 @@ public enum JitsudoApplication {
             guard mcp.authorizes(request.headers[.authorization]) else {
                 throw APIError.unauthenticated("the MCP endpoint needs Authorization: Bearer <the configured mcp.token>")
             }
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: context.maxUploadSize)
-            } catch {
-                throw APIError.payloadTooLarge("request body is larger than 1 MiB")
-            }
+            let body = try await HTTPJSON.body(request, context: context)
             let reply = await mcp.handle(String(decoding: body.readableBytesView, as: UTF8.self))
             guard let json = reply.body else { return Response(status: .accepted) }
             return try HTTPJSON.response(json, status: HTTPResponse.Status(code: reply.status))
