@@ -23,21 +23,40 @@ final class LeadershipMonitor: Sendable {
 
     var current: Observation? { observations.withLock { $0.last } }
 
+    /// Polls until cancelled. Each poll gets at most 1 s: a query on a connection that died with the PostgreSQL
+    /// restart can hang without noticing cancellation, so a slow poll is abandoned (cancelled, not awaited) and the
+    /// next one starts on another connection.
     func run() async {
         while !Task.isCancelled {
-            if let rows = try? await database.query("SELECT epoch, holder FROM leadership WHERE id = 1 AND holder <> ''") {
-                do {
-                    for try await (epoch, holder) in rows.decode((Int64, String).self) {
-                        let now = ContinuousClock.now
-                        let wall = wallMicros()
-                        observations.withLock { list in
-                            if list.last?.epoch != epoch { list.append(Observation(epoch: epoch, holder: holder, seen: now, wall: wall)) }
-                        }
-                    }
-                } catch {}
+            let done = Flag()
+            let poll = Task {
+                await self.poll()
+                done.set()
             }
+            let deadline = ContinuousClock.now + .seconds(1)
+            while !done.isSet, ContinuousClock.now < deadline, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            if !done.isSet { poll.cancel() }
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    private func poll() async {
+        guard let rows = try? await database.query("SELECT epoch, holder FROM leadership WHERE id = 1 AND holder <> ''") else { return }
+        do {
+            for try await (epoch, holder) in rows.decode((Int64, String).self) {
+                let now = ContinuousClock.now
+                let wall = wallMicros()
+                observations.withLock { list in
+                    if list.last?.epoch != epoch { list.append(Observation(epoch: epoch, holder: holder, seen: now, wall: wall)) }
+                }
+            }
+        } catch {}
+    }
+
+    private final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
     }
 
     /// The first observation of an epoch newer than `epoch`, waiting at most `limit`.
