@@ -95,7 +95,11 @@ let package = Package(
         // Credential providers: the protocol, the durable mock (aws, gcp, azure, kubernetes follow).
         .target(
             name: "JitsudoProviders",
-            dependencies: ["JitsudoCore", "JitsudoStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "JitsudoCore", "JitsudoStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // OIDC ID-token verification (discovery, JWKS) and the development issuer of `jitsudod dev`.

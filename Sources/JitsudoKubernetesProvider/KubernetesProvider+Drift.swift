@@ -1,21 +1,8 @@
 import Foundation
 import KubernetesClient
+public import JitsudoProviders
 
-/// A binding the drift reconciliation removed, and why.
-public struct DriftRemoval: Sendable, Hashable {
-    /// `RoleBinding` or `ClusterRoleBinding`.
-    public var kind: String
-    /// The namespace, `*` for a ClusterRoleBinding.
-    public var scope: String
-    public var name: String
-    /// The request id from the binding's label.
-    public var requestID: String
-    /// Why: what the decision closure of ``KubernetesProvider/removeDrift(reasonToRemove:)`` said
-    /// (`grant_not_active`, `expired`).
-    public var reason: String
-}
-
-extension KubernetesProvider {
+extension KubernetesProvider: DriftCorrecting {
     /// Removes every binding labelled by this installation (``Configuration/instance``) for which `reasonToRemove`,
     /// given the binding's request id, returns a reason (nil keeps it). The store decides, not the binding's expiry
     /// annotation, which an extension does not move back. A binding whose fate cannot be decided

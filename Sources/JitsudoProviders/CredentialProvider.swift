@@ -1,4 +1,4 @@
-import JitsudoCore
+public import JitsudoCore
 
 /// A cloud (or test) backend that can grant and revoke a role for a bounded time.
 ///
@@ -15,8 +15,28 @@ public protocol CredentialProvider: Sendable {
     func grant(_ request: GrantRequest) async throws(ProviderError) -> IssuedGrant
     /// Revokes the grant of `requestID`; an unknown or already revoked grant is success.
     func revoke(requestID: String, revokeToken: String?) async throws(ProviderError)
+    /// Moves the end of the ACTIVE grant of `request.requestID` to `request.notAfter` (its `durationSeconds` is the
+    /// grant's new total). Idempotent. Returns new credentials when the old ones cannot outlive the old end, else nil.
+    func extend(_ request: GrantRequest, revokeToken: String?) async throws(ProviderError) -> IssuedGrant?
+    /// Fresh credentials within an ACTIVE grant's window, for providers whose credentials are sessions shorter than
+    /// the grant (an STS session, an access token): `request.durationSeconds` is the time left, `request.notAfter`
+    /// the grant's end, `current` the stored credentials. nil means the stored credentials are still the ones to use.
+    func refreshCredentials(_ request: GrantRequest, current: [String: String]) async throws(ProviderError) -> [String: String]?
     /// A one-line description for status pages.
     var summary: String { get }
+}
+
+extension CredentialProvider {
+    /// Providers whose grant is keyed by the request id and carries no end of its own grant again (idempotent).
+    public func extend(_ request: GrantRequest, revokeToken: String?) async throws(ProviderError) -> IssuedGrant? {
+        _ = try await grant(request)
+        return nil
+    }
+
+    /// Credentials that last the whole grant: nothing to refresh.
+    public func refreshCredentials(_ request: GrantRequest, current: [String: String]) async throws(ProviderError) -> [String: String]? {
+        nil
+    }
 }
 
 /// What a provider is asked to grant.
@@ -27,15 +47,18 @@ public struct GrantRequest: Sendable, Hashable {
     public var resourceScope: String
     public var durationSeconds: Int64
     public var metadata: [String: String]
+    /// The grant's absolute end when it is already known (extend, refresh); nil when a grant is first issued.
+    public var notAfter: AuditTimestamp?
 
     public init(requestID: String, requesterIdentity: String, role: String, resourceScope: String, durationSeconds: Int64,
-                metadata: [String: String]) {
+                metadata: [String: String], notAfter: AuditTimestamp? = nil) {
         self.requestID = requestID
         self.requesterIdentity = requesterIdentity
         self.role = role
         self.resourceScope = resourceScope
         self.durationSeconds = durationSeconds
         self.metadata = metadata
+        self.notAfter = notAfter
     }
 }
 

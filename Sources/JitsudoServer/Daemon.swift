@@ -90,12 +90,12 @@ public struct Daemon: Sendable {
         if configuration.mockProviderEnabled {
             providers["mock"] = MockProvider(database: database, maximumDurationSeconds: configuration.mockProviderMaxDurationSeconds)
         }
-        var drift: KubernetesDriftReconciler?
+        var drift: [DriftReconciler] = []
         if configuration.kubernetesProviderEnabled {
             let provider = try Self.kubernetesProvider(configuration, logger: logger)
             providers["kubernetes"] = provider
-            drift = KubernetesDriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                                              interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger)
+            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                                         interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
         }
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
@@ -126,14 +126,14 @@ public struct Daemon: Sendable {
         let sweeper = GrantSweeper(service: service, revocations: service.revocations, databaseURL: databaseURL,
                                    safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
                                    pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
-        let driftReconciler = drift
+        let driftReconcilers = drift
         let replica = configuration.replicaID.isEmpty ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
         elector = LeaderElector(url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
                                 leaderWork: { epoch in
                                     // Leader-only work ends together when leadership is lost.
                                     await withTaskGroup(of: Void.self) { group in
                                         group.addTask { await sweeper.lead(epoch: epoch) }
-                                        if let driftReconciler { group.addTask { await driftReconciler.run() } }
+                                        for reconciler in driftReconcilers { group.addTask { await reconciler.run() } }
                                         await group.next()
                                         group.cancelAll()
                                     }

@@ -184,13 +184,17 @@ extension RequestService {
             throw APIError.permissionDenied("not eligible: \(why)")
         }
         guard let provider = providers[request.provider] else { throw APIError.providerError("provider \(request.provider) is not enabled") }
+        let newExpiry = AuditTimestamp(microsecondsSinceEpoch: expiresAt.microseconds + addedSeconds * 1_000_000)
+        let reissued: IssuedGrant?
         do {
-            _ = try await provider.grant(GrantRequest(requestID: id.rawValue, requesterIdentity: request.requesterIdentity, role: request.role,
-                                                      resourceScope: request.resourceScope, durationSeconds: total, metadata: request.metadata))
+            reissued = try await provider.extend(
+                GrantRequest(requestID: id.rawValue, requesterIdentity: request.requesterIdentity, role: request.role,
+                             resourceScope: request.resourceScope, durationSeconds: total, metadata: request.metadata, notAfter: newExpiry),
+                revokeToken: request.revokeToken)
         } catch {
             throw APIError.providerError("provider \(request.provider) refused the extension: \(error.message)")
         }
-        let newExpiry = AuditTimestamp(microsecondsSinceEpoch: expiresAt.microseconds + addedSeconds * 1_000_000)
+        let resealed = try reissued.map { try vault.seal($0.credentials) }
         let extended = try await requests.transition(id) { locked, _ in
             var machine = RequestStateMachine(state: locked.state)
             let transition: RequestStateMachine.Transition
@@ -198,11 +202,13 @@ extension RequestService {
             var next = locked
             next.durationSeconds = total
             next.expiresAt = newExpiry
+            if let reissued { next.revokeToken = reissued.revokeToken }
             return RequestRepository.Change(request: next, audit: [AuditDraft(
                 actor: caller.email, action: transition.auditAction, requestID: locked.id.rawValue, provider: locked.provider,
                 resourceScope: locked.resourceScope,
-                details: ["added_seconds": .int(addedSeconds), "expires_at": .string(newExpiry.canonicalText), "reason": .string(reason)]
-            )])
+                details: ["added_seconds": .int(addedSeconds), "expires_at": .string(newExpiry.canonicalText), "reason": .string(reason),
+                          "credentials_reissued": .bool(resealed != nil)]
+            )], credentialsJSON: resealed)
         }
         return try await wire(extended)
     }
@@ -219,9 +225,25 @@ extension RequestService {
         guard let sealed = try await requests.credentialsJSON(of: id) else {
             throw APIError.failedPrecondition("request \(id) has no stored credentials")
         }
-        let credentials = try vault.open(sealed)
+        var credentials = try vault.open(sealed)
+        var refreshed = false
+        if let provider = providers[request.provider] {
+            let remaining = max(1, (expiresAt.microseconds - now().microseconds) / 1_000_000)
+            let current = GrantRequest(requestID: id.rawValue, requesterIdentity: request.requesterIdentity, role: request.role,
+                                       resourceScope: request.resourceScope, durationSeconds: remaining, metadata: request.metadata,
+                                       notAfter: expiresAt)
+            do {
+                if let fresh = try await provider.refreshCredentials(current, current: credentials) {
+                    credentials = fresh
+                    refreshed = true
+                }
+            } catch {
+                throw APIError.providerError("provider \(request.provider) could not issue fresh credentials: \(error.message); try again")
+            }
+        }
+        let details: AuditDetails = refreshed ? ["refreshed": true] : [:]
         try await audit.append(AuditDraft(actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
-                                          provider: request.provider, resourceScope: request.resourceScope))
+                                          provider: request.provider, resourceScope: request.resourceScope, details: details))
         return WireGrant(requestId: id.rawValue,
                          credentials: credentials.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
                          issuedAt: issuedAt.canonicalText, expiresAt: expiresAt.canonicalText)

@@ -1,5 +1,6 @@
 import Foundation
 import JitsudoCore
+public import JitsudoProviders
 import Yams
 
 /// Everything `jitsudod` is configured with, validated at startup. Loaded from `jitsudod.yaml` (nested keys)
@@ -49,6 +50,8 @@ public struct ServerConfiguration: Sendable {
     public var kubernetesReconcileIntervalSeconds: Int64 = 60
     /// Label value of this installation's bindings (two installations sharing a cluster need different ones).
     public var kubernetesInstance = "jitsudo"
+    /// The settings of the cloud providers of ``ProviderCatalog``, by provider name (only those with a key set).
+    public var providerSettings: [String: ProviderSettings] = [:]
     public var slackWebhookURL = ""
     public var webhookURL = ""
     public var webhookSecret = ""
@@ -188,17 +191,24 @@ public struct ServerConfiguration: Sendable {
             guard let root = node as? [String: Any] else { throw ConfigurationError(key: "config", "the file must be a YAML mapping of settings") }
             try flatten(root, prefix: "", into: &values)
         }
-        for key in keys.keys {
+        let providerKeys = ProviderCatalog.settingKeys.flatMap { name, keys in keys.map { "providers.\(name).\($0)" } }
+        for key in Array(keys.keys) + providerKeys {
             let variable = "JITSUDOD_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
             if let value = environment[variable] { values[key] = value }
         }
         if values["database_url"] == nil, let fallback = environment["DATABASE_URL"] { values["database_url"] = fallback }
+        var providerValues: [String: [String: String]] = [:]
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            if let split = providerKey(key) {
+                providerValues[split.provider, default: [:]][split.key] = value
+                continue
+            }
             guard let apply = keys[key] else {
                 throw ConfigurationError(key: key, "is not a setting jitsudod knows; check the spelling (see docs/configuration.md)")
             }
             try apply(&config, value)
         }
+        for (provider, settings) in providerValues { config.providerSettings[provider] = ProviderSettings(provider: provider, values: settings) }
         try config.validate(requireDatabase: requireDatabase)
         return config
     }
@@ -230,6 +240,15 @@ public struct ServerConfiguration: Sendable {
         if !webhookURL.isEmpty, webhookSecret.count < 32 {
             throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")
         }
+    }
+
+    /// `providers.<name>.<key>` of a cataloged provider and known key, split into name and relative key.
+    static func providerKey(_ key: String) -> (provider: String, key: String)? {
+        let parts = key.split(separator: ".", maxSplits: 2).map(String.init)
+        guard parts.count == 3, parts[0] == "providers", let known = ProviderCatalog.settingKeys[parts[1]], known.contains(parts[2]) else {
+            return nil
+        }
+        return (parts[1], parts[2])
     }
 
     mutating func setAddress(_ value: String) throws(ConfigurationError) {

@@ -120,7 +120,7 @@ import Testing
                 let revoked = try await storeRequest(requests, test.database, state: .revoked, scope: namespace)
                 let unknown = Self.newRequestID()
                 for id in [active, revoked, unknown] { _ = try await provider.grant(Self.request(id, scope: namespace)) }
-                let reconciler = KubernetesDriftReconciler(provider: provider, requests: requests, audit: AuditLog(database: test.database),
+                let reconciler = DriftReconciler(provider: provider, requests: requests, audit: AuditLog(database: test.database),
                                                            interval: .seconds(60), logger: Logger(label: "drift-tests"))
                 let removed = try await reconciler.reconcileOnce()
                 let mine = removed.filter { $0.scope == namespace }

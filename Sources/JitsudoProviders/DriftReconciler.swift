@@ -3,16 +3,16 @@ import JitsudoCore
 public import JitsudoStore
 public import Logging
 
-/// Periodically removes out-of-band drift of the `kubernetes` provider (bindings whose grant is no longer
-/// `ACTIVE`) and writes one `grant.drift_removed` audit event per binding removed. Runs on the leader only.
-public struct KubernetesDriftReconciler: Sendable {
-    public let provider: KubernetesProvider
+/// Periodically removes out-of-band drift of one provider (objects whose grant is no longer `ACTIVE`) and writes
+/// one `grant.drift_removed` audit event per object removed. Runs on the leader only.
+public struct DriftReconciler: Sendable {
+    public let provider: any DriftCorrecting
     public let requests: RequestRepository
     public let audit: AuditLog
     public let interval: Duration
     let logger: Logger
 
-    public init(provider: KubernetesProvider, requests: RequestRepository, audit: AuditLog, interval: Duration, logger: Logger) {
+    public init(provider: any DriftCorrecting, requests: RequestRepository, audit: AuditLog, interval: Duration, logger: Logger) {
         self.provider = provider
         self.requests = requests
         self.audit = audit
@@ -20,11 +20,12 @@ public struct KubernetesDriftReconciler: Sendable {
         self.logger = logger
     }
 
-    /// One pass: a grant being issued (`APPROVED`) or `ACTIVE` before its `expires_at` keeps its binding; an
-    /// `ACTIVE` grant past its expiry (the sweeper has not caught up yet), any other state, or an unknown request
-    /// does not. `now` is the current time.
+    /// One pass: a grant being issued (`APPROVED`) or `ACTIVE` before its `expires_at` keeps its object; an
+    /// `ACTIVE` grant past its expiry (the sweeper has not caught up yet), any other state, an unknown request or
+    /// one of another provider does not. `now` is the current time.
     public func reconcileOnce(now: Date = Date()) async throws -> [DriftRemoval] {
         let nowMicros = Int64(now.timeIntervalSince1970 * 1_000_000)
+        let providerName = provider.name
         let removed = try await provider.removeDrift { requestID in
             guard let id = try? RequestID(parsing: requestID) else { return "grant_not_active" }
             let request: ElevationRequest
@@ -33,7 +34,7 @@ public struct KubernetesDriftReconciler: Sendable {
             } catch let error as StoreError where error.code == .notFound {
                 return "grant_not_active"
             }
-            guard request.provider == provider.name else { return "grant_not_active" }
+            guard request.provider == providerName else { return "grant_not_active" }
             switch request.state {
             case .approved: return nil
             case .active: return (request.expiresAt.map { $0.microseconds <= nowMicros } ?? false) ? "expired" : nil
@@ -47,9 +48,10 @@ public struct KubernetesDriftReconciler: Sendable {
             ]
             _ = try await audit.append(AuditDraft(
                 actor: "system", action: "grant.drift_removed", requestID: (try? RequestID(parsing: removal.requestID))?.rawValue,
-                provider: provider.name, resourceScope: removal.scope, outcome: .success, details: details))
-            logger.info("kubernetes binding removed (drift)", metadata: [
-                "request.id": "\(removal.requestID)", "binding": "\(removal.scope)/\(removal.name)", "reason": "\(removal.reason)",
+                provider: providerName, resourceScope: removal.scope, outcome: .success, details: details))
+            logger.info("provider object removed (drift)", metadata: [
+                "provider": "\(providerName)", "request.id": "\(removal.requestID)", "object": "\(removal.kind) \(removal.scope)/\(removal.name)",
+                "reason": "\(removal.reason)",
             ])
         }
         return removed
@@ -61,7 +63,7 @@ public struct KubernetesDriftReconciler: Sendable {
             do {
                 _ = try await reconcileOnce()
             } catch {
-                logger.warning("kubernetes drift reconciliation failed; retrying", metadata: ["error": "\(error)"])
+                logger.warning("drift reconciliation failed; retrying", metadata: ["provider": "\(provider.name)", "error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
         }
