@@ -308,6 +308,7 @@ let package = Package(
             dependencies: ["JitsudoCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict

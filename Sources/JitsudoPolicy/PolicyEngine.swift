@@ -15,6 +15,20 @@ public final class PolicyEngine: Sendable {
         public let policyCount: Int
         let queries: [String: PreparedQuery]
 
+        /// The value of `rule` (nil when undefined); an evaluation error is a ``PolicyFailure`` naming the rule.
+        func outcome(_ rule: String, input: RegoValue, now: Int64) throws(PolicyFailure) -> RegoValue? {
+            do {
+                return try value(rule, input: input, now: now)
+            } catch {
+                throw PolicyFailure(rule: "\(type.package.split(separator: ".").last ?? "")." + rule, "\(error)")
+            }
+        }
+
+        /// `reason` as text: undefined, another type or an evaluation error is `""` (§4).
+        func reason(input: RegoValue, now: Int64) -> String {
+            ((try? outcome("reason", input: input, now: now)) ?? nil)?.stringValue ?? ""
+        }
+
         func value(_ rule: String, input: RegoValue, now: Int64) throws -> RegoValue? {
             guard let query = queries[rule] else { return nil }
             let start = ContinuousClock.now
@@ -78,54 +92,73 @@ public final class PolicyEngine: Sendable {
 
     private func set(_ type: PolicyType) -> CompiledSet? { loaded.withLock { $0[type] } }
 
-    /// The eligibility decision for a submission (`allow`, `reason`, `break_glass_allowed`, `max_duration_seconds`).
-    public func eligibility(_ input: PolicyInput, now: Int64) -> EligibilityDecision {
-        guard let set = set(.eligibility) else {
-            return EligibilityDecision(allowed: false, reason: "", breakGlassAllowed: false, maxDurationSeconds: nil, evaluationFailed: false)
-        }
+    /// The eligibility verdict for a submission or an extension. Fails closed: an evaluation error in `allow`,
+    /// `break_glass_allowed` or `max_duration_seconds`, or a `max_duration_seconds` that is not a whole number of
+    /// seconds ≥ 0, is ``EligibilityVerdict/failed(_:)``. Errors in `reason` are ignored (§4: it is only text).
+    public func eligibility(_ input: PolicyInput, now: Int64) -> EligibilityVerdict {
+        guard let set = set(.eligibility) else { return .deny(reason: "") }
         let value = input.regoValue
         do {
-            let allowed = try set.value("allow", input: value, now: now) == .bool(true)
-            let reason = (try? set.value("reason", input: value, now: now))??.stringValue ?? ""
-            let breakGlass = (try? set.value("break_glass_allowed", input: value, now: now)) == .some(.bool(true))
-            let maxDuration = (try? set.value("max_duration_seconds", input: value, now: now))??.numberValue?.intValue.map { Int64($0) }
-            return EligibilityDecision(allowed: allowed, reason: reason, breakGlassAllowed: breakGlass, maxDurationSeconds: maxDuration,
-                                       evaluationFailed: false)
+            let allow = try set.outcome("allow", input: value, now: now)
+            guard allow == .bool(true) else { return .deny(reason: set.reason(input: value, now: now)) }
+            let breakGlass = try set.outcome("break_glass_allowed", input: value, now: now) == .bool(true)
+            let limit = try Self.maxDuration(try set.outcome("max_duration_seconds", input: value, now: now))
+            return .allow(.init(maxDurationSeconds: limit, breakGlassAllowed: breakGlass))
         } catch {
-            return EligibilityDecision(allowed: false, reason: "", breakGlassAllowed: false, maxDurationSeconds: nil, evaluationFailed: true,
-                                       error: "\(error)")
+            return .failed(error)
         }
     }
 
-    /// The routing of a new request: tier (undefined or other → human; an evaluation error refuses the request)
-    /// and the required number of approvals (undefined or invalid → 1).
-    public func routing(_ input: PolicyInput, now: Int64) -> RoutingDecision {
-        guard let set = set(.approval) else { return RoutingDecision(tier: .human, requiredApprovals: 1) }
+    /// The routing of a new request. Fails closed: an evaluation error in `approver_tier` or `required_approvals`,
+    /// or a `required_approvals` that is not a whole number from 1 to 100, is ``RoutingVerdict/failed(_:)``.
+    /// An undefined or unknown tier is `human`; an undefined quorum is 1.
+    public func routing(_ input: PolicyInput, now: Int64) -> RoutingVerdict {
+        guard let set = set(.approval) else { return .noPolicy }
         let value = input.regoValue
-        let tier: ApproverTier
         do {
-            tier = (try set.value("approver_tier", input: value, now: now))?.stringValue.flatMap(ApproverTier.init(rawValue:)) ?? .human
+            let tier = try set.outcome("approver_tier", input: value, now: now)?.stringValue.flatMap(ApproverTier.init(rawValue:)) ?? .human
+            let required = try Self.requiredApprovals(try set.outcome("required_approvals", input: value, now: now))
+            return .route(tier: tier, requiredApprovals: required)
         } catch {
-            return RoutingDecision(tier: nil, requiredApprovals: 1, error: "\(error)")
+            return .failed(error)
         }
-        var required = 1
-        if let number = (try? set.value("required_approvals", input: value, now: now))??.numberValue?.intValue, number >= 1, number <= 100 {
-            required = number
-        }
-        return RoutingDecision(tier: tier, requiredApprovals: required)
     }
 
-    /// Whether the approval policy allows the person in `input.user` to act (`allow`, `reason`).
-    public func approver(_ input: PolicyInput, now: Int64) -> ApproverDecision {
-        guard let set = set(.approval) else { return ApproverDecision(allowed: false, reason: "no approval policy is loaded") }
+    /// Whether the approval policy lets the person in `input.user` act (`allow`, `reason`); an evaluation error
+    /// in `allow` is ``ApproverVerdict/failed(_:)``.
+    public func approver(_ input: PolicyInput, now: Int64) -> ApproverVerdict {
+        guard let set = set(.approval) else { return .deny(reason: "no approval policy is loaded") }
         let value = input.regoValue
         do {
-            let allowed = try set.value("allow", input: value, now: now) == .bool(true)
-            let reason = (try? set.value("reason", input: value, now: now))??.stringValue ?? ""
-            return ApproverDecision(allowed: allowed, reason: reason)
+            guard try set.outcome("allow", input: value, now: now) == .bool(true) else {
+                return .deny(reason: set.reason(input: value, now: now))
+            }
+            return .allow
         } catch {
-            return ApproverDecision(allowed: false, reason: "policy evaluation failed", evaluationFailed: true)
+            return .failed(error)
         }
+    }
+
+    /// `max_duration_seconds`: undefined is no limit; a whole number ≥ 0 that fits is the limit; anything else
+    /// breaks the contract.
+    static func maxDuration(_ value: RegoValue?) throws(PolicyFailure) -> Int64? {
+        guard let value else { return nil }
+        guard let seconds = value.numberValue?.intValue, seconds >= 0 else {
+            throw PolicyFailure(rule: "eligibility.max_duration_seconds",
+                                "must be a whole number of seconds ≥ 0, got \(value.jsonText.prefix(64))")
+        }
+        return Int64(seconds)
+    }
+
+    /// `required_approvals`: undefined is 1; a whole number from 1 to 100 is the quorum; anything else breaks the
+    /// contract (it is never quietly 1).
+    static func requiredApprovals(_ value: RegoValue?) throws(PolicyFailure) -> Int {
+        guard let value else { return 1 }
+        guard let count = value.numberValue?.intValue, (1...RoutingVerdict.maximumApprovals).contains(count) else {
+            throw PolicyFailure(rule: "approval.required_approvals",
+                                "must be a whole number from 1 to \(RoutingVerdict.maximumApprovals), got \(value.jsonText.prefix(64))")
+        }
+        return count
     }
 
     /// `policies:eval`: the loaded set of `type` against `input` verbatim. Returns nil when `input` is not JSON.
@@ -133,10 +166,17 @@ public final class PolicyEngine: Sendable {
         guard let input = try? RegoValue(jsonText: inputJSON) else { return nil }
         guard let set = set(type) else { return (false, "", "{}") }
         var result: [RegoValue: RegoValue] = [:]
+        var failure: PolicyFailure?
         let outputs = type == .eligibility ? ["allow", "reason"] : ["allow", "reason", "approver_tier"]
         for rule in outputs {
-            if let value = try? set.value(rule, input: input, now: now) { result[.string(rule)] = value }
+            do {
+                if let value = try set.outcome(rule, input: input, now: now) { result[.string(rule)] = value }
+            } catch {
+                if rule != "reason" { failure = failure ?? error }
+            }
         }
+        // An evaluation error is shown, not hidden behind a plain "not allowed" (fail closed: never allowed).
+        if let failure { return (false, "policy evaluation failed: \(failure)", RegoValue.object(RegoObject(result)).jsonText) }
         let allowed = result[.string("allow")] == .bool(true)
         let reason = result[.string("reason")]?.stringValue ?? ""
         return (allowed, reason, RegoValue.object(RegoObject(result)).jsonText)
@@ -159,47 +199,4 @@ public final class PolicyEngine: Sendable {
 public struct PolicyCompileError: Error, Sendable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
-}
-
-public struct EligibilityDecision: Sendable, Hashable {
-    public var allowed: Bool
-    public var reason: String
-    public var breakGlassAllowed: Bool
-    public var maxDurationSeconds: Int64?
-    public var evaluationFailed: Bool
-    public var error: String = ""
-
-    public init(allowed: Bool, reason: String, breakGlassAllowed: Bool, maxDurationSeconds: Int64?, evaluationFailed: Bool, error: String = "") {
-        self.allowed = allowed
-        self.reason = reason
-        self.breakGlassAllowed = breakGlassAllowed
-        self.maxDurationSeconds = maxDurationSeconds
-        self.evaluationFailed = evaluationFailed
-        self.error = error
-    }
-}
-
-public struct RoutingDecision: Sendable, Hashable {
-    /// nil when the tier could not be evaluated: the request is refused (fail closed).
-    public var tier: ApproverTier?
-    public var requiredApprovals: Int
-    public var error: String = ""
-
-    public init(tier: ApproverTier?, requiredApprovals: Int, error: String = "") {
-        self.tier = tier
-        self.requiredApprovals = requiredApprovals
-        self.error = error
-    }
-}
-
-public struct ApproverDecision: Sendable, Hashable {
-    public var allowed: Bool
-    public var reason: String
-    public var evaluationFailed: Bool = false
-
-    public init(allowed: Bool, reason: String, evaluationFailed: Bool = false) {
-        self.allowed = allowed
-        self.reason = reason
-        self.evaluationFailed = evaluationFailed
-    }
 }

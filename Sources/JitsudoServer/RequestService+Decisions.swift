@@ -18,9 +18,7 @@ extension RequestService {
             throw APIError.failedPrecondition("request \(id) is \(request.state.rawValue); only PENDING requests can be approved")
         }
         let approvals = try await requests.approvals(of: id)
-        let decision = try await approverDecision(request, caller: caller, action: "approve", approvals: approvals.map(\.approverIdentity))
-        guard decision.allowed else {
-            let reason = decision.reason.isEmpty ? "the approval policy does not allow \(caller.email) to approve this request" : decision.reason
+        if let reason = try await approverRefusal(request, caller: caller, action: "approve", approvals: approvals.map(\.approverIdentity)) {
             try await refuseApproval(request, by: caller, details: ["policy_reason": .string(reason)])
             throw APIError.permissionDenied(reason)
         }
@@ -78,9 +76,8 @@ extension RequestService {
         let request = try await requests.get(id)
         let withdrawn = request.requesterIdentity == caller.email
         if !withdrawn, !caller.isAdmin {
-            let decision = try await approverDecision(request, caller: caller, action: "deny", approvals: try await requests.approvals(of: id).map(\.approverIdentity))
-            guard decision.allowed else {
-                let why = decision.reason.isEmpty ? "the approval policy does not allow \(caller.email) to deny this request" : decision.reason
+            let approvals = try await requests.approvals(of: id).map(\.approverIdentity)
+            if let why = try await approverRefusal(request, caller: caller, action: "deny", approvals: approvals) {
                 try await refuseApproval(request, by: caller, details: ["policy_reason": .string(why), "deny": true])
                 throw APIError.permissionDenied(why)
             }
@@ -172,12 +169,17 @@ extension RequestService {
         let tier = try await principals.trustTier(of: request.requesterIdentity)
         let input = PolicyInput(action: "request", userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
                                 request: proposed, trustTier: tier, requesterTrustTier: tier)
-        let eligibility = policies.eligibility(input, now: nowNanos)
-        let limitExceeded = eligibility.maxDurationSeconds.map { $0 < total } ?? false
-        guard eligibility.allowed, !eligibility.evaluationFailed, !limitExceeded else {
-            let why = eligibility.evaluationFailed ? "policy evaluation failed"
-                : limitExceeded ? "the total duration exceeds the policy maximum"
-                : eligibility.reason.isEmpty ? "no eligibility policy allows this duration" : eligibility.reason
+        var refusal: String?
+        switch policies.eligibility(input, now: nowNanos) {
+        case .failed(let failure):
+            logger.error("eligibility evaluation failed", metadata: ["policy.error": "\(failure)"])
+            refusal = "policy evaluation failed: \(failure)"
+        case .deny(let reason):
+            refusal = reason.isEmpty ? "no eligibility policy allows this duration" : reason
+        case .allow(let limits):
+            if let limit = limits.maxDurationSeconds, limit < total { refusal = "the total duration exceeds the policy maximum" }
+        }
+        if let why = refusal {
             try await audit.append(AuditDraft(actor: caller.email, action: AuditAction.requestNotEligible, requestID: id.rawValue,
                                               provider: request.provider, resourceScope: request.resourceScope, outcome: .failure,
                                               details: ["extend_seconds": .int(addedSeconds), "policy_reason": .string(why)]))
@@ -276,12 +278,22 @@ extension RequestService {
 
     // MARK: - Helpers
 
-    func approverDecision(_ request: ElevationRequest, caller: Caller, action: String, approvals: [String]) async throws -> ApproverDecision {
+    /// nil when the approval policy lets `caller` take `action` on `request`; else why not. An evaluation error is
+    /// a refusal that names it (fail closed).
+    func approverRefusal(_ request: ElevationRequest, caller: Caller, action: String, approvals: [String]) async throws -> String? {
         let tier = try await principals.trustTier(of: caller.email)
         let requesterTier = try await principals.trustTier(of: request.requesterIdentity)
         let input = PolicyInput(action: action, userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
                                 request: request, trustTier: tier, requesterTrustTier: requesterTier, approvals: approvals)
-        return policies.approver(input, now: nowNanos)
+        switch policies.approver(input, now: nowNanos) {
+        case .allow:
+            return nil
+        case .deny(let reason):
+            return reason.isEmpty ? "the approval policy does not allow \(caller.email) to \(action) this request" : reason
+        case .failed(let failure):
+            logger.error("approval evaluation failed", metadata: ["policy.error": "\(failure)"])
+            return "policy evaluation failed: \(failure)"
+        }
     }
 
     func refuseApproval(_ request: ElevationRequest, by caller: Caller, details: AuditDetails) async throws {

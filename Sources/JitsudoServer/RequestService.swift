@@ -98,25 +98,31 @@ public struct RequestService: Sendable {
                               breakGlass: submission.breakGlass, metadata: submission.metadata),
             trustTier: tier, requesterTrustTier: tier
         )
-        let eligibility = policies.eligibility(input, now: nowNanos)
         var refusal: String?
-        if eligibility.evaluationFailed {
-            logger.error("eligibility evaluation failed", metadata: ["error": "\(eligibility.error)"])
-            refusal = "policy evaluation failed"
-        } else if !eligibility.allowed {
-            refusal = eligibility.reason.isEmpty ? "no eligibility policy allows this request" : eligibility.reason
-        } else if let limit = eligibility.maxDurationSeconds, limit < submission.durationSeconds {
-            refusal = "duration \(GrantDuration(uncheckedSeconds: submission.durationSeconds).compact) exceeds the policy maximum of "
-                + "\(GrantDuration(uncheckedSeconds: max(limit, 0)).compact)"
-        } else if submission.breakGlass, !eligibility.breakGlassAllowed {
-            refusal = "break-glass is not allowed for this request by the eligibility policy (break_glass_allowed)"
+        switch policies.eligibility(input, now: nowNanos) {
+        case .failed(let failure):
+            logger.error("eligibility evaluation failed", metadata: ["policy.error": "\(failure)"])
+            refusal = "policy evaluation failed: \(failure)"
+        case .deny(let reason):
+            refusal = reason.isEmpty ? "no eligibility policy allows this request" : reason
+        case .allow(let limits):
+            if let limit = limits.maxDurationSeconds, limit < submission.durationSeconds {
+                refusal = "duration \(GrantDuration(uncheckedSeconds: submission.durationSeconds).compact) exceeds the policy maximum of "
+                    + "\(GrantDuration(uncheckedSeconds: max(limit, 0)).compact)"
+            } else if submission.breakGlass, !limits.breakGlassAllowed {
+                refusal = "break-glass is not allowed for this request by the eligibility policy (break_glass_allowed)"
+            }
         }
-        var routing = RoutingDecision(tier: .human, requiredApprovals: 1)
+        var routedTier = ApproverTier.human
+        var requiredApprovals = 1
         if refusal == nil, !submission.breakGlass {
-            routing = policies.routing(input, now: nowNanos)
-            if routing.tier == nil {
-                logger.error("approval routing evaluation failed", metadata: ["error": "\(routing.error)"])
-                refusal = "policy evaluation failed"
+            switch policies.routing(input, now: nowNanos) {
+            case .failed(let failure):
+                logger.error("approval routing evaluation failed", metadata: ["policy.error": "\(failure)"])
+                refusal = "policy evaluation failed: \(failure)"
+            case .route(let tier, let required):
+                routedTier = tier
+                requiredApprovals = required
             }
         }
         if let refusal {
@@ -132,8 +138,8 @@ public struct RequestService: Sendable {
         let request = ElevationRequest(
             id: id, requesterIdentity: caller.email, provider: submission.provider, role: submission.role,
             resourceScope: submission.resourceScope, durationSeconds: submission.durationSeconds, reason: submission.reason,
-            breakGlass: submission.breakGlass, metadata: submission.metadata, approverTier: routing.tier ?? .human,
-            requiredApprovals: routing.requiredApprovals, createdAt: stamp, updatedAt: stamp
+            breakGlass: submission.breakGlass, metadata: submission.metadata, approverTier: routedTier,
+            requiredApprovals: requiredApprovals, createdAt: stamp, updatedAt: stamp
         )
         let created = try await requests.create(request, audit: [AuditDraft(
             actor: caller.email, action: AuditAction.requestCreated, requestID: id.rawValue, provider: request.provider,
