@@ -21,7 +21,7 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let apiError = Self.map(error, requestID: requestID)
             if apiError.status == 500 {
-                context.logger.error("request failed", metadata: ["request.id": "\(requestID)", "error": "\(String(reflecting: error))"])
+                context.logger.error("request failed", metadata: ["http.request_id": "\(requestID)", "error": "\(String(reflecting: error))"])
             }
             response = (try? HTTPJSON.response(apiError.body, status: HTTPResponse.Status(code: apiError.status)))
                 ?? HTTPJSON.text("internal error", status: .internalServerError)
@@ -34,6 +34,14 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let refusal as WorkflowRefusal:
+            switch refusal.code {
+            case .permissionDenied: return .permissionDenied(refusal.message)
+            case .failedPrecondition: return .failedPrecondition(refusal.message)
+            case .invalidArgument: return .invalidArgument(refusal.message)
+            }
+        case let failure as ProviderFailure:
+            return .providerError(failure.description)
         case let error as StoreError:
             switch error.code {
             case .notFound: return .notFound(error.message)

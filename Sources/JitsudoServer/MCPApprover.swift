@@ -112,18 +112,18 @@ struct MCPApprover: Sendable {
             let id = try requestID(arguments)
             do {
                 return try Self.content(try await requests.get(id))
-            } catch let error as APIError {
-                return Self.refusal(error.message)
+            } catch {
+                return try Self.refusal(for: error)
             }
         case "approve_request", "deny_request", "escalate_to_human":
             let id = try requestID(arguments)
             let reasoning = try reasoningJSON(arguments, text: text)
-            let decision: RequestService.AgentDecision = name == "approve_request" ? .approve : name == "deny_request" ? .deny : .escalate
+            let decision: RequestWorkflow.AgentChoice = name == "approve_request" ? .approve : name == "deny_request" ? .deny : .escalate
             let decided: WireRequest
             do {
                 decided = try await requests.decideAsAgent(id, decision, reasoningJSON: reasoning, agent: identity)
-            } catch let error as APIError {
-                return Self.refusal(error.message)
+            } catch {
+                return try Self.refusal(for: error)
             }
             switch decision {
             case .approve:
@@ -136,6 +136,14 @@ struct MCPApprover: Sendable {
         default:
             throw Failure(code: .methodNotFound, message: "unknown tool: \(name.prefix(64)); tools/list names the tools")
         }
+    }
+
+    /// A refusal the agent can read for an error the API would answer with a 4xx or a provider's 502; anything
+    /// else is rethrown (an internal error).
+    private static func refusal(for error: any Error) throws -> JSONValue {
+        let mapped = ErrorMiddleware.map(error, requestID: "mcp")
+        guard mapped.status < 500 || mapped.status == 502 else { throw error }
+        return refusal(mapped.message)
     }
 
     private func requestID(_ arguments: [String: JSONValue]) throws -> RequestID {

@@ -18,6 +18,9 @@ public final class PolicyService: Service, Sendable {
     let syncInterval: Duration
     let logger: Logger
     private let lastError = Mutex<String?>(nil)
+    /// Reloads started and the newest one installed: reloads overlap (startup, NOTIFY, an apply on this replica,
+    /// the periodic sync), and one that read the table earlier must never install over one that read it later.
+    private let generations = Mutex<(started: Int, installed: Int)>((0, 0))
 
     public init(repository: PolicyRepository, engine: PolicyEngine, databaseURL: DatabaseURL, syncInterval: Duration, logger: Logger) {
         self.repository = repository
@@ -35,10 +38,16 @@ public final class PolicyService: Service, Sendable {
     /// Loads the enabled policies of both types and installs them; returns how many are loaded.
     @discardableResult
     public func reload() async throws -> Int {
+        let ticket = generations.withLock { $0.started += 1; return $0.started }
         do {
             let eligibility = try PolicyEngine.compile(.eligibility, try await repository.enabled(.eligibility))
             let approval = try PolicyEngine.compile(.approval, try await repository.enabled(.approval))
-            engine.install([eligibility, approval])
+            generations.withLock { generation in
+                // A newer reload already installed what the table held after this one's reads began.
+                guard ticket > generation.installed else { return }
+                engine.install([eligibility, approval])
+                generation.installed = ticket
+            }
             lastError.withLock { $0 = nil }
             logger.debug("policies loaded", metadata: ["policies.loaded": "\(engine.policiesLoaded)"])
             return engine.policiesLoaded

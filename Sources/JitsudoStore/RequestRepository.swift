@@ -12,22 +12,26 @@ public struct RequestRepository: Sendable {
     }
 
     /// Stores a new request and its audit event(s) atomically; returns the row as stored.
-    public func create(_ request: ElevationRequest, audit: [AuditDraft]) async throws -> ElevationRequest {
+    public func create(
+        _ request: ElevationRequest, audit: [AuditDraft], extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
+    ) async throws -> ElevationRequest {
         let metadata = try Self.encodeMetadata(request.metadata)
         return try await database.transaction { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
-                                      break_glass, metadata, approver_tier, required_approvals)
+                                      break_glass, metadata, approver_tier, required_approvals, approver_identity, approver_comment)
                 VALUES (\(request.id.rawValue), \(request.state.rawValue), \(request.requesterIdentity), \(request.provider),
                         \(request.role), \(request.resourceScope), \(request.durationSeconds), \(request.reason),
-                        \(request.breakGlass), \(metadata)::jsonb, \(request.approverTier.rawValue), \(request.requiredApprovals))
+                        \(request.breakGlass), \(metadata)::jsonb, \(request.approverTier.rawValue), \(request.requiredApprovals),
+                        \(request.approverIdentity), \(request.approverComment))
                 RETURNING \(unescaped: Self.columns)
                 """,
                 logger: database.logger
             )
             let stored = try await Self.single(rows, id: request.id.rawValue)
             for draft in audit { try await AuditLog.append(draft, on: connection, logger: database.logger) }
+            for write in extraWrites { try await write(connection, database.logger) }
             return stored
         }
     }
@@ -146,6 +150,15 @@ public struct RequestRepository: Sendable {
         public var credentialsJSON: String?
         /// Further writes that must commit with this change (e.g. notification outbox rows), run after the audit.
         public var extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
+        /// False for a change that only records (a refusal's audit event): the request row is not written.
+        public var updatesRequest = true
+
+        /// A change that leaves `request` as it is; add audit events to record a refusal.
+        public static func unchanged(_ request: ElevationRequest) -> Change {
+            var change = Change(request: request, audit: [])
+            change.updatesRequest = false
+            return change
+        }
 
         public init(
             request: ElevationRequest,
@@ -194,6 +207,11 @@ public struct RequestRepository: Sendable {
                 approvals.append(Approval(approverIdentity: identity, comment: comment, createdAt: AuditTimestamp(microsecondsSinceEpoch: micros)))
             }
             let change = try decide(locked, approvals)
+            guard change.updatesRequest else {
+                for draft in change.audit { try await AuditLog.append(draft, on: connection, logger: logger) }
+                for write in change.extraWrites { try await write(connection, logger) }
+                return locked
+            }
             let new = change.request
             let credentials = new.state == .active ? change.credentialsJSON : nil
             let keepCredentials = new.state == .active && change.credentialsJSON == nil
