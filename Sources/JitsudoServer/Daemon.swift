@@ -30,6 +30,10 @@ public struct Daemon: Sendable {
     let notificationService: NotificationService?
     /// The served certificate, re-read when its files change; nil for plain HTTP.
     let tls: ReloadingTLSContext?
+    /// Open once the connection pool runs: the migrations wait for it.
+    let poolRunning = StartupGate()
+    /// Open once the migrations ran and the policies loaded: every background service waits for it.
+    let prepared = StartupGate()
 
     /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
     public struct StartupError: Error, CustomStringConvertible {
@@ -173,6 +177,7 @@ public struct Daemon: Sendable {
 
     /// Runs before the server accepts traffic: migrations, development seeds, the first policy load.
     public func prepare() async throws {
+        await poolRunning.wait()
         try await Migrator.migrate(database, logger: logger)
         if configuration.developmentMode {
             try await PolicyRepository(database: database).seedIfMissing(DevelopmentPolicies.all)
@@ -182,6 +187,7 @@ public struct Daemon: Sendable {
         } catch {
             logger.error("policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(Database.describe(error))"])
         }
+        prepared.open()
     }
 
     /// Every (method, path) the server answers, in OpenAPI path form (for the document-agreement test).
@@ -198,6 +204,19 @@ public struct Daemon: Sendable {
         )
     }
 
+    /// The services that run beside the HTTP server, each ending within about 1.5 s of a graceful shutdown whatever
+    /// the database does (see ``BoundedShutdown``). Order matters: the group stops them in reverse.
+    var backgroundServices: [any Service] {
+        var services: [(String, any Service)] = [
+            ("postgres", GatedService(after: nil, client, opening: poolRunning)),
+            ("policies", GatedService(after: prepared, policyService)), ("leader", GatedService(after: prepared, elector)),
+            ("replica", GatedService(after: prepared, reporter)),
+        ]
+        if let notificationService { services.append(("notifications", GatedService(after: prepared, notificationService))) }
+        if let tls { services.append(("tls", TLSReloadService(context: tls))) }
+        return services.map { BoundedShutdown($0.1, name: $0.0, logger: logger) }
+    }
+
     /// The HTTP application with every background service attached.
     public func application(
         authenticator: any CallerAuthenticator,
@@ -210,13 +229,11 @@ public struct Daemon: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let deps = routeDependencies()
-        let elector = self.elector
         let (router, _) = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
         var app = Application(
             router: router, server: server ?? tls.map { .reloadingTLS(context: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
-            services: [client, policyService, elector, reporter] + (notificationService.map { [$0] } ?? []) + (tls.map { [TLSReloadService(context: $0)] } ?? [])
-                + extraServices,
+            services: backgroundServices + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )
         app.beforeServerStarts { try await prepare() }

@@ -21,18 +21,28 @@ struct ReplicaReporter: Service {
                 epoch = held
                 leader = true
             }
-            do {
-                try await registry.report(id: elector.replicaID, address: address, leader: leader, epoch: epoch)
-                failing = false
-            } catch {
-                // Before migrations or while the database restarts; say it once, keep trying.
-                if !failing { logger.warning("replica report failed; retrying", metadata: ["error": "\(Database.describe(error))"]) }
-                failing = true
+            let (registry, id, address, isLeader, heldEpoch) = (registry, elector.replicaID, address, leader, epoch)
+            // Bounded: with the database down a pool lease waits without end, and the loop must still see a shutdown.
+            let outcome = await firstOf(timeout: interval * 2) { () -> String? in
+                do {
+                    try await registry.report(id: id, address: address, leader: isLeader, epoch: heldEpoch)
+                    return nil
+                } catch {
+                    return Database.describe(error)
+                }
             }
-            try? await Task.sleep(for: interval)
+            if let problem = outcome ?? "no answer within \(interval * 2)" {
+                // While the database restarts; say it once, keep trying.
+                if !failing { logger.warning("replica report failed; retrying", metadata: ["error": "\(problem)"]) }
+                failing = true
+            } else {
+                failing = false
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         if Task.isShuttingDownGracefully {
-            try? await registry.remove(id: elector.replicaID)
+            let (registry, id) = (registry, elector.replicaID)
+            _ = await firstOf(timeout: .milliseconds(500)) { try? await registry.remove(id: id) }
         }
     }
 }

@@ -26,8 +26,14 @@ public struct Database: Sendable {
         if let maximumConnections { configuration.options.maximumConnections = maximumConnections }
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            // The body waits until the pool runs: a lease before `run()` is a warning in every log.
+            let (running, started) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                started.finish()
+                await client.run()
+            }
             defer { group.cancelAll() }
+            for await _ in running {}
             return try await body(Database(client: client, logger: logger))
         }
     }
