@@ -44,46 +44,23 @@ struct GrantSweeper: Sendable {
 
     func delayUntilNextDue() async -> Duration {
         guard let due = try? await service.requests.nextDue(pendingTTLSeconds: pendingTTLSeconds) else { return safetyInterval }
-        let micros = due.microseconds - AuditTimestamp.now().microseconds
+        let micros = due.microseconds - service.now().microseconds
         return min(safetyInterval, .microseconds(max(micros, 0)) + .milliseconds(5))
     }
 
-    /// LISTEN on `jitsudo_grants`; reconnects with backoff until cancelled.
+    /// Wakes the sweep on every `NOTIFY jitsudo_grants` (and after every reconnect) until cancelled.
     func listen(_ wake: WakeFlag) async {
-        while !Task.isCancelled {
-            do {
-                let connection = try await PostgresConnection.connect(configuration: databaseURL.connectionConfiguration(), id: 9, logger: logger)
-                // Closing the connection on cancellation ends the notification stream (it does not end by itself).
-                // It is closed on every path (an unclosed PostgresConnection traps in debug builds when released).
-                do {
-                    try await withTaskCancellationHandler {
-                        try await connection.listen(on: "jitsudo_grants") { notifications in
-                            wake.set()
-                            for try await _ in notifications { wake.set() }
-                        }
-                    } onCancel: {
-                        let closing: EventLoopFuture<Void> = connection.close()
-                        _ = closing
-                    }
-                } catch {
-                    try? await connection.close()
-                    throw error
-                }
-                try? await connection.close()
-            } catch {
-                try? await Task.sleep(for: .milliseconds(500))
-            }
-        }
+        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).run { wake.set() }
     }
 
     /// One pass: expire what is due, then drain the revocation queue of what is due now.
     func sweepOnce(epoch: Int64?) async {
         do {
-            for id in try await service.requests.due(pendingTTLSeconds: pendingTTLSeconds) {
+            for id in try await service.requests.due(at: service.now(), pendingTTLSeconds: pendingTTLSeconds) {
                 do {
                     let ended = try await service.expire(id, fence: epoch)
                     if let expiresAt = ended.expiresAt {
-                        let lag = Double(AuditTimestamp.now().microseconds - expiresAt.microseconds) / 1_000_000
+                        let lag = Double(service.now().microseconds - expiresAt.microseconds) / 1_000_000
                         Recorder(label: "jitsudo_expiry_lag_seconds", aggregate: true).record(max(0, lag))
                     }
                     logger.info("request expired", metadata: ["request.id": "\(id)", "request.state": "\(ended.state.rawValue)"])

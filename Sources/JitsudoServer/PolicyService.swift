@@ -80,42 +80,10 @@ public final class PolicyService: Service, Sendable {
         }
     }
 
-    /// A dedicated connection that LISTENs on `jitsudo_policies`; reconnects with backoff when lost.
+    /// Reloads on every `NOTIFY jitsudo_policies`, and after every (re)connect.
     func listenForChanges() async {
-        var backoff: Duration = .milliseconds(200)
-        while !Task.isCancelled {
-            do {
-                let connection = try await PostgresConnection.connect(
-                    configuration: databaseURL.connectionConfiguration(), id: 1, logger: logger
-                )
-                backoff = .milliseconds(200)
-                // A change may have happened while we were not listening.
-                _ = try? await reload()
-                // Closing the connection on cancellation ends the notification stream (it does not end by itself).
-                // It is closed on every path: a PostgresConnection released unclosed traps in debug builds, which
-                // crashed replicas when PostgreSQL restarted under them.
-                do {
-                    try await withTaskCancellationHandler {
-                        try await connection.listen(on: "jitsudo_policies") { notifications in
-                            for try await _ in notifications {
-                                _ = try? await self.reload()
-                            }
-                        }
-                    } onCancel: {
-                        let closing: EventLoopFuture<Void> = connection.close()
-                        _ = closing
-                    }
-                } catch {
-                    try? await connection.close()
-                    throw error
-                }
-                try? await connection.close()
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("policy change listener lost its connection; reconnecting", metadata: ["error": "\(Database.describe(error))"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
-            }
+        await ChangeListener(url: databaseURL, channel: "jitsudo_policies", connectionID: 1, logger: logger).run {
+            _ = try? await self.reload()
         }
     }
 }

@@ -346,12 +346,14 @@ public struct Approval: Sendable, Hashable {
 
 extension RequestRepository {
     /// Ids of requests whose time ran out: `ACTIVE` past `expires_at`, and `PENDING` older than `pendingTTLSeconds`.
-    public func due(pendingTTLSeconds: Int64, limit: Int = 100) async throws -> [RequestID] {
+    public func due(at now: AuditTimestamp, pendingTTLSeconds: Int64, limit: Int = 100) async throws -> [RequestID] {
+        // `now` is the caller's clock, the one the workflow re-checks each expiry with: one time source decides.
         let rows = try await database.query(
             """
             SELECT id FROM requests
-            WHERE (state = 'ACTIVE' AND expires_at <= now())
-               OR (state = 'PENDING' AND created_at <= now() - (\(pendingTTLSeconds) * interval '1 second'))
+            WHERE (state = 'ACTIVE' AND expires_at <= timestamptz 'epoch' + (\(now.microseconds) * interval '1 microsecond'))
+               OR (state = 'PENDING' AND created_at
+                   <= timestamptz 'epoch' + (\(now.microseconds) * interval '1 microsecond') - (\(pendingTTLSeconds) * interval '1 second'))
             ORDER BY COALESCE(expires_at, created_at)
             LIMIT \(limit)
             """
