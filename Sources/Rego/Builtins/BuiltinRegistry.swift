@@ -133,19 +133,34 @@ enum BuiltinRegistry {
         }
         add("numbers.range", 2) { _, a in
             let x = try int(a, 0), y = try int(a, 1)
-            let (span, o) = y.subtractingReportingOverflow(x)
-            guard !o, span.magnitude < 1_000_000 else { throw BuiltinError.failure("range too large") }
-            return .array(x <= y ? (x...y).map { .int($0) } : stride(from: x, through: y, by: -1).map { .int($0) })
+            return .array(try steppedRange(from: x, to: y, step: 1))
         }
         add("numbers.range_step", 3) { _, a in
             let x = try int(a, 0), y = try int(a, 1)
             let sn = try number(a, 2)
             guard sn.isInteger else { throw BuiltinError.type("operand 3 must be integer number but got floating-point number") }
-            let s = sn.intValue ?? (sn > .int(0) ? Int.max / 2 : -1)
-            guard s > 0 else { throw BuiltinError.failure("step must be a positive integer") }
-            let (span, o) = y.subtractingReportingOverflow(x)
-            guard !o, span.magnitude / UInt(s) < 1_000_000 else { throw BuiltinError.failure("range too large") }
-            return .array(x <= y ? stride(from: x, through: y, by: s).map { .int($0) } : stride(from: x, through: y, by: -s).map { .int($0) })
+            guard sn > .int(0) else { throw BuiltinError.failure("step must be a positive integer") }
+            // A step beyond Int.max passes any int64 bound after the first element.
+            return .array(try steppedRange(from: x, to: y, step: sn.intValue ?? Int.max))
         }
+    }
+
+    /// `from, from ± step, …` up to and including `to`, counting down when `to < from`; at most a million elements.
+    ///
+    /// Hand-written rather than `stride(from:through:by:)`, whose iterator computes `last + step` after the last
+    /// element and traps when that passes `Int.max` or `Int.min`; here the next value is checked before use.
+    static func steppedRange(from x: Int, to y: Int, step: Int) throws -> [RegoValue] {
+        // The distance between two Ints always fits in UInt (wrapping subtraction, read unsigned).
+        let span = x <= y ? UInt(bitPattern: y &- x) : UInt(bitPattern: x &- y)
+        guard span / UInt(step) < 1_000_000 else { throw BuiltinError.failure("range too large") }
+        var out: [RegoValue] = []
+        var v = x
+        while x <= y ? v <= y : v >= y {
+            out.append(.int(v))
+            let (next, overflow) = x <= y ? v.addingReportingOverflow(step) : v.subtractingReportingOverflow(step)
+            if overflow { break }
+            v = next
+        }
+        return out
     }
 }

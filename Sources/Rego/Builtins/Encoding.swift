@@ -85,7 +85,7 @@ extension BuiltinRegistry {
                 switch v {
                 case .string(let s): parts.append("\(queryEscape(ks))=\(queryEscape(s))")
                 case .array, .set:
-                    for x in elements(v)! {
+                    for x in elements(v) ?? [] {
                         guard case .string(let s) = x else { throw BuiltinError.type("operand 1 values must be strings") }
                         parts.append("\(queryEscape(ks))=\(queryEscape(s))")
                     }
@@ -106,7 +106,7 @@ extension BuiltinRegistry {
                 out[.string(k), default: []].append(.string(v))
             }
             var o = RegoObject()
-            for k in order { o[k] = .array(out[k]!) }
+            for k in order { o[k] = .array(out[k] ?? []) }
             return .object(o)
         }
         add("yaml.is_valid", 1) { _, a in
@@ -174,7 +174,7 @@ extension BuiltinRegistry {
         let nl1 = "\n" + prefix + String(repeating: indent, count: level + 1)
         switch v {
         case .array, .set:
-            let xs = elements(v)!
+            let xs = elements(v) ?? []
             if xs.isEmpty { out += "[]"; return }
             out += "["
             for (i, x) in xs.enumerated() {

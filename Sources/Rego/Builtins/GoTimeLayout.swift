@@ -70,7 +70,7 @@ enum GoTimeLayout {
     }
 
     static func pad(_ v: Int, _ w: Int) -> String {
-        let s = String(abs(v))
+        let s = String(v.magnitude)
         return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, w - s.count)) + s
     }
 
@@ -241,14 +241,9 @@ enum GoTimeLayout {
             throw BuiltinError.failure("parsing time \(RegoValue.string(value).jsonText): value out of range")
         }
         let days = CivilTime.days(year: year, month: month, day: day)
-        let secs = days * 86400 + hour * 3600 + minute * 60 + second - offset
-        var (r, o) = secs.multipliedReportingOverflow(by: 1_000_000_000)
-        if o, secs < 0 {
-            (r, o) = (secs + 1).multipliedReportingOverflow(by: 1_000_000_000)
-            if !o { return r - (1_000_000_000 - nanos) }
-        }
-        let (r2, o2) = r.addingReportingOverflow(nanos)
-        if o || o2 { throw BuiltinError.failure("time outside of valid range") }
-        return r2
+        guard let secs = CivilTime.epochSeconds(days: days, hour: hour, minute: minute, second: second, offset: offset),
+              let ns = CivilTime.epochNanoseconds(seconds: secs, nanos: nanos)
+        else { throw BuiltinError.failure("time outside of valid range") }
+        return ns
     }
 }

@@ -23,7 +23,7 @@ final class Evaluator {
         self.policies = policies
         self.input = input
         self.data = data
-        let now = options.now ?? Int(Date().timeIntervalSince1970 * 1_000_000_000)
+        let now = options.now ?? Evaluator.clockNanoseconds(Date())
         self.context = BuiltinContext(nowNanoseconds: now, strict: options.strictBuiltinErrors, regexCache: policies.regexCache)
         self.cache = [CacheSlot](repeating: .empty, count: policies.groupCount)
         self.stepBudget = options.stepBudget
@@ -36,6 +36,13 @@ final class Evaluator {
         self.extraBuiltins = extras
         context.evaluator = nil
         context.deadline = deadline
+    }
+
+    /// `date` in nanoseconds since the epoch, clamped to int64 (a clock set past 2262 must not trap `Int(_:)`).
+    static func clockNanoseconds(_ date: Date) -> Int {
+        let ns = (date.timeIntervalSince1970 * 1_000_000_000).rounded(.towardZero)
+        if let exact = Int(exactly: ns) { return exact }
+        return ns < 0 ? Int.min : Int.max
     }
 
     @inline(__always)
