@@ -63,6 +63,13 @@ enum BuiltinRegistry {
         }
     }
 
+    /// `n`, or an error when float64 arithmetic overflowed to ±infinity (OPA would keep an arbitrary-precision
+    /// result; an infinity is no Rego number: it prints as `inf`, which is not JSON).
+    static func finite(_ n: RegoNumber) throws -> RegoNumber {
+        if case .float(let d) = n, !d.isFinite { throw BuiltinError.failure("number too large") }
+        return n
+    }
+
     // MARK: Operators
 
     static func registerOperators(_ add: Adder) {
@@ -72,13 +79,13 @@ enum BuiltinRegistry {
         add("lte", 2) { _, a in .bool(a[0] <= a[1]) }
         add("gt", 2) { _, a in .bool(a[0] > a[1]) }
         add("gte", 2) { _, a in .bool(a[0] >= a[1]) }
-        add("plus", 2) { _, a in .number(try number(a, 0) + number(a, 1)) }
-        add("mul", 2) { _, a in .number(try number(a, 0) * number(a, 1)) }
+        add("plus", 2) { _, a in .number(try finite(try number(a, 0) + number(a, 1))) }
+        add("mul", 2) { _, a in .number(try finite(try number(a, 0) * number(a, 1))) }
         add("minus", 2) { _, a in
             if case .set(let x) = a[0] {
                 return .set(RegoSet(x.storage.subtracting(try set(a, 1).storage)))
             }
-            if case .number(let x) = a[0] { return .number(x - (try number(a, 1))) }
+            if case .number(let x) = a[0] { return .number(try finite(x - (try number(a, 1)))) }
             if case .set = a[1] { throw BuiltinError.operand(1, "set", a[0]) }
             if case .number = a[1] { throw BuiltinError.operand(1, "number", a[0]) }
             throw BuiltinError.operand(1, "one of {number, set}", a[0])
@@ -86,7 +93,7 @@ enum BuiltinRegistry {
         add("div", 2) { _, a in
             let x = try number(a, 0), y = try number(a, 1)
             guard let r = RegoNumber.divide(x, y) else { throw BuiltinError.failure("divide by zero") }
-            return .number(r)
+            return .number(try finite(r))
         }
         add("rem", 2) { _, a in
             let x = try number(a, 0), y = try number(a, 1)

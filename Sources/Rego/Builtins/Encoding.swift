@@ -42,7 +42,10 @@ extension BuiltinRegistry {
             guard let d = Data(base64Encoded: padBase64(s)) else { throw BuiltinError.failure("illegal base64 data at input byte \(badBase64Index(s))") }
             return .string(String(decoding: d, as: UTF8.self))
         }
-        add("base64.is_valid", 1) { _, a in .bool(Data(base64Encoded: try string(a, 0)) != nil) }
+        add("base64.is_valid", 1) { _, a in
+            guard case .string(let s) = a[0] else { return .bool(false) }  // OPA: any non-string is simply not valid
+            return .bool(Data(base64Encoded: s) != nil)
+        }
         add("base64url.encode", 1) { _, a in
             .string(Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
         }

@@ -120,8 +120,9 @@ extension BuiltinRegistry {
         }
         add("indexof_n", 2) { _, a in
             let s = Array(try string(a, 0).unicodeScalars), t = Array(try string(a, 1).unicodeScalars)
+            guard !t.isEmpty else { throw BuiltinError.failure("empty search character") }
             var out: [RegoValue] = []
-            if !t.isEmpty, t.count <= s.count {
+            if t.count <= s.count {
                 for i in 0...(s.count - t.count) where Array(s[i..<i + t.count]) == t { out.append(.int(i)) }
             }
             return .array(out)

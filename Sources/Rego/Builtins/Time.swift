@@ -8,7 +8,8 @@ extension BuiltinRegistry {
         var zone: TimeZone? = nil
         var layout: String? = nil
         if case .array(let xs) = v {
-            guard xs.count >= 1, xs.count <= 3 else { throw BuiltinError.type("operand \(i) must be array of size 2 or 3") }
+            // OPA reads the first three elements and ignores the rest.
+            guard xs.count >= 1 else { throw BuiltinError.type("operand \(i) must be array of size 2 or 3") }
             nsv = xs[0]
             if xs.count > 1 {
                 guard case .string(let tz) = xs[1] else { throw BuiltinError.type("operand \(i) timezone must be a string") }
@@ -169,6 +170,6 @@ public enum TimeBuiltins {
 
     static let durationUnits: [String: UInt64] = [
         "ns": 1, "us": 1_000, "\u{00B5}s": 1_000, "\u{03BC}s": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
-        "h": 3_600_000_000_000,
+        "h": 3_600_000_000_000, "d": 86_400_000_000_000, "w": 604_800_000_000_000,  // OPA v1 adds days and weeks to Go's units
     ]
 }
