@@ -55,7 +55,8 @@ import Testing
         try await Self.waitUntilReady(replica, http: http)
 
         let api = API(http: http)
-        for (name, type, rego) in [("issue13", "eligibility", Self.policy), ("approval", "approval", "package jitsudo.approval\n\napprover_tier := \"auto\"\n")] {
+        let approval = "package jitsudo.approval\n\napprover_tier := \"auto\"\n"
+        for (name, type, rego) in [("issue13", "eligibility", Self.policy), ("approval", "approval", approval)] {
             let (status, body) = try await api.call(.POST, replica.baseURL + "/api/v1alpha1/policies", token: adminToken,
                                                     json: ["name": name, "type": type, "rego": rego, "enabled": true])
             #expect(status == 200, "\(body)")

@@ -17,7 +17,8 @@ struct DeepValueTests {
         let queries = [
             "x := json.marshal(input)", "x := input == json.unmarshal(json.marshal(input))", "x := count({input, [input]})",
             "x := count([p | walk(input, [p, _])])", "x := sort([input, input, 1])", "x := object.union({\"a\": input}, {\"a\": input})",
-            "x := object.subset({\"a\": input}, {\"a\": input})", "x := sprintf(\"%v\", [input])", "x := json.marshal_with_options(input, {\"pretty\": true})",
+            "x := object.subset({\"a\": input}, {\"a\": input})", "x := sprintf(\"%v\", [input])",
+            "x := json.marshal_with_options(input, {\"pretty\": true})",
             "x := input < [input]", "x := count(array.flatten([input]))",
         ]
         let result = try await Task.detached {

@@ -48,7 +48,8 @@ func auditedTrapsAreValuesOrErrors(query: String) throws {
     let q = try RegoCompiler.compile([]).prepare(query: "x := numbers.range_step(9223372036854775800, 9223372036854775807, 5)")
     #expect(try q.evaluate(input: nil).first?["x"] == (try RegoValue(jsonText: "[9223372036854775800, 9223372036854775805]")))
     let down = try RegoCompiler.compile([]).prepare(query: "x := numbers.range(-9223372036854775806, -9223372036854775808)")
-    #expect(try down.evaluate(input: nil).first?["x"] == (try RegoValue(jsonText: "[-9223372036854775806, -9223372036854775807, -9223372036854775808]")))
+    let want = try RegoValue(jsonText: "[-9223372036854775806, -9223372036854775807, -9223372036854775808]")
+    #expect(try down.evaluate(input: nil).first?["x"] == want)
 }
 
 @Test func hugeTimeoutMeansNoDeadline() throws {

@@ -53,7 +53,8 @@ extension BuiltinRegistry {
                     throw BuiltinError.type("operand 1 must be valid number string but got \(s)")
                 }
                 // Go's ParseFloat takes no hexadecimal here (Swift's Double("0x10") would be 16).
-                guard s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true, !s.contains(where: { $0 == "x" || $0 == "X" }),
+                guard s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true,
+                      !s.contains(where: { $0 == "x" || $0 == "X" }),
                       let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s) ?? Double(s).flatMap({ $0.isFinite ? RegoNumber.make($0) : nil })
                 else { throw BuiltinError.failure("strconv.ParseFloat: parsing \(RegoValue.string(s).jsonText): invalid syntax") }
                 return .number(n)
