@@ -113,7 +113,7 @@ extension BuiltinRegistry {
         add("trim_space", 1) { _, a in .string(try string(a, 0).trimmingCharacters(in: .whitespacesAndNewlines)) }
         add("indexof", 2) { _, a in
             let s = Array(try string(a, 0).unicodeScalars), t = Array(try string(a, 1).unicodeScalars)
-            if t.isEmpty { return .int(0) }
+            guard !t.isEmpty else { throw BuiltinError.failure("empty search character") }
             if t.count > s.count { return .int(-1) }
             for i in 0...(s.count - t.count) where Array(s[i..<i + t.count]) == t { return .int(i) }
             return .int(-1)

@@ -85,7 +85,7 @@ extension BuiltinRegistry {
         }
         add("time.format", 1) { _, a in
             let (ns, z, layout) = try timeArg(a[0], 1)
-            return .string(GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout ?? "RFC3339Nano")))
+            return .string(GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout.flatMap { $0.isEmpty ? nil : $0 } ?? "RFC3339Nano")))
         }
     }
 }
