@@ -17,8 +17,8 @@ extension BuiltinRegistry {
                 return n
             }
         }
-        add("sum", 1) { _, a in .number(try numbers(a).reduce(RegoNumber.int(0), +)) }
-        add("product", 1) { _, a in .number(try numbers(a).reduce(RegoNumber.int(1), *)) }
+        add("sum", 1) { _, a in .number(try finite(try numbers(a).reduce(RegoNumber.int(0), +))) }
+        add("product", 1) { _, a in .number(try finite(try numbers(a).reduce(RegoNumber.int(1), *))) }
         add("max", 1) { _, a in
             guard let xs = elements(a[0]) else { throw BuiltinError.operand(1, "one of {array, set}", a[0]) }
             return xs.max()
@@ -52,7 +52,9 @@ extension BuiltinRegistry {
                 if ["inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"].contains(lower) {
                     throw BuiltinError.type("operand 1 must be valid number string but got \(s)")
                 }
+                // Go's ParseFloat takes no hexadecimal here (Swift's Double("0x10") would be 16).
                 guard s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true,
+                      !s.contains(where: { $0 == "x" || $0 == "X" }),
                       let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s) ?? Double(s).flatMap({ $0.isFinite ? RegoNumber.make($0) : nil })
                 else { throw BuiltinError.failure("strconv.ParseFloat: parsing \(RegoValue.string(s).jsonText): invalid syntax") }
                 return .number(n)

@@ -63,6 +63,13 @@ enum BuiltinRegistry {
         }
     }
 
+    /// `n`, or an error when float64 arithmetic overflowed to ±infinity (OPA would keep an arbitrary-precision
+    /// result; an infinity is no Rego number: it prints as `inf`, which is not JSON).
+    static func finite(_ n: RegoNumber) throws -> RegoNumber {
+        if case .float(let d) = n, !d.isFinite { throw BuiltinError.failure("number too large") }
+        return n
+    }
+
     // MARK: Operators
 
     static func registerOperators(_ add: Adder) {
@@ -72,13 +79,13 @@ enum BuiltinRegistry {
         add("lte", 2) { _, a in .bool(a[0] <= a[1]) }
         add("gt", 2) { _, a in .bool(a[0] > a[1]) }
         add("gte", 2) { _, a in .bool(a[0] >= a[1]) }
-        add("plus", 2) { _, a in .number(try number(a, 0) + number(a, 1)) }
-        add("mul", 2) { _, a in .number(try number(a, 0) * number(a, 1)) }
+        add("plus", 2) { _, a in .number(try finite(try number(a, 0) + number(a, 1))) }
+        add("mul", 2) { _, a in .number(try finite(try number(a, 0) * number(a, 1))) }
         add("minus", 2) { _, a in
             if case .set(let x) = a[0] {
                 return .set(RegoSet(x.storage.subtracting(try set(a, 1).storage)))
             }
-            if case .number(let x) = a[0] { return .number(x - (try number(a, 1))) }
+            if case .number(let x) = a[0] { return .number(try finite(x - (try number(a, 1)))) }
             if case .set = a[1] { throw BuiltinError.operand(1, "set", a[0]) }
             if case .number = a[1] { throw BuiltinError.operand(1, "number", a[0]) }
             throw BuiltinError.operand(1, "one of {number, set}", a[0])
@@ -86,7 +93,7 @@ enum BuiltinRegistry {
         add("div", 2) { _, a in
             let x = try number(a, 0), y = try number(a, 1)
             guard let r = RegoNumber.divide(x, y) else { throw BuiltinError.failure("divide by zero") }
-            return .number(r)
+            return .number(try finite(r))
         }
         add("rem", 2) { _, a in
             let x = try number(a, 0), y = try number(a, 1)
@@ -133,19 +140,34 @@ enum BuiltinRegistry {
         }
         add("numbers.range", 2) { _, a in
             let x = try int(a, 0), y = try int(a, 1)
-            let (span, o) = y.subtractingReportingOverflow(x)
-            guard !o, span.magnitude < 1_000_000 else { throw BuiltinError.failure("range too large") }
-            return .array(x <= y ? (x...y).map { .int($0) } : stride(from: x, through: y, by: -1).map { .int($0) })
+            return .array(try steppedRange(from: x, to: y, step: 1))
         }
         add("numbers.range_step", 3) { _, a in
             let x = try int(a, 0), y = try int(a, 1)
             let sn = try number(a, 2)
             guard sn.isInteger else { throw BuiltinError.type("operand 3 must be integer number but got floating-point number") }
-            let s = sn.intValue ?? (sn > .int(0) ? Int.max / 2 : -1)
-            guard s > 0 else { throw BuiltinError.failure("step must be a positive integer") }
-            let (span, o) = y.subtractingReportingOverflow(x)
-            guard !o, span.magnitude / UInt(s) < 1_000_000 else { throw BuiltinError.failure("range too large") }
-            return .array(x <= y ? stride(from: x, through: y, by: s).map { .int($0) } : stride(from: x, through: y, by: -s).map { .int($0) })
+            guard sn > .int(0) else { throw BuiltinError.failure("step must be a positive integer") }
+            // A step beyond Int.max passes any int64 bound after the first element.
+            return .array(try steppedRange(from: x, to: y, step: sn.intValue ?? Int.max))
         }
+    }
+
+    /// `from, from ± step, …` up to and including `to`, counting down when `to < from`; at most a million elements.
+    ///
+    /// Hand-written rather than `stride(from:through:by:)`, whose iterator computes `last + step` after the last
+    /// element and traps when that passes `Int.max` or `Int.min`; here the next value is checked before use.
+    static func steppedRange(from x: Int, to y: Int, step: Int) throws -> [RegoValue] {
+        // The distance between two Ints always fits in UInt (wrapping subtraction, read unsigned).
+        let span = x <= y ? UInt(bitPattern: y &- x) : UInt(bitPattern: x &- y)
+        guard span / UInt(step) < 1_000_000 else { throw BuiltinError.failure("range too large") }
+        var out: [RegoValue] = []
+        var v = x
+        while x <= y ? v <= y : v >= y {
+            out.append(.int(v))
+            let (next, overflow) = x <= y ? v.addingReportingOverflow(step) : v.subtractingReportingOverflow(step)
+            if overflow { break }
+            v = next
+        }
+        return out
     }
 }

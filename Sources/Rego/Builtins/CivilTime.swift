@@ -7,10 +7,35 @@ struct CivilTime {
     var offset: Int
     var zoneName: String
 
-    static let minNs = Int.min
-    static let maxNs = Int.max
+    /// `seconds * 1e9 + nanos` (with `0 <= nanos < 1e9`), or nil when it does not fit in int64 nanoseconds.
+    ///
+    /// Near the lower end `seconds * 1e9` alone may overflow while the sum fits (1677-09-21T00:12:43.854775808Z
+    /// is `Int.min`), so a negative `seconds` is computed as `(seconds + 1) * 1e9 - (1e9 - nanos)`.
+    static func epochNanoseconds(seconds: Int, nanos: Int) -> Int? {
+        guard nanos >= 0, nanos < 1_000_000_000 else { return nil }
+        if seconds >= 0 {
+            let (whole, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            let (sum, o2) = whole.addingReportingOverflow(nanos)
+            return o1 || o2 ? nil : sum
+        }
+        // seconds < 0, so seconds + 1 <= 0 cannot overflow.
+        let (whole, o1) = (seconds + 1).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, o2) = whole.subtractingReportingOverflow(1_000_000_000 - nanos)
+        return o1 || o2 ? nil : sum
+    }
+
+    /// Seconds since the epoch of a civil date and time at UTC offset `offset`, or nil on overflow.
+    static func epochSeconds(days: Int, hour: Int, minute: Int, second: Int, offset: Int) -> Int? {
+        let (d, o1) = days.multipliedReportingOverflow(by: 86400)
+        let (t, o2) = d.addingReportingOverflow(hour * 3600 + minute * 60 + second)
+        let (s, o3) = t.subtractingReportingOverflow(offset)
+        return o1 || o2 || o3 ? nil : s
+    }
 
     /// Days since 1970-01-01 for a civil date (month may be out of range; it is normalised).
+    ///
+    /// Callers keep `|year|`, `|month|` and `|day|` below ~1e12 (four-digit years when parsing, bounded
+    /// `time.add_date` deltas on int64-nanosecond dates), so none of the products here can overflow.
     static func days(year y0: Int, month m0: Int, day: Int) -> Int {
         var y = y0 + (m0 - 1).floorDiv(12)
         let m = (m0 - 1).floorMod(12) + 1
@@ -67,14 +92,11 @@ struct CivilTime {
         self.init(year: y, month: m, day: d, hour: rem / 3600, minute: rem % 3600 / 60, second: rem % 60, nanosecond: nanos, offset: off, zoneName: name)
     }
 
-    /// Nanoseconds since the epoch, or nil on overflow.
+    /// Nanoseconds since the epoch, or nil when outside the int64 range.
     var nanoseconds: Int? {
         let d = CivilTime.days(year: year, month: month, day: day)
-        let secs = d * 86400 + hour * 3600 + minute * 60 + second - offset
-        let (a, o1) = secs.multipliedReportingOverflow(by: 1_000_000_000)
-        if o1 { return nil }
-        let (b, o2) = a.addingReportingOverflow(nanosecond)
-        return o2 ? nil : b
+        guard let secs = CivilTime.epochSeconds(days: d, hour: hour, minute: minute, second: second, offset: offset) else { return nil }
+        return CivilTime.epochNanoseconds(seconds: secs, nanos: nanosecond)
     }
 
     /// 0 = Sunday.
@@ -87,6 +109,16 @@ struct CivilTime {
 }
 
 extension Int {
-    func floorDiv(_ d: Int) -> Int { self >= 0 ? self / d : -((-self + d - 1) / d) }
-    func floorMod(_ d: Int) -> Int { self - floorDiv(d) * d }
+    /// Floor division for a positive divisor `d`; defined for every `self`, including `Int.min`
+    /// (`self / d` with `d > 0` cannot overflow, and the quotient minus one stays above `Int.min`).
+    func floorDiv(_ d: Int) -> Int {
+        let q = self / d
+        return self % d < 0 ? q - 1 : q
+    }
+
+    /// The remainder in `0..<d` for a positive divisor `d`.
+    func floorMod(_ d: Int) -> Int {
+        let r = self % d
+        return r < 0 ? r + d : r
+    }
 }

@@ -42,7 +42,10 @@ extension BuiltinRegistry {
             guard let d = Data(base64Encoded: padBase64(s)) else { throw BuiltinError.failure("illegal base64 data at input byte \(badBase64Index(s))") }
             return .string(String(decoding: d, as: UTF8.self))
         }
-        add("base64.is_valid", 1) { _, a in .bool(Data(base64Encoded: try string(a, 0)) != nil) }
+        add("base64.is_valid", 1) { _, a in
+            guard case .string(let s) = a[0] else { return .bool(false) }  // OPA: any non-string is simply not valid
+            return .bool(Data(base64Encoded: s) != nil)
+        }
         add("base64url.encode", 1) { _, a in
             .string(Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
         }
@@ -85,7 +88,7 @@ extension BuiltinRegistry {
                 switch v {
                 case .string(let s): parts.append("\(queryEscape(ks))=\(queryEscape(s))")
                 case .array, .set:
-                    for x in elements(v)! {
+                    for x in elements(v) ?? [] {
                         guard case .string(let s) = x else { throw BuiltinError.type("operand 1 values must be strings") }
                         parts.append("\(queryEscape(ks))=\(queryEscape(s))")
                     }
@@ -106,7 +109,7 @@ extension BuiltinRegistry {
                 out[.string(k), default: []].append(.string(v))
             }
             var o = RegoObject()
-            for k in order { o[k] = .array(out[k]!) }
+            for k in order { o[k] = .array(out[k] ?? []) }
             return .object(o)
         }
         add("yaml.is_valid", 1) { _, a in
@@ -174,7 +177,7 @@ extension BuiltinRegistry {
         let nl1 = "\n" + prefix + String(repeating: indent, count: level + 1)
         switch v {
         case .array, .set:
-            let xs = elements(v)!
+            let xs = elements(v) ?? []
             if xs.isEmpty { out += "[]"; return }
             out += "["
             for (i, x) in xs.enumerated() {

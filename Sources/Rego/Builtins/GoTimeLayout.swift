@@ -2,6 +2,7 @@
 enum GoTimeLayout {
     static let rfc3339Nano = "2006-01-02T15:04:05.999999999Z07:00"
 
+    /// The layout OPA substitutes for `name` (it knows Go's RFC and Unix names; `Kitchen`, `Stamp`, `DateOnly`… stay literal).
     static func named(_ name: String) -> String {
         switch name {
         case "ANSIC": return "Mon Jan _2 15:04:05 2006"
@@ -14,14 +15,6 @@ enum GoTimeLayout {
         case "RFC1123Z": return "Mon, 02 Jan 2006 15:04:05 -0700"
         case "RFC3339": return "2006-01-02T15:04:05Z07:00"
         case "RFC3339Nano": return rfc3339Nano
-        case "Kitchen": return "3:04PM"
-        case "Stamp": return "Jan _2 15:04:05"
-        case "StampMilli": return "Jan _2 15:04:05.000"
-        case "StampMicro": return "Jan _2 15:04:05.000000"
-        case "StampNano": return "Jan _2 15:04:05.000000000"
-        case "DateTime": return "2006-01-02 15:04:05"
-        case "DateOnly": return "2006-01-02"
-        case "TimeOnly": return "15:04:05"
         default: return name
         }
     }
@@ -70,7 +63,7 @@ enum GoTimeLayout {
     }
 
     static func pad(_ v: Int, _ w: Int) -> String {
-        let s = String(abs(v))
+        let s = String(v.magnitude)
         return (v < 0 ? "-" : "") + String(repeating: "0", count: max(0, w - s.count)) + s
     }
 
@@ -241,14 +234,12 @@ enum GoTimeLayout {
             throw BuiltinError.failure("parsing time \(RegoValue.string(value).jsonText): value out of range")
         }
         let days = CivilTime.days(year: year, month: month, day: day)
-        let secs = days * 86400 + hour * 3600 + minute * 60 + second - offset
-        var (r, o) = secs.multipliedReportingOverflow(by: 1_000_000_000)
-        if o, secs < 0 {
-            (r, o) = (secs + 1).multipliedReportingOverflow(by: 1_000_000_000)
-            if !o { return r - (1_000_000_000 - nanos) }
+        guard days < CivilTime.days(year: year, month: month + 1, day: 1) else {
+            throw BuiltinError.failure("parsing time \(RegoValue.string(value).jsonText): day out of range")
         }
-        let (r2, o2) = r.addingReportingOverflow(nanos)
-        if o || o2 { throw BuiltinError.failure("time outside of valid range") }
-        return r2
+        guard let secs = CivilTime.epochSeconds(days: days, hour: hour, minute: minute, second: second, offset: offset),
+              let ns = CivilTime.epochNanoseconds(seconds: secs, nanos: nanos)
+        else { throw BuiltinError.failure("time outside of valid range") }
+        return ns
     }
 }

@@ -86,7 +86,9 @@ extension BuiltinRegistry {
 
     static func parseCIDR(_ s: String) throws -> IPNet {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let (a, w) = parseIP(String(parts[0])), let p = Int(parts[1]), p >= 0, p <= w, !parts[1].isEmpty else {
+        // Go's prefix length is ASCII digits only (Int("+8") would accept a sign).
+        guard parts.count == 2, let (a, w) = parseIP(String(parts[0])), parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              let p = Int(parts[1]), p >= 0, p <= w, !parts[1].isEmpty else {
             throw BuiltinError.failure("invalid CIDR address: \(s)")
         }
         return IPNet(addr: a, prefix: p, width: w)

@@ -15,7 +15,8 @@ extension BuiltinRegistry {
         let t = Array(template.unicodeScalars)
         var i = 0
         func group(_ name: String) -> String {
-            if let n = Int(name) { return n < m.numberOfRanges ? substring(s, m.range(at: n)) : "" }
+            // `${-1}` parses as an Int too: range(at:) traps outside 0..<numberOfRanges.
+            if let n = Int(name) { return n >= 0 && n < m.numberOfRanges ? substring(s, m.range(at: n)) : "" }
             return substring(s, m.range(withName: name))
         }
         while i < t.count {

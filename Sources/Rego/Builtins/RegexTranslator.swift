@@ -9,6 +9,15 @@ enum RegexTranslator {
                 switch n {
                 case "z": out += "\\z"
                 case "C": out += "."
+                case "p", "P":
+                    // RE2's one-letter class `\pL` is `\p{L}` in ICU.
+                    var copy = it
+                    if let name = copy.next(), name != "{", name.isLetter {
+                        _ = it.next()
+                        out += "\\\(n){\(name)}"
+                    } else {
+                        out += "\\\(n)"
+                    }
                 default:
                     out.append("\\")
                     out.append(n)

@@ -6,7 +6,7 @@ extension BuiltinRegistry {
         switch v {
         case .string(let s): return [s]
         case .array, .set:
-            return try elements(v)!.map {
+            return try (elements(v) ?? []).map {
                 guard case .string(let s) = $0 else {
                     throw BuiltinError.type("operand \(i) must be array of strings but got array containing \($0.typeName)")
                 }
@@ -58,18 +58,21 @@ extension BuiltinRegistry {
                 pairs.append((ks, vs))
             }
             // Go's strings.NewReplacer: at each position, the first matching old string in argument order wins.
-            var out = ""
-            var i = s.startIndex
-            outer: while i < s.endIndex {
-                for (o, n) in pairs where !o.isEmpty && s[i...].hasPrefix(o) {
-                    out += n
-                    i = s.index(i, offsetBy: o.count)
+            // Matching is on Unicode scalars (Go compares bytes): `starts(with:)` has just seen `o.count` scalars,
+            // so advancing by that many stays in bounds.
+            let scalars = s.unicodeScalars
+            var out = String.UnicodeScalarView()
+            var i = scalars.startIndex
+            outer: while i < scalars.endIndex {
+                for (o, n) in pairs where !o.isEmpty && scalars[i...].starts(with: o.unicodeScalars) {
+                    out.append(contentsOf: n.unicodeScalars)
+                    i = scalars.index(i, offsetBy: o.unicodeScalars.count)
                     continue outer
                 }
-                out.append(s[i])
-                i = s.index(after: i)
+                out.append(scalars[i])
+                i = scalars.index(after: i)
             }
-            s = out
+            s = String(out)
             return .string(s)
         }
         add("strings.reverse", 1) { _, a in
@@ -98,24 +101,28 @@ extension BuiltinRegistry {
         add("trim_right", 2) { _, a in .string(trimScalars(try string(a, 0), Set(try string(a, 1).unicodeScalars), left: false, right: true)) }
         add("trim_prefix", 2) { _, a in
             let s = try string(a, 0), p = try string(a, 1)
-            return .string(s.hasPrefix(p) ? String(s.dropFirst(p.count)) : s)
+            // Byte-wise like Go (String.hasPrefix compares canonically equivalent characters).
+            guard s.utf8.starts(with: p.utf8) else { return .string(s) }
+            return .string(String(decoding: s.utf8.dropFirst(p.utf8.count), as: UTF8.self))
         }
         add("trim_suffix", 2) { _, a in
             let s = try string(a, 0), p = try string(a, 1)
-            return .string(s.hasSuffix(p) ? String(s.dropLast(p.count)) : s)
+            guard s.utf8.reversed().starts(with: p.utf8.reversed()) else { return .string(s) }
+            return .string(String(decoding: s.utf8.dropLast(p.utf8.count), as: UTF8.self))
         }
         add("trim_space", 1) { _, a in .string(try string(a, 0).trimmingCharacters(in: .whitespacesAndNewlines)) }
         add("indexof", 2) { _, a in
             let s = Array(try string(a, 0).unicodeScalars), t = Array(try string(a, 1).unicodeScalars)
-            if t.isEmpty { return .int(0) }
+            guard !t.isEmpty else { throw BuiltinError.failure("empty search character") }
             if t.count > s.count { return .int(-1) }
             for i in 0...(s.count - t.count) where Array(s[i..<i + t.count]) == t { return .int(i) }
             return .int(-1)
         }
         add("indexof_n", 2) { _, a in
             let s = Array(try string(a, 0).unicodeScalars), t = Array(try string(a, 1).unicodeScalars)
+            guard !t.isEmpty else { throw BuiltinError.failure("empty search character") }
             var out: [RegoValue] = []
-            if !t.isEmpty, t.count <= s.count {
+            if t.count <= s.count {
                 for i in 0...(s.count - t.count) where Array(s[i..<i + t.count]) == t { out.append(.int(i)) }
             }
             return .array(out)
@@ -134,10 +141,11 @@ extension BuiltinRegistry {
             let n = try number(a, 0)
             let base = try int(a, 1)
             guard [2, 8, 10, 16].contains(base) else { throw BuiltinError.failure("operand 2 must be one of {2, 8, 10, 16}") }
-            let v = n.doubleValue.rounded(.towardZero)
-            if let b = n.bigValue, base == 10, n.isExactInteger { return .string(b.description) }
-            guard v.isFinite, abs(v) < 9.2e18 else { throw BuiltinError.failure("number too large") }
-            return .string(String(Int(v), radix: base))
+            // OPA truncates toward zero and formats the exact (big) integer in any base.
+            let whole = n.isExactInteger ? n : RegoNumber.make(n.doubleValue.rounded(.towardZero))
+            if let v = whole.intValue { return .string(String(v, radix: base)) }
+            guard let b = whole.bigValue else { throw BuiltinError.failure("number too large") }
+            return .string(b.text(radix: UInt32(base)))
         }
         add("sprintf", 2) { _, a in
             let f = try string(a, 0)

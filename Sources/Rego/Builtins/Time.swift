@@ -8,7 +8,8 @@ extension BuiltinRegistry {
         var zone: TimeZone? = nil
         var layout: String? = nil
         if case .array(let xs) = v {
-            guard xs.count >= 1, xs.count <= 3 else { throw BuiltinError.type("operand \(i) must be array of size 2 or 3") }
+            // OPA reads the first three elements and ignores the rest.
+            guard xs.count >= 1 else { throw BuiltinError.type("operand \(i) must be array of size 2 or 3") }
             nsv = xs[0]
             if xs.count > 1 {
                 guard case .string(let tz) = xs[1] else { throw BuiltinError.type("operand \(i) timezone must be a string") }
@@ -20,7 +21,8 @@ extension BuiltinRegistry {
             }
         }
         guard case .number(let n) = nsv else { throw BuiltinError.operand(i, "number", nsv) }
-        guard n.isExactInteger || n.isInteger, let ns = n.intValue, abs(n.doubleValue) < 9.2e18 else { throw BuiltinError.failure("timestamp too big") }
+        // Like OPA: any integer that fits in int64 nanoseconds (CivilTime handles the whole range), else an error.
+        guard n.isInteger, let ns = n.intValue else { throw BuiltinError.failure("timestamp too big") }
         return (ns, zone, layout)
     }
 
@@ -50,15 +52,15 @@ extension BuiltinRegistry {
         add("time.add_date", 4) { _, a in
             let (ns, z, _) = try timeArg(a[0], 1)
             let y = try int(a, 1), m = try int(a, 2), d = try int(a, 3)
-            guard y.magnitude < 1_000_000, m.magnitude < 12_000_000, d.magnitude < 400_000_000 else { throw BuiltinError.failure("time outside of valid range") }
+            // Any delta beyond these bounds leaves the int64 range (±292 years) whatever the start; the bounds also
+            // keep the calendar arithmetic of CivilTime.days far from overflow.
+            guard y.magnitude < 1_000_000, m.magnitude < 12_000_000, d.magnitude < 400_000_000 else {
+                throw BuiltinError.failure("time outside of valid range")
+            }
             var c = CivilTime(ns: ns, zone: z)
-            c.year += y
-            let days = CivilTime.days(year: c.year, month: c.month + m, day: c.day + d)
-            let (yy, mm, dd) = CivilTime.civil(days: days)
-            c.year = yy
-            c.month = mm
-            c.day = dd
-            guard yy > 1677 && yy < 2262 || (yy == 1677 || yy == 2262), let r = c.nanoseconds else { throw BuiltinError.failure("time outside of valid range") }
+            let days = CivilTime.days(year: c.year + y, month: c.month + m, day: c.day + d)
+            (c.year, c.month, c.day) = CivilTime.civil(days: days)
+            guard let r = c.nanoseconds else { throw BuiltinError.failure("time outside of valid range") }
             return .int(r)
         }
         add("time.diff", 2) { _, a in
@@ -83,7 +85,7 @@ extension BuiltinRegistry {
         }
         add("time.format", 1) { _, a in
             let (ns, z, layout) = try timeArg(a[0], 1)
-            return .string(GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout ?? "RFC3339Nano")))
+            return .string(GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout.flatMap { $0.isEmpty ? nil : $0 } ?? "RFC3339Nano")))
         }
     }
 }
@@ -97,27 +99,77 @@ public enum TimeBuiltins {
         return z
     }
 
-    /// Parses a Go duration string (`1h2m3.5s`, `10ms`) into nanoseconds.
+    /// Parses a Go duration string (`1h2m3.5s`, `10ms`) into nanoseconds, exactly as Go's `time.ParseDuration`:
+    /// integer arithmetic on `UInt64` with every overflow reported as `time: invalid duration`.
     public static func parseDuration(_ s: String) throws -> Int {
-        var rest = Substring(s)
+        let quoted = RegoValue.string(s).jsonText
+        let invalid = BuiltinError.failure("time: invalid duration \(quoted)")
+        var rest = Substring(s).utf8[...]
         var neg = false
-        if rest.first == "-" { neg = true; rest = rest.dropFirst() } else if rest.first == "+" { rest = rest.dropFirst() }
-        if rest == "0" { return 0 }
-        guard !rest.isEmpty else { throw BuiltinError.failure("time: invalid duration \(RegoValue.string(s).jsonText)") }
-        var total = 0.0
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
-        while !rest.isEmpty {
-            let num = rest.prefix { $0.isNumber || $0 == "." }
-            guard !num.isEmpty, let v = Double(num) else { throw BuiltinError.failure("time: invalid duration \(RegoValue.string(s).jsonText)") }
-            rest = rest.dropFirst(num.count)
-            let unit = rest.prefix { !($0.isNumber || $0 == ".") }
-            guard let u = units.first(where: { $0.0 == unit }) else {
-                throw BuiltinError.failure(unit.isEmpty ? "time: missing unit in duration \(RegoValue.string(s).jsonText)" : "time: unknown unit \(RegoValue.string(String(unit)).jsonText) in duration \(RegoValue.string(s).jsonText)")
-            }
-            rest = rest.dropFirst(unit.count)
-            total += v * u.1
+        if let c = rest.first, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+            neg = c == UInt8(ascii: "-")
+            rest = rest.dropFirst()
         }
-        guard total < 9.2e18 else { throw BuiltinError.failure("time: invalid duration \(RegoValue.string(s).jsonText)") }
-        return Int(neg ? -total : total)
+        if rest.elementsEqual("0".utf8) { return 0 }
+        guard !rest.isEmpty else { throw invalid }
+        let limit: UInt64 = 1 << 63
+        var total: UInt64 = 0
+        func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        while let first = rest.first {
+            guard first == UInt8(ascii: ".") || isDigit(first) else { throw invalid }
+            // Integer part: leadingInt, an error once the value passes 2^63.
+            var v: UInt64 = 0
+            var pre = false
+            while let c = rest.first, isDigit(c) {
+                guard v <= limit / 10 else { throw invalid }
+                v = v * 10 + UInt64(c - 48)
+                guard v <= limit else { throw invalid }
+                rest = rest.dropFirst()
+                pre = true
+            }
+            // Fraction: leadingFraction, which stops gaining precision instead of failing.
+            var f: UInt64 = 0
+            var scale = 1.0
+            var post = false
+            if rest.first == UInt8(ascii: ".") {
+                rest = rest.dropFirst()
+                var overflow = false
+                while let c = rest.first, isDigit(c) {
+                    rest = rest.dropFirst()
+                    post = true
+                    if overflow { continue }
+                    if f > (limit - 1) / 10 { overflow = true; continue }
+                    let y = f * 10 + UInt64(c - 48)
+                    if y > limit { overflow = true; continue }
+                    f = y
+                    scale *= 10
+                }
+            }
+            guard pre || post else { throw invalid }
+            let unitBytes = rest.prefix { !($0 == UInt8(ascii: ".") || isDigit($0)) }
+            guard !unitBytes.isEmpty else { throw BuiltinError.failure("time: missing unit in duration \(quoted)") }
+            rest = rest.dropFirst(unitBytes.count)
+            let unitText = String(decoding: unitBytes, as: UTF8.self)
+            guard let unit = durationUnits[unitText] else {
+                throw BuiltinError.failure("time: unknown unit \(RegoValue.string(unitText).jsonText) in duration \(quoted)")
+            }
+            guard v <= limit / unit else { throw invalid }
+            v *= unit
+            if f > 0 {
+                // f * unit / scale <= 3.6e12 (ns per hour), so the conversion to UInt64 is in range.
+                v += UInt64(Double(f) * (Double(unit) / scale))
+                guard v <= limit else { throw invalid }
+            }
+            total += v  // both <= 2^63: no UInt64 overflow
+            guard total <= limit else { throw invalid }
+        }
+        if neg { return total == limit ? Int.min : -Int(total) }
+        guard total < limit else { throw invalid }
+        return Int(total)
     }
+
+    static let durationUnits: [String: UInt64] = [
+        "ns": 1, "us": 1_000, "\u{00B5}s": 1_000, "\u{03BC}s": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "m": 60_000_000_000,
+        "h": 3_600_000_000_000, "d": 86_400_000_000_000, "w": 604_800_000_000_000,  // OPA v1 adds days and weeks to Go's units
+    ]
 }

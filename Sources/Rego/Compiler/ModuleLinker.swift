@@ -43,6 +43,7 @@ struct ModuleLinker {
                     pending[path] = Pending(kind: kind)
                     order.append(path)
                 }
+                // `pending[path]!` below: the entry was created just above when missing.
                 if pending[path]!.kind != kind {
                     throw RegoError(code: .type, message: "conflicting rules data.\(path.joined(separator: ".")) found", location: r.location)
                 }

@@ -23,19 +23,29 @@ final class Evaluator {
         self.policies = policies
         self.input = input
         self.data = data
-        let now = options.now ?? Int(Date().timeIntervalSince1970 * 1_000_000_000)
+        let now = options.now ?? Evaluator.clockNanoseconds(Date())
         self.context = BuiltinContext(nowNanoseconds: now, strict: options.strictBuiltinErrors, regexCache: policies.regexCache)
         self.cache = [CacheSlot](repeating: .empty, count: policies.groupCount)
         self.stepBudget = options.stepBudget
         let timeout = options.timeout.components
-        let ns = UInt64(max(0, timeout.seconds)) * 1_000_000_000 + UInt64(max(0, timeout.attoseconds / 1_000_000_000))
-        self.deadline = DispatchTime.now().uptimeNanoseconds &+ ns
+        // Saturating: a huge configured timeout (Duration.seconds(Int64.max)) means "no deadline", not an overflow trap.
+        let (whole, o1) = UInt64(max(0, timeout.seconds)).multipliedReportingOverflow(by: 1_000_000_000)
+        let (ns, o2) = whole.addingReportingOverflow(UInt64(max(0, timeout.attoseconds / 1_000_000_000)))
+        let (end, o3) = DispatchTime.now().uptimeNanoseconds.addingReportingOverflow(ns)
+        self.deadline = o1 || o2 || o3 ? .max : end
         self.maxDepth = options.maxDepth
         var extras: [String: Builtin] = [:]
         for b in options.extraBuiltins { extras[b.name] = b }
         self.extraBuiltins = extras
         context.evaluator = nil
-        context.deadline = deadline
+        context.deadline = self.deadline
+    }
+
+    /// `date` in nanoseconds since the epoch, clamped to int64 (a clock set past 2262 must not trap `Int(_:)`).
+    static func clockNanoseconds(_ date: Date) -> Int {
+        let ns = (date.timeIntervalSince1970 * 1_000_000_000).rounded(.towardZero)
+        if let exact = Int(exactly: ns) { return exact }
+        return ns < 0 ? Int.min : Int.max
     }
 
     @inline(__always)

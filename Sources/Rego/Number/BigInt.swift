@@ -47,15 +47,17 @@ struct BigInt: Hashable, Sendable {
 
     /// The value as `Int` when it fits.
     var intValue: Int? {
-        var r: Int = 0
+        // Accumulate the magnitude as UInt so that -2^63 (whose magnitude is not an Int) converts too.
+        var r: UInt = 0
         for limb in limbs.reversed() {
-            let (m, o1) = r.multipliedReportingOverflow(by: Int(Self.base))
+            let (m, o1) = r.multipliedReportingOverflow(by: UInt(Self.base))
             if o1 { return nil }
-            let (a, o2) = m.addingReportingOverflow(Int(limb))
+            let (a, o2) = m.addingReportingOverflow(UInt(limb))
             if o2 { return nil }
             r = a
         }
-        return negative ? -r : r
+        if negative { return r <= Int.min.magnitude ? Int(truncatingIfNeeded: 0 &- r) : nil }
+        return Int(exactly: r)
     }
 
     var doubleValue: Double {
@@ -149,8 +151,10 @@ struct BigInt: Hashable, Sendable {
         return BigInt(limbs: r.map { UInt32($0) }, negative: a.negative != b.negative)
     }
 
-    /// Division by a small positive divisor, returning quotient and remainder.
+    /// Division by a small positive divisor, returning quotient and remainder (`d == 0` yields `(0, 0)`;
+    /// callers check for zero first and report it as their own error).
     func divided(bySmall d: UInt32) -> (BigInt, UInt32) {
+        guard d > 0 else { return (BigInt(limbs: [], negative: false), 0) }
         var r: UInt64 = 0
         var q = [UInt32](repeating: 0, count: limbs.count)
         var i = limbs.count - 1
@@ -161,5 +165,19 @@ struct BigInt: Hashable, Sendable {
             i -= 1
         }
         return (BigInt(limbs: q, negative: negative), UInt32(r))
+    }
+
+    /// Digits in `radix` (2...36), lowercase, with a leading `-` when negative.
+    func text(radix: UInt32) -> String {
+        guard radix >= 2, radix <= 36 else { return description }
+        if isZero { return "0" }
+        var digits: [Character] = []
+        var rest = BigInt(limbs: limbs, negative: false)
+        while !rest.isZero {
+            let (q, r) = rest.divided(bySmall: radix)
+            digits.append(Character(String(r, radix: Int(radix))))
+            rest = q
+        }
+        return (negative ? "-" : "") + String(digits.reversed())
     }
 }

@@ -51,7 +51,9 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
         var exp = 0
         if let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             mantissa = s[s.startIndex..<e]
-            guard let x = Int(s[s.index(after: e)...]) else { return nil }
+            // The caller only gets here for |value| < 1e18, so any exponent outside ±4096 is not worth an exact path
+            // (and keeps `exp - frac` below from overflowing on exponents near Int.min).
+            guard let x = Int(s[s.index(after: e)...]), x.magnitude <= 4096 else { return nil }
             exp = x
         }
         var digits = ""
@@ -85,7 +87,7 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
         switch self {
         case .int(let i): return i
         case .big: return nil
-        case .float(let d): return d == d.rounded() && abs(d) < 9.2e18 ? Int(d) : nil
+        case .float(let d): return Int(exactly: d)  // nil for fractions, NaN, infinities and |d| >= 2^63
         }
     }
 
@@ -134,7 +136,8 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
         case .int(let i): hasher.combine(i)
         case .big(let b): hasher.combine(b.value)
         case .float(let d):
-            if let i = intValue { hasher.combine(i) } else { hasher.combine(d) }
+            // Equal numbers hash alike: integral floats hash like the .int or .big they equal.
+            if let i = intValue { hasher.combine(i) } else if let b = bigValue { hasher.combine(b) } else { hasher.combine(d) }
         }
     }
 

@@ -57,24 +57,24 @@ public enum RegoValue: Sendable, Hashable, Comparable {
         case (.number(let x), .number(let y)): return RegoNumber.compare(x, y)
         case (.string(let x), .string(let y)): return compareStrings(x, y)
         case (.array(let x), .array(let y)):
-            for i in 0..<min(x.count, y.count) {
-                let c = compare(x[i], y[i])
+            for (a, b) in zip(x, y) {
+                let c = compare(a, b)
                 if c != 0 { return c }
             }
             return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
         case (.object(let x), .object(let y)):
-            let xk = x.sortedKeys, yk = y.sortedKeys
-            for i in 0..<min(xk.count, yk.count) {
-                let c = compare(xk[i], yk[i])
+            let xe = x.sortedEntries, ye = y.sortedEntries
+            for (a, b) in zip(xe, ye) {
+                let c = compare(a.key, b.key)
                 if c != 0 { return c }
-                let v = compare(x.storage[xk[i]]!, y.storage[yk[i]]!)
+                let v = compare(a.value, b.value)
                 if v != 0 { return v }
             }
-            return xk.count == yk.count ? 0 : (xk.count < yk.count ? -1 : 1)
+            return xe.count == ye.count ? 0 : (xe.count < ye.count ? -1 : 1)
         case (.set(let x), .set(let y)):
             let xs = x.sorted, ys = y.sorted
-            for i in 0..<min(xs.count, ys.count) {
-                let c = compare(xs[i], ys[i])
+            for (a, b) in zip(xs, ys) {
+                let c = compare(a, b)
                 if c != 0 { return c }
             }
             return xs.count == ys.count ? 0 : (xs.count < ys.count ? -1 : 1)
@@ -133,7 +133,7 @@ public struct RegoObject: Sendable, Hashable {
 
     /// Entries in key order.
     public var sortedEntries: [(key: RegoValue, value: RegoValue)] {
-        sortedKeys.map { ($0, storage[$0]!) }
+        storage.count <= 1 ? storage.map { ($0.key, $0.value) } : storage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
     /// Number of entries.
