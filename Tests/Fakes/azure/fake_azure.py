@@ -210,7 +210,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
         with self.state.lock:
-            self.state.log.append({"method": self.command, "path": urllib.parse.urlsplit(self.path).path, "status": status})
+            self.state.log.append({"method": self.command, "path": urllib.parse.urlsplit(self.path).path, "status": status,
+                                   "at": time.time()})
 
     def arm_error(self, status, code, message, headers=None):
         detail = m2022.ErrorDetail()
