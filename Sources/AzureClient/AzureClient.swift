@@ -25,7 +25,7 @@ public struct AzureClient: Sendable {
         public var graphURL = "https://graph.microsoft.com"
         public var retry = RetryPolicy()
         /// The limit of one HTTP exchange.
-        public var requestTimeout: TimeAmount = .seconds(30)
+        public var requestTimeout: Duration = .seconds(30)
 
         public init(tenantID: String, clientID: String, credential: AzureCredential) {
             self.tenantID = tenantID
@@ -114,7 +114,7 @@ public struct AzureClient: Sendable {
 
     /// The Entra object id of the user whose UPN or mail is `name`, or nil when there is none.
     public func userObjectID(upnOrMail name: String) async throws(AzureError) -> String? {
-        struct User: Decodable { var id: String }
+        struct User: Codable, Sendable { var id: String }
         let page: Authorization.Page<User> = try await decode(
             send(.GET, AzurePaths.user(graph: configuration.graphURL, upnOrMail: name), body: nil, audience: configuration.graphURL))
         return page.value.first?.id
@@ -187,12 +187,10 @@ public struct AzureClient: Sendable {
                 logger.debug("azure call retried", metadata: ["http.method": "\(method)", "http.status": "\(response.status)",
                                                               "retry.after_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)"])
                 try? await Task.sleep(for: wait)
-            } catch let error as AzureError {
+            } catch {
                 guard let wait = configuration.retry.delay(after: .transportFailure, attempt: attempt) else { throw error }
                 logger.debug("azure call retried", metadata: ["http.method": "\(method)", "error": "\(error.message)"])
                 try? await Task.sleep(for: wait)
-            } catch {
-                throw AzureError(.transport, "\(error)")
             }
             attempt += 1
         }
@@ -200,7 +198,8 @@ public struct AzureClient: Sendable {
 
     private func execute(_ request: HTTPClientRequest) async throws(AzureError) -> Response {
         do {
-            let response = try await http.execute(request, timeout: configuration.requestTimeout)
+            let timeout = configuration.requestTimeout.components
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
             let body = try await response.body.collect(upTo: 8 << 20)
             return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body))
         } catch {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How jitsudod proves its own identity to Entra (OAuth2 client credentials).
 public enum AzureCredential: Sendable, Hashable {

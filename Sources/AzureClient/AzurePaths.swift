@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// URLs of the calls the client makes. Pure, so they are unit-tested without a network.
 public enum AzurePaths {

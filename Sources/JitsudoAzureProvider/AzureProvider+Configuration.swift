@@ -1,5 +1,5 @@
 public import AzureClient
-public import Foundation
+import Foundation
 public import JitsudoProviders
 
 extension AzureProvider {

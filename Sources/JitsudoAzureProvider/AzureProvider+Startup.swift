@@ -1,4 +1,4 @@
-public import AsyncHTTPClient
+import AsyncHTTPClient
 import AzureClient
 import Foundation
 public import JitsudoProviders

@@ -1,6 +1,7 @@
 public import AzureClient
 public import Foundation
 public import JitsudoProviders
+import JitsudoCore
 public import Logging
 
 /// The `azure` provider. Mode `pim` (default): a grant is a PIM `AdminAssign` schedule request for the requester's

@@ -3,6 +3,8 @@ import Foundation
 @testable import JitsudoAzureProvider
 import JitsudoCore
 import JitsudoProviders
+import AsyncHTTPClient
+import Logging
 import Testing
 
 @Suite struct AzureProviderPlanTests {

@@ -1,6 +1,7 @@
 @testable import AzureClient
 import Crypto
 import Foundation
+import NIOHTTP1
 import Testing
 import _CryptoExtras
 

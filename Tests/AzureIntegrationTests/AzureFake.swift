@@ -3,6 +3,7 @@ import Foundation
 import JitsudoTesting
 import NIOCore
 import NIOHTTP1
+import NIOFoundationCompat
 import NIOSSL
 
 /// The Azure contract fake (Tests/Fakes/azure/fake_azure.py) as a subprocess on a free loopback port, over HTTPS with
@@ -83,6 +84,7 @@ final class AzureFake: Sendable {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
+    @discardableResult
     func addUser(_ upn: String) async throws -> String {
         let id = UUID().uuidString.lowercased()
         try await admin(.POST, "/_fake/users", ["upn": upn, "id": id])
