@@ -65,11 +65,24 @@ final class AzureFake: Sendable {
     /// The client certificate registered on the fake's app (PEM with its key).
     var clientCertificateFile: String { pki + "/client.pem" }
 
+    /// SIGTERM (Python's default handler ends the fake at once); never waits on a thread of the shared executor.
     func stop() async {
         process.terminate()
-        process.waitUntilExit()
         try? await http.shutdown()
         try? FileManager.default.removeItem(atPath: pki)
+    }
+
+    /// A fresh fake for `body`, stopped afterwards whatever `body` does.
+    static func with<Result: Sendable>(tokenLifetime: Int = 3599, _ body: (AzureFake) async throws -> Result) async throws -> Result {
+        let fake = try await start(tokenLifetime: tokenLifetime)
+        do {
+            let result = try await body(fake)
+            await fake.stop()
+            return result
+        } catch {
+            await fake.stop()
+            throw error
+        }
     }
 
     /// A test-only admin call (`/_fake/...`); returns the JSON answer.
