@@ -29,6 +29,9 @@ fi
 # Real third-party peers the tests talk to: an OIDC provider and an SMTP server (test-only, never at runtime).
 python3 -c 'import oidc_provider_mock' 2>/dev/null || python3 -m pip install -q 'oidc-provider-mock==0.3.4'
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
+# Microsoft's published Azure SDK: the azure fake's routes and models, and its conformance test (Tests/Fakes/azure).
+python3 -c 'import azure.mgmt.authorization, azure.identity, cryptography' 2>/dev/null \
+    || python3 -m pip install -q 'azure-mgmt-authorization==4.0.0' 'azure-identity==1.27.0' 'cryptography==48.0.0'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

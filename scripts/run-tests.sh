@@ -17,6 +17,7 @@ groups=(
     "JitsudoNotifyTests"
     "JitsudoCLITests"
     "KubernetesIntegrationTests"
+    "AzureClientTests|AzureIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
 )

@@ -8,6 +8,7 @@ import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
 import JitsudoKubernetesProvider
+import JitsudoAzureProvider
 import KubernetesClient
 public import JitsudoStore
 public import Logging
@@ -100,6 +101,13 @@ public struct Daemon: Sendable {
             providers["kubernetes"] = provider
             drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
                                          interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
+        }
+        if let settings = configuration.providerSettings["azure"], settings.isEnabled {
+            let provider: AzureProvider
+            do { provider = try AzureProvider.make(settings: settings, logger: logger) } catch { throw StartupError("\(error)") }
+            providers["azure"] = provider
+            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                                         interval: .seconds(max(provider.configuration.reconcileIntervalSeconds, 1)), logger: logger))
         }
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
