@@ -29,6 +29,9 @@ fi
 # Real third-party peers the tests talk to: an OIDC provider and an SMTP server (test-only, never at runtime).
 python3 -c 'import oidc_provider_mock' 2>/dev/null || python3 -m pip install -q 'oidc-provider-mock==0.3.4'
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
+# The AWS peer (AWSIntegrationTests): moto_server with its IAM checks, boto3 for fixtures, the real aws CLI.
+python3 -c 'import moto, flask, flask_cors' 2>/dev/null || python3 -m pip install -q 'moto[server]==5.2.1'
+command -v aws >/dev/null || python3 -m pip install -q 'awscli==1.45.11'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

@@ -17,6 +17,7 @@ groups=(
     "JitsudoNotifyTests"
     "JitsudoCLITests"
     "KubernetesIntegrationTests"
+    "AWSSigV4Tests|JitsudoAWSProviderTests|AWSIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
 )
