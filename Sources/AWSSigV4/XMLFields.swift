@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the few fields jitsudo needs from AWS query-protocol XML responses (`<AccessKeyId>…</AccessKeyId>`)
 /// without a DOM: AWS responses are flat where it matters and never repeat a field name inside another.
 public enum XMLFields {
