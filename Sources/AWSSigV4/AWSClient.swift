@@ -1,6 +1,6 @@
 public import AsyncHTTPClient
-public import Foundation
-import Logging
+import Foundation
+public import Logging
 import NIOCore
 import NIOHTTP1
 

@@ -1,5 +1,7 @@
-import AsyncHTTPClient
-public import Foundation
+public import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import NIOFoundationCompat
 public import Logging
 import NIOCore
 

@@ -152,10 +152,11 @@ public struct SigV4Signer: Sendable {
 
     /// Names and values encoded, sorted by name then value, joined with `&`.
     public static func canonicalQuery(_ items: [QueryItem]) -> String {
-        items.map { (URIEncoding.encode($0.name), URIEncoding.encode($0.value)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = items.map { (URIEncoding.encode($0.name), URIEncoding.encode($0.value)) }
+        let sorted = encoded.sorted { (a: (name: String, value: String), b: (name: String, value: String)) -> Bool in
+            a.name == b.name ? a.value < b.value : a.name < b.name
+        }
+        return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// Leading and trailing white space removed, runs of it made one space.

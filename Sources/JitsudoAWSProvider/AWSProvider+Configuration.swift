@@ -1,6 +1,7 @@
 public import JitsudoProviders
 public import Logging
 import AWSSigV4
+import Foundation
 
 extension AWSProvider {
     /// The `providers.aws.*` settings.

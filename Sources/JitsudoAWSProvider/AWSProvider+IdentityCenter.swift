@@ -1,6 +1,7 @@
 import AWSSigV4
 import Foundation
 import JitsudoProviders
+import Logging
 
 extension AWSProvider {
     /// Mode `identity_center`: assigns the role's permission set in the account to the requester (or the configured

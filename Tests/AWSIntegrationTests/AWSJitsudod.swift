@@ -3,6 +3,7 @@ import Foundation
 import JitsudoProviders
 import JitsudoServer
 import JitsudoServerTesting
+import JitsudoStore
 import JitsudoTesting
 import NIOCore
 import NIOHTTP1
@@ -83,8 +84,8 @@ struct AWSJitsudod: Sendable {
     }
 }
 
-extension Subprocess.Result: @retroactive CustomStringConvertible {
-    public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+extension Subprocess.Result: CustomStringConvertible {
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
 /// Polls `condition` every 100 ms until it holds or `seconds` pass; returns the seconds it took, nil on timeout.

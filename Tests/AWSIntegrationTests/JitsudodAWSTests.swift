@@ -3,6 +3,7 @@ import Foundation
 import JitsudoAWSProvider
 import JitsudoServer
 import JitsudoTesting
+import NIOHTTP1
 import Testing
 
 /// The whole path against moto with its IAM checks on: request → approve → STS session → the real `aws` CLI

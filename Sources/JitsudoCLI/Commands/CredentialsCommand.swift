@@ -3,8 +3,9 @@ import Foundation
 import JitsudoAPI
 
 /// `jitsudo credentials`: print a grant's credentials for a shell, a script or the AWS CLI's `credential_process`.
-struct Credentials: AsyncParsableCommand {
+struct CredentialsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "credentials",
         abstract: "Print the credentials of an active grant.",
         discussion: """
             Fetches the grant's credentials (for an AWS grant longer than one STS session, a fresh session within \
