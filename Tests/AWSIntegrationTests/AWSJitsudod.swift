@@ -16,7 +16,7 @@ struct AWSJitsudod: Sendable {
 
     static let eligibility = "package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n"
     /// Roles named `auto-*` need no approver (the expiry test), the rest need one.
-    static let approval = "package jitsudo.approval\n\napprover_tier := \"auto\" if startswith(input.request.role, \"auto-\")\n"
+    static let approval = "package jitsudo.approval\n\nallow := true\n\napprover_tier := \"auto\" if startswith(input.request.role, \"auto-\")\n"
 
     static func with<Result: Sendable>(_ body: @Sendable (AWSJitsudod) async throws -> Result) async throws -> Result {
         let moto = try await Moto.shared.environment()
