@@ -8,7 +8,8 @@ import Testing
 
 /// The whole path against moto with its IAM checks on: request → approve → STS session → the real `aws` CLI
 /// (through `jitsudo exec` and `credential_process`) → revoke → the same session denied.
-@Suite(.serialized) struct JitsudodAWSTests {
+extension MotoTests {
+@Suite struct JitsudodAWSTests {
     static let alice = "alice@example.com;sre"
     static let bob = "bob@example.com;sre"
 
@@ -115,4 +116,5 @@ import Testing
             #expect(denied != nil, "the expired grant's session was not denied")
         }
     }
+}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JitsudoTesting
 import Synchronization
+import Testing
 
 /// One moto_server per test process (started on first use, stopped when the process ends) with its IAM checks
 /// switched on after the bootstrap: an admin user for fixtures, and `jitsudod` with exactly the documented
@@ -89,3 +90,7 @@ actor Moto {
         return try await Subprocess.run("/usr/bin/env", ["aws", "--endpoint-url", environment.endpoint] + arguments, environment: env)
     }
 }
+
+/// Every test against the shared moto_server, one at a time: moto resolves a request's account and resources in
+/// shared state, and concurrent calls were seen to evaluate a role policy against the wrong resource.
+@Suite(.serialized) enum MotoTests {}
