@@ -154,7 +154,7 @@ let package = Package(
             name: "JitsudoServer",
             dependencies: [
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
-                "JitsudoTLS", "JitsudoKubernetesProvider", "KubernetesClient", "JitsudoAzureProvider",
+                "JitsudoTLS", "JitsudoKubernetesProvider", "KubernetesClient", "JitsudoAWSProvider", "JitsudoAzureProvider",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -320,6 +320,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // SigV4 signing and a small AWS query/JSON-protocol client (STS, IAM, SSO Admin, Identity Store) with the
+        // standard credential chain; a leaf that knows nothing of jitsudo.
+        .target(
+            name: "AWSSigV4",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The `azure` credential provider: PIM schedule requests or role assignments per grant, drift cleanup.
         .target(
             name: "JitsudoAzureProvider",
@@ -357,6 +371,38 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The `aws` credential provider: STS sessions (assume_role) or Identity Center assignments, revocation by
+        // deny policy, drift cleanup.
+        .target(
+            name: "JitsudoAWSProvider",
+            dependencies: [
+                "AWSSigV4", "JitsudoCore", "JitsudoProviders",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AWSSigV4Tests",
+            dependencies: ["AWSSigV4"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "JitsudoAWSProviderTests", dependencies: ["JitsudoAWSProvider", "JitsudoProviders"], swiftSettings: strict),
+        // Against moto_server (scripts/ensure-deps.sh) with its IAM checks on, the real `aws` CLI and the `jitsudo` CLI.
+        .testTarget(
+            name: "AWSIntegrationTests",
+            dependencies: [
+                "AWSSigV4", "JitsudoAWSProvider", "JitsudoProviders", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoServer", "JitsudoServerTesting", "JitsudoAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),

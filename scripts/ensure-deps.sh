@@ -32,6 +32,9 @@ python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd=
 # Microsoft's published Azure SDK: the azure fake's routes and models, and its conformance test (Tests/Fakes/azure).
 python3 -c 'import azure.mgmt.authorization, azure.identity, cryptography' 2>/dev/null \
     || python3 -m pip install -q 'azure-mgmt-authorization==4.0.0' 'azure-identity==1.27.0' 'cryptography==48.0.0'
+# The AWS peer (AWSIntegrationTests): moto_server with its IAM checks, boto3 for fixtures, the real aws CLI.
+python3 -c 'import moto, flask, flask_cors' 2>/dev/null || python3 -m pip install -q 'moto[server]==5.2.1'
+command -v aws >/dev/null || python3 -m pip install -q 'awscli==1.45.11'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

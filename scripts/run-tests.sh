@@ -18,6 +18,7 @@ groups=(
     "JitsudoCLITests"
     "KubernetesIntegrationTests"
     "AzureClientTests|AzureIntegrationTests"
+    "AWSSigV4Tests|JitsudoAWSProviderTests|AWSIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
 )

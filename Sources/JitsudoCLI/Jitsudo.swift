@@ -27,7 +27,7 @@ public struct Jitsudo: AsyncParsableCommand {
         version: "jitsudo \(JitsudoVersion.current)",
         subcommands: [
             Login.self, Logout.self, Whoami.self,
-            RequestCommand.self, Status.self, Approve.self, Deny.self, Revoke.self, Extend.self, Exec.self, Shell.self,
+            RequestCommand.self, Status.self, Approve.self, Deny.self, Revoke.self, Extend.self, Exec.self, CredentialsCommand.self, Shell.self,
             Audit.self, PolicyCommand.self, PrincipalCommand.self, ServerCommand.self, VersionCommand.self, Completion.self,
         ]
     )

@@ -8,6 +8,7 @@ import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
 import JitsudoKubernetesProvider
+import JitsudoAWSProvider
 import JitsudoAzureProvider
 import KubernetesClient
 public import JitsudoStore
@@ -106,6 +107,15 @@ public struct Daemon: Sendable {
             let provider: AzureProvider
             do { provider = try AzureProvider.make(settings: settings, logger: logger) } catch { throw StartupError("\(error)") }
             providers["azure"] = provider
+            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                                         interval: .seconds(max(provider.configuration.reconcileIntervalSeconds, 1)), logger: logger))
+        }
+        if let settings = configuration.providerSettings["aws"], settings.isEnabled {
+            let provider: AWSProvider
+            do { provider = try AWSProvider.make(settings: settings, environment: ProcessInfo.processInfo.environment, logger: logger) } catch {
+                throw StartupError(error.description)
+            }
+            providers["aws"] = provider
             drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
                                          interval: .seconds(max(provider.configuration.reconcileIntervalSeconds, 1)), logger: logger))
         }

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import JitsudoProviders
+import JitsudoServer
+import JitsudoServerTesting
+import JitsudoStore
+import JitsudoTesting
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// jitsudod (in process, real PostgreSQL) with the `aws` provider on moto, and the `jitsudo` CLI binary beside it.
+struct AWSJitsudod: Sendable {
+    let url: String
+    let moto: Moto.Environment
+
+    static let eligibility = "package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n"
+    /// Roles named `auto-*` need no approver (the expiry test), the rest need one.
+    static let approval = "package jitsudo.approval\n\nallow := true\n\napprover_tier := \"auto\" if startswith(input.request.role, \"auto-\")\n"
+
+    static func with<Result: Sendable>(_ body: @Sendable (AWSJitsudod) async throws -> Result) async throws -> Result {
+        let moto = try await Moto.shared.environment()
+        let database = try await TestPostgres.shared.createDatabase()
+        var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
+        configuration.providerSettings["aws"] = ProviderSettings(provider: "aws", values: [
+            "enabled": "true", "endpoint_url": moto.endpoint, "shared_credentials_file": moto.credentialsFile, "profile": "jitsudod",
+            "reconcile_interval": "1h",
+        ])
+        return try await InProcessDaemon.run(configuration, label: "jitsudod.aws-test") { baseURL, _ in
+            let server = AWSJitsudod(url: baseURL, moto: moto)
+            for (name, type, rego) in [("eligibility", "eligibility", eligibility), ("approval", "approval", approval)] {
+                let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
+                let (status, text) = try await server.call(.POST, "/policies", as: "root@example.com;jitsudo-admins", json: String(decoding: body, as: UTF8.self))
+                #expect(status == 200, "\(text)")
+            }
+            return try await body(server)
+        }
+    }
+
+    func call(_ method: HTTPMethod, _ path: String, as caller: String, json: String? = nil) async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url + "/api/v1alpha1" + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(caller)")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    /// The built `jitsudo` binary (next to the test bundle, or `JITSUDO_BIN_DIR`).
+    static var cliPath: String {
+        if let explicit = ProcessInfo.processInfo.environment["JITSUDO_BIN_DIR"] { return explicit + "/jitsudo" }
+        var url = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("jitsudo").path) { return url.appendingPathComponent("jitsudo").path }
+            url.deleteLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("jitsudo").path
+    }
+
+    /// The environment a CLI acting as `caller` (`email;group,…`) runs with: this server, a header token, a private HOME.
+    func cliEnvironment(as caller: String) throws -> [String: String] {
+        let home = NSTemporaryDirectory() + "jitsudo-aws-home-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        return ["HOME": home, "JITSUDO_SERVER": url, "JITSUDO_TOKEN": caller, "NO_COLOR": "1",
+                "PATH": URL(fileURLWithPath: Self.cliPath).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_DEFAULT_REGION": "us-east-1"]
+    }
+
+    /// Runs `jitsudo arguments…` as `caller`.
+    func cli(_ arguments: [String], as caller: String, env extra: [String: String] = [:]) async throws -> Subprocess.Result {
+        var environment = try cliEnvironment(as: caller)
+        for (key, value) in extra { environment[key] = value }
+        return try await Subprocess.run(Self.cliPath, arguments, environment: environment)
+    }
+
+    /// Runs a bash script as `caller` with `jitsudo` first in PATH.
+    func shell(_ script: String, as caller: String, env extra: [String: String] = [:]) async throws -> Subprocess.Result {
+        var environment = try cliEnvironment(as: caller)
+        for (key, value) in extra { environment[key] = value }
+        return try await Subprocess.run("/bin/bash", ["-o", "pipefail", "-c", script], environment: environment)
+    }
+}
+
+extension Subprocess.Result: CustomStringConvertible {
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Polls `condition` every 100 ms until it holds or `seconds` pass; returns the seconds it took, nil on timeout.
+func secondsUntil(within seconds: Double, _ condition: @Sendable () async throws -> Bool) async throws -> Double? {
+    let start = ContinuousClock.now
+    while ContinuousClock.now - start < .milliseconds(Int(seconds * 1000)) {
+        if try await condition() {
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return nil
+}
