@@ -29,6 +29,11 @@ fi
 # Real third-party peers the tests talk to: an OIDC provider and an SMTP server (test-only, never at runtime).
 python3 -c 'import oidc_provider_mock' 2>/dev/null || python3 -m pip install -q 'oidc-provider-mock==0.3.4'
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
+# The gcp provider's contract fake and its conformance test read Google's discovery documents from this wheel
+# (googleapiclient/discovery_cache/documents) and drive the fake with Google's own client; cryptography verifies JWTs.
+python3 -c 'import googleapiclient.discovery, google.auth, google_auth_httplib2, requests' 2>/dev/null \
+    || python3 -m pip install -q 'google-api-python-client==2.202.0' 'requests==2.34.2'
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q 'cryptography==48.0.0'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

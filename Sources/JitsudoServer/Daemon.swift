@@ -8,6 +8,7 @@ import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
 import JitsudoKubernetesProvider
+import JitsudoGCPProvider
 import KubernetesClient
 public import JitsudoStore
 public import Logging
@@ -96,6 +97,15 @@ public struct Daemon: Sendable {
             providers["kubernetes"] = provider
             drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
                                          interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
+        }
+        if let settings = configuration.providerSettings["gcp"], settings.isEnabled {
+            let provider: GCPProvider
+            do { provider = try GCPProvider(settings: settings, environment: ProcessInfo.processInfo.environment, logger: logger) } catch {
+                throw StartupError(error.description)
+            }
+            providers["gcp"] = provider
+            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                                         interval: provider.configuration.reconcileInterval, logger: logger))
         }
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
