@@ -1,5 +1,5 @@
 public import Foundation
-import JWTKit
+public import JWTKit
 
 /// A service-account key file as the Cloud console downloads it (`"type": "service_account"`), and the RS256
 /// JWT-bearer assertion (RFC 7523) that exchanges it for an access token. The private key never leaves this type.

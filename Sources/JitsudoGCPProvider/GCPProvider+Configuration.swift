@@ -53,7 +53,7 @@ extension GCPProvider {
         ///
         /// - Throws: ``ProviderSettingsError`` naming the full key and what is wrong.
         public init(settings: ProviderSettings) throws(ProviderSettingsError) {
-            mode = Mode(rawValue: try settings.choice("mode", default: "binding", Mode.allCases.map(\.rawValue))) ?? .binding
+            mode = try Mode(rawValue: settings.choice("mode", default: "binding", Mode.allCases.map(\.rawValue))) ?? .binding
             resourceManagerURL = try Self.url(settings, "endpoint_url")
             iamCredentialsURL = try Self.url(settings, "iam_credentials_url")
             tokenURL = try Self.url(settings, "token_url")
@@ -78,7 +78,8 @@ extension GCPProvider {
                                             "must be 1 to 40 characters of letters, digits, '.', '_' and '-'")
             }
             memberTemplate = settings.string("member_template", default: "user:{identity}")
-            guard ["user:", "group:", "serviceAccount:"].contains(where: memberTemplate.hasPrefix), memberTemplate.contains("{identity}") else {
+            let template = memberTemplate
+            guard ["user:", "group:", "serviceAccount:"].contains(where: { template.hasPrefix($0) }), template.contains("{identity}") else {
                 throw ProviderSettingsError(key: settings.fullKey("member_template"),
                                             "must start with user:, group: or serviceAccount: and contain {identity}, got '\(memberTemplate)'")
             }
@@ -89,10 +90,11 @@ extension GCPProvider {
             guard (60...3600).contains(tokenLifetimeSeconds) else {
                 throw ProviderSettingsError(key: settings.fullKey("token_lifetime"), "must be from 1m to 1h")
             }
-            reconcileIntervalSeconds = max(1, try settings.durationSeconds("reconcile_interval", default: 60))
+            reconcileIntervalSeconds = try max(1, settings.durationSeconds("reconcile_interval", default: 60))
             if mode == .impersonate, serviceAccounts.isEmpty {
                 throw ProviderSettingsError(key: settings.fullKey("service_accounts"),
-                                            "must map at least one role to a service account in impersonate mode (role=sa@project.iam.gserviceaccount.com)")
+                                            "must map at least one role to a service account in impersonate mode "
+                                                + "(role=sa@project.iam.gserviceaccount.com)")
             }
         }
 

@@ -109,7 +109,7 @@ public struct GCPProvider: CredentialProvider {
 
     public func revoke(requestID: String, revokeToken: String?) async throws(ProviderError) {
         let title = GrantCondition.title(prefix: configuration.conditionTitlePrefix, requestID: requestID)
-        var resources: [String]
+        let resources: [String]
         switch revokeToken?.split(separator: ":", maxSplits: 1).map(String.init) {
         case let parts? where parts.count == 2 && parts[0] == "binding":
             resources = [parts[1]]

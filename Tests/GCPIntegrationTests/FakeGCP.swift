@@ -33,7 +33,7 @@ struct FakeGCP: Sendable {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         try key.publicKey.pemRepresentation.write(toFile: directory + "/public.pem", atomically: true, encoding: .utf8)
         let keyJSON = try JSONSerialization.data(withJSONObject: [
-            "type": "service_account", "project_id": "fake-project", "private_key_id": "key-1", "private_key": key.pemRepresentation,
+            "type": "service_account", "project_id": "fake-project", "private_key_id": "key-1", "private_key": key.pkcs8PEMRepresentation,
             "client_email": serviceAccountEmail, "token_uri": "https://oauth2.googleapis.com/token",
         ])
         try keyJSON.write(to: URL(fileURLWithPath: directory + "/key.json"))

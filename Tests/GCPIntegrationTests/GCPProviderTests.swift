@@ -54,7 +54,8 @@ import Testing
             try await provider.revoke(requestID: "req_01GRANT", revokeToken: nil)
             #expect(try await fake.stat("setIamPolicy") == afterRevoke, "revoking what is gone writes nothing")
             #expect(afterRevoke > writes)
-            #expect(try await fake.stat("setWithoutEtag") == 0 && fake.stat("badRequests") == 0)
+            #expect(try await fake.stat("setWithoutEtag") == 0)
+            #expect(try await fake.stat("badRequests") == 0)
         }
     }
 
@@ -64,7 +65,7 @@ import Testing
             let issued = try await provider.grant(Self.request("req_EXT"))
             let newEnd = Date().addingTimeInterval(7200)
             var extended = Self.request("req_EXT", seconds: 7200)
-            extended.notAfter = AuditTimestamp(microseconds: Int64(newEnd.timeIntervalSince1970) * 1_000_000)
+            extended.notAfter = AuditTimestamp(microsecondsSinceEpoch: Int64(newEnd.timeIntervalSince1970) * 1_000_000)
             #expect(try await provider.extend(extended, revokeToken: issued.revokeToken) == nil)
             let binding = try #require(try await fake.storedPolicy(Self.project)["bindings"]?.arrayValue?.first)
             #expect(binding["condition"]?["expression"]?.stringValue == GrantCondition.expression(notAfter: newEnd))
@@ -139,7 +140,8 @@ import Testing
             let provider = try Self.provider(fake, ["credentials_file": ""], environment: ["GCE_METADATA_HOST": "127.0.0.1:\(fake.port)"])
             _ = try await provider.grant(Self.request("req_M"))
             try await provider.revoke(requestID: "req_M", revokeToken: nil)
-            #expect(try await fake.stat("metadataTokens") == 1 && fake.stat("jwtVerified") == 0)
+            #expect(try await fake.stat("metadataTokens") == 1)
+            #expect(try await fake.stat("jwtVerified") == 0)
         }
     }
 
@@ -190,7 +192,7 @@ import Testing
         let json = try String(contentsOfFile: directory + "/key.json", encoding: .utf8)
         let document = try JSONValue.parse(json)
         let other = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        try document.setting("private_key", to: .string(other.pemRepresentation)).text.write(toFile: path, atomically: true, encoding: .utf8)
+        try document.setting("private_key", to: .string(other.pkcs8PEMRepresentation)).text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 }

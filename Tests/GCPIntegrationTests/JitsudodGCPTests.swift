@@ -3,6 +3,8 @@ import Foundation
 import GoogleCloudClient
 import JitsudoAPI
 import JitsudoCore
+import JitsudoGCPProvider
+import JitsudoProviders
 import JitsudoServer
 import JitsudoServerTesting
 import JitsudoStore
@@ -29,8 +31,9 @@ import Testing
 
     static func configuration(databaseURL: String, fake: FakeGCP, _ extra: [String: String] = [:]) -> ServerConfiguration {
         var configuration = InProcessDaemon.configuration(databaseURL: databaseURL)
-        var values = ["enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL, "token_url": fake.baseURL + "/token",
-                      "allowed_roles": "roles/viewer,roles/editor", "credentials_file": fake.keyFile, "reconcile_interval": "1s"]
+        var values = ["enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL,
+                      "token_url": fake.baseURL + "/token", "allowed_roles": "roles/viewer,roles/editor", "credentials_file": fake.keyFile,
+                      "reconcile_interval": "1s"]
         values.merge(extra) { _, new in new }
         configuration.providerSettings["gcp"] = ProviderSettings(provider: "gcp", values: values)
         return configuration
@@ -53,7 +56,8 @@ import Testing
         func installPolicies() async throws {
             for (name, type, rego) in [("eligibility", "eligibility", eligibility), ("approval", "approval", approval)] {
                 let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-                let (status, text) = try await call(.POST, "/policies", as: "root@example.com;jitsudo-admins", json: String(decoding: body, as: UTF8.self))
+                let admin = "root@example.com;jitsudo-admins"
+                let (status, text) = try await call(.POST, "/policies", as: admin, json: String(decoding: body, as: UTF8.self))
                 #expect(status == 200, "\(text)")
             }
         }
@@ -75,7 +79,8 @@ import Testing
         try await FakeGCP.with(["--project", "team-project"]) { fake in
             try await fake.seed(Self.project, SeedPolicy.text)
             let url = try await TestPostgres.shared.createDatabase()
-            try await InProcessDaemon.run(Self.configuration(databaseURL: url.urlString, fake: fake), label: "jitsudod.gcp-test") { base, daemon in
+            let configuration = Self.configuration(databaseURL: url.urlString, fake: fake)
+            try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-test") { base, daemon in
                 let api = API(base: base)
                 try await api.installPolicies()
                 let request = try await api.submit("alice@example.com")
@@ -93,7 +98,8 @@ import Testing
                 let grant = try JSONDecoder().decode(GrantEnvelope.self, from: Data(grantBody.utf8)).grant
                 #expect(status == 200 && grant.credentials.contains(.init(name: "GOOGLE_CLOUD_PROJECT", value: "team-project")))
 
-                let (revoked, text) = try await api.call(.POST, "/requests/\(request.id)/revoke", as: "alice@example.com", json: #"{"reason":"done"}"#)
+                let (revoked, text) = try await api.call(.POST, "/requests/\(request.id)/revoke", as: "alice@example.com",
+                                                         json: #"{"reason":"done"}"#)
                 #expect(revoked == 200, "\(text)")
                 #expect(try await fake.storedPolicy(Self.project).text == SeedPolicy.text, "revoke leaves the policy as it was, byte for byte")
 
@@ -104,7 +110,8 @@ import Testing
                     try await fake.storedPolicy(Self.project).text == SeedPolicy.text
                 }
                 try await eventually("the request is EXPIRED") { try await api.request(short.id).state == "REQUEST_STATE_EXPIRED" }
-                let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: short.id), pageSize: 50).events.map(\.action)
+                let events = try await AuditLog(database: daemon.database).events(matching: .init(requestID: short.id), pageSize: 50).events
+                let actions = events.map(\.action)
                 #expect(actions.contains("grant.issued") && actions.contains("grant.expired"), "\(actions)")
             }
         }
@@ -141,7 +148,8 @@ import Testing
         let account = "deployer@team-project.iam.gserviceaccount.com"
         try await FakeGCP.with(["--project", "team-project", "--service-account", account]) { fake in
             let url = try await TestPostgres.shared.createDatabase()
-            let configuration = Self.configuration(databaseURL: url.urlString, fake: fake, ["mode": "impersonate", "service_accounts": "deployer=\(account)"])
+            let configuration = Self.configuration(databaseURL: url.urlString, fake: fake,
+                                                   ["mode": "impersonate", "service_accounts": "deployer=\(account)"])
             try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-impersonate") { base, _ in
                 let api = API(base: base)
                 try await api.installPolicies()

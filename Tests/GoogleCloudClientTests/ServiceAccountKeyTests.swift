@@ -7,7 +7,7 @@ import Testing
 @Suite struct ServiceAccountKeyTests {
     static func keyFile(_ key: _RSA.Signing.PrivateKey, email: String = "jitsudo@p.iam.gserviceaccount.com") -> String {
         let object: [String: String] = [
-            "type": "service_account", "client_email": email, "private_key_id": "kid-1", "private_key": key.pemRepresentation,
+            "type": "service_account", "client_email": email, "private_key_id": "kid-1", "private_key": key.pkcs8PEMRepresentation,
             "token_uri": "https://oauth2.googleapis.com/token",
         ]
         return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
@@ -24,7 +24,9 @@ import Testing
         let claims = try await verifier.verify(jwt, as: ServiceAccountKey.Claims.self)
         #expect(claims.iss == "jitsudo@p.iam.gserviceaccount.com" && claims.aud == "https://oauth2.googleapis.com/token")
         #expect(claims.scope == "a b" && claims.exp - claims.iat == 3600 && claims.iat == Int(now.timeIntervalSince1970))
-        let header = try #require(Data(base64Encoded: String(jwt.split(separator: ".")[0]) + "=="))
+        var encoded = String(jwt.split(separator: ".")[0]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        encoded += String(repeating: "=", count: (4 - encoded.count % 4) % 4)
+        let header = try #require(Data(base64Encoded: encoded))
         #expect(String(decoding: header, as: UTF8.self).contains("\"kid\":\"kid-1\""))
 
         let stranger = JWTKeyCollection()
