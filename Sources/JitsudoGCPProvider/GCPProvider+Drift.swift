@@ -1,4 +1,5 @@
 import Foundation
+import GoogleCloudClient
 public import JitsudoProviders
 
 extension GCPProvider: DriftCorrecting {

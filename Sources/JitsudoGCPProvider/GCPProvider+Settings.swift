@@ -1,5 +1,5 @@
 import Foundation
-public import GoogleCloudClient
+import GoogleCloudClient
 public import JitsudoProviders
 public import Logging
 

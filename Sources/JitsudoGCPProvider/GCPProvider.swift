@@ -1,6 +1,6 @@
 public import Foundation
 public import GoogleCloudClient
-public import JitsudoCore
+import JitsudoCore
 public import JitsudoProviders
 public import Logging
 import Metrics

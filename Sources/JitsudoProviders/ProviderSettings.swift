@@ -1,5 +1,5 @@
 import Foundation
-public import JitsudoCore
+import JitsudoCore
 
 /// The settings of one provider as configured under `providers.<provider>.` in `jitsudod.yaml` (or the
 /// `JITSUDOD_PROVIDERS_<PROVIDER>_*` environment), read by the provider's own `Configuration`. Keys are relative

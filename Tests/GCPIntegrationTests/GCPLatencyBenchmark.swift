@@ -1,4 +1,6 @@
 import Foundation
+import GoogleCloudClient
+import JitsudoGCPProvider
 import JitsudoProviders
 import Testing
 
