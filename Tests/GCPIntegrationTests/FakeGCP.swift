@@ -39,6 +39,7 @@ struct FakeGCP: Sendable {
         try keyJSON.write(to: URL(fileURLWithPath: directory + "/key.json"))
         let output = directory + "/stdout"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/stderr", contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, "--port", "0", "--trust-key", "\(serviceAccountEmail),key-1,\(directory)/public.pem"] + arguments
@@ -46,7 +47,8 @@ struct FakeGCP: Sendable {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/stderr"))
         try process.run()
         defer {
-            process.terminate()
+            // SIGKILL: the fake holds nothing worth a graceful stop, and a blocked SIGTERM must not hang the test.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         let deadline = ContinuousClock.now + .seconds(30)

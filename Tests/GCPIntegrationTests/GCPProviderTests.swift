@@ -63,7 +63,7 @@ import Testing
         try await FakeGCP.with(["--project", "team-project"]) { fake in
             let provider = try Self.provider(fake)
             let issued = try await provider.grant(Self.request("req_EXT"))
-            let newEnd = Date().addingTimeInterval(7200)
+            let newEnd = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 7200).rounded(.down))
             var extended = Self.request("req_EXT", seconds: 7200)
             extended.notAfter = AuditTimestamp(microsecondsSinceEpoch: Int64(newEnd.timeIntervalSince1970) * 1_000_000)
             #expect(try await provider.extend(extended, revokeToken: issued.revokeToken) == nil)

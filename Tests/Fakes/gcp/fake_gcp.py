@@ -20,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import threading
 import time
@@ -543,6 +544,9 @@ def main():
     parser.add_argument("--metadata-email", default="jitsudo@fake-project.iam.gserviceaccount.com")
     parser.add_argument("--set-delay-ms", type=int, default=0, help="time setIamPolicy takes (to widen races)")
     options = parser.parse_args()
+    # A parent that ignores or blocks SIGTERM (a service-lifecycle test process) passes that on through exec.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     fake = Fake(options)
     server = ThreadingHTTPServer(("127.0.0.1", options.port), make_handler(fake))
     server.daemon_threads = True
