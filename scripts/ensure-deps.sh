@@ -35,6 +35,11 @@ python3 -c 'import azure.mgmt.authorization, azure.identity, cryptography' 2>/de
 # The AWS peer (AWSIntegrationTests): moto_server with its IAM checks, boto3 for fixtures, the real aws CLI.
 python3 -c 'import moto, flask, flask_cors' 2>/dev/null || python3 -m pip install -q 'moto[server]==5.2.1'
 command -v aws >/dev/null || python3 -m pip install -q 'awscli==1.45.11'
+# The gcp provider's contract fake and its conformance test read Google's discovery documents from this wheel
+# (googleapiclient/discovery_cache/documents) and drive the fake with Google's own client; cryptography verifies JWTs.
+python3 -c 'import googleapiclient.discovery, google.auth, google_auth_httplib2, requests' 2>/dev/null \
+    || python3 -m pip install -q 'google-api-python-client==2.202.0' 'requests==2.34.2'
+python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q 'cryptography==48.0.0'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

@@ -9,7 +9,7 @@ limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # chasing a hang locally); by default a hang is a failure. A group whose tests fail is never re-run.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-1}
 groups=(
-    "JitsudoCoreTests|JitsudoPolicyTests|RegoTests|OperatorCoreTests|KubernetesClientTests"
+    "JitsudoCoreTests|JitsudoPolicyTests|RegoTests|OperatorCoreTests|KubernetesClientTests|GoogleCloudClientTests"
     "HelmChartTests"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
@@ -19,6 +19,7 @@ groups=(
     "KubernetesIntegrationTests"
     "AzureClientTests|AzureIntegrationTests"
     "AWSSigV4Tests|JitsudoAWSProviderTests|AWSIntegrationTests"
+    "GCPIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
 )

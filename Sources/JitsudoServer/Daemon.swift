@@ -10,6 +10,7 @@ import JitsudoProviders
 import JitsudoKubernetesProvider
 import JitsudoAWSProvider
 import JitsudoAzureProvider
+import JitsudoGCPProvider
 import KubernetesClient
 public import JitsudoStore
 public import Logging
@@ -103,21 +104,28 @@ public struct Daemon: Sendable {
             drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
                                          interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
         }
-        if let settings = configuration.providerSettings["azure"], settings.isEnabled {
-            let provider: AzureProvider
-            do { provider = try AzureProvider.make(settings: settings, logger: logger) } catch { throw StartupError("\(error)") }
-            providers["azure"] = provider
+        // The cloud providers: each owns its settings (ProviderSettings) and corrects its drift on the leader.
+        func register(_ provider: some DriftCorrecting, reconcileEvery interval: Duration) {
+            providers[provider.name] = provider
             drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                                         interval: .seconds(max(provider.configuration.reconcileIntervalSeconds, 1)), logger: logger))
+                                         interval: max(interval, .seconds(1)), logger: logger))
         }
-        if let settings = configuration.providerSettings["aws"], settings.isEnabled {
-            let provider: AWSProvider
-            do { provider = try AWSProvider.make(settings: settings, environment: ProcessInfo.processInfo.environment, logger: logger) } catch {
-                throw StartupError(error.description)
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            if let settings = configuration.providerSettings["aws"], settings.isEnabled {
+                let provider = try AWSProvider.make(settings: settings, environment: environment, logger: logger)
+                register(provider, reconcileEvery: .seconds(provider.configuration.reconcileIntervalSeconds))
             }
-            providers["aws"] = provider
-            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                                         interval: .seconds(max(provider.configuration.reconcileIntervalSeconds, 1)), logger: logger))
+            if let settings = configuration.providerSettings["azure"], settings.isEnabled {
+                let provider = try AzureProvider.make(settings: settings, logger: logger)
+                register(provider, reconcileEvery: .seconds(provider.configuration.reconcileIntervalSeconds))
+            }
+            if let settings = configuration.providerSettings["gcp"], settings.isEnabled {
+                let provider = try GCPProvider(settings: settings, environment: environment, logger: logger)
+                register(provider, reconcileEvery: provider.configuration.reconcileInterval)
+            }
+        } catch {
+            throw StartupError("\(error)")
         }
         let engine = PolicyEngine()
         policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,

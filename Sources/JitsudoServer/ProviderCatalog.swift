@@ -1,5 +1,6 @@
 import JitsudoAWSProvider
 import JitsudoAzureProvider
+import JitsudoGCPProvider
 
 /// The cloud providers jitsudod can run beside `mock` and `kubernetes`, each with the setting keys (relative to
 /// `providers.<name>.`) its own `Configuration` reads from ``ProviderSettings``. A key listed here is accepted in
@@ -8,5 +9,6 @@ enum ProviderCatalog {
     static let settingKeys: [String: [String]] = [
         "aws": AWSProvider.Configuration.settingKeys,
         "azure": AzureProvider.Configuration.settingKeys,
+        "gcp": GCPProvider.Configuration.settingKeys,
     ]
 }
