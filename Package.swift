@@ -79,6 +79,8 @@ let package = Package(
             name: "JitsudoServerTesting",
             dependencies: [
                 "JitsudoServer", "JitsudoAPI", "JitsudoTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -335,6 +337,7 @@ let package = Package(
         .testTarget(
             name: "GCPIntegrationTests",
             dependencies: [
+                "JitsudoPolicy",
                 "GoogleCloudClient", "JitsudoGCPProvider", "JitsudoProviders", "JitsudoCore", "JitsudoStore", "JitsudoTesting",
                 "JitsudoServer", "JitsudoServerTesting", "JitsudoAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -463,6 +466,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
+        // Unit tests of the server's pure parts (no database, no network).
+        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer"], swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict

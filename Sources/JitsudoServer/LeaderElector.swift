@@ -46,76 +46,124 @@ final class LeaderElector: Service, Sendable {
 
     var heartbeatTimeout: Duration { leaseTTL / 2 }
 
+    var leaseTTLMilliseconds: Int64 {
+        leaseTTL.components.seconds * 1000 + leaseTTL.components.attoseconds / 1_000_000_000_000_000
+    }
+
     func run() async throws {
         await withGracefulShutdownHandler {
-            await self.loop()
+            await self.drive()
         } onGracefulShutdown: {
             self.logger.info("leader election stopping", metadata: ["replica.id": "\(self.replicaID)"])
         }
     }
 
-    private func loop() async {
-        var backoff: Duration = .milliseconds(100)
-        while !Task.isCancelledOrShuttingDown {
-            let lock: LeaderLockConnection
-            do {
-                lock = try await LeaderLockConnection.open(url, logger: logger)
-                backoff = .milliseconds(100)
-            } catch {
-                logger.warning("leader connection failed; retrying", metadata: ["error": "\(Database.describe(error))"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(2))
+    /// Carries out the state machine's actions one at a time and feeds it what happened. Shutdown is noticed between
+    /// actions and inside every wait.
+    private func drive() async {
+        var configuration = LeaderStateMachine.Configuration()
+        configuration.leaseTTLMilliseconds = leaseTTLMilliseconds
+        configuration.heartbeatInterval = heartbeatInterval
+        configuration.pollInterval = pollInterval
+        var machine = LeaderStateMachine(configuration: configuration)
+        var pending = machine.start()
+        var lock: LeaderLockConnection?
+        var work: Task<Void, Never>?
+        var shutdownSeen = false
+        while !pending.isEmpty {
+            if !shutdownSeen, Task.isCancelledOrShuttingDown {
+                shutdownSeen = true
+                pending += machine.handle(.shutdown)
                 continue
             }
-            await campaign(on: lock)
-            await lock.close()
-        }
-    }
-
-    /// Standby until the lock is won, then lead until the lock or the epoch is lost.
-    private func campaign(on lock: LeaderLockConnection) async {
-        var observedEpoch: Int64?
-        while !Task.isCancelledOrShuttingDown {
-            do {
-                if try await lock.tryLock() {
-                    let epoch = try await takeOver(on: lock)
-                    await lead(epoch: epoch, on: lock)
-                    return
+            let action = pending.removeFirst()
+            var event: LeaderStateMachine.Event?
+            switch action {
+            case .openConnection(let delay):
+                guard await pause(delay) else { continue }
+                do {
+                    lock = try await LeaderLockConnection.open(url, logger: logger)
+                    event = .connected
+                } catch {
+                    logger.warning("leader connection failed; retrying", metadata: ["error": "\(Database.describe(error))"])
+                    event = .connectFailed
                 }
-                let status = try await leadership.status()
-                if observedEpoch != status.epoch {
-                    // Each replica's log shows every change of leader, not only its own.
-                    logger.info("following leader", metadata: [
-                        "replica.id": "\(replicaID)", "leader.holder": "\(status.holder)", "leader.epoch": "\(status.epoch)",
-                    ])
-                    observedEpoch = status.epoch
+            case .tryLock(let delay):
+                guard await pause(delay), let lock else { continue }
+                event = await campaign(on: lock)
+            case .endStaleHolder:
+                event = .staleHolderEnded((try? await leadership.terminateStaleHolder(ttlMilliseconds: leaseTTLMilliseconds)) ?? false)
+            case .startLeaderWork(let epoch):
+                state.withLock { $0 = .leader(epoch: epoch) }
+                // Its own task, so that losing leadership never waits on it for long: a statement stuck on a dead
+                // connection does not end on cancellation. Fencing makes an abandoned task harmless.
+                work = Task { await self.leaderWork(epoch) }
+            case .heartbeat(let delay):
+                guard await pause(delay), let lock, case .leader(let epoch) = role else { continue }
+                event = .heartbeat(stillLeader: await beat(epoch, on: lock))
+            case .stopLeaderWork:
+                state.withLock { $0 = .standby }
+                if let running = work {
+                    running.cancel()
+                    if await firstOf(timeout: .seconds(1), { await running.value }) == nil {
+                        logger.error("leader work did not stop within 1 s of losing leadership; abandoned (its writes are fenced)",
+                                     metadata: ["replica.id": "\(replicaID)"])
+                    }
                 }
-                // Someone else leads; take over from a holder whose heartbeat went stale.
-                if status.heartbeatAgeMilliseconds > leaseTTLMilliseconds,
-                    try await leadership.terminateStaleHolder(ttlMilliseconds: leaseTTLMilliseconds)
-                {
-                    logger.warning("terminated a stale leader's backend", metadata: [
-                        "replica.id": "\(replicaID)", "leader.holder": "\(status.holder)",
-                        "heartbeat.age_ms": "\(status.heartbeatAgeMilliseconds)",
-                    ])
-                    continue
-                }
-            } catch {
-                // Also what happens before migrations created the leadership table (42P01): back off, then start over.
-                if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "42P01" {
-                    logger.debug("leader campaign waits for the schema (migrations not applied yet)")
-                } else {
-                    logger.warning("leader campaign interrupted", metadata: ["error": "\(Database.describe(error))"])
-                }
-                try? await Task.sleep(for: .seconds(1))
-                return
+                work = nil
+                event = .leaderWorkStopped
+            case .releaseLock:
+                if let open = lock, open.isOpen { _ = await firstOf(timeout: .milliseconds(500)) { await open.release() } }
+            case .closeConnection:
+                if let open = lock { _ = await firstOf(timeout: .milliseconds(500)) { await open.close() } }
+                lock = nil
+            case .note(let note):
+                record(note)
             }
-            try? await Task.sleep(for: pollInterval)
+            if let event { pending += machine.handle(event) }
         }
     }
 
-    var leaseTTLMilliseconds: Int64 {
-        leaseTTL.components.seconds * 1000 + leaseTTL.components.attoseconds / 1_000_000_000_000_000
+    /// Waits `delay`, ending early on shutdown; false when shutting down.
+    private func pause(_ delay: Duration) async -> Bool {
+        if delay > .zero { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
+        return !Task.isCancelledOrShuttingDown
+    }
+
+    /// One campaign step on `lock`: take the lock (and bump the epoch), or report who holds it.
+    private func campaign(on lock: LeaderLockConnection) async -> LeaderStateMachine.Event {
+        do {
+            if try await lock.tryLock() { return .lockWon(epoch: try await takeOver(on: lock)) }
+            let status = try await leadership.status()
+            return .lockHeld(holder: status.holder, epoch: status.epoch, heartbeatAgeMilliseconds: status.heartbeatAgeMilliseconds)
+        } catch {
+            // Also what happens before migrations created the leadership table (42P01).
+            if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "42P01" {
+                logger.debug("leader campaign waits for the schema (migrations not applied yet)")
+            } else {
+                logger.warning("leader campaign interrupted", metadata: ["error": "\(Database.describe(error))"])
+            }
+            return .campaignFailed
+        }
+    }
+
+    private func record(_ note: LeaderStateMachine.Note) {
+        switch note {
+        case .following(let holder, let epoch):
+            // Each replica's log shows every change of leader, not only its own.
+            logger.info("following leader", metadata: ["replica.id": "\(replicaID)", "leader.holder": "\(holder)", "leader.epoch": "\(epoch)"])
+        case .staleHolder(let holder, let age):
+            logger.warning("ending a stale leader's backend", metadata: [
+                "replica.id": "\(replicaID)", "leader.holder": "\(holder)", "heartbeat.age_ms": "\(age)",
+            ])
+        case .acquired(let epoch):
+            Counter(label: "jitsudo_leadership_changes_total").increment()
+            logger.info("leadership acquired", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
+        case .lost(let epoch):
+            logger.error("leadership lost", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
+        case .handedOver(let epoch):
+            logger.info("leadership released", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
+        }
     }
 
     /// With the lock won: bumps the epoch. The bump waits for open fenced writes of the previous leader; one that
@@ -144,44 +192,14 @@ final class LeaderElector: Service, Sendable {
         }
     }
 
-    private func lead(epoch: Int64, on lock: LeaderLockConnection) async {
-        state.withLock { $0 = .leader(epoch: epoch) }
-        Counter(label: "jitsudo_leadership_changes_total").increment()
-        logger.info("leadership acquired", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
-        // The leader work runs in its own task so that losing leadership never waits on it for long: a statement
-        // stuck on a dead connection does not end on cancellation. Fencing makes an abandoned task harmless.
-        let work = Task { await self.leaderWork(epoch) }
-        // Heartbeat on the lock connection; any failure or a newer epoch ends leadership at once.
-        while !Task.isCancelledOrShuttingDown {
-            let stillLeader = await beat(epoch, on: lock)
-            guard stillLeader, lock.isOpen else {
-                logger.error("leadership lost", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
-                break
-            }
-            try? await Task.sleep(for: heartbeatInterval)
-        }
-        work.cancel()
-        if await firstOf(timeout: .seconds(5), { await work.value }) == nil {
-            logger.error("leader work did not stop within 5 s of losing leadership; abandoned (its writes are fenced)",
-                         metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
-        }
-        state.withLock { $0 = .standby }
-        if Task.isShuttingDownGracefully, lock.isOpen {
-            // Hand over at once instead of waiting for the lease to run out.
-            await lock.release()
-            logger.info("leadership released", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
-        }
-    }
-
-    /// One heartbeat. One that does not complete within ``heartbeatTimeout`` (half the lease) counts as lost and closes
-    /// the lock connection, which ends the lock: a standby may take over once the lease has run out, and this
-    /// replica has stopped all leader work by then. The wait is abandoned rather than cancelled: a query on a hung
-    /// connection does not end when its task is cancelled, and a task group would wait for it.
+    /// One heartbeat. One that does not complete within ``heartbeatTimeout`` (half the lease) counts as lost; the
+    /// state machine then closes the lock connection, which ends the lock: a standby may take over once the lease
+    /// has run out, and this replica has stopped all leader work by then. The wait is abandoned rather than
+    /// cancelled: a query on a hung connection does not end when its task is cancelled, and a task group would wait.
     private func beat(_ epoch: Int64, on lock: LeaderLockConnection) async -> Bool {
         let answered = await firstOf(timeout: heartbeatTimeout) { (try? await lock.heartbeat(epoch: epoch)) ?? false }
         guard let answered else {
             logger.error("leader heartbeat timed out; closing the leader connection", metadata: ["replica.id": "\(replicaID)"])
-            await lock.close()
             return false
         }
         return answered

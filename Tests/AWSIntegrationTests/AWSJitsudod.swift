@@ -28,25 +28,13 @@ struct AWSJitsudod: Sendable {
         ])
         return try await InProcessDaemon.run(configuration, label: "jitsudod.aws-test") { baseURL, _ in
             let server = AWSJitsudod(url: baseURL, moto: moto)
-            for (name, type, rego) in [("eligibility", "eligibility", eligibility), ("approval", "approval", approval)] {
-                let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-                let (status, text) = try await server.call(.POST, "/policies", as: "root@example.com;jitsudo-admins", json: String(decoding: body, as: UTF8.self))
-                #expect(status == 200, "\(text)")
-            }
+            try await DaemonAPI(baseURL: baseURL).applyPolicies([("eligibility", "eligibility", eligibility), ("approval", "approval", approval)])
             return try await body(server)
         }
     }
 
     func call(_ method: HTTPMethod, _ path: String, as caller: String, json: String? = nil) async throws -> (Int, String) {
-        var request = HTTPClientRequest(url: url + "/api/v1alpha1" + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(caller)")
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: json))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-        return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        try await DaemonAPI(baseURL: url).call(method, path, as: caller, json: json)
     }
 
     /// The built `jitsudo` binary (next to the test bundle, or `JITSUDO_BIN_DIR`).

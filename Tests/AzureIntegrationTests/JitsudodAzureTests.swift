@@ -41,22 +41,9 @@ import Testing
         var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
         configuration.providerSettings["azure"] = ProviderSettings(provider: "azure", values: settings)
         try await InProcessDaemon.run(configuration, label: "jitsudod.azure-test") { baseURL, daemon in
-            let call: Call = { method, path, caller, json in
-                var request = HTTPClientRequest(url: baseURL + "/api/v1alpha1" + path)
-                request.method = method
-                request.headers.add(name: "Authorization", value: "Bearer \(caller)")
-                if let json {
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(ByteBuffer(string: json))
-                }
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-                return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
-            }
-            for (name, type, rego) in [("eligibility", "eligibility", Self.eligibility), ("approval", "approval", Self.approval)] {
-                let policy = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-                let (status, text) = try await call(.POST, "/policies", "root@example.com;jitsudo-admins", String(decoding: policy, as: UTF8.self))
-                #expect(status == 200, "\(text)")
-            }
+            let api = DaemonAPI(baseURL: baseURL)
+            let call: Call = { method, path, caller, json in try await api.call(method, path, as: caller, json: json) }
+            try await api.applyPolicies([("eligibility", "eligibility", Self.eligibility), ("approval", "approval", Self.approval)])
             try await body(call, daemon)
         }
     }

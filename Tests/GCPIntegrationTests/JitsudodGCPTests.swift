@@ -6,6 +6,7 @@ import JitsudoCore
 import JitsudoGCPProvider
 import JitsudoProviders
 import JitsudoServer
+import JitsudoPolicy
 import JitsudoServerTesting
 import JitsudoStore
 import JitsudoTesting
@@ -42,24 +43,11 @@ import Testing
     struct API {
         let base: String
         func call(_ method: HTTPMethod, _ path: String, as caller: String, json: String? = nil) async throws -> (Int, String) {
-            var request = HTTPClientRequest(url: base + "/api/v1alpha1" + path)
-            request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(caller)")
-            if let json {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: json))
-            }
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-            return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+            try await DaemonAPI(baseURL: base).call(method, path, as: caller, json: json)
         }
 
         func installPolicies() async throws {
-            for (name, type, rego) in [("eligibility", "eligibility", eligibility), ("approval", "approval", approval)] {
-                let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-                let admin = "root@example.com;jitsudo-admins"
-                let (status, text) = try await call(.POST, "/policies", as: admin, json: String(decoding: body, as: UTF8.self))
-                #expect(status == 200, "\(text)")
-            }
+            try await DaemonAPI(baseURL: base).applyPolicies([("eligibility", "eligibility", eligibility), ("approval", "approval", approval)])
         }
 
         func submit(_ user: String, role: String = "roles/viewer", seconds: Int = 600) async throws -> WireRequest {
@@ -125,11 +113,15 @@ import Testing
             try await fake.seed(Self.project, SeedPolicy.text)
             let url = try await TestPostgres.shared.createDatabase()
             let configuration = Self.configuration(databaseURL: url.urlString, fake: fake)
-            try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-1") { first, _ in
-                try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-2") { second, _ in
-                    try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-3") { third, _ in
+            try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-1") { first, one in
+                try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-2") { second, two in
+                    try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-3") { third, three in
                         let apis = [API(base: first), API(base: second), API(base: third)]
                         try await apis[0].installPolicies()
+                        // The other replicas load the policies on their NOTIFY; a request routed before that is PENDING.
+                        try await eventually("every replica loaded both policies") {
+                            [one, two, three].allSatisfy { $0.policyService.engine.policiesLoaded == 2 }
+                        }
                         let requests = try await withThrowingTaskGroup(of: WireRequest.self) { group in
                             for index in 0..<20 { group.addTask { try await apis[index % 3].submit("user\(index)@example.com") } }
                             return try await group.reduce(into: []) { $0.append($1) }
