@@ -105,10 +105,11 @@ public struct Daemon: Sendable {
                                          interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
         }
         // The cloud providers: each owns its settings (ProviderSettings) and corrects its drift on the leader.
+        let (store, log) = (database, logger)
         func register(_ provider: some DriftCorrecting, reconcileEvery interval: Duration) {
             providers[provider.name] = provider
-            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                                         interval: max(interval, .seconds(1)), logger: logger))
+            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: store), audit: AuditLog(database: store),
+                                         interval: max(interval, .seconds(1)), logger: log))
         }
         let environment = ProcessInfo.processInfo.environment
         do {
