@@ -73,6 +73,7 @@ struct ClusterExecutor: Sendable {
         var configData: [String: String]?
         var configMapHash: String?
         var databaseSecretPresent = false
+        var serviceAccountPresent = true
         if let resolved {
             let configMap = try await client.getIfPresent(GenericResource.self, name: resolved.configMapName, namespace: namespace, in: .configMaps)
             configData = configMap.map { $0.body["data"]?.stringMap ?? [:] }
@@ -80,6 +81,10 @@ struct ClusterExecutor: Sendable {
             let databaseSecret = secretText(
                 try await client.getIfPresent(GenericResource.self, name: resolved.databaseSecretName, namespace: namespace, in: .secrets))
             databaseSecretPresent = databaseSecret?[resolved.databaseSecretKey] != nil
+            if let account = resolved.podTemplate.serviceAccountName {
+                serviceAccountPresent =
+                    try await client.getIfPresent(GenericResource.self, name: account, namespace: namespace, in: .serviceAccounts) != nil
+            }
         }
         func hash(_ resource: ResourceType) async throws -> String? {
             try await client.getIfPresent(GenericResource.self, name: DesiredResources.name, namespace: namespace, in: resource)
@@ -96,7 +101,8 @@ struct ClusterExecutor: Sendable {
         }
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,
-            databaseSecretPresent: databaseSecretPresent, serviceHash: try await hash(.services), configMapHash: configMapHash,
+            databaseSecretPresent: databaseSecretPresent, serviceAccountPresent: serviceAccountPresent, serviceHash: try await hash(.services),
+            configMapHash: configMapHash,
             podDisruptionBudgetHash: try await hash(podDisruptionBudgets), deployment: observed, restoreInFlight: inFlight)
         let decision = DeploymentReconciler.decide(observation, now: now)
         var requeue = decision.requeueAfter

@@ -25,6 +25,16 @@ enum Render {
 
     static func strings(_ map: [String: String]) -> JSONValue { .object(map.mapValues { .string($0) }) }
 
+    /// OperatorCore's pod-template extras (env entries, volumes, mounts) in their Kubernetes shape: their Codable
+    /// encoding is that shape. Encoding these plain values cannot fail; a failure would be a broken invariant.
+    static func encoded<T: Encodable>(_ values: [T]?) -> [JSONValue] {
+        guard let values else { return [] }
+        guard let json = try? JSONValue(encoding: values), case .array(let items) = json else {
+            preconditionFailure("pod-template extras not encodable")
+        }
+        return items
+    }
+
     static func configMap(_ c: DesiredResources.ConfigMap, hash: String, owner: OwnerReference) -> JSONValue {
         [
             "apiVersion": "v1", "kind": "ConfigMap",
@@ -57,17 +67,24 @@ enum Render {
         let probe: (String) -> JSONValue = { path in
             ["httpGet": ["path": .string(path), "port": "https", "scheme": "HTTPS"], "periodSeconds": 10]
         }
+        // The operator's own entries first, then the JitsudoCluster's extras (which can never name these).
+        let env: [JSONValue] = [
+            ["name": "DATABASE_URL", "valueFrom": ["secretKeyRef": ["name": .string(d.databaseSecretName), "key": .string(d.databaseSecretKey)]]],
+            ["name": "JITSUDOD_CONFIG", "value": .string("\(DesiredResources.configMountPath)/\(d.configMapKey)")],
+        ]
+        let mounts: [JSONValue] = [
+            ["name": "config", "mountPath": .string(DesiredResources.configMountPath), "readOnly": true],
+            ["name": "tls", "mountPath": .string(DesiredResources.tlsMountPath), "readOnly": true],
+        ]
+        let volumes: [JSONValue] = [
+            ["name": "config", "configMap": ["name": .string(d.configMapName)]],
+            ["name": "tls", "secret": ["secretName": .string(d.tlsSecretName)]],
+        ]
         var container: JSONValue = [
             "name": "jitsudod", "image": .string(d.image), "imagePullPolicy": .string(d.imagePullPolicy),
             "ports": [["name": "https", "containerPort": .number(Double(d.containerPort)), "protocol": "TCP"]],
-            "env": [
-                ["name": "DATABASE_URL", "valueFrom": ["secretKeyRef": ["name": .string(d.databaseSecretName), "key": .string(d.databaseSecretKey)]]],
-                ["name": "JITSUDOD_CONFIG", "value": .string("\(DesiredResources.configMountPath)/\(d.configMapKey)")],
-            ],
-            "volumeMounts": [
-                ["name": "config", "mountPath": .string(DesiredResources.configMountPath), "readOnly": true],
-                ["name": "tls", "mountPath": .string(DesiredResources.tlsMountPath), "readOnly": true],
-            ],
+            "env": .array(env + encoded(d.extraEnv)),
+            "volumeMounts": .array(mounts + encoded(d.extraVolumeMounts)),
             "livenessProbe": probe(d.livenessPath), "readinessProbe": probe(d.readinessPath),
         ]
         if !d.resourceRequests.isEmpty || !d.resourceLimits.isEmpty {
@@ -78,11 +95,9 @@ enum Render {
         }
         var podSpec: JSONValue = [
             "containers": [container],
-            "volumes": [
-                ["name": "config", "configMap": ["name": .string(d.configMapName)]],
-                ["name": "tls", "secret": ["secretName": .string(d.tlsSecretName)]],
-            ],
+            "volumes": .array(volumes + encoded(d.extraVolumes)),
         ]
+        if let account = d.serviceAccountName { podSpec["serviceAccountName"] = .string(account) }
         let term: JSONValue = ["topologyKey": "kubernetes.io/hostname", "labelSelector": ["matchLabels": strings(d.selector)]]
         switch d.antiAffinity {
         case .none: break
@@ -93,7 +108,7 @@ enum Render {
         }
         var spec: JSONValue = [
             "selector": ["matchLabels": strings(d.selector)],
-            "template": ["metadata": ["labels": strings(d.labels), "annotations": strings(d.templateAnnotations)], "spec": podSpec],
+            "template": ["metadata": ["labels": strings(d.templateLabels), "annotations": strings(d.templateAnnotations)], "spec": podSpec],
         ]
         if includeReplicas { spec["replicas"] = .number(Double(d.replicas)) }
         return [

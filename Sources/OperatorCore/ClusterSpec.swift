@@ -97,6 +97,18 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var podAntiAffinity: String?
     public var autoscaling: Autoscaling?
     public var resources: Resources?
+    /// The pods' service account (for cloud workload identity); the operator does not create it. Empty: `default`.
+    public var serviceAccountName: String?
+    /// Extra pod-template labels; the operator's own (`app`) cannot be set here.
+    public var podLabels: [String: String]?
+    /// Extra pod-template annotations; the operator's own (`jitsudo.dev/…`, `kubectl.kubernetes.io/restartedAt`) cannot be set.
+    public var podAnnotations: [String: String]?
+    /// Extra environment entries of the jitsudod container; the database and configuration variables cannot be set.
+    public var env: [EnvVar]?
+    /// Projected service-account-token volumes (IRSA, EKS Pod Identity, AKS workload identity token files).
+    public var extraVolumes: [Volume]?
+    /// Where those volumes are mounted in the jitsudod container (read-only).
+    public var extraVolumeMounts: [VolumeMount]?
 
     public init(image: String, database: Database, replicas: Int? = nil, config: Config? = nil, tls: TLS? = nil) {
         self.image = image
@@ -159,6 +171,8 @@ public struct ResolvedClusterSpec: Sendable, Equatable, Codable {
     public var autoscaling: Bool
     public var resourceRequests: [String: String]
     public var resourceLimits: [String: String]
+    /// Service account, labels, annotations, env and token volumes added to the pod template.
+    public var podTemplate: PodTemplateExtras
 }
 
 extension ClusterSpec {
@@ -190,6 +204,7 @@ extension ClusterSpec {
             throw OperatorCoreError(.invalidSpec, "spec.database.secretRef.name is empty; name the Secret holding the database URL")
         }
         let tls = try resolvedTLS(namespace: namespace)
+        let podTemplate = try PodTemplateExtras(validating: self)
         let port = service?.port ?? 443
         let targetPort = service?.targetPort ?? 8443
         for (field, value) in [("spec.service.port", port), ("spec.service.targetPort", targetPort)] where !(1...65535).contains(value) {
@@ -215,7 +230,8 @@ extension ClusterSpec {
             serviceType: serviceType, servicePort: port, targetPort: targetPort,
             disruptionBudgetEnabled: podDisruptionBudget?.enabled ?? true, minAvailable: minAvailable, antiAffinity: antiAffinity,
             autoscaling: autoscaling?.enabled ?? false,
-            resourceRequests: (resources?.requests ?? [:]).mapValues(\.text), resourceLimits: (resources?.limits ?? [:]).mapValues(\.text)
+            resourceRequests: (resources?.requests ?? [:]).mapValues(\.text), resourceLimits: (resources?.limits ?? [:]).mapValues(\.text),
+            podTemplate: podTemplate
         )
     }
 

@@ -16,6 +16,8 @@ public enum DeploymentReconciler {
         public var configData: [String: String]?
         /// Whether the database Secret exists and has the key.
         public var databaseSecretPresent: Bool
+        /// Whether the service account named by `spec.serviceAccountName` exists (not consulted when none is named).
+        public var serviceAccountPresent: Bool
         /// `jitsudo.dev/spec-hash` of the observed objects; nil when the object does not exist, "" when it lacks the annotation.
         public var serviceHash: String?
         public var configMapHash: String?
@@ -26,7 +28,8 @@ public enum DeploymentReconciler {
 
         public init(
             namespace: String, generation: Int64, spec: ClusterSpec, conditions: [Condition] = [], configData: [String: String]?,
-            databaseSecretPresent: Bool, serviceHash: String? = nil, configMapHash: String? = nil, podDisruptionBudgetHash: String? = nil,
+            databaseSecretPresent: Bool, serviceAccountPresent: Bool = true, serviceHash: String? = nil, configMapHash: String? = nil,
+            podDisruptionBudgetHash: String? = nil,
             deployment: ObservedDeployment? = nil, restoreInFlight: String? = nil
         ) {
             self.namespace = namespace
@@ -35,6 +38,7 @@ public enum DeploymentReconciler {
             self.conditions = conditions
             self.configData = configData
             self.databaseSecretPresent = databaseSecretPresent
+            self.serviceAccountPresent = serviceAccountPresent
             self.serviceHash = serviceHash
             self.configMapHash = configMapHash
             self.podDisruptionBudgetHash = podDisruptionBudgetHash
@@ -179,6 +183,12 @@ public enum DeploymentReconciler {
         guard o.databaseSecretPresent else {
             let message = "secret/\(spec.databaseSecretName) with key \(spec.databaseSecretKey) not found; create it with the PostgreSQL URL"
             return decision(nil, phase: "Degraded", ConditionSummary(.degraded, reason: "DatabaseSecretMissing", message: message), requeue: 30)
+        }
+        if let account = spec.podTemplate.serviceAccountName, !o.serviceAccountPresent {
+            // The ReplicaSet controller could create no pod with it: report that here instead of a silent FailedCreate.
+            let message = "serviceaccount/\(account) (spec.serviceAccountName) not found; create it (the chart does with "
+                + "serviceAccount.create=true) or name an existing one"
+            return decision(nil, phase: "Degraded", ConditionSummary(.degraded, reason: "ServiceAccountMissing", message: message), requeue: 30)
         }
         let checksum = DesiredResources.configChecksum(configData)
 

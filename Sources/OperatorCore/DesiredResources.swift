@@ -63,6 +63,21 @@ public enum DesiredResources {
         public var replicasManagedExternally: Bool
         /// The value for the ``Annotation/clusterReplicas`` annotation (nil with an HPA).
         public var clusterReplicas: Int?
+        /// The pods' service account (nil: the namespace's `default`).
+        public var serviceAccountName: String?
+        /// Pod-template labels from `spec.podLabels`, beside ``labels`` (nil when there are none). The extras below are
+        /// nil rather than empty when unset, so a Deployment made before they existed keeps its hash (and its pods).
+        public var extraPodLabels: [String: String]?
+        /// Environment entries after the operator's own (nil when there are none).
+        public var extraEnv: [ClusterSpec.EnvVar]?
+        /// Projected token volumes after the operator's `config` and `tls` (nil when there are none).
+        public var extraVolumes: [ClusterSpec.Volume]?
+        public var extraVolumeMounts: [ClusterSpec.VolumeMount]?
+
+        /// The pod template's labels: the operator's own, then the extra ones (which can never replace them).
+        public var templateLabels: [String: String] {
+            labels.merging(extraPodLabels ?? [:]) { own, _ in own }
+        }
     }
 
     /// The `jitsudod` Service.
@@ -109,13 +124,18 @@ public enum DesiredResources {
     }
 
     /// The Deployment for `spec`, with `configData` checksummed into the pod template, `replicas` as given (the caller
-    /// decides: the spec's, or the observed count while an HPA owns it), and the carried-over annotations.
+    /// decides: the spec's, or the observed count while an HPA owns it), the carried-over annotations, and the
+    /// spec's ``PodTemplateExtras`` (service account, labels, annotations, env, token volumes). A change of any of
+    /// them changes ``deploymentHash(_:)``, so the pods are rolled as for any other template change.
     public static func deployment(
         _ spec: ResolvedClusterSpec, configData: [String: String], replicas: Int, carriedAnnotations: [String: String]
     ) -> Deployment {
-        var annotations = [Annotation.configChecksum: configChecksum(configData)]
+        let extras = spec.podTemplate
+        // The extra annotations first: the operator's own are written over them (validation refuses such keys anyway).
+        var annotations = extras.annotations
+        annotations[Annotation.configChecksum] = configChecksum(configData)
         for key in Annotation.carriedOver { if let value = carriedAnnotations[key] { annotations[key] = value } }
-        return Deployment(
+        var deployment = Deployment(
             name: name, namespace: spec.namespace, labels: podLabels, selector: podLabels, replicas: replicas, image: spec.image,
             imagePullPolicy: spec.imagePullPolicy, templateAnnotations: annotations, configMapName: spec.configMapName,
             configMapKey: spec.configMapKey, databaseSecretName: spec.databaseSecretName, databaseSecretKey: spec.databaseSecretKey,
@@ -123,6 +143,12 @@ public enum DesiredResources {
             antiAffinity: spec.antiAffinity, resourceRequests: spec.resourceRequests, resourceLimits: spec.resourceLimits,
             replicasManagedExternally: spec.autoscaling, clusterReplicas: spec.autoscaling ? nil : spec.replicas
         )
+        deployment.serviceAccountName = extras.serviceAccountName
+        deployment.extraPodLabels = extras.labels.isEmpty ? nil : extras.labels.filter { podLabels[$0.key] == nil }
+        deployment.extraEnv = extras.env.isEmpty ? nil : extras.env
+        deployment.extraVolumes = extras.volumes.isEmpty ? nil : extras.volumes
+        deployment.extraVolumeMounts = extras.volumeMounts.isEmpty ? nil : extras.volumeMounts
+        return deployment
     }
 
     /// The hash that decides whether the Deployment needs an update: everything but `replicas` and the replicas

@@ -22,6 +22,7 @@ private let documentedGrants: Set<Grant> = {
     add(["apps"], ["deployments/scale"], ["get", "update", "patch"])
     add([""], ["services", "configmaps", "secrets"], read + write)
     add([""], ["pods"], read)
+    add([""], ["serviceaccounts"], ["get"])
     add(["policy"], ["poddisruptionbudgets"], read + write)
     add(["batch"], ["jobs"], read + ["create"])
     add(["", "events.k8s.io"], ["events"], ["create", "patch"])
@@ -200,7 +201,11 @@ private let documentedGrants: Set<Grant> = {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let manifest = directory.appendingPathComponent("release.yaml")
-        let sets = ["database.createSecret=true", "database.url=postgres://jitsudo_app:x@127.0.0.1:5432/jitsudo"]
+        // With a workload-identity preset, so the JitsudoCluster's identity fields meet the real CRD schema too.
+        let sets = [
+            "database.createSecret=true", "database.url=postgres://jitsudo_app:x@127.0.0.1:5432/jitsudo", "serviceAccount.create=true",
+            "cloudIdentity.aws.irsa.roleArn=arn:aws:iam::123456789012:role/jitsudod", "jitsudod.podLabels.team=platform",
+        ]
         #expect(try Helm.renderedRelease(sets, namespace: namespace).contains("kind: CustomResourceDefinition"))
         // The templates without the CRDs (those are applied from crds/ first, as helm install does).
         let templates = try Helm.run(["template", "jitsudo", Helm.chart, "--namespace", namespace] + sets.flatMap { ["--set", $0] })
@@ -238,10 +243,13 @@ private let documentedGrants: Set<Grant> = {
         let applied = try kubectl(["apply", "-n", namespace, "-f", manifest.path])
         #expect(applied.0 == 0, "\(applied.1)")
         let names = try kubectl(["get", "-n", namespace, "jitsudocluster/jitsudod", "deployment/jitsudo-operator", "role/jitsudo-operator", "rolebinding/jitsudo-operator",
-                                 "serviceaccount/jitsudo-operator",
+                                 "serviceaccount/jitsudo-operator", "serviceaccount/jitsudod",
                                  "secret/jitsudo-database", "-o", "name"])
         #expect(names.0 == 0, "\(names.1)")
         #expect(names.1.contains("jitsudocluster.jitsudo.dev/jitsudod"))
+        let fields = try kubectl(["get", "-n", namespace, "jitsudocluster/jitsudod", "-o",
+                                  "jsonpath={.spec.serviceAccountName} {.spec.extraVolumes[0].projected.sources[0].serviceAccountToken.audience}"])
+        #expect(fields.1 == "jitsudod sts.amazonaws.com", "\(fields.1)")
     }
 
     private func chart(_ path: String) -> String { Helm.chart + "/" + path }

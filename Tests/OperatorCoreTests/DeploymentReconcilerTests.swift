@@ -41,9 +41,12 @@ private struct World {
         observed = o
     }
 
-    func observation(_ spec: ClusterSpec, restore: String? = nil, dbSecret: Bool = true) -> DeploymentReconciler.Observation {
+    func observation(
+        _ spec: ClusterSpec, restore: String? = nil, dbSecret: Bool = true, serviceAccount: Bool = true
+    ) -> DeploymentReconciler.Observation {
         DeploymentReconciler.Observation(
             namespace: Fixtures.namespace, generation: 1, spec: spec, configData: configMap?.data, databaseSecretPresent: dbSecret,
+            serviceAccountPresent: serviceAccount,
             serviceHash: serviceHash, configMapHash: configMapHash, podDisruptionBudgetHash: budgetHash, deployment: observed,
             restoreInFlight: restore
         )
@@ -110,6 +113,56 @@ private struct World {
         }
         #expect(updated.templateAnnotations[DesiredResources.Annotation.configChecksum] != before)
         #expect(updated.templateAnnotations[DesiredResources.Annotation.restartedAt] == "2026-03-21T10:00:00Z")
+    }
+
+    @Test func aWorkloadIdentityChangeRollsThePodsLikeAnyTemplateChange() throws {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        var spec = Fixtures.clusterSpec()
+        spec.serviceAccountName = "jitsudod"
+        spec.podLabels = ["azure.workload.identity/use": "true"]
+        spec.env = [.init(name: "JITSUDOD_PROVIDERS_AZURE_CLIENT_ID", value: "00000000-1111-2222-3333-444444444444")]
+        let steps = world.converge(spec)
+        guard steps.count == 1, case .updateDeployment(let updated, _) = steps[0] else {
+            Issue.record("expected one update, got \(steps)")
+            return
+        }
+        #expect(updated.serviceAccountName == "jitsudod" && updated.templateLabels["azure.workload.identity/use"] == "true")
+        let rolling = DeploymentReconciler.decide(world.observation(spec), now: Fixtures.now)
+        #expect(rolling.status.phase == "Progressing" && rolling.step == nil)
+        world.rollOut()
+        #expect(world.converge(spec).isEmpty)
+        // Taking an entry out rolls again (server-side apply then drops the field from the Deployment).
+        spec.env = nil
+        guard case .updateDeployment(let reverted, _) = world.converge(spec).first else {
+            Issue.record("removing the env entry did not update the Deployment")
+            return
+        }
+        #expect(reverted.extraEnv == nil && reverted.serviceAccountName == "jitsudod")
+    }
+
+    @Test func aMissingServiceAccountDegradesWithoutCreatingTheDeployment() throws {
+        var world = World()
+        var spec = Fixtures.clusterSpec()
+        spec.serviceAccountName = "jitsudod"
+        for _ in 0..<3 {
+            if let step = DeploymentReconciler.decide(world.observation(spec, serviceAccount: false), now: Fixtures.now).step { world.apply(step) }
+        }
+        let missing = DeploymentReconciler.decide(world.observation(spec, serviceAccount: false), now: Fixtures.now)
+        let degraded = try #require(missing.status.conditions.first { $0.type == .degraded })
+        #expect(missing.step == nil && missing.status.phase == "Degraded" && missing.requeueAfter == 30)
+        #expect(degraded.status == .true && degraded.reason == "ServiceAccountMissing")
+        #expect(degraded.message.contains("serviceaccount/jitsudod") && degraded.message.contains("serviceAccount.create=true"))
+        #expect(world.deployment == nil)
+        guard case .createDeployment(let created, _) = DeploymentReconciler.decide(world.observation(spec), now: Fixtures.now).step else {
+            Issue.record("the Deployment is not created once the service account exists")
+            return
+        }
+        #expect(created.serviceAccountName == "jitsudod")
+        // Without spec.serviceAccountName the namespace's default is used and never looked up.
+        let unnamed = DeploymentReconciler.decide(World().observation(Fixtures.clusterSpec(), serviceAccount: false), now: Fixtures.now)
+        #expect(unnamed.status.phase == "Progressing")
     }
 
     @Test func aConvergedClusterTakesNoStep() {
