@@ -7,7 +7,7 @@ set -euo pipefail
 
 bindir() {
     local candidate
-    for candidate in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+    for candidate in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k5 -n -r); do
         [ -x "$candidate/initdb" ] && { echo "$candidate"; return; }
     done
     command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return; }
@@ -40,7 +40,7 @@ start)
     echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
     ;;
 stop)
-    [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    if [ -d "$dir/data" ]; then as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
     ;;
 *)
     echo "usage: pg-cluster.sh start DIR PORT | stop DIR" >&2

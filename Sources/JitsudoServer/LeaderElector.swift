@@ -70,12 +70,14 @@ final class LeaderElector: Service, Sendable {
         var lock: LeaderLockConnection?
         var work: Task<Void, Never>?
         var shutdownSeen = false
-        while !pending.isEmpty {
+        while true {
+            // Checked before the queue: an action skipped because shutdown began leaves the queue empty, and the
+            // shutdown's own actions (stop leader work, release, close) must still run.
             if !shutdownSeen, Task.isCancelledOrShuttingDown {
                 shutdownSeen = true
                 pending += machine.handle(.shutdown)
-                continue
             }
+            guard !pending.isEmpty else { break }
             let action = pending.removeFirst()
             var event: LeaderStateMachine.Event?
             switch action {
@@ -122,6 +124,10 @@ final class LeaderElector: Service, Sendable {
             }
             if let event { pending += machine.handle(event) }
         }
+        // Only reached through shutdown, when the machine stopped; never leave work running or a connection unclosed
+        // (PostgresNIO traps on an unclosed connection in debug builds).
+        work?.cancel()
+        if let open = lock { _ = await firstOf(timeout: .milliseconds(500)) { await open.close() } }
     }
 
     /// Waits `delay`, ending early on shutdown; false when shutting down.
