@@ -5,12 +5,14 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test build dev dev-stop conformance clean help kube-up kube-down kube-status
+.PHONY: test build dev dev-stop conformance clean help kube-up kube-down kube-status images release
 
 help:
 	@echo "make dev    build, start a local PostgreSQL in $(DEV_DIR)/ and run the control plane with a development issuer"
 	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
+	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
+	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
 
 ## One debug configuration throughout: build once, then run the tests without rebuilding.
 build:
@@ -19,6 +21,7 @@ build:
 test:
 	scripts/ensure-deps.sh
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
 	scripts/with-test-postgres.sh scripts/with-kube-testenv.sh scripts/run-tests.sh
 
 conformance: build
@@ -43,5 +46,14 @@ kube-down:
 kube-status:
 	scripts/kube-testenv.sh status
 
+## Release builds (static Swift runtime) share the scratch path .build-release; ImageTests run what `images` built.
+images:
+	@scripts/ensure-deps.sh
+	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
+
+release:
+	@scripts/ensure-deps.sh
+	JOBS=$(JOBS) scripts/build-release.sh
+
 clean:
-	rm -rf .build $(DEV_DIR)
+	rm -rf .build .build-release .build-images .build-dist $(DEV_DIR)

@@ -67,8 +67,12 @@ enum Render {
             "volumeMounts": [
                 ["name": "config", "mountPath": .string(DesiredResources.configMountPath), "readOnly": true],
                 ["name": "tls", "mountPath": .string(DesiredResources.tlsMountPath), "readOnly": true],
+                ["name": "tmp", "mountPath": .string(DesiredResources.scratchMountPath)],
             ],
             "livenessProbe": probe(d.livenessPath), "readinessProbe": probe(d.readinessPath),
+            "securityContext": [
+                "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": ["drop": ["ALL"]],
+            ],
         ]
         if !d.resourceRequests.isEmpty || !d.resourceLimits.isEmpty {
             var resources: JSONValue = [:]
@@ -81,6 +85,11 @@ enum Render {
             "volumes": [
                 ["name": "config", "configMap": ["name": .string(d.configMapName)]],
                 ["name": "tls", "secret": ["secretName": .string(d.tlsSecretName)]],
+                ["name": "tmp", "emptyDir": ["sizeLimit": "64Mi"]],
+            ],
+            "securityContext": [
+                "runAsNonRoot": true, "runAsUser": .number(Double(d.runAsUser)), "runAsGroup": .number(Double(d.runAsUser)),
+                "seccompProfile": ["type": "RuntimeDefault"],
             ],
         ]
         let term: JSONValue = ["topologyKey": "kubernetes.io/hostname", "labelSelector": ["matchLabels": strings(d.selector)]]
