@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status
+.PHONY: test build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -14,6 +14,8 @@ help:
 	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
 	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one)"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
+	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
+	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
 
 ## One debug configuration throughout: build once, then run the tests without rebuilding.
 build:
@@ -23,6 +25,14 @@ test:
 	scripts/ensure-deps.sh
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/with-test-postgres.sh scripts/with-kube-testenv.sh scripts/run-tests.sh
+
+## The shipped images, built (release, static Swift runtime) and run from their own root filesystems. Not yet part of
+## `make test`: a cold release build on CI's 2 cores is not measured yet against the 60-minute budget (issue 22).
+test-images:
+	scripts/ensure-deps.sh
+	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
+	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
+	scripts/with-test-postgres.sh Tests/ImageTests/image-tests.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
@@ -57,5 +67,14 @@ kube-down:
 kube-status:
 	scripts/kube-testenv.sh status
 
+## Release builds (static Swift runtime) share the scratch path .build-release; ImageTests run what `images` built.
+images:
+	@scripts/ensure-deps.sh
+	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
+
+release:
+	@scripts/ensure-deps.sh
+	JOBS=$(JOBS) scripts/build-release.sh
+
 clean:
-	rm -rf .build $(DEV_DIR)
+	rm -rf .build .build-release .build-images .build-dist $(DEV_DIR)

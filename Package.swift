@@ -177,6 +177,7 @@ let package = Package(
         .executableTarget(
             name: "jitsudod",
             dependencies: [
+                "JitsudoCore",
                 "JitsudoStore",
                 "JitsudoServer",
                 "JitsudoAuth",
@@ -216,7 +217,7 @@ let package = Package(
         .executableTarget(
             name: "Operator",
             dependencies: [
-                "JitsudoOperator", "KubernetesClient",
+                "JitsudoOperator", "KubernetesClient", "JitsudoCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -266,7 +267,7 @@ let package = Package(
         // The Helm chart, checked with the real helm binary (scripts/ensure-helm.sh) run as a subprocess.
         .testTarget(
             name: "HelmChartTests",
-            dependencies: ["OperatorCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["OperatorCore", "JitsudoCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         // Typed Kubernetes REST client (watch, informer, leases, scale); a leaf that knows nothing of jitsudo.

@@ -20,6 +20,14 @@ command -v rsync >/dev/null || missing+=(rsync)
 command -v etcd >/dev/null || missing+=(etcd-server)
 [ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || missing+=(golang-github-modern-go-reflect2-dev)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
+# The images (scripts/build-image.sh, `make images`, ImageTests): assembled by umoci, exported by skopeo, no Docker;
+# binutils strips the binaries, shellcheck checks the scripts, ca-certificates and tzdata are copied into the images.
+command -v umoci >/dev/null || missing+=(umoci)
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v objcopy >/dev/null || missing+=(binutils)
+command -v shellcheck >/dev/null || missing+=(shellcheck)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+[ -f /usr/share/zoneinfo/UTC ] || missing+=(tzdata)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the already-built test bundle one group of test targets at a time (unit first, then integration),
 # each in its own process with a time limit, and ends with one summary line "N passed, M failed".
+# A group is a `swift test --filter` pattern, or the path of a test script that prints swift-testing's lines ("✘ Test
+# … failed after", "Test run with N tests") and is counted the same way (Tests/ImageTests: the built images).
 # Groups keep the number of servers, PostgreSQL clients and subprocesses alive at once bounded on 2 cores;
 # the time limit turns a hang into a failure instead of a stalled CI.
 set -uo pipefail
@@ -28,9 +30,10 @@ failed=0
 status=0
 log=$(mktemp)
 for group in "${groups[@]}"; do
-    echo "=== swift test --filter '$group'"
+    if [[ "$group" == */* ]]; then echo "=== $group"; else echo "=== swift test --filter '$group'"; fi
     for attempt in $(seq 1 "$attempts"); do
-        timeout --kill-after=10 "$limit" swift test --skip-build --filter "$group" >"$log" 2>&1
+        if [[ "$group" == */* ]]; then command=("$group"); else command=(swift test --skip-build --filter "$group"); fi
+        timeout --kill-after=10 "$limit" "${command[@]}" >"$log" 2>&1
         rc=$?
         # Leftovers of this checkout's run only (another checkout may be testing on the same machine).
         pkill -9 -f "^$PWD/\.build/.*jitsudoPackageTests\.xctest.*--filter ${group//|/\\|}( |$)" 2>/dev/null || true

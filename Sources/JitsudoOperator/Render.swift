@@ -75,10 +75,12 @@ enum Render {
         let mounts: [JSONValue] = [
             ["name": "config", "mountPath": .string(DesiredResources.configMountPath), "readOnly": true],
             ["name": "tls", "mountPath": .string(DesiredResources.tlsMountPath), "readOnly": true],
+            ["name": "tmp", "mountPath": .string(DesiredResources.scratchMountPath)],
         ]
         let volumes: [JSONValue] = [
             ["name": "config", "configMap": ["name": .string(d.configMapName)]],
             ["name": "tls", "secret": ["secretName": .string(d.tlsSecretName)]],
+            ["name": "tmp", "emptyDir": ["sizeLimit": "64Mi"]],
         ]
         var container: JSONValue = [
             "name": "jitsudod", "image": .string(d.image), "imagePullPolicy": .string(d.imagePullPolicy),
@@ -86,6 +88,9 @@ enum Render {
             "env": .array(env + encoded(d.extraEnv)),
             "volumeMounts": .array(mounts + encoded(d.extraVolumeMounts)),
             "livenessProbe": probe(d.livenessPath), "readinessProbe": probe(d.readinessPath),
+            "securityContext": [
+                "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": ["drop": ["ALL"]],
+            ],
         ]
         if !d.resourceRequests.isEmpty || !d.resourceLimits.isEmpty {
             var resources: JSONValue = [:]
@@ -96,6 +101,10 @@ enum Render {
         var podSpec: JSONValue = [
             "containers": [container],
             "volumes": .array(volumes + encoded(d.extraVolumes)),
+            "securityContext": [
+                "runAsNonRoot": true, "runAsUser": .number(Double(d.runAsUser)), "runAsGroup": .number(Double(d.runAsUser)),
+                "seccompProfile": ["type": "RuntimeDefault"],
+            ],
         ]
         if let account = d.serviceAccountName { podSpec["serviceAccountName"] = .string(account) }
         let term: JSONValue = ["topologyKey": "kubernetes.io/hostname", "labelSelector": ["matchLabels": strings(d.selector)]]

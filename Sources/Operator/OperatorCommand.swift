@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import JitsudoCore
 import JitsudoOperator
 import KubernetesClient
 import Logging
@@ -14,7 +15,8 @@ struct OperatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jitsudo-operator",
         abstract: "Kubernetes operator for jitsudo: reconciles the jitsudod Deployment, rotates TLS, drives restores.",
-        discussion: "In a pod it uses the service account; elsewhere --kubeconfig (or $KUBECONFIG). See docs/operator.md."
+        discussion: "In a pod it uses the service account; elsewhere --kubeconfig (or $KUBECONFIG). See docs/operator.md.",
+        version: "jitsudo-operator \(JitsudoVersion.current)"
     )
 
     @Option(help: "The namespace to manage (default: the pod's, or the kubeconfig context's).")

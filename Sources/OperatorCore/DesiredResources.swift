@@ -16,6 +16,11 @@ public enum DesiredResources {
     /// Where jitsudod finds its TLS files (the Secret's keys `tls.crt`, `tls.key`, `ca.crt`).
     public static let tlsMountPath = "/etc/jitsudo/tls"
     public static let configMountPath = "/etc/jitsudo/config"
+    /// The writable scratch directory (an `emptyDir`): the root filesystem is mounted read-only.
+    public static let scratchMountPath = "/tmp"
+    /// The non-root user and group of the jitsudod image `make images` builds (`scripts/build-image.sh`, user
+    /// `jitsudo`); the pods run as it whatever the image says, with a read-only root filesystem.
+    public static let imageUserID = 65532
 
     /// Pod-template annotations.
     public enum Annotation {
@@ -78,6 +83,9 @@ public enum DesiredResources {
         public var templateLabels: [String: String] {
             labels.merging(extraPodLabels ?? [:]) { own, _ in own }
         }
+
+        /// The UID and GID the container runs as (non-root; the root filesystem is read-only, `/tmp` an `emptyDir`).
+        public var runAsUser: Int
     }
 
     /// The `jitsudod` Service.
@@ -141,7 +149,8 @@ public enum DesiredResources {
             configMapKey: spec.configMapKey, databaseSecretName: spec.databaseSecretName, databaseSecretKey: spec.databaseSecretKey,
             tlsSecretName: spec.tls.secretName, containerPort: spec.targetPort, livenessPath: "/healthz", readinessPath: "/readyz",
             antiAffinity: spec.antiAffinity, resourceRequests: spec.resourceRequests, resourceLimits: spec.resourceLimits,
-            replicasManagedExternally: spec.autoscaling, clusterReplicas: spec.autoscaling ? nil : spec.replicas
+            replicasManagedExternally: spec.autoscaling, clusterReplicas: spec.autoscaling ? nil : spec.replicas,
+            runAsUser: imageUserID
         )
         deployment.serviceAccountName = extras.serviceAccountName
         deployment.extraPodLabels = extras.labels.isEmpty ? nil : extras.labels.filter { podLabels[$0.key] == nil }

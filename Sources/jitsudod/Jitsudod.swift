@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JitsudoCore
 import JitsudoServer
 import Logging
 import Metrics
@@ -16,6 +17,7 @@ struct Jitsudod: AsyncParsableCommand {
             Settings come from --config (or $JITSUDOD_CONFIG) and JITSUDOD_* environment variables;
             DATABASE_URL is honoured when JITSUDOD_DATABASE_URL is not set.
             """,
+        version: "jitsudod \(JitsudoVersion.current)",
         subcommands: [Serve.self, Migrate.self, Init.self, Dev.self],
         defaultSubcommand: Serve.self
     )

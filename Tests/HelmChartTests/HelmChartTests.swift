@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoCore
 import OperatorCore
 import Testing
 
@@ -60,6 +61,27 @@ private let documentedGrants: Set<Grant> = {
         #expect(container.at("readinessProbe.httpGet.path") as? String == "/readyz")
         #expect(container.at("securityContext.allowPrivilegeEscalation") as? Bool == false)
         #expect((container["args"] as? [String])?.contains("--lease=jitsudo-operator") == true)
+    }
+
+    /// `make images` tags ghcr.io/jitsudo/<product>:<JitsudoVersion.current> with the user 65532
+    /// (scripts/build-image.sh; ImageTests check the built images against this chart).
+    @Test func theDefaultImagesAreWhatMakeImagesBuildsRunAsItsUserOnAReadOnlyRoot() throws {
+        let docs = try Helm.template()
+        let operatorDeployment = try #require(docs.first { $0.kind == "Deployment" })
+        let pod = try #require(operatorDeployment.at("spec.template.spec") as? [String: Any])
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        #expect(container["image"] as? String == "ghcr.io/jitsudo/jitsudo-operator:\(JitsudoVersion.current)")
+        #expect(pod.at("securityContext.runAsUser") as? Int == DesiredResources.imageUserID)
+        #expect(pod.at("securityContext.runAsGroup") as? Int == DesiredResources.imageUserID)
+        #expect(pod.at("securityContext.runAsNonRoot") as? Bool == true)
+        #expect(container.at("securityContext.readOnlyRootFilesystem") as? Bool == true)
+        #expect((container["volumeMounts"] as? [[String: Any]])?.contains { $0["mountPath"] as? String == "/tmp" } == true)
+        let cluster = try #require(docs.first { $0.kind == "JitsudoCluster" })
+        #expect(cluster.at("spec.image") as? String == "ghcr.io/jitsudo/jitsudod:\(JitsudoVersion.current)")
+        let specJSON = try JSONSerialization.data(withJSONObject: try #require(cluster["spec"]))
+        let spec = try JSONDecoder().decode(ClusterSpec.self, from: specJSON).resolved(namespace: Helm.namespace)
+        let deployment = DesiredResources.deployment(spec, configData: [:], replicas: spec.replicas, carriedAnnotations: [:])
+        #expect(deployment.runAsUser == DesiredResources.imageUserID && deployment.runAsUser != 0)
     }
 
     @Test func theJitsudoClusterYieldsTheRunbookNamesThroughTheOperatorCore() throws {

@@ -3,6 +3,7 @@ import JitsudoOperator
 import JitsudoTLS
 import JitsudoTesting
 import KubernetesClient
+import OperatorCore
 import Testing
 import X509
 
@@ -34,6 +35,15 @@ import X509
             #expect(deployment.spec.replicas == 2)
             #expect(deployment.spec.selector.matchLabels == ["app": "jitsudod"])
             #expect(deployment.metadata.ownerReferences?.first?.kind == "JitsudoCluster")
+            // The pods run as the image's non-root user (scripts/build-image.sh) on a read-only root filesystem.
+            let pod = try await client.get(GenericResource.self, name: "jitsudod", namespace: namespace, in: .deployments)
+                .body["spec"]?["template"]?["spec"]
+            #expect(pod?["securityContext"]?["runAsUser"]?.intValue == DesiredResources.imageUserID)
+            #expect(pod?["securityContext"]?["runAsNonRoot"] == true)
+            let container = pod?["containers"]?.arrayValue?.first
+            #expect(container?["securityContext"]?["readOnlyRootFilesystem"] == true)
+            #expect(container?["securityContext"]?["allowPrivilegeEscalation"] == false)
+            #expect(container?["volumeMounts"]?.arrayValue?.contains { $0["mountPath"] == "/tmp" } == true)
             let tls = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
             #expect(tls.type == "kubernetes.io/tls")
             #expect(Set(tls.decodedData.keys) == ["tls.crt", "tls.key", "ca.crt"])
