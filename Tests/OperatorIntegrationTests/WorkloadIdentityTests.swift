@@ -65,7 +65,7 @@ import Testing
             #expect(env.map { $0["name"]?.stringValue ?? "" } == ["DATABASE_URL", "JITSUDOD_CONFIG", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"])
             #expect(env.first { $0["name"] == "AWS_ROLE_ARN" }?["value"] == "arn:aws:iam::123456789012:role/jitsudod")
             let volumes = pod?["volumes"]?.arrayValue ?? []
-            #expect(volumes.compactMap { $0["name"]?.stringValue } == ["config", "tls", "aws-iam-token"])
+            #expect(volumes.compactMap { $0["name"]?.stringValue } == ["config", "tls", "tmp", "aws-iam-token"])
             let token = volumes.last?["projected"]?["sources"]?.arrayValue?.first?["serviceAccountToken"]
             #expect(token == ["audience": "sts.amazonaws.com", "expirationSeconds": 3600, "path": "token"], "\(String(describing: token))")
             let mounts = container["volumeMounts"]?.arrayValue ?? []
