@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
+.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -23,6 +23,7 @@ build:
 
 test:
 	scripts/ensure-deps.sh
+	$(MAKE) --no-print-directory lint
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	scripts/with-test-postgres.sh scripts/with-kube-testenv.sh scripts/run-tests.sh
 
@@ -33,6 +34,12 @@ test-images:
 	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
 	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
 	scripts/with-test-postgres.sh Tests/ImageTests/image-tests.sh
+
+## Style gates, part of `make test`: swift-format (.swift-format: 4 spaces, 150 columns) and shellcheck on every script.
+## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+	shellcheck scripts/*.sh Tests/ImageTests/*.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego

@@ -591,5 +591,3 @@ let package = Package(
         ),
     ]
 )
-
-

@@ -20,6 +20,8 @@ command -v rsync >/dev/null || missing+=(rsync)
 command -v etcd >/dev/null || missing+=(etcd-server)
 [ -d /usr/share/gocode/src/github.com/modern-go/reflect2 ] || missing+=(golang-github-modern-go-reflect2-dev)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
+# The style gate of `make test` (make lint) checks every shell script.
+command -v shellcheck >/dev/null || missing+=(shellcheck)
 # The images (scripts/build-image.sh, `make images`, ImageTests): assembled by umoci, exported by skopeo, no Docker;
 # binutils strips the binaries, shellcheck checks the scripts, ca-certificates and tzdata are copied into the images.
 command -v umoci >/dev/null || missing+=(umoci)

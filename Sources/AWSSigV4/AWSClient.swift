@@ -71,10 +71,12 @@ public struct AWSClient: Sendable {
             } catch {
                 guard configuration.retry.shouldRetry(after: attempt, error) else { throw error }
                 let delay = configuration.retry.delay(after: attempt, fraction: Double.random(in: 0...1))
-                logger.debug("aws call retried", metadata: [
-                    "aws.service": "\(service.signingName)", "aws.operation": "\(operation)", "aws.error": "\(error.code)",
-                    "attempt": "\(attempt)",
-                ])
+                logger.debug(
+                    "aws call retried",
+                    metadata: [
+                        "aws.service": "\(service.signingName)", "aws.operation": "\(operation)", "aws.error": "\(error.code)",
+                        "attempt": "\(attempt)",
+                    ])
                 do { try await Task.sleep(for: delay) } catch { throw AWSError(code: AWSError.transport, message: "cancelled", status: 0) }
                 attempt += 1
             }
@@ -90,8 +92,9 @@ public struct AWSClient: Sendable {
         let path = url.path.isEmpty ? "/" : url.path
         var request = SigV4Signer.Request(method: "POST", host: hostHeader, path: path, headers: headers, body: body)
         if let credentials {
-            let signer = SigV4Signer(credentials: try await credentials.credentials(), region: service.signingRegion(configuration.region),
-                                     service: service.signingName)
+            let signer = SigV4Signer(
+                credentials: try await credentials.credentials(), region: service.signingRegion(configuration.region),
+                service: service.signingName)
             request = signer.sign(request, at: Date())
         }
         var outgoing = HTTPClientRequest(url: base + (url.path.isEmpty ? "/" : ""))

@@ -38,8 +38,9 @@ public enum AWSCredentialChain {
         let fromConfig = readFile(configPath).map { INIFile.parse($0)[profile == "default" ? "default" : "profile \(profile)"] ?? [:] } ?? [:]
         for section in [fromCredentials, fromConfig] {
             if let key = section["aws_access_key_id"], let secret = section["aws_secret_access_key"] {
-                return .sharedFiles(AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: section["aws_session_token"]),
-                                    profile: profile)
+                return .sharedFiles(
+                    AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: section["aws_session_token"]),
+                    profile: profile)
             }
         }
         if let url = value("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
@@ -48,15 +49,19 @@ public enum AWSCredentialChain {
         if let relative = value("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             return .container(url: "http://169.254.170.2" + relative, tokenFile: nil, token: nil)
         }
-        throw AWSError(code: "NoCredentials", message: "no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
-                        + "AWS_WEB_IDENTITY_TOKEN_FILE+AWS_ROLE_ARN, a profile in \(credentialsPath) or \(configPath) (AWS_PROFILE), "
-                        + "or AWS_CONTAINER_CREDENTIALS_FULL_URI", status: 0)
+        throw AWSError(
+            code: "NoCredentials",
+            message: "no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                + "AWS_WEB_IDENTITY_TOKEN_FILE+AWS_ROLE_ARN, a profile in \(credentialsPath) or \(configPath) (AWS_PROFILE), "
+                + "or AWS_CONTAINER_CREDENTIALS_FULL_URI", status: 0)
     }
 
     /// The credential source for `environment`; temporary credentials are refreshed before they expire. STS is
     /// called in `region` at `endpointURL` (nil: the real endpoint).
-    public static func source(environment: [String: String], region: String, endpointURL: String?, http: HTTPClient = .shared,
-                              logger: Logger) throws(AWSError) -> any AWSCredentialSource {
+    public static func source(
+        environment: [String: String], region: String, endpointURL: String?, http: HTTPClient = .shared,
+        logger: Logger
+    ) throws(AWSError) -> any AWSCredentialSource {
         let source = try select(environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
         switch source {
         case .environment(let credentials), .sharedFiles(let credentials, _):
@@ -67,8 +72,9 @@ public enum AWSCredentialChain {
                 guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
                     throw AWSError(code: "NoCredentials", message: "the web identity token file \(tokenFile) cannot be read", status: 0)
                 }
-                return try await STSCalls.assumeRoleWithWebIdentity(sts, roleARN: roleARN, sessionName: sessionName,
-                                                                    token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+                return try await STSCalls.assumeRoleWithWebIdentity(
+                    sts, roleARN: roleARN, sessionName: sessionName,
+                    token: token.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         case .container(let url, let tokenFile, let token):
             return RefreshingCredentials { () async throws(AWSError) -> AWSCredentials in
@@ -95,11 +101,13 @@ public enum AWSCredentialChain {
             throw AWSError(code: AWSError.transport, message: "container credentials endpoint unreachable: \(error)", status: 0)
         }
         guard status == 200, let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
-              let key = object["AccessKeyId"] as? String, let secret = object["SecretAccessKey"] as? String
+            let key = object["AccessKeyId"] as? String, let secret = object["SecretAccessKey"] as? String
         else {
-            throw AWSError(code: "NoCredentials", message: "the container credentials endpoint answered \(status) without credentials", status: status)
+            throw AWSError(
+                code: "NoCredentials", message: "the container credentials endpoint answered \(status) without credentials", status: status)
         }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: object["Token"] as? String,
-                              expiration: (object["Expiration"] as? String).flatMap(ISOTime.parse))
+        return AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: object["Token"] as? String,
+            expiration: (object["Expiration"] as? String).flatMap(ISOTime.parse))
     }
 }

@@ -24,8 +24,10 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The caller is not allowed (the message names the missing permission or the refused trust).
     public var isAccessDenied: Bool {
-        ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId", "SignatureDoesNotMatch",
-         "ExpiredToken", "InvalidAccessKeyId"].contains(code)
+        [
+            "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "InvalidClientTokenId", "SignatureDoesNotMatch",
+            "ExpiredToken", "InvalidAccessKeyId",
+        ].contains(code)
     }
 
     public var isNotFound: Bool { ["NoSuchEntity", "ResourceNotFoundException", "NotFound"].contains(code) || status == 404 }
@@ -44,7 +46,8 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
             return AWSError(code: code, message: XMLFields.first("Message", in: body) ?? "", status: status)
         }
         if let data = body.data(using: .utf8),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        {
             let type = (object["__type"] as? String) ?? (object["code"] as? String) ?? (object["Code"] as? String) ?? "HTTP\(status)"
             let message = (object["message"] as? String) ?? (object["Message"] as? String) ?? ""
             // `com.amazonaws.sso#ResourceNotFoundException` → the part after `#` (and before a `:` suffix).

@@ -12,11 +12,13 @@ public struct AWSService: Sendable, Hashable {
     public var targetPrefix: String
 
     public static let sts = AWSService(signingName: "sts", endpointPrefix: "sts", apiVersion: "2011-06-15", targetPrefix: "")
-    public static let iam = AWSService(signingName: "iam", endpointPrefix: "iam", globalHost: "iam.amazonaws.com", apiVersion: "2010-05-08",
-                                       targetPrefix: "")
+    public static let iam = AWSService(
+        signingName: "iam", endpointPrefix: "iam", globalHost: "iam.amazonaws.com", apiVersion: "2010-05-08",
+        targetPrefix: "")
     public static let ssoAdmin = AWSService(signingName: "sso", endpointPrefix: "sso", apiVersion: "", targetPrefix: "SWBExternalService")
-    public static let identityStore = AWSService(signingName: "identitystore", endpointPrefix: "identitystore", apiVersion: "",
-                                                 targetPrefix: "AWSIdentityStore")
+    public static let identityStore = AWSService(
+        signingName: "identitystore", endpointPrefix: "identitystore", apiVersion: "",
+        targetPrefix: "AWSIdentityStore")
 
     public init(signingName: String, endpointPrefix: String, globalHost: String? = nil, apiVersion: String, targetPrefix: String) {
         self.signingName = signingName

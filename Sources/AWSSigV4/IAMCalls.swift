@@ -13,9 +13,10 @@ public enum IAMCalls {
     public static func role(_ client: AWSClient, roleName: String) async throws(AWSError) -> Role? {
         do {
             let xml = try await client.query(.iam, action: "GetRole", [("RoleName", roleName)])
-            return Role(arn: XMLFields.first("Arn", in: xml) ?? "",
-                        maxSessionDuration: XMLFields.first("MaxSessionDuration", in: xml).flatMap { Int($0) } ?? 3600)
-        } catch where error.isNotFound {
+            return Role(
+                arn: XMLFields.first("Arn", in: xml) ?? "",
+                maxSessionDuration: XMLFields.first("MaxSessionDuration", in: xml).flatMap { Int($0) } ?? 3600)
+        } catch  where error.isNotFound {
             return nil
         }
     }
@@ -27,22 +28,23 @@ public enum IAMCalls {
             guard let document = XMLFields.first("PolicyDocument", in: xml) else { return nil }
             // IAM returns the document URL-encoded (RFC 3986).
             return document.removingPercentEncoding ?? document
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }
 
     /// `PutRolePolicy`: creates or replaces the inline policy.
     public static func putRolePolicy(_ client: AWSClient, roleName: String, policyName: String, document: String) async throws(AWSError) {
-        _ = try await client.query(.iam, action: "PutRolePolicy",
-                                   [("RoleName", roleName), ("PolicyName", policyName), ("PolicyDocument", document)])
+        _ = try await client.query(
+            .iam, action: "PutRolePolicy",
+            [("RoleName", roleName), ("PolicyName", policyName), ("PolicyDocument", document)])
     }
 
     /// `DeleteRolePolicy`; deleting what is not there is success.
     public static func deleteRolePolicy(_ client: AWSClient, roleName: String, policyName: String) async throws(AWSError) {
         do {
             _ = try await client.query(.iam, action: "DeleteRolePolicy", [("RoleName", roleName), ("PolicyName", policyName)])
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return
         }
     }

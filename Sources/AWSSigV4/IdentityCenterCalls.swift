@@ -50,12 +50,15 @@ public enum IdentityCenterCalls {
 
     /// `identitystore:GetGroupId` by display name; nil when there is no such group.
     public static func groupID(_ client: AWSClient, identityStoreID: String, displayName: String) async throws(AWSError) -> String? {
-        try await principalID(client, operation: "GetGroupId", identityStoreID: identityStoreID, path: "displayName", value: displayName,
-                              key: "GroupId")
+        try await principalID(
+            client, operation: "GetGroupId", identityStoreID: identityStoreID, path: "displayName", value: displayName,
+            key: "GroupId")
     }
 
-    static func principalID(_ client: AWSClient, operation: String, identityStoreID: String, path: String, value: String,
-                            key: String) async throws(AWSError) -> String? {
+    static func principalID(
+        _ client: AWSClient, operation: String, identityStoreID: String, path: String, value: String,
+        key: String
+    ) async throws(AWSError) -> String? {
         struct Attribute: Codable {
             var AttributePath: String
             var AttributeValue: String
@@ -65,12 +68,16 @@ public enum IdentityCenterCalls {
             var IdentityStoreId: String
             var AlternateIdentifier: Identifier
         }
-        let input = Input(IdentityStoreId: identityStoreID, AlternateIdentifier: Identifier(UniqueAttribute: Attribute(AttributePath: path,
-                                                                                                                       AttributeValue: value)))
+        let input = Input(
+            IdentityStoreId: identityStoreID,
+            AlternateIdentifier: Identifier(
+                UniqueAttribute: Attribute(
+                    AttributePath: path,
+                    AttributeValue: value)))
         do {
             let output = try await client.json(.identityStore, operation: operation, input, as: [String: String].self)
             return output[key]
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }
@@ -88,24 +95,31 @@ public enum IdentityCenterCalls {
     /// `sso:DescribeAccountAssignmentCreationStatus` / `…DeletionStatus`.
     public static func status(_ client: AWSClient, instanceARN: String, requestID: String, creation: Bool) async throws(AWSError) -> OperationStatus {
         if creation {
-            return try await client.json(.ssoAdmin, operation: "DescribeAccountAssignmentCreationStatus",
-                                         ["InstanceArn": instanceARN, "AccountAssignmentCreationRequestId": requestID],
-                                         as: CreationResponse.self).AccountAssignmentCreationStatus
+            return try await client.json(
+                .ssoAdmin, operation: "DescribeAccountAssignmentCreationStatus",
+                ["InstanceArn": instanceARN, "AccountAssignmentCreationRequestId": requestID],
+                as: CreationResponse.self
+            ).AccountAssignmentCreationStatus
         }
-        return try await client.json(.ssoAdmin, operation: "DescribeAccountAssignmentDeletionStatus",
-                                     ["InstanceArn": instanceARN, "AccountAssignmentDeletionRequestId": requestID],
-                                     as: DeletionResponse.self).AccountAssignmentDeletionStatus
+        return try await client.json(
+            .ssoAdmin, operation: "DescribeAccountAssignmentDeletionStatus",
+            ["InstanceArn": instanceARN, "AccountAssignmentDeletionRequestId": requestID],
+            as: DeletionResponse.self
+        ).AccountAssignmentDeletionStatus
     }
 
     /// `sso:ListAccountAssignments` (all pages): the principals (type, id) holding `permissionSetARN` in `account`.
-    public static func principals(_ client: AWSClient, instanceARN: String, account: String,
-                                  permissionSetARN: String) async throws(AWSError) -> [(type: String, id: String)] {
+    public static func principals(
+        _ client: AWSClient, instanceARN: String, account: String,
+        permissionSetARN: String
+    ) async throws(AWSError) -> [(type: String, id: String)] {
         var result: [(type: String, id: String)] = []
         var token: String?
         repeat {
-            let page = try await client.json(.ssoAdmin, operation: "ListAccountAssignments",
-                                             ListInput(InstanceArn: instanceARN, AccountId: account, PermissionSetArn: permissionSetARN, NextToken: token),
-                                             as: ListResponse.self)
+            let page = try await client.json(
+                .ssoAdmin, operation: "ListAccountAssignments",
+                ListInput(InstanceArn: instanceARN, AccountId: account, PermissionSetArn: permissionSetARN, NextToken: token),
+                as: ListResponse.self)
             result += (page.AccountAssignments ?? []).compactMap { item in
                 guard let type = item.PrincipalType, let id = item.PrincipalId else { return nil }
                 return (type, id)

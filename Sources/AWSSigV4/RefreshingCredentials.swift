@@ -11,8 +11,10 @@ public actor RefreshingCredentials: AWSCredentialSource {
 
     /// - Parameters:
     ///   - margin: seconds before expiry at which the credentials are replaced (5 minutes, as the AWS SDKs do).
-    public init(margin: TimeInterval = 300, now: @escaping @Sendable () -> Date = { Date() },
-                fetch: @escaping @Sendable () async throws(AWSError) -> AWSCredentials) {
+    public init(
+        margin: TimeInterval = 300, now: @escaping @Sendable () -> Date = { Date() },
+        fetch: @escaping @Sendable () async throws(AWSError) -> AWSCredentials
+    ) {
         self.fetch = fetch
         self.margin = margin
         self.now = now

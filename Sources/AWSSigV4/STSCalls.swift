@@ -8,8 +8,10 @@ public enum STSCalls {
     }
 
     /// `AssumeRole` with a session name, source identity, session tags (transitive) and duration.
-    public static func assumeRole(_ client: AWSClient, roleARN: String, sessionName: String, sourceIdentity: String?,
-                                  tags: [(String, String)], durationSeconds: Int) async throws(AWSError) -> AssumedRole {
+    public static func assumeRole(
+        _ client: AWSClient, roleARN: String, sessionName: String, sourceIdentity: String?,
+        tags: [(String, String)], durationSeconds: Int
+    ) async throws(AWSError) -> AssumedRole {
         var parameters: [(String, String)] = [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("DurationSeconds", "\(durationSeconds)")]
         if let sourceIdentity { parameters.append(("SourceIdentity", sourceIdentity)) }
         for (index, tag) in tags.enumerated() {
@@ -22,10 +24,13 @@ public enum STSCalls {
     }
 
     /// `AssumeRoleWithWebIdentity` (unsigned: the token is the proof).
-    public static func assumeRoleWithWebIdentity(_ client: AWSClient, roleARN: String, sessionName: String,
-                                                 token: String) async throws(AWSError) -> AWSCredentials {
-        let xml = try await client.query(.sts, action: "AssumeRoleWithWebIdentity",
-                                         [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", token)])
+    public static func assumeRoleWithWebIdentity(
+        _ client: AWSClient, roleARN: String, sessionName: String,
+        token: String
+    ) async throws(AWSError) -> AWSCredentials {
+        let xml = try await client.query(
+            .sts, action: "AssumeRoleWithWebIdentity",
+            [("RoleArn", roleARN), ("RoleSessionName", sessionName), ("WebIdentityToken", token)])
         return try credentials(in: xml)
     }
 
@@ -39,7 +44,8 @@ public enum STSCalls {
         guard let key = XMLFields.first("AccessKeyId", in: xml), let secret = XMLFields.first("SecretAccessKey", in: xml) else {
             throw AWSError(code: "DecodingError", message: "the STS response carries no credentials", status: 200)
         }
-        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: XMLFields.first("SessionToken", in: xml),
-                              expiration: XMLFields.first("Expiration", in: xml).flatMap(ISOTime.parse))
+        return AWSCredentials(
+            accessKeyID: key, secretAccessKey: secret, sessionToken: XMLFields.first("SessionToken", in: xml),
+            expiration: XMLFields.first("Expiration", in: xml).flatMap(ISOTime.parse))
     }
 }

@@ -62,15 +62,16 @@ public struct AzureClient: Sendable {
     {
         var body = properties
         body.scope = nil
-        return try await arm(.PUT, AzurePaths.roleAssignment(arm: configuration.armURL, scope: scope, name: name),
-                             body: Authorization.RoleAssignment(properties: body))
+        return try await arm(
+            .PUT, AzurePaths.roleAssignment(arm: configuration.armURL, scope: scope, name: name),
+            body: Authorization.RoleAssignment(properties: body))
     }
 
     /// The role assignment `name` at `scope`, or nil when there is none.
     public func roleAssignment(at scope: String, name: String) async throws(AzureError) -> Authorization.RoleAssignment? {
         do {
             return try await arm(.GET, AzurePaths.roleAssignment(arm: configuration.armURL, scope: scope, name: name), body: Optional<String>.none)
-        } catch where error.code == .notFound {
+        } catch  where error.code == .notFound {
             return nil
         }
     }
@@ -78,8 +79,9 @@ public struct AzureClient: Sendable {
     /// DELETE a role assignment; returns whether one was there (204 and 404 are "was not").
     @discardableResult
     public func deleteRoleAssignment(at scope: String, name: String) async throws(AzureError) -> Bool {
-        let response = try await send(.DELETE, AzurePaths.roleAssignment(arm: configuration.armURL, scope: scope, name: name), body: nil,
-                                      audience: configuration.armURL)
+        let response = try await send(
+            .DELETE, AzurePaths.roleAssignment(arm: configuration.armURL, scope: scope, name: name), body: nil,
+            audience: configuration.armURL)
         switch response.status {
         case 200: return true
         case 204, 404: return false
@@ -101,8 +103,9 @@ public struct AzureClient: Sendable {
         body.status = nil
         body.createdOn = nil
         body.scope = nil
-        return try await arm(.PUT, AzurePaths.scheduleRequest(arm: configuration.armURL, scope: scope, name: name),
-                             body: Authorization.ScheduleRequest(properties: body))
+        return try await arm(
+            .PUT, AzurePaths.scheduleRequest(arm: configuration.armURL, scope: scope, name: name),
+            body: Authorization.ScheduleRequest(properties: body))
     }
 
     /// The schedule requests at `scope`, all pages.
@@ -184,8 +187,12 @@ public struct AzureClient: Sendable {
                 }
                 outcome = .status(response.status, retryAfter: response.headers.first(name: "Retry-After"))
                 guard let wait = configuration.retry.delay(after: outcome, attempt: attempt) else { return response }
-                logger.debug("azure call retried", metadata: ["http.method": "\(method)", "http.status": "\(response.status)",
-                                                              "retry.after_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)"])
+                logger.debug(
+                    "azure call retried",
+                    metadata: [
+                        "http.method": "\(method)", "http.status": "\(response.status)",
+                        "retry.after_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                    ])
                 try? await Task.sleep(for: wait)
             } catch {
                 guard let wait = configuration.retry.delay(after: .transportFailure, attempt: attempt) else { throw error }
@@ -199,7 +206,8 @@ public struct AzureClient: Sendable {
     private func execute(_ request: HTTPClientRequest) async throws(AzureError) -> Response {
         do {
             let timeout = configuration.requestTimeout.components
-            let response = try await http.execute(request, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
+            let response = try await http.execute(
+                request, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
             let body = try await response.body.collect(upTo: 8 << 20)
             return Response(status: Int(response.status.code), headers: response.headers, body: Data(buffer: body))
         } catch {
@@ -223,7 +231,8 @@ public struct AzureClient: Sendable {
         var attempt = 1
         while true {
             let issuedAt = now()
-            let fields = [("client_id", configuration.clientID), ("scope", scope), ("grant_type", "client_credentials")]
+            let fields =
+                [("client_id", configuration.clientID), ("scope", scope), ("grant_type", "client_credentials")]
                 + (try configuration.credential.formFields(clientID: configuration.clientID, tokenEndpoint: endpoint, now: issuedAt))
             var request = HTTPClientRequest(url: endpoint)
             request.method = .POST
@@ -239,8 +248,10 @@ public struct AzureClient: Sendable {
                 attempt += 1
                 continue
             }
-            if let wait = configuration.retry.delay(after: .status(response.status, retryAfter: response.headers.first(name: "Retry-After")),
-                                                    attempt: attempt), response.status == 429 || response.status >= 500 {
+            if let wait = configuration.retry.delay(
+                after: .status(response.status, retryAfter: response.headers.first(name: "Retry-After")),
+                attempt: attempt), response.status == 429 || response.status >= 500
+            {
                 try? await Task.sleep(for: wait)
                 attempt += 1
                 continue
@@ -254,8 +265,9 @@ public struct AzureClient: Sendable {
         let answer = try? JSONDecoder().decode(Authorization.TokenAnswer.self, from: response.body)
         guard response.status == 200, let token = answer?.access_token, let seconds = answer?.expires_in else {
             let description = answer?.error_description?.split(separator: "\r\n").first.map(String.init) ?? "no token in the answer"
-            throw AzureError(response.status == 200 ? .invalidResponse : .authentication, status: response.status, azureCode: answer?.error,
-                             "Entra refused jitsudod's credentials: \(description)")
+            throw AzureError(
+                response.status == 200 ? .invalidResponse : .authentication, status: response.status, azureCode: answer?.error,
+                "Entra refused jitsudod's credentials: \(description)")
         }
         return AccessToken(token: token, expiresOn: issuedAt.addingTimeInterval(TimeInterval(seconds)), issuedAt: issuedAt)
     }

@@ -23,7 +23,7 @@ public enum AzureCredential: Sendable, Hashable {
             return [("client_assertion_type", assertionType), ("client_assertion", assertion)]
         case .federatedTokenFile(let path):
             guard let token = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-                  !token.isEmpty
+                !token.isEmpty
             else {
                 throw AzureError(.authentication, "the federated token file \(path) cannot be read or is empty")
             }

@@ -51,9 +51,10 @@ public enum AzurePaths {
 
     /// `?k=v&…` with RFC 3986 percent-encoding of everything but unreserved characters (and `$` in names).
     static func query(_ items: [(String, String)]) -> String {
-        "?" + items.map { name, value in
-            (name.addingPercentEncoding(withAllowedCharacters: nameCharacters) ?? name) + "=" + escapeSegment(value)
-        }.joined(separator: "&")
+        "?"
+            + items.map { name, value in
+                (name.addingPercentEncoding(withAllowedCharacters: nameCharacters) ?? name) + "=" + escapeSegment(value)
+            }.joined(separator: "&")
     }
 
     static func escapeSegment(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text }

@@ -76,7 +76,7 @@ public struct ClientCertificate: Sendable, Hashable {
 
     static func block(_ label: String, in pem: String) -> String? {
         guard let start = pem.range(of: "-----BEGIN \(label)-----"),
-              let end = pem.range(of: "-----END \(label)-----", range: start.upperBound..<pem.endIndex)
+            let end = pem.range(of: "-----END \(label)-----", range: start.upperBound..<pem.endIndex)
         else { return nil }
         return String(pem[start.upperBound..<end.lowerBound])
     }

@@ -81,8 +81,9 @@ struct Fakelet: Sendable {
         } catch let error as KubernetesError where error.code == .notFound || error.code == .conflict {
             // Gone or changed meanwhile: the next event brings the fresh state.
         } catch {
-            logger.warning("fakelet could not handle a pod",
-                           metadata: ["pod": "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")", "error": "\(error)"])
+            logger.warning(
+                "fakelet could not handle a pod",
+                metadata: ["pod": "\(pod.metadata.namespace ?? "")/\(pod.metadata.name ?? "")", "error": "\(error)"])
         }
     }
 
@@ -98,8 +99,10 @@ struct Fakelet: Sendable {
                 defer { _ = finishing.uids.withLock { $0.remove(uid) } }
                 await runtime.stop(pod)
                 do {
-                    try await client.deleteIfPresent(Pod.self, name: name, namespace: namespace, options: DeleteOptions(
-                        gracePeriodSeconds: 0, preconditions: .init(uid: pod.metadata.uid)))
+                    try await client.deleteIfPresent(
+                        Pod.self, name: name, namespace: namespace,
+                        options: DeleteOptions(
+                            gracePeriodSeconds: 0, preconditions: .init(uid: pod.metadata.uid)))
                     logger.debug("pod finished", metadata: ["pod": "\(namespace)/\(name)"])
                 } catch {
                     logger.warning("fakelet could not finish a pod", metadata: ["pod": "\(namespace)/\(name)", "error": "\(error)"])
@@ -145,14 +148,15 @@ struct Fakelet: Sendable {
                 ]
             ]
         }
-        let lastState: JSONValue = state.lastTermination.map { last in
-            [
-                "terminated": [
-                    "exitCode": .number(Double(last.exitCode)), "reason": .string(last.exitCode == 0 ? "Completed" : "Error"),
-                    "message": .string(last.output), "finishedAt": .string(KubernetesTime.format(last.finishedAt)),
+        let lastState: JSONValue =
+            state.lastTermination.map { last in
+                [
+                    "terminated": [
+                        "exitCode": .number(Double(last.exitCode)), "reason": .string(last.exitCode == 0 ? "Completed" : "Error"),
+                        "message": .string(last.output), "finishedAt": .string(KubernetesTime.format(last.finishedAt)),
+                    ]
                 ]
-            ]
-        } ?? [:]
+            } ?? [:]
         let containers = (pod.spec?.containers ?? []).map { container -> JSONValue in
             [
                 "name": .string(container.name), "image": .string(container.image ?? ""), "imageID": .string("fakelet://\(container.image ?? "")"),

@@ -26,14 +26,18 @@ struct FakeletCommand: AsyncParsableCommand {
     @Option(help: "The name of the fake node to register and bind pods to.")
     var node = "fakelet-node"
 
-    @Option(name: .customLong("run-image"), help: ArgumentHelp(
-        "Run pods whose image contains <image-substring> as local processes of <binary> (repeatable).",
-        valueName: "image-substring=binary"))
+    @Option(
+        name: .customLong("run-image"),
+        help: ArgumentHelp(
+            "Run pods whose image contains <image-substring> as local processes of <binary> (repeatable).",
+            valueName: "image-substring=binary"))
     var runImages: [String] = []
 
-    @Option(name: .customLong("run-command-image"), help: ArgumentHelp(
-        "Run pods whose image contains <image-substring> as their container's own command on this host (repeatable), e.g. for Jobs.",
-        valueName: "image-substring"))
+    @Option(
+        name: .customLong("run-command-image"),
+        help: ArgumentHelp(
+            "Run pods whose image contains <image-substring> as their container's own command on this host (repeatable), e.g. for Jobs.",
+            valueName: "image-substring"))
     var runCommandImages: [String] = []
 
     @Option(help: "A persistentVolumeClaim volume is the host directory <volume-root>/<claimName> (unset: such pods stay Pending).")
@@ -42,9 +46,10 @@ struct FakeletCommand: AsyncParsableCommand {
     @Option(help: "Where the processes' files go (default: a fresh directory under the system temporary directory).")
     var workDir: String?
 
-    @Option(help: ArgumentHelp(
-        "Serve the kubelet's container-log API over HTTPS (for `kubectl logs`) with this certificate; needs --kubelet-key.",
-        valueName: "pem file"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve the kubelet's container-log API over HTTPS (for `kubectl logs`) with this certificate; needs --kubelet-key.",
+            valueName: "pem file"))
     var kubeletCert: String?
 
     @Option(help: ArgumentHelp("The private key of --kubelet-cert.", valueName: "pem file"))

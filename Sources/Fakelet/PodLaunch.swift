@@ -151,7 +151,9 @@ struct PodLaunch: Sendable, Equatable {
                 rest = after.dropFirst()
                 continue
             }
-            if after.hasPrefix("("), let close = after.firstIndex(of: ")"), let value = environment[String(after[after.index(after: after.startIndex)..<close])] {
+            if after.hasPrefix("("), let close = after.firstIndex(of: ")"),
+                let value = environment[String(after[after.index(after: after.startIndex)..<close])]
+            {
                 result += value
                 rest = after[after.index(after: close)...]
             } else {
@@ -194,7 +196,8 @@ struct PodLaunch: Sendable, Equatable {
             if let source = volume["configMap"] {
                 let data = try await sources.configMap(source["name"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
                 // Configuration files name the mount paths too (a config file pointing at the TLS files): rewritten.
-                files = try select(data.mapValues { Data(rewrite($0, mounts).utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
+                files = try select(
+                    data.mapValues { Data(rewrite($0, mounts).utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
             } else if let source = volume["secret"] {
                 let data = try await sources.secret(source["secretName"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
                 files = try select(data, items: source["items"], what: "Secret \(source["secretName"]?.stringValue ?? "")")

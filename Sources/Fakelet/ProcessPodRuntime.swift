@@ -123,7 +123,9 @@ actor ProcessPodRuntime: PodRuntime {
         slots[uid] = .running(instance)
         let grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30
         let outcome = await terminate([instance.process], grace: .seconds(max(grace, 1)))
-        logger.info("pod process stopped", metadata: ["pod": "\(instance.key.namespace)/\(instance.key.name)", "pid": "\(instance.process.processIdentifier)", "how": "\(outcome)"])
+        logger.info(
+            "pod process stopped",
+            metadata: ["pod": "\(instance.key.namespace)/\(instance.key.name)", "pid": "\(instance.process.processIdentifier)", "how": "\(outcome)"])
         slots[uid] = nil
         try? FileManager.default.removeItem(at: instance.directory)
     }
@@ -171,10 +173,12 @@ actor ProcessPodRuntime: PodRuntime {
                 }
             }
             slots[uid] = .running(instance)
-            logger.info("pod process started", metadata: [
-                "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)",
-                "port": "\(launch.published?.localPort ?? 0)", "executable": "\(launch.executable)",
-            ])
+            logger.info(
+                "pod process started",
+                metadata: [
+                    "pod": "\(key.namespace)/\(key.name)", "pid": "\(instance.process.processIdentifier)",
+                    "port": "\(launch.published?.localPort ?? 0)", "executable": "\(launch.executable)",
+                ])
             return state(of: instance)
         } catch {
             let message = "\(error)"
@@ -271,10 +275,13 @@ actor ProcessPodRuntime: PodRuntime {
             instance.lastTermination = .init(exitCode: instance.exitCode ?? 0, output: Self.tail(of: instance.log), finishedAt: Date())
             instance.ready = false
             slots[uid] = .running(instance)
-            logger.warning("pod process exited", metadata: [
-                "pod": "\(instance.key.namespace)/\(instance.key.name)", "pid": "\(process.processIdentifier)", "status": "\(instance.exitCode ?? 0)",
-                "output": "\(Self.tail(of: instance.log))",
-            ])
+            logger.warning(
+                "pod process exited",
+                metadata: [
+                    "pod": "\(instance.key.namespace)/\(instance.key.name)", "pid": "\(process.processIdentifier)",
+                    "status": "\(instance.exitCode ?? 0)",
+                    "output": "\(Self.tail(of: instance.log))",
+                ])
             onChange(instance.key)
             return true
         }
@@ -335,11 +342,13 @@ actor ProcessPodRuntime: PodRuntime {
         let output = Self.tail(of: instance.log)
         let message = "\(URL(fileURLWithPath: instance.launch.executable).lastPathComponent) exited with status \(exitCode): \(output)"
         if restarts(instance) {
-            return PodRunState(phase: "Running", ready: false, message: message, annotations: annotations, restartCount: instance.restartCount,
-                               container: .waiting(reason: "CrashLoopBackOff"), lastTermination: instance.lastTermination)
+            return PodRunState(
+                phase: "Running", ready: false, message: message, annotations: annotations, restartCount: instance.restartCount,
+                container: .waiting(reason: "CrashLoopBackOff"), lastTermination: instance.lastTermination)
         }
-        return PodRunState(phase: exitCode == 0 ? "Succeeded" : "Failed", ready: false, message: message, annotations: annotations,
-                           restartCount: instance.restartCount, container: .terminated(exitCode: exitCode, output: output))
+        return PodRunState(
+            phase: exitCode == 0 ? "Succeeded" : "Failed", ready: false, message: message, annotations: annotations,
+            restartCount: instance.restartCount, container: .terminated(exitCode: exitCode, output: output))
     }
 
     /// The last lines of a process's output (for the pod's status message).

@@ -23,7 +23,7 @@ public struct AccessToken: Sendable, Hashable, CustomStringConvertible {
     public static func fromTokenResponse(_ body: [UInt8], receivedAt now: Date) throws(GoogleCloudError) -> AccessToken {
         let document = try JSONValue.parse(body)
         guard let token = document["access_token"]?.stringValue, !token.isEmpty,
-              case .number(let literal)? = document["expires_in"], let seconds = Double(literal), seconds > 0
+            case .number(let literal)? = document["expires_in"], let seconds = Double(literal), seconds > 0
         else { throw GoogleCloudError(.malformedResponse, "the token endpoint's answer lacks access_token or expires_in") }
         return AccessToken(value: token, expiresAt: now.addingTimeInterval(seconds))
     }

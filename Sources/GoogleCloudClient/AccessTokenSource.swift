@@ -73,8 +73,9 @@ public actor AccessTokenSource {
                 method: "POST", url: tokenURL, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8))
             guard (200..<300).contains(response.status) else {
                 let error = GoogleCloudError.fromResponse(status: response.status, body: response.body)
-                throw GoogleCloudError(error.isTransient ? error.code : .credentials,
-                                       "the token endpoint refused the service-account assertion: \(error.message)", status: response.status)
+                throw GoogleCloudError(
+                    error.isTransient ? error.code : .credentials,
+                    "the token endpoint refused the service-account assertion: \(error.message)", status: response.status)
             }
             return try AccessToken.fromTokenResponse(response.body, receivedAt: Date())
         case .metadataServer(let host):
@@ -83,8 +84,9 @@ public actor AccessTokenSource {
             let response = try await transport.send(method: "GET", url: url, headers: [("Metadata-Flavor", "Google")], body: nil)
             guard (200..<300).contains(response.status) else {
                 let error = GoogleCloudError.fromResponse(status: response.status, body: response.body)
-                throw GoogleCloudError(error.isTransient ? error.code : .credentials,
-                                       "the metadata server gave no token: \(error.message)", status: response.status)
+                throw GoogleCloudError(
+                    error.isTransient ? error.code : .credentials,
+                    "the metadata server gave no token: \(error.message)", status: response.status)
             }
             return try AccessToken.fromTokenResponse(response.body, receivedAt: Date())
         }

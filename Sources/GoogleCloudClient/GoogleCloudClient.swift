@@ -37,11 +37,13 @@ public struct GoogleCloudClient: Sendable {
     public init(configuration: Configuration, logger: Logger, onRetry: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
-        let nanoseconds = configuration.requestTimeout.components.seconds * 1_000_000_000
+        let nanoseconds =
+            configuration.requestTimeout.components.seconds * 1_000_000_000
             + configuration.requestTimeout.components.attoseconds / 1_000_000_000
         transport = HTTPTransport(retry: configuration.retry, timeout: .nanoseconds(nanoseconds), onRetry: onRetry)
-        tokens = AccessTokenSource(credentials: configuration.credentials, scopes: configuration.scopes,
-                                   refreshMargin: configuration.tokenRefreshMargin, transport: transport)
+        tokens = AccessTokenSource(
+            credentials: configuration.credentials, scopes: configuration.scopes,
+            refreshMargin: configuration.tokenRefreshMargin, transport: transport)
     }
 
     /// The IAM policy of `resource` (`projects/my-project`), asking for version 3 so conditional bindings come back
@@ -70,7 +72,7 @@ public struct GoogleCloudClient: Sendable {
         let url = configuration.iamCredentialsURL + "/v1/projects/-/serviceAccounts/" + Self.escapePath(serviceAccount) + ":generateAccessToken"
         let answer = try await call(url, body: body)
         guard let token = answer["accessToken"]?.stringValue, !token.isEmpty,
-              let expiry = answer["expireTime"]?.stringValue, let expiresAt = Self.parseTimestamp(expiry)
+            let expiry = answer["expireTime"]?.stringValue, let expiresAt = Self.parseTimestamp(expiry)
         else { throw GoogleCloudError(.malformedResponse, "generateAccessToken answered without accessToken or a valid expireTime") }
         return AccessToken(value: token, expiresAt: expiresAt)
     }
@@ -91,9 +93,11 @@ public struct GoogleCloudClient: Sendable {
             }
             guard (200..<300).contains(response.status) else {
                 let error = GoogleCloudError.fromResponse(status: response.status, body: response.body)
-                logger.debug("google cloud call failed", metadata: [
-                    "gcp.host": "\(HTTPTransport.hostOf(url))", "http.status": "\(response.status)", "gcp.code": "\(error.code)",
-                ])
+                logger.debug(
+                    "google cloud call failed",
+                    metadata: [
+                        "gcp.host": "\(HTTPTransport.hostOf(url))", "http.status": "\(response.status)", "gcp.code": "\(error.code)",
+                    ])
                 throw error
             }
             return try JSONValue.parse(response.body)

@@ -58,7 +58,8 @@ public struct GoogleCloudError: Error, Sendable, CustomStringConvertible {
     public static func fromResponse(status: Int, body: [UInt8]) -> GoogleCloudError {
         let document = try? JSONValue.parse(body)
         let googleStatus = document?["error"]?["status"]?.stringValue ?? ""
-        var message = document?["error"]?["message"]?.stringValue
+        var message =
+            document?["error"]?["message"]?.stringValue
             ?? document?["error_description"]?.stringValue
             ?? document?["error"]?.stringValue
             ?? "HTTP \(status)"

@@ -54,8 +54,9 @@ public struct ServiceAccountKey: Sendable, CustomStringConvertible {
     /// The claims for an assertion made at `now` (pure).
     public func claims(audience: String, scopes: [String], now: Date, lifetime: Int = 3600) -> Claims {
         let issued = Int(now.timeIntervalSince1970)
-        return Claims(iss: clientEmail, sub: clientEmail, aud: audience, scope: scopes.joined(separator: " "), iat: issued,
-                      exp: issued + lifetime)
+        return Claims(
+            iss: clientEmail, sub: clientEmail, aud: audience, scope: scopes.joined(separator: " "), iat: issued,
+            exp: issued + lifetime)
     }
 
     /// The signed assertion (`header.claims.signature`, RS256, `kid` = the key id).

@@ -17,7 +17,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func unauthenticated(_ message: String) -> APIError { .init(status: 401, code: "unauthenticated", number: 16, message: message) }
     public static func permissionDenied(_ message: String) -> APIError { .init(status: 403, code: "permission_denied", number: 7, message: message) }
     public static func notFound(_ message: String) -> APIError { .init(status: 404, code: "not_found", number: 5, message: message) }
-    public static func failedPrecondition(_ message: String) -> APIError { .init(status: 409, code: "failed_precondition", number: 9, message: message) }
+    public static func failedPrecondition(_ message: String) -> APIError {
+        .init(status: 409, code: "failed_precondition", number: 9, message: message)
+    }
     public static func payloadTooLarge(_ message: String) -> APIError { .init(status: 413, code: "payload_too_large", number: 8, message: message) }
     public static func internalError(requestID: String) -> APIError {
         .init(status: 500, code: "internal", number: 13, message: "internal error; quote request id \(requestID) when reporting it")

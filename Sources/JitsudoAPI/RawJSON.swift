@@ -71,7 +71,7 @@ public enum RawJSON {
                 skipString()
                 let key = decodeKey(bytes[keyStart..<position])
                 skipWhitespace()
-                position += 1 // ':'
+                position += 1  // ':'
                 let range = value()
                 if key == name { return range }
                 skipWhitespace()

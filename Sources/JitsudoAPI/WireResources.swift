@@ -160,8 +160,10 @@ public struct Readiness: Codable, Sendable, Hashable {
     public var checks: [String: String]
     /// Every replica that reported within the last five minutes (addition; absent from older servers).
     public var replicas: [ReplicaReadiness]?
-    public init(status: String, role: String, epoch: Int64, heartbeatAgeMs: Int64, checks: [String: String],
-                replicas: [ReplicaReadiness]? = nil) {
+    public init(
+        status: String, role: String, epoch: Int64, heartbeatAgeMs: Int64, checks: [String: String],
+        replicas: [ReplicaReadiness]? = nil
+    ) {
         self.status = status
         self.role = role
         self.epoch = epoch

@@ -97,8 +97,9 @@ extension AWSProvider {
                     throw ProviderSettingsError(key: settings.fullKey(key), "is required when mode is identity_center")
                 }
                 if identityCenter.permissionSets.isEmpty {
-                    throw ProviderSettingsError(key: settings.fullKey("identity_center.permission_sets"),
-                                                "is required when mode is identity_center (role=permission-set-arn,…)")
+                    throw ProviderSettingsError(
+                        key: settings.fullKey("identity_center.permission_sets"),
+                        "is required when mode is identity_center (role=permission-set-arn,…)")
                 }
             }
         }
@@ -123,8 +124,9 @@ extension AWSProvider {
         let source: any AWSCredentialSource
         do {
             selected = try AWSCredentialChain.select(environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
-            source = try AWSCredentialChain.source(environment: environment, region: configuration.region, endpointURL: configuration.endpointURL,
-                                                   logger: logger)
+            source = try AWSCredentialChain.source(
+                environment: environment, region: configuration.region, endpointURL: configuration.endpointURL,
+                logger: logger)
         } catch {
             throw ProviderSettingsError(key: "providers.aws", "has no AWS identity for jitsudod: \(error.message)")
         }

@@ -14,8 +14,9 @@ extension AWSProvider {
         let assignment: IdentityCenterCalls.Assignment
         do {
             assignment = try await self.assignment(for: request.requesterIdentity, account: request.resourceScope, permissionSet: permissionSet)
-            let holders = try await IdentityCenterCalls.principals(client, instanceARN: settings.instanceARN, account: request.resourceScope,
-                                                                   permissionSetARN: permissionSet)
+            let holders = try await IdentityCenterCalls.principals(
+                client, instanceARN: settings.instanceARN, account: request.resourceScope,
+                permissionSetARN: permissionSet)
             if !holders.contains(where: { $0.type == assignment.PrincipalType && $0.id == assignment.PrincipalId }) {
                 let status = try await IdentityCenterCalls.create(client, assignment)
                 try await waitFor(status, creation: true)
@@ -30,7 +31,8 @@ extension AWSProvider {
         logger.info("aws assignment created", metadata: ["request.id": "\(request.requestID)", "aws.account": "\(request.resourceScope)"])
         var credentials = ["AWS_ACCOUNT_ID": request.resourceScope, "AWS_PERMISSION_SET_ARN": permissionSet]
         if !settings.startURL.isEmpty { credentials["AWS_SSO_START_URL"] = settings.startURL }
-        credentials["JITSUDO_AWS_SIGN_IN"] = "sign in through the AWS access portal"
+        credentials["JITSUDO_AWS_SIGN_IN"] =
+            "sign in through the AWS access portal"
             + (settings.startURL.isEmpty ? "" : " \(settings.startURL)") + " and choose account \(request.resourceScope), role \(request.role)"
         let token = ["identity_center", request.resourceScope, permissionSet, assignment.PrincipalType, assignment.PrincipalId].joined(separator: "|")
         return IssuedGrant(credentials: credentials, durationSeconds: durationSeconds, revokeToken: token)
@@ -39,8 +41,9 @@ extension AWSProvider {
     /// Deletes the assignment a revoke token names; an assignment already gone is success.
     func deleteAssignment(token parts: [String]) async throws(ProviderError) {
         guard parts.count == 5 else { return }
-        let assignment = IdentityCenterCalls.Assignment(instanceARN: configuration.identityCenter.instanceARN, account: parts[1],
-                                                        permissionSetARN: parts[2], principalType: parts[3], principalID: parts[4])
+        let assignment = IdentityCenterCalls.Assignment(
+            instanceARN: configuration.identityCenter.instanceARN, account: parts[1],
+            permissionSetARN: parts[2], principalType: parts[3], principalID: parts[4])
         do {
             try await removeAssignment(assignment)
         } catch let error as ProviderError {
@@ -53,8 +56,9 @@ extension AWSProvider {
     }
 
     func removeAssignment(_ assignment: IdentityCenterCalls.Assignment) async throws {
-        let holders = try await IdentityCenterCalls.principals(client, instanceARN: configuration.identityCenter.instanceARN,
-                                                               account: assignment.TargetId, permissionSetARN: assignment.PermissionSetArn)
+        let holders = try await IdentityCenterCalls.principals(
+            client, instanceARN: configuration.identityCenter.instanceARN,
+            account: assignment.TargetId, permissionSetARN: assignment.PermissionSetArn)
         guard holders.contains(where: { $0.type == assignment.PrincipalType && $0.id == assignment.PrincipalId }) else { return }
         do {
             let status = try await IdentityCenterCalls.delete(client, assignment)
@@ -68,10 +72,13 @@ extension AWSProvider {
     func assignment(for identity: String, account: String, permissionSet: String) async throws -> IdentityCenterCalls.Assignment {
         let settings = configuration.identityCenter
         if !settings.group.isEmpty {
-            guard let group = try await IdentityCenterCalls.groupID(client, identityStoreID: settings.identityStoreID, displayName: settings.group) else {
-                throw ProviderError(.invalidRequest, "identity store group '\(settings.group)' does not exist; fix providers.aws.identity_center.group")
+            guard let group = try await IdentityCenterCalls.groupID(client, identityStoreID: settings.identityStoreID, displayName: settings.group)
+            else {
+                throw ProviderError(
+                    .invalidRequest, "identity store group '\(settings.group)' does not exist; fix providers.aws.identity_center.group")
             }
-            return .init(instanceARN: settings.instanceARN, account: account, permissionSetARN: permissionSet, principalType: "GROUP", principalID: group)
+            return .init(
+                instanceARN: settings.instanceARN, account: account, permissionSetARN: permissionSet, principalType: "GROUP", principalID: group)
         }
         guard let user = try await IdentityCenterCalls.userID(client, identityStoreID: settings.identityStoreID, userName: identity) else {
             throw ProviderError(.refused, "no Identity Center user named '\(identity)' in identity store \(settings.identityStoreID)")
@@ -87,15 +94,19 @@ extension AWSProvider {
             switch status.Status {
             case "SUCCEEDED": return
             case "FAILED":
-                throw ProviderError(.refused, "identity center \(creation ? "assignment" : "removal") failed: \(status.FailureReason ?? "no reason given")")
+                throw ProviderError(
+                    .refused, "identity center \(creation ? "assignment" : "removal") failed: \(status.FailureReason ?? "no reason given")")
             default:
                 guard now() < deadline, let requestID = status.RequestId else {
-                    throw ProviderError(.unavailable, "identity center \(creation ? "assignment" : "removal") still IN_PROGRESS after "
-                                            + "\(configuration.identityCenter.timeoutSeconds)s; it is retried")
+                    throw ProviderError(
+                        .unavailable,
+                        "identity center \(creation ? "assignment" : "removal") still IN_PROGRESS after "
+                            + "\(configuration.identityCenter.timeoutSeconds)s; it is retried")
                 }
                 try await Task.sleep(for: .seconds(1))
-                status = try await IdentityCenterCalls.status(client, instanceARN: configuration.identityCenter.instanceARN, requestID: requestID,
-                                                              creation: creation)
+                status = try await IdentityCenterCalls.status(
+                    client, instanceARN: configuration.identityCenter.instanceARN, requestID: requestID,
+                    creation: creation)
             }
         }
     }

@@ -10,8 +10,10 @@ extension AWSProvider {
         let sts = client
         let source = managementSessions.source(account: account) {
             RefreshingCredentials { () async throws(AWSError) -> AWSCredentials in
-                try await STSCalls.assumeRole(sts, roleARN: arn, sessionName: "jitsudod", sourceIdentity: nil, tags: [],
-                                              durationSeconds: 3600).credentials
+                try await STSCalls.assumeRole(
+                    sts, roleARN: arn, sessionName: "jitsudod", sourceIdentity: nil, tags: [],
+                    durationSeconds: 3600
+                ).credentials
             }
         }
         return AWSClient(configuration: client.configuration, credentials: source, logger: logger)

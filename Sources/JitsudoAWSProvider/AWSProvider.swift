@@ -25,11 +25,14 @@ public struct AWSProvider: CredentialProvider {
     /// - Parameters:
     ///   - credentials: jitsudod's own identity (``AWSCredentialChain/source(environment:region:endpointURL:http:logger:)``).
     ///   - runsOnSession: whether those credentials are temporary (role chaining limits sessions to one hour).
-    public init(configuration: Configuration, credentials: any AWSCredentialSource, runsOnSession: Bool, logger: Logger,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        configuration: Configuration, credentials: any AWSCredentialSource, runsOnSession: Bool, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.configuration = configuration
-        self.client = AWSClient(configuration: .init(region: configuration.region, endpointURL: configuration.endpointURL),
-                                credentials: credentials, logger: logger)
+        self.client = AWSClient(
+            configuration: .init(region: configuration.region, endpointURL: configuration.endpointURL),
+            credentials: credentials, logger: logger)
         self.chained = runsOnSession
         self.logger = logger
         self.now = now
@@ -45,22 +48,28 @@ public struct AWSProvider: CredentialProvider {
             throw ProviderError(.invalidRequest, "resource_scope must be a 12-digit AWS account id, got '\(request.resourceScope.prefix(64))'")
         }
         if !configuration.allowedAccounts.isEmpty, !configuration.allowedAccounts.contains(request.resourceScope) {
-            throw ProviderError(.invalidRequest, "account \(request.resourceScope) is not allowed; allowed: "
-                                    + configuration.allowedAccounts.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "account \(request.resourceScope) is not allowed; allowed: "
+                    + configuration.allowedAccounts.sorted().joined(separator: ", "))
         }
         if !configuration.allowedRoles.isEmpty, !configuration.allowedRoles.contains(request.role) {
-            throw ProviderError(.invalidRequest, "role '\(request.role)' is not allowed for aws; allowed: "
-                                    + configuration.allowedRoles.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "role '\(request.role)' is not allowed for aws; allowed: "
+                    + configuration.allowedRoles.sorted().joined(separator: ", "))
         }
         guard !request.role.isEmpty, request.role.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+=,.@_-".contains($0)) }),
-              request.role.count <= 64
+            request.role.count <= 64
         else {
             throw ProviderError(.invalidRequest, "role must be an IAM role name (up to 64 of A-Z a-z 0-9 +=,.@_-), got '\(request.role.prefix(64))'")
         }
         guard !request.requesterIdentity.isEmpty else { throw ProviderError(.invalidRequest, "the requester identity is empty") }
         if configuration.mode == .identityCenter, configuration.identityCenter.permissionSets[request.role] == nil {
-            throw ProviderError(.invalidRequest, "role '\(request.role)' maps to no permission set: add it to "
-                                    + "providers.aws.identity_center.permission_sets")
+            throw ProviderError(
+                .invalidRequest,
+                "role '\(request.role)' maps to no permission set: add it to "
+                    + "providers.aws.identity_center.permission_sets")
         }
     }
 
@@ -155,9 +164,11 @@ public struct AWSProvider: CredentialProvider {
             let wanted = current.pruned(at: at).adding(requestID, until: at.addingTimeInterval(TimeInterval(Self.longestSessionSeconds)))
             guard let (policy, document) = wanted.fitted() else {
                 Self.policyFull.increment()
-                throw ProviderError(.unavailable, "the deny policy \(RevocationPolicy.policyName) on \(roleARN) is full "
-                                        + "(\(RevocationPolicy.sizeLimit) characters): too many grants of this role revoked within 12 hours; "
-                                        + "remove other inline policies of the role or attach a managed deny policy by hand")
+                throw ProviderError(
+                    .unavailable,
+                    "the deny policy \(RevocationPolicy.policyName) on \(roleARN) is full "
+                        + "(\(RevocationPolicy.sizeLimit) characters): too many grants of this role revoked within 12 hours; "
+                        + "remove other inline policies of the role or attach a managed deny policy by hand")
             }
             if stored.map(RevocationPolicy.parse) == policy { return }
             try await IAMCalls.putRolePolicy(iam, roleName: roleName, policyName: RevocationPolicy.policyName, document: document)

@@ -101,7 +101,7 @@ public struct RevocationPolicy: Sendable, Hashable {
         var buckets: [Bucket] = []
         for statement in statements {
             guard let sid = statement["Sid"] as? String, sid.hasPrefix(sidPrefix), let until = parseSidTime(String(sid.dropFirst(sidPrefix.count))),
-                  let condition = (statement["Condition"] as? [String: Any])?["StringEquals"] as? [String: Any]
+                let condition = (statement["Condition"] as? [String: Any])?["StringEquals"] as? [String: Any]
             else { continue }
             let value = condition["aws:PrincipalTag/\(tagKey)"]
             let ids = (value as? [String]) ?? ((value as? String).map { [$0] } ?? [])
@@ -115,7 +115,10 @@ public struct RevocationPolicy: Sendable, Hashable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        func two(_ value: Int?) -> String {
+            let v = value ?? 0
+            return v < 10 ? "0\(v)" : "\(v)"
+        }
         return "\(c.year ?? 1970)\(two(c.month))\(two(c.day))\(two(c.hour))\(two(c.minute))"
     }
 
@@ -125,7 +128,9 @@ public struct RevocationPolicy: Sendable, Hashable {
         func number(_ range: Range<Int>) -> Int? { Int(String(digits[range])) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = .gmt
-        return calendar.date(from: DateComponents(year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(8..<10),
-                                                  minute: number(10..<12)))
+        return calendar.date(
+            from: DateComponents(
+                year: number(0..<4), month: number(4..<6), day: number(6..<8), hour: number(8..<10),
+                minute: number(10..<12)))
     }
 }

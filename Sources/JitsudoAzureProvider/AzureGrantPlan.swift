@@ -67,8 +67,9 @@ public enum AzureGrantPlan {
 
     /// PIM revocation: `AdminRemove`.
     public static func remove(principal: Principal, roleDefinitionID: String, justification: String) -> Authorization.ScheduleRequest.Properties {
-        Authorization.ScheduleRequest.Properties(roleDefinitionId: roleDefinitionID, principalId: principal.objectID, requestType: "AdminRemove",
-                                                 justification: justification, scheduleInfo: nil)
+        Authorization.ScheduleRequest.Properties(
+            roleDefinitionId: roleDefinitionID, principalId: principal.objectID, requestType: "AdminRemove",
+            justification: justification, scheduleInfo: nil)
     }
 
     /// role_assignment grant: the assignment, described with the marker and the end.

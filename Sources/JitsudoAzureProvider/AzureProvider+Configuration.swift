@@ -49,7 +49,9 @@ extension AzureProvider {
         public init(settings: ProviderSettings) throws(ProviderSettingsError) {
             func required(_ key: String) throws(ProviderSettingsError) -> String {
                 let value = settings.string(key)
-                guard !value.isEmpty else { throw ProviderSettingsError(key: settings.fullKey(key), "is required when the azure provider is enabled") }
+                guard !value.isEmpty else {
+                    throw ProviderSettingsError(key: settings.fullKey(key), "is required when the azure provider is enabled")
+                }
                 return value
             }
             let tenant = try required("tenant_id"), clientID = try required("client_id")
@@ -69,8 +71,9 @@ extension AzureProvider {
             case (true, true, false):
                 credential = .federatedTokenFile(federatedFile)
             default:
-                throw ProviderSettingsError(key: settings.fullKey("client_secret"),
-                                            "set exactly one of client_secret, client_certificate_file, federated_token_file")
+                throw ProviderSettingsError(
+                    key: settings.fullKey("client_secret"),
+                    "set exactly one of client_secret, client_certificate_file, federated_token_file")
             }
             var client = AzureClient.Configuration(tenantID: tenant, clientID: clientID, credential: credential)
             for (key, path) in [("authority_url", \AzureClient.Configuration.authorityURL), ("arm_url", \.armURL), ("graph_url", \.graphURL)] {
@@ -94,12 +97,14 @@ extension AzureProvider {
                 let isGroup = value.hasPrefix("group:")
                 let id = isGroup ? String(value.dropFirst(6)) : value
                 guard AzureScope.isUUID(Substring(id)) else {
-                    throw ProviderSettingsError(key: settings.fullKey("principal_mapping"), "values are object ids (<uuid> or group:<uuid>), got '\(value)'")
+                    throw ProviderSettingsError(
+                        key: settings.fullKey("principal_mapping"), "values are object ids (<uuid> or group:<uuid>), got '\(value)'")
                 }
                 principalMapping[identity] = Principal(objectID: id.lowercased(), type: isGroup ? "Group" : "User")
             }
             instance = settings.string("instance", default: "jitsudo")
-            guard !instance.isEmpty, instance.count <= 63, instance.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            guard !instance.isEmpty, instance.count <= 63, instance.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            else {
                 throw ProviderSettingsError(key: settings.fullKey("instance"), "must be 1-63 letters, digits, '-', '_' or '.'")
             }
             reconcileIntervalSeconds = try settings.durationSeconds("reconcile_interval", default: 60)

@@ -14,8 +14,9 @@ extension AzureProvider: DriftCorrecting {
             case .roleAssignment:
                 for assignment in try await client.roleAssignments(at: scope.path) {
                     guard let name = assignment.name,
-                          let requestID = AzureGrantPlan.requestID(inMarkedText: assignment.properties.description ?? "", instance: configuration.instance),
-                          let reason = try? await reasonToRemove(requestID)
+                        let requestID = AzureGrantPlan.requestID(
+                            inMarkedText: assignment.properties.description ?? "", instance: configuration.instance),
+                        let reason = try? await reasonToRemove(requestID)
                     else { continue }
                     if try await client.deleteRoleAssignment(at: scope.path, name: name) {
                         removed.append(DriftRemoval(kind: "RoleAssignment", scope: scope.path, name: name, requestID: requestID, reason: reason))
@@ -25,11 +26,14 @@ extension AzureProvider: DriftCorrecting {
                 let live = Self.liveSchedules(try await client.scheduleRequests(at: scope.path), instance: configuration.instance, now: now())
                 for (requestID, request) in live.sorted(by: { $0.key < $1.key }) {
                     guard let reason = try? await reasonToRemove(requestID) else { continue }
-                    let token = AzureGrantPlan.RevokeToken(scope: scope.path, principalID: request.properties.principalId, principalType: "User",
-                                                           roleDefinitionID: request.properties.roleDefinitionId)
+                    let token = AzureGrantPlan.RevokeToken(
+                        scope: scope.path, principalID: request.properties.principalId, principalType: "User",
+                        roleDefinitionID: request.properties.roleDefinitionId)
                     try await removeSchedule(token, requestID: requestID, step: "drift-remove-\(request.name ?? "")")
-                    removed.append(DriftRemoval(kind: "RoleAssignmentSchedule", scope: scope.path, name: request.name ?? "", requestID: requestID,
-                                                reason: reason))
+                    removed.append(
+                        DriftRemoval(
+                            kind: "RoleAssignmentSchedule", scope: scope.path, name: request.name ?? "", requestID: requestID,
+                            reason: reason))
                 }
             }
         }
@@ -64,7 +68,8 @@ extension AzureProvider: DriftCorrecting {
         }
         if expiration.type == "AfterDateTime" { return date(expiration.endDateTime) }
         guard expiration.type == "AfterDuration", let start = date(properties.scheduleInfo?.startDateTime),
-              let seconds = expiration.duration.flatMap(isoDurationSeconds) else { return nil }
+            let seconds = expiration.duration.flatMap(isoDurationSeconds)
+        else { return nil }
         return start.addingTimeInterval(TimeInterval(seconds))
     }
 
@@ -73,8 +78,14 @@ extension AzureProvider: DriftCorrecting {
         guard text.hasPrefix("P") else { return nil }
         var total: Int64 = 0, number = "", inTime = false
         for character in text.dropFirst() {
-            if character.isNumber { number.append(character); continue }
-            if character == "T" { inTime = true; continue }
+            if character.isNumber {
+                number.append(character)
+                continue
+            }
+            if character == "T" {
+                inTime = true
+                continue
+            }
             guard let value = Int64(number) else { return nil }
             number = ""
             switch (character, inTime) {

@@ -39,15 +39,19 @@ public struct AzureProvider: CredentialProvider {
             throw ProviderError(.invalidRequest, "the azure provider allows no roles: set providers.azure.allowed_roles")
         }
         guard configuration.allowedRoles.contains(request.role) else {
-            throw ProviderError(.invalidRequest, "role '\(request.role.prefix(128))' is not allowed for azure; allowed: "
-                                    + configuration.allowedRoles.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "role '\(request.role.prefix(128))' is not allowed for azure; allowed: "
+                    + configuration.allowedRoles.sorted().joined(separator: ", "))
         }
         guard !request.requesterIdentity.isEmpty else { throw ProviderError(.invalidRequest, "the requester identity is empty") }
         let scope: AzureScope
         do { scope = try AzureScope(parsing: request.resourceScope) } catch { throw ProviderError(.invalidRequest, error.message) }
         if !configuration.allowedScopes.isEmpty, !configuration.allowedScopes.contains(where: { $0.contains(scope) }) {
-            throw ProviderError(.invalidRequest, "scope \(scope) is not allowed; allowed: "
-                                    + configuration.allowedScopes.map(\.path).joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "scope \(scope) is not allowed; allowed: "
+                    + configuration.allowedScopes.map(\.path).joined(separator: ", "))
         }
         return scope
     }
@@ -67,28 +71,35 @@ public struct AzureProvider: CredentialProvider {
                 let name = AzureGrantPlan.objectName(requestID: request.requestID, instance: instance, step: "assign")
                 do {
                     _ = try await client.createScheduleRequest(at: scope.path, name: name, body)
-                } catch where error.code == .conflict {
+                } catch  where error.code == .conflict {
                     // The same request name (a retried grant) or an active assignment: the access is there.
                 }
             case .roleAssignment:
-                let body = AzureGrantPlan.roleAssignment(principal: principal, roleDefinitionID: roleDefinitionID, requestID: request.requestID,
-                                                         instance: instance, until: start.addingTimeInterval(TimeInterval(duration)))
+                let body = AzureGrantPlan.roleAssignment(
+                    principal: principal, roleDefinitionID: roleDefinitionID, requestID: request.requestID,
+                    instance: instance, until: start.addingTimeInterval(TimeInterval(duration)))
                 let name = AzureGrantPlan.objectName(requestID: request.requestID, instance: instance, step: "assignment")
                 do {
                     _ = try await client.createRoleAssignment(at: scope.path, name: name, body)
-                } catch where error.code == .conflict && error.azureCode == "RoleAssignmentExists" {
+                } catch  where error.code == .conflict && error.azureCode == "RoleAssignmentExists" {
                     // The principal already holds the role at the scope (granting twice is granting once).
                 }
             }
         } catch {
             throw Self.providerError(error, doing: "grant")
         }
-        logger.info("azure grant issued", metadata: ["request.id": "\(request.requestID)", "azure.scope": "\(scope)",
-                                                     "azure.mode": "\(configuration.mode.rawValue)"])
-        let token = AzureGrantPlan.RevokeToken(scope: scope.path, principalID: principal.objectID, principalType: principal.type,
-                                               roleDefinitionID: roleDefinitionID)
-        return IssuedGrant(credentials: ["AZURE_SUBSCRIPTION_ID": scope.subscriptionID, "JITSUDO_AZURE_SCOPE": scope.path],
-                           durationSeconds: duration, revokeToken: token.encoded)
+        logger.info(
+            "azure grant issued",
+            metadata: [
+                "request.id": "\(request.requestID)", "azure.scope": "\(scope)",
+                "azure.mode": "\(configuration.mode.rawValue)",
+            ])
+        let token = AzureGrantPlan.RevokeToken(
+            scope: scope.path, principalID: principal.objectID, principalType: principal.type,
+            roleDefinitionID: roleDefinitionID)
+        return IssuedGrant(
+            credentials: ["AZURE_SUBSCRIPTION_ID": scope.subscriptionID, "JITSUDO_AZURE_SCOPE": scope.path],
+            durationSeconds: duration, revokeToken: token.encoded)
     }
 
     public func revoke(requestID: String, revokeToken: String?) async throws(ProviderError) {
@@ -127,7 +138,7 @@ public struct AzureProvider: CredentialProvider {
         let name = AzureGrantPlan.objectName(requestID: request.requestID, instance: configuration.instance, step: "extend-\(notAfter.microseconds)")
         do {
             _ = try await client.createScheduleRequest(at: token.scope, name: name, body)
-        } catch where error.code == .conflict && error.azureCode == "RoleAssignmentRequestExists" {
+        } catch  where error.code == .conflict && error.azureCode == "RoleAssignmentRequestExists" {
             // This very extension was already sent.
         } catch {
             throw Self.providerError(error, doing: "extend")
@@ -143,17 +154,20 @@ public struct AzureProvider: CredentialProvider {
         let name = AzureGrantPlan.objectName(requestID: requestID, instance: configuration.instance, step: step)
         do {
             _ = try await client.createScheduleRequest(at: token.scope, name: name, body)
-        } catch where error.azureCode == "RoleAssignmentDoesNotExist" || error.azureCode == "RoleAssignmentRequestExists" {
+        } catch  where error.azureCode == "RoleAssignmentDoesNotExist" || error.azureCode == "RoleAssignmentRequestExists" {
             // Already gone (Azure ended it at expiry) or this removal was already sent.
         }
     }
 
     private func resolve(_ request: GrantRequest, scope: AzureScope) async throws(ProviderError) -> (Principal, String) {
         do {
-            guard let principal = try await lookups.principal(for: request.requesterIdentity, mapping: configuration.principalMapping,
-                                                              client: client)
+            guard
+                let principal = try await lookups.principal(
+                    for: request.requesterIdentity, mapping: configuration.principalMapping,
+                    client: client)
             else {
-                throw ProviderError(.refused, "no Entra user has the UPN or mail \(request.requesterIdentity); map it in providers.azure.principal_mapping")
+                throw ProviderError(
+                    .refused, "no Entra user has the UPN or mail \(request.requesterIdentity); map it in providers.azure.principal_mapping")
             }
             guard let roleDefinitionID = try await lookups.roleDefinitionID(named: request.role, scope: scope, client: client) else {
                 throw ProviderError(.invalidRequest, "no role definition named '\(request.role)' in subscription \(scope.subscriptionID)")

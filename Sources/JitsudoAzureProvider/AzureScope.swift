@@ -17,8 +17,9 @@ public struct AzureScope: Sendable, Hashable, CustomStringConvertible {
         }
         let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 || parts.count == 5, parts[0].isEmpty, parts[1].lowercased() == "subscriptions" else {
-            throw ScopeError("resource_scope must be /subscriptions/<subscription id>, /subscriptions/<subscription id>/resourceGroups/<name> "
-                                 + "or a bare subscription id, got '\(text.prefix(200))'")
+            throw ScopeError(
+                "resource_scope must be /subscriptions/<subscription id>, /subscriptions/<subscription id>/resourceGroups/<name> "
+                    + "or a bare subscription id, got '\(text.prefix(200))'")
         }
         guard Self.isUUID(Substring(parts[2])) else {
             throw ScopeError("the subscription id in resource_scope must be a UUID, got '\(parts[2].prefix(64))'")
@@ -29,8 +30,9 @@ public struct AzureScope: Sendable, Hashable, CustomStringConvertible {
                 throw ScopeError("resource_scope may name a subscription or a resource group (…/resourceGroups/<name>), got '\(text.prefix(200))'")
             }
             guard Self.isResourceGroupName(parts[4]) else {
-                throw ScopeError("resource group names are 1-90 letters, digits, '-', '_', '.', '(' or ')' and do not end with '.', "
-                                     + "got '\(parts[4].prefix(100))'")
+                throw ScopeError(
+                    "resource group names are 1-90 letters, digits, '-', '_', '.', '(' or ')' and do not end with '.', "
+                        + "got '\(parts[4].prefix(100))'")
             }
             resourceGroup = parts[4]
         } else {

@@ -113,7 +113,8 @@ extension AuditChain {
                 return broken(at: expectedID, "missing event \(expectedID)")
             }
             guard event.prevHash == previousHash else {
-                let problem = event.id == 1
+                let problem =
+                    event.id == 1
                     ? "first event has a non-empty prev_hash"
                     : "prev_hash does not match the hash of event \(event.id - 1)"
                 return broken(at: event.id, problem)

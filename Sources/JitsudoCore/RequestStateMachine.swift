@@ -154,7 +154,8 @@ public struct RequestStateMachine: Sendable, Hashable {
             allowed = "only APPROVED requests can be granted"
         case .revoked:
             verb = "revoked"
-            allowed = from == .pending
+            allowed =
+                from == .pending
                 ? "a PENDING request is withdrawn with deny, not revoked"
                 : "only ACTIVE or APPROVED requests can be revoked"
         case .expired:

@@ -6,11 +6,16 @@ extension RequestWorkflow {
     /// A refusal carries the `request.not_eligible` audit event; `routing` nil counts as no approval policy.
     public static func submit(_ draft: ElevationRequest, eligibility: EligibilityVerdict, routing: RoutingVerdict?) -> Decision {
         if let refusal = ineligibility(draft, eligibility) ?? misrouting(draft, routing) {
-            return .refused(WorkflowRefusal(.permissionDenied, "not eligible: \(refusal)", audit: AuditDraft(
-                actor: draft.requesterIdentity, action: AuditAction.requestNotEligible, provider: draft.provider,
-                resourceScope: draft.resourceScope, outcome: .failure,
-                details: ["role": .string(draft.role), "duration_seconds": .int(draft.durationSeconds), "reason": .string(draft.reason),
-                          "break_glass": .bool(draft.breakGlass), "policy_reason": .string(refusal)])))
+            return .refused(
+                WorkflowRefusal(
+                    .permissionDenied, "not eligible: \(refusal)",
+                    audit: AuditDraft(
+                        actor: draft.requesterIdentity, action: AuditAction.requestNotEligible, provider: draft.provider,
+                        resourceScope: draft.resourceScope, outcome: .failure,
+                        details: [
+                            "role": .string(draft.role), "duration_seconds": .int(draft.durationSeconds), "reason": .string(draft.reason),
+                            "break_glass": .bool(draft.breakGlass), "policy_reason": .string(refusal),
+                        ])))
         }
         var request = draft
         if !draft.breakGlass, case .route(let tier, let required) = routing ?? .noPolicy {
@@ -18,24 +23,35 @@ extension RequestWorkflow {
             request.requiredApprovals = required
         }
         let requester = draft.requesterIdentity
-        var effects: [WorkflowEffect] = [.audit(RequestWorkflow.draft(request, requester, AuditAction.requestCreated, [
-            "role": .string(request.role), "duration_seconds": .int(request.durationSeconds), "reason": .string(request.reason),
-            "break_glass": .bool(request.breakGlass), "approver_tier": .string(request.approverTier.rawValue),
-        ]))]
+        var effects: [WorkflowEffect] = [
+            .audit(
+                RequestWorkflow.draft(
+                    request, requester, AuditAction.requestCreated,
+                    [
+                        "role": .string(request.role), "duration_seconds": .int(request.durationSeconds), "reason": .string(request.reason),
+                        "break_glass": .bool(request.breakGlass), "approver_tier": .string(request.approverTier.rawValue),
+                    ]))
+        ]
         let duration = GrantDuration(uncheckedSeconds: request.durationSeconds).compact
         if request.breakGlass {
             guard let transition = try? step(&request, .breakGlass) else { return .refused(illegalStart(request)) }
             request.approverIdentity = "break-glass"
             request.approverComment = "break-glass invoked by \(requester)"
             effects += [
-                .audit(RequestWorkflow.draft(request, requester, transition.auditAction,
-                                             ["comment": .string(request.approverComment ?? ""), "break_glass": true])),
-                .notify(Notice(event: "break_glass.invoked", priority: .high, title: "BREAK-GLASS: \(requester) took \(request.role)",
-                               text: "Break-glass access invoked by \(requester) for \(request.role) on \(request.provider) "
-                                   + "\(request.resourceScope) for \(duration). Reason: \(request.reason)",
-                               requestID: request.id.rawValue,
-                               fields: ["requester": requester, "provider": request.provider, "role": request.role,
-                                        "scope": request.resourceScope, "duration": duration, "reason": request.reason])),
+                .audit(
+                    RequestWorkflow.draft(
+                        request, requester, transition.auditAction,
+                        ["comment": .string(request.approverComment ?? ""), "break_glass": true])),
+                .notify(
+                    Notice(
+                        event: "break_glass.invoked", priority: .high, title: "BREAK-GLASS: \(requester) took \(request.role)",
+                        text: "Break-glass access invoked by \(requester) for \(request.role) on \(request.provider) "
+                            + "\(request.resourceScope) for \(duration). Reason: \(request.reason)",
+                        requestID: request.id.rawValue,
+                        fields: [
+                            "requester": requester, "provider": request.provider, "role": request.role,
+                            "scope": request.resourceScope, "duration": duration, "reason": request.reason,
+                        ])),
                 .issueGrant,
             ]
         } else if request.approverTier == .auto {
@@ -45,13 +61,17 @@ extension RequestWorkflow {
             effects += [.audit(RequestWorkflow.draft(request, requester, transition.auditAction, ["approver_tier": "auto"])), .issueGrant]
         } else {
             let quorum = request.requiredApprovals > 1 ? " (\(request.requiredApprovals) approvals needed)" : ""
-            effects.append(.notify(Notice(
-                event: AuditAction.requestCreated, title: "Approval needed: \(request.role)",
-                text: "\(requester) asks for \(request.role) on \(request.provider) \(request.resourceScope) for \(duration)\(quorum). "
-                    + "Reason: \(request.reason)",
-                requestID: request.id.rawValue,
-                fields: ["requester": requester, "provider": request.provider, "role": request.role, "scope": request.resourceScope,
-                         "duration": duration, "tier": request.approverTier.rawValue])))
+            effects.append(
+                .notify(
+                    Notice(
+                        event: AuditAction.requestCreated, title: "Approval needed: \(request.role)",
+                        text: "\(requester) asks for \(request.role) on \(request.provider) \(request.resourceScope) for \(duration)\(quorum). "
+                            + "Reason: \(request.reason)",
+                        requestID: request.id.rawValue,
+                        fields: [
+                            "requester": requester, "provider": request.provider, "role": request.role, "scope": request.resourceScope,
+                            "duration": duration, "tier": request.approverTier.rawValue,
+                        ])))
         }
         return .transition(request, effects)
     }

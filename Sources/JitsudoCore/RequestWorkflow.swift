@@ -136,15 +136,20 @@ public enum RequestWorkflow {
     }
 
     /// An audit event about `request`.
-    static func draft(_ request: ElevationRequest, _ actor: String, _ action: String, outcome: AuditOutcome = .success,
-                      _ details: AuditDetails = AuditDetails()) -> AuditDraft {
-        AuditDraft(actor: actor, action: action, requestID: request.id.rawValue, provider: request.provider,
-                   resourceScope: request.resourceScope, outcome: outcome, details: details)
+    static func draft(
+        _ request: ElevationRequest, _ actor: String, _ action: String, outcome: AuditOutcome = .success,
+        _ details: AuditDetails = AuditDetails()
+    ) -> AuditDraft {
+        AuditDraft(
+            actor: actor, action: action, requestID: request.id.rawValue, provider: request.provider,
+            resourceScope: request.resourceScope, outcome: outcome, details: details)
     }
 
     /// The policy's refusal of an approver, audited as `request.approval_refused`; nil when it allows.
-    static func approverRefusal(_ verdict: ApproverVerdict?, _ request: ElevationRequest, by actor: Actor, action: String,
-                                extra: AuditDetails = AuditDetails()) -> WorkflowRefusal? {
+    static func approverRefusal(
+        _ verdict: ApproverVerdict?, _ request: ElevationRequest, by actor: Actor, action: String,
+        extra: AuditDetails = AuditDetails()
+    ) -> WorkflowRefusal? {
         let reason: String
         switch verdict {
         case .allow: return nil
@@ -154,6 +159,7 @@ public enum RequestWorkflow {
         }
         var details = extra
         details["policy_reason"] = .string(reason)
-        return WorkflowRefusal(.permissionDenied, reason, audit: draft(request, actor.identity, AuditAction.approvalRefused, outcome: .failure, details))
+        return WorkflowRefusal(
+            .permissionDenied, reason, audit: draft(request, actor.identity, AuditAction.approvalRefused, outcome: .failure, details))
     }
 }

@@ -59,8 +59,9 @@ extension GCPProvider {
             tokenURL = try Self.url(settings, "token_url")
             allowedRoles = Set(settings.list("allowed_roles"))
             for role in allowedRoles where !(role.hasPrefix("roles/") || role.contains("/roles/")) {
-                throw ProviderSettingsError(key: settings.fullKey("allowed_roles"),
-                                            "names roles as roles/NAME or projects/P/roles/NAME, got '\(role)'")
+                throw ProviderSettingsError(
+                    key: settings.fullKey("allowed_roles"),
+                    "names roles as roles/NAME or projects/P/roles/NAME, got '\(role)'")
             }
             var resources = Set<String>()
             for scope in settings.list("allowed_resources") {
@@ -72,16 +73,18 @@ extension GCPProvider {
             maximumDurationSeconds = try settings.durationSeconds("max_duration", default: 12 * 3600)
             conditionTitlePrefix = settings.string("condition_title_prefix", default: "jitsudo")
             guard (1...40).contains(conditionTitlePrefix.count),
-                  conditionTitlePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+                conditionTitlePrefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
             else {
-                throw ProviderSettingsError(key: settings.fullKey("condition_title_prefix"),
-                                            "must be 1 to 40 characters of letters, digits, '.', '_' and '-'")
+                throw ProviderSettingsError(
+                    key: settings.fullKey("condition_title_prefix"),
+                    "must be 1 to 40 characters of letters, digits, '.', '_' and '-'")
             }
             memberTemplate = settings.string("member_template", default: "user:{identity}")
             let template = memberTemplate
             guard ["user:", "group:", "serviceAccount:"].contains(where: { template.hasPrefix($0) }), template.contains("{identity}") else {
-                throw ProviderSettingsError(key: settings.fullKey("member_template"),
-                                            "must start with user:, group: or serviceAccount: and contain {identity}, got '\(memberTemplate)'")
+                throw ProviderSettingsError(
+                    key: settings.fullKey("member_template"),
+                    "must start with user:, group: or serviceAccount: and contain {identity}, got '\(memberTemplate)'")
             }
             serviceAccounts = try settings.pairs("service_accounts")
             let scopes = settings.list("token_scopes")
@@ -92,9 +95,10 @@ extension GCPProvider {
             }
             reconcileIntervalSeconds = try max(1, settings.durationSeconds("reconcile_interval", default: 60))
             if mode == .impersonate, serviceAccounts.isEmpty {
-                throw ProviderSettingsError(key: settings.fullKey("service_accounts"),
-                                            "must map at least one role to a service account in impersonate mode "
-                                                + "(role=sa@project.iam.gserviceaccount.com)")
+                throw ProviderSettingsError(
+                    key: settings.fullKey("service_accounts"),
+                    "must map at least one role to a service account in impersonate mode "
+                        + "(role=sa@project.iam.gserviceaccount.com)")
             }
         }
 

@@ -35,8 +35,10 @@ extension GCPProvider: DriftCorrecting {
             }
             for title in removedTitles.sorted() {
                 guard let entry = reasons[title] else { continue }
-                removals.append(DriftRemoval(kind: "IAMBinding", scope: resource.name, name: title, requestID: entry.requestID,
-                                             reason: entry.reason))
+                removals.append(
+                    DriftRemoval(
+                        kind: "IAMBinding", scope: resource.name, name: title, requestID: entry.requestID,
+                        reason: entry.reason))
             }
         }
         return removals

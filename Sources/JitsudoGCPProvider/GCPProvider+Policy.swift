@@ -9,8 +9,10 @@ extension GCPProvider {
     /// change), write with the etag read. A stale etag (409 ABORTED) repeats the whole cycle after a jittered backoff,
     /// up to ``Configuration/policyWriteAttempts`` times. Returns the policy written, or nil when nothing changed.
     @discardableResult
-    func updatePolicy(of resource: GCPResource, doing operation: String,
-                      _ edit: (IAMPolicy, Date) throws(ProviderError) -> IAMPolicy?) async throws(ProviderError) -> IAMPolicy? {
+    func updatePolicy(
+        of resource: GCPResource, doing operation: String,
+        _ edit: (IAMPolicy, Date) throws(ProviderError) -> IAMPolicy?
+    ) async throws(ProviderError) -> IAMPolicy? {
         let backoff = RetryPolicy(maximumAttempts: configuration.policyWriteAttempts, baseDelay: .milliseconds(50), maximumDelay: .seconds(2))
         var attempt = 1
         while true {

@@ -64,13 +64,17 @@ public struct GCPProvider: CredentialProvider {
                 throw ProviderError(.invalidRequest, "the gcp provider allows no roles: set providers.gcp.allowed_roles")
             }
             guard configuration.allowedRoles.contains(request.role) else {
-                throw ProviderError(.invalidRequest, "role '\(request.role.prefix(100))' is not allowed for gcp; allowed: "
-                                        + configuration.allowedRoles.sorted().joined(separator: ", "))
+                throw ProviderError(
+                    .invalidRequest,
+                    "role '\(request.role.prefix(100))' is not allowed for gcp; allowed: "
+                        + configuration.allowedRoles.sorted().joined(separator: ", "))
             }
         case .impersonate:
             guard configuration.serviceAccounts[request.role] != nil else {
-                throw ProviderError(.invalidRequest, "role '\(request.role.prefix(100))' maps to no service account; allowed: "
-                                        + configuration.serviceAccounts.keys.sorted().joined(separator: ", "))
+                throw ProviderError(
+                    .invalidRequest,
+                    "role '\(request.role.prefix(100))' maps to no service account; allowed: "
+                        + configuration.serviceAccounts.keys.sorted().joined(separator: ", "))
             }
         }
         guard Self.isPlainIdentity(request.requesterIdentity) else {
@@ -97,9 +101,11 @@ public struct GCPProvider: CredentialProvider {
                 }
                 return granted
             }
-            logger.info("gcp binding granted", metadata: [
-                "request.id": "\(request.requestID)", "gcp.resource": "\(resource)", "gcp.role": "\(request.role)",
-            ])
+            logger.info(
+                "gcp binding granted",
+                metadata: [
+                    "request.id": "\(request.requestID)", "gcp.resource": "\(resource)", "gcp.role": "\(request.role)",
+                ])
             return IssuedGrant(credentials: baseCredentials(resource), durationSeconds: duration, revokeToken: "binding:\(resource.name)")
         case .impersonate:
             let credentials = try await impersonationCredentials(request, resource: resource, secondsLeft: duration)
@@ -131,7 +137,8 @@ public struct GCPProvider: CredentialProvider {
         try validate(request)
         let resource = try checkedResource(request)
         guard configuration.mode == .binding else { return nil }
-        let end = request.notAfter.map { Date(timeIntervalSince1970: TimeInterval($0.microseconds) / 1_000_000) }
+        let end =
+            request.notAfter.map { Date(timeIntervalSince1970: TimeInterval($0.microseconds) / 1_000_000) }
             ?? now().addingTimeInterval(TimeInterval(min(request.durationSeconds, configuration.maximumDurationSeconds)))
         let condition = condition(for: request, end: end)
         let member = member(for: request.requesterIdentity)
@@ -166,14 +173,17 @@ public struct GCPProvider: CredentialProvider {
         guard lifetime >= 1 else { throw ProviderError(.refused, "the grant has ended; request access again") }
         let token: AccessToken
         do {
-            token = try await client.generateAccessToken(serviceAccount: serviceAccount, scopes: configuration.tokenScopes,
-                                                         lifetimeSeconds: Int(lifetime))
+            token = try await client.generateAccessToken(
+                serviceAccount: serviceAccount, scopes: configuration.tokenScopes,
+                lifetimeSeconds: Int(lifetime))
         } catch {
             throw Self.providerError(error, doing: "generateAccessToken for \(serviceAccount)")
         }
-        logger.info("gcp access token issued", metadata: [
-            "request.id": "\(request.requestID)", "gcp.service_account": "\(serviceAccount)", "gcp.lifetime_seconds": "\(lifetime)",
-        ])
+        logger.info(
+            "gcp access token issued",
+            metadata: [
+                "request.id": "\(request.requestID)", "gcp.service_account": "\(serviceAccount)", "gcp.lifetime_seconds": "\(lifetime)",
+            ])
         var credentials = baseCredentials(resource)
         credentials["CLOUDSDK_AUTH_ACCESS_TOKEN"] = token.value
         credentials["GOOGLE_OAUTH_ACCESS_TOKEN"] = token.value
@@ -186,8 +196,9 @@ public struct GCPProvider: CredentialProvider {
     public static let tokenExpiryVariable = "JITSUDO_GCP_ACCESS_TOKEN_EXPIRES_AT"
 
     func condition(for request: GrantRequest, end: Date) -> GrantCondition {
-        GrantCondition(prefix: configuration.conditionTitlePrefix, requestID: request.requestID, notAfter: end,
-                       requester: request.requesterIdentity)
+        GrantCondition(
+            prefix: configuration.conditionTitlePrefix, requestID: request.requestID, notAfter: end,
+            requester: request.requesterIdentity)
     }
 
     /// The principal for `identity` per ``Configuration/memberTemplate``.
@@ -197,8 +208,10 @@ public struct GCPProvider: CredentialProvider {
         let resource: GCPResource
         do { resource = try GCPResource(scope: request.resourceScope) } catch { throw ProviderError(.invalidRequest, error.message) }
         if !configuration.allowedResources.isEmpty, !configuration.allowedResources.contains(resource.name) {
-            throw ProviderError(.invalidRequest, "resource '\(resource)' is not allowed for gcp; allowed: "
-                                    + configuration.allowedResources.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "resource '\(resource)' is not allowed for gcp; allowed: "
+                    + configuration.allowedResources.sorted().joined(separator: ", "))
         }
         return resource
     }

@@ -36,8 +36,9 @@ public struct GCPResource: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .project:
             guard Self.isProjectID(id) else {
-                throw GCPScopeError("'\(id.prefix(80))' is not a project id (6 to 30 lower-case letters, digits and hyphens, "
-                                        + "starting with a letter, not ending with a hyphen)")
+                throw GCPScopeError(
+                    "'\(id.prefix(80))' is not a project id (6 to 30 lower-case letters, digits and hyphens, "
+                        + "starting with a letter, not ending with a hyphen)")
             }
         case .folder, .organization:
             guard Self.isNumber(id) else {

@@ -59,9 +59,10 @@ public struct KubernetesProvider: CredentialProvider {
             throw ProviderError(.invalidRequest, "the kubernetes provider allows no roles: set providers.kubernetes.allowed_roles")
         }
         guard configuration.allowedRoles.contains(request.role) else {
-            throw ProviderError(.invalidRequest,
-                                "role '\(request.role)' is not allowed for kubernetes; allowed: "
-                                    + configuration.allowedRoles.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "role '\(request.role)' is not allowed for kubernetes; allowed: "
+                    + configuration.allowedRoles.sorted().joined(separator: ", "))
         }
         guard !request.requesterIdentity.isEmpty else { throw ProviderError(.invalidRequest, "the requester identity is empty") }
         if request.resourceScope == "*" {
@@ -71,13 +72,15 @@ public struct KubernetesProvider: CredentialProvider {
             return
         }
         guard Self.isNamespaceName(request.resourceScope) else {
-            throw ProviderError(.invalidRequest,
-                                "resource_scope must be a namespace name (lower-case DNS label) or '*', got '\(request.resourceScope.prefix(64))'")
+            throw ProviderError(
+                .invalidRequest,
+                "resource_scope must be a namespace name (lower-case DNS label) or '*', got '\(request.resourceScope.prefix(64))'")
         }
         if !configuration.namespaces.isEmpty, !configuration.namespaces.contains(request.resourceScope) {
-            throw ProviderError(.invalidRequest,
-                                "namespace '\(request.resourceScope)' is not allowed; allowed: "
-                                    + configuration.namespaces.sorted().joined(separator: ", "))
+            throw ProviderError(
+                .invalidRequest,
+                "namespace '\(request.resourceScope)' is not allowed; allowed: "
+                    + configuration.namespaces.sorted().joined(separator: ", "))
         }
     }
 
@@ -87,8 +90,10 @@ public struct KubernetesProvider: CredentialProvider {
         let bindingName = Self.bindingName(for: request.requestID)
         let metadata = ObjectMeta(
             name: bindingName, namespace: request.resourceScope == "*" ? nil : request.resourceScope,
-            labels: [Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
-                     Self.requestIDLabel: Self.labelValue(request.requestID)],
+            labels: [
+                Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
+                Self.requestIDLabel: Self.labelValue(request.requestID),
+            ],
             annotations: [
                 Self.expiresAtAnnotation: KubernetesTime.format(now().addingTimeInterval(TimeInterval(duration))),
                 Self.requesterAnnotation: request.requesterIdentity,
@@ -131,8 +136,10 @@ public struct KubernetesProvider: CredentialProvider {
                 break
             }
             // Also whatever else carries the request's label (a lost token, a copy made by hand).
-            let selector = ListOptions.labels([Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
-                                               Self.requestIDLabel: Self.labelValue(requestID)])
+            let selector = ListOptions.labels([
+                Self.managedByLabel: Self.managedByValue, Self.instanceLabel: configuration.instance,
+                Self.requestIDLabel: Self.labelValue(requestID),
+            ])
             for binding in try await client.list(RoleBinding.self, allNamespaces: true, options: selector).items {
                 try await client.deleteIfPresent(RoleBinding.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace)
             }
@@ -163,7 +170,7 @@ public struct KubernetesProvider: CredentialProvider {
 
     static func isNamespaceName(_ text: String) -> Bool {
         guard (1...63).contains(text.count), let first = text.first, let last = text.last,
-              first.isLowercaseAlphanumeric, last.isLowercaseAlphanumeric
+            first.isLowercaseAlphanumeric, last.isLowercaseAlphanumeric
         else { return false }
         return text.allSatisfy { $0.isLowercaseAlphanumeric || $0 == "-" }
     }
@@ -183,14 +190,16 @@ public struct KubernetesProvider: CredentialProvider {
             // Granting twice is granting once, but never adopt a binding that is not this request's.
             let existing = try await client.get(B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace)
             guard existing.metadata.labels?[Self.requestIDLabel] == Self.labelValue(requestID) else {
-                throw ProviderError(.refused,
-                                    "a binding named \(binding.metadata.name ?? "") exists and is not jitsudo's for this request; remove it")
+                throw ProviderError(
+                    .refused,
+                    "a binding named \(binding.metadata.name ?? "") exists and is not jitsudo's for this request; remove it")
             }
             // Granting again extends: move the (informational) expiry annotation forward, never back.
             let old = existing.metadata.annotations?[Self.expiresAtAnnotation].flatMap(KubernetesTime.parse) ?? .distantPast
             if let wanted = binding.metadata.annotations?[Self.expiresAtAnnotation], let new = KubernetesTime.parse(wanted), new > old {
-                _ = try await client.patch(B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace,
-                                           .merge(["metadata": ["annotations": [Self.expiresAtAnnotation: .string(wanted)]]]))
+                _ = try await client.patch(
+                    B.self, name: binding.metadata.name ?? "", namespace: binding.metadata.namespace,
+                    .merge(["metadata": ["annotations": [Self.expiresAtAnnotation: .string(wanted)]]]))
             }
         }
     }

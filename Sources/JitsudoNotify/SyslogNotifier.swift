@@ -63,7 +63,9 @@ public struct SyslogNotifier: Notifier {
             guard !host.isEmpty, !host.contains(where: { $0.isWhitespace }) else {
                 throw NotifyError.invalid("notifications.syslog.address", "must name a host (host:port)")
             }
-            guard (1...65535).contains(port) else { throw NotifyError.invalid("notifications.syslog.address", "the port must be 1-65535, was \(port)") }
+            guard (1...65535).contains(port) else {
+                throw NotifyError.invalid("notifications.syslog.address", "the port must be 1-65535, was \(port)")
+            }
             let sdForbidden: Set<Character> = ["=", "]", "\"", " "]
             guard !structuredDataID.isEmpty, structuredDataID.count <= 32,
                 structuredDataID.allSatisfy({ $0.isASCII && !sdForbidden.contains($0) && !$0.isWhitespace })

@@ -113,7 +113,8 @@ struct ClusterExecutor: Sendable {
             if let event = decision.event { await recorder.record(event, on: cluster, kind: "JitsudoCluster") }
         }
 
-        let deploymentSummary = decision.status.conditions.first { $0.status == .true }
+        let deploymentSummary =
+            decision.status.conditions.first { $0.status == .true }
             .map { ConditionSummary($0.type, reason: $0.reason, message: $0.message) }
             ?? ConditionSummary(.progressing, reason: "Unknown", message: "not reconciled yet")
         let summary = ConditionSummary.combine([deploymentSummary] + (tlsDecision.map { [$0.health] } ?? []))
@@ -185,16 +186,18 @@ struct ClusterExecutor: Sendable {
             }
             var copy = GenericResource(
                 apiVersion: "v1", kind: "Secret",
-                metadata: ObjectMeta(name: backupName, namespace: namespace, labels: ["app.kubernetes.io/managed-by": "jitsudo-operator"],
-                                     annotations: ["jitsudo.dev/backup-of": secretName]))
+                metadata: ObjectMeta(
+                    name: backupName, namespace: namespace, labels: ["app.kubernetes.io/managed-by": "jitsudo-operator"],
+                    annotations: ["jitsudo.dev/backup-of": secretName]))
             copy.body["type"] = original.body["type"] ?? "Opaque"
             copy.body["data"] = original.body["data"] ?? [:]
             do {
                 _ = try await client.create(copy, in: .secrets)
             } catch let error as KubernetesError where error.code == .alreadyExists {}
         case .issue(let request):
-            guard let caText = secretText(
-                try await client.getIfPresent(GenericResource.self, name: request.caSecretName, namespace: namespace, in: .secrets))
+            guard
+                let caText = secretText(
+                    try await client.getIfPresent(GenericResource.self, name: request.caSecretName, namespace: namespace, in: .secrets))
             else { throw OperatorError("CA secret/\(request.caSecretName) disappeared; the next pass reports it") }
             let ca = try PrivateCA(certificatePEM: caText["tls.crt"] ?? "", privateKeyPEM: caText["tls.key"] ?? "")
             let pair = try ca.issue(dnsNames: request.dnsNames, validity: request.validity)
@@ -213,7 +216,8 @@ struct ClusterExecutor: Sendable {
             }
         case .restart(let annotations):
             let patch: JSONValue = ["spec": ["template": ["metadata": ["annotations": Render.strings(annotations)]]]]
-            _ = try await client.patch(GenericResource.self, name: DesiredResources.name, namespace: namespace, .strategicMerge(patch), in: .deployments)
+            _ = try await client.patch(
+                GenericResource.self, name: DesiredResources.name, namespace: namespace, .strategicMerge(patch), in: .deployments)
         }
     }
 

@@ -11,7 +11,9 @@ public enum HealthServer {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             guard controller.isReady else {
-                return Response(status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "not ready: API server or CRDs not reached yet\n")))
+                return Response(
+                    status: .serviceUnavailable, body: ResponseBody(byteBuffer: ByteBuffer(string: "not ready: API server or CRDs not reached yet\n"))
+                )
             }
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n")))
         }

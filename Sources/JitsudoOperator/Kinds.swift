@@ -3,13 +3,16 @@ public import KubernetesClient
 
 /// The kinds the operator reads and writes that KubernetesClient has no constant for.
 extension ResourceType {
-    public static let jitsudoClusters = ResourceType(group: "jitsudo.dev", version: "v1alpha1", plural: "jitsudoclusters", kind: "JitsudoCluster", namespaced: true)
-    public static let jitsudoRestores = ResourceType(group: "jitsudo.dev", version: "v1alpha1", plural: "jitsudorestores", kind: "JitsudoRestore", namespaced: true)
+    public static let jitsudoClusters = ResourceType(
+        group: "jitsudo.dev", version: "v1alpha1", plural: "jitsudoclusters", kind: "JitsudoCluster", namespaced: true)
+    public static let jitsudoRestores = ResourceType(
+        group: "jitsudo.dev", version: "v1alpha1", plural: "jitsudorestores", kind: "JitsudoRestore", namespaced: true)
     public static let services = ResourceType(group: "", version: "v1", plural: "services", kind: "Service", namespaced: true)
     public static let serviceAccounts = ResourceType(
         group: "", version: "v1", plural: "serviceaccounts", kind: "ServiceAccount", namespaced: true)
     public static let jobs = ResourceType(group: "batch", version: "v1", plural: "jobs", kind: "Job", namespaced: true)
-    public static let podDisruptionBudgets = ResourceType(group: "policy", version: "v1", plural: "poddisruptionbudgets", kind: "PodDisruptionBudget", namespaced: true)
+    public static let podDisruptionBudgets = ResourceType(
+        group: "policy", version: "v1", plural: "poddisruptionbudgets", kind: "PodDisruptionBudget", namespaced: true)
 }
 
 /// Reading typed values out of generic objects.

@@ -40,7 +40,9 @@ final class Wakeup: Sendable {
             if pending.withLock({ value in
                 defer { value = false }
                 return value
-            }) { return }
+            }) {
+                return
+            }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
@@ -146,7 +148,11 @@ public final class OperatorController: Sendable {
         do {
             clusters = try await client.list(GenericResource.self, namespace: namespace, in: .jitsudoClusters).items
             restores = try await client.list(GenericResource.self, namespace: namespace, in: .jitsudoRestores).items
-                .sorted { ($0.metadata.creationTimestamp ?? .distantPast, $0.metadata.name ?? "") < ($1.metadata.creationTimestamp ?? .distantPast, $1.metadata.name ?? "") }
+                .sorted {
+                    ($0.metadata.creationTimestamp ?? .distantPast, $0.metadata.name ?? "") < (
+                        $1.metadata.creationTimestamp ?? .distantPast, $1.metadata.name ?? ""
+                    )
+                }
         } catch {
             if Task.isCancelled { return nil }
             logger.warning("cannot list the jitsudo.dev objects", metadata: ["error": "\(error)"])

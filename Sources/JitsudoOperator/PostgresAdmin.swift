@@ -69,7 +69,8 @@ struct PostgresAdmin: Sendable {
             if result.intact { return .intact(events: Int(result.eventsVerified)) }
             return .broken(firstBrokenEvent: result.brokenAtEventID.map(String.init) ?? "unknown", reason: result.problem)
         } catch {
-            return .broken(firstBrokenEvent: "none", reason: "the audit log of database \(database) cannot be read: \(String(reflecting: error).prefix(300))")
+            return .broken(
+                firstBrokenEvent: "none", reason: "the audit log of database \(database) cannot be read: \(String(reflecting: error).prefix(300))")
         }
     }
 

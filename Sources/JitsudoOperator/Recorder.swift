@@ -15,9 +15,11 @@ struct Recorder: Sendable {
         let namespace = object.metadata.namespace ?? client.configuration.namespace
         var level: Logger.Level = event.type == .warning ? .warning : .info
         if event.reason.isEmpty { level = .debug }
-        logger.log(level: level, "\(event.message)", metadata: [
-            "kind": "\(kind)", "name": "\(name)", "namespace": "\(namespace)", "reason": "\(event.reason)", "type": "\(event.type.rawValue)",
-        ])
+        logger.log(
+            level: level, "\(event.message)",
+            metadata: [
+                "kind": "\(kind)", "name": "\(name)", "namespace": "\(namespace)", "reason": "\(event.reason)", "type": "\(event.type.rawValue)",
+            ])
         metrics.count("jitsudo_operator_events_total", labels: ["kind": kind, "reason": event.reason, "type": event.type.rawValue])
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let kubeEvent = Event(

@@ -111,7 +111,9 @@ enum Render {
         switch d.antiAffinity {
         case .none: break
         case .preferred:
-            podSpec["affinity"] = ["podAntiAffinity": ["preferredDuringSchedulingIgnoredDuringExecution": [["weight": 100, "podAffinityTerm": term]]]]
+            podSpec["affinity"] = [
+                "podAntiAffinity": ["preferredDuringSchedulingIgnoredDuringExecution": [["weight": 100, "podAffinityTerm": term]]]
+            ]
         case .required:
             podSpec["affinity"] = ["podAntiAffinity": ["requiredDuringSchedulingIgnoredDuringExecution": [term]]]
         }

@@ -34,9 +34,11 @@ public final class PolicyEngine: Sendable {
             let start = ContinuousClock.now
             defer {
                 let elapsed = ContinuousClock.now - start
-                Metrics.Timer(label: "jitsudo_policy_eval_duration_seconds", dimensions: [("type", type.rawValue.lowercased())],
-                              preferredDisplayUnit: .seconds)
-                    .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                Metrics.Timer(
+                    label: "jitsudo_policy_eval_duration_seconds", dimensions: [("type", type.rawValue.lowercased())],
+                    preferredDisplayUnit: .seconds
+                )
+                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             }
             return try query.evaluateValue(input: input, options: EvaluationOptions(now: Int(now)))
         }
@@ -144,8 +146,9 @@ public final class PolicyEngine: Sendable {
     static func maxDuration(_ value: RegoValue?) throws(PolicyFailure) -> Int64? {
         guard let value else { return nil }
         guard let seconds = value.numberValue?.intValue, seconds >= 0 else {
-            throw PolicyFailure(rule: "eligibility.max_duration_seconds",
-                                "must be a whole number of seconds ≥ 0, got \(value.jsonText.prefix(64))")
+            throw PolicyFailure(
+                rule: "eligibility.max_duration_seconds",
+                "must be a whole number of seconds ≥ 0, got \(value.jsonText.prefix(64))")
         }
         return Int64(seconds)
     }
@@ -155,8 +158,9 @@ public final class PolicyEngine: Sendable {
     static func requiredApprovals(_ value: RegoValue?) throws(PolicyFailure) -> Int {
         guard let value else { return 1 }
         guard let count = value.numberValue?.intValue, (1...RoutingVerdict.maximumApprovals).contains(count) else {
-            throw PolicyFailure(rule: "approval.required_approvals",
-                                "must be a whole number from 1 to \(RoutingVerdict.maximumApprovals), got \(value.jsonText.prefix(64))")
+            throw PolicyFailure(
+                rule: "approval.required_approvals",
+                "must be a whole number from 1 to \(RoutingVerdict.maximumApprovals), got \(value.jsonText.prefix(64))")
         }
         return count
     }

@@ -27,8 +27,10 @@ public struct PolicyInput: Sendable {
         public var breakGlass: Bool
         public var metadata: [String: String]
 
-        public init(requesterIdentity: String, provider: String, role: String, resourceScope: String, durationSeconds: Int64, reason: String,
-                    breakGlass: Bool, metadata: [String: String]) {
+        public init(
+            requesterIdentity: String, provider: String, role: String, resourceScope: String, durationSeconds: Int64, reason: String,
+            breakGlass: Bool, metadata: [String: String]
+        ) {
             self.requesterIdentity = requesterIdentity
             self.provider = provider
             self.role = role
@@ -40,8 +42,10 @@ public struct PolicyInput: Sendable {
         }
     }
 
-    public init(action: String, userEmail: String, userSubject: String, userGroups: [String], request: ElevationRequest? = nil,
-                submission: Submission? = nil, trustTier: Int, requesterTrustTier: Int, approvals: [String] = []) {
+    public init(
+        action: String, userEmail: String, userSubject: String, userGroups: [String], request: ElevationRequest? = nil,
+        submission: Submission? = nil, trustTier: Int, requesterTrustTier: Int, approvals: [String] = []
+    ) {
         self.action = action
         self.userEmail = userEmail
         self.userSubject = userSubject
@@ -59,13 +63,17 @@ public struct PolicyInput: Sendable {
         let fields: Submission
         if let request {
             id = request.id.rawValue
-            fields = Submission(requesterIdentity: request.requesterIdentity, provider: request.provider, role: request.role,
-                                resourceScope: request.resourceScope, durationSeconds: request.durationSeconds, reason: request.reason,
-                                breakGlass: request.breakGlass, metadata: request.metadata)
+            fields = Submission(
+                requesterIdentity: request.requesterIdentity, provider: request.provider, role: request.role,
+                resourceScope: request.resourceScope, durationSeconds: request.durationSeconds, reason: request.reason,
+                breakGlass: request.breakGlass, metadata: request.metadata)
         } else {
             id = ""
-            fields = submission ?? Submission(requesterIdentity: userEmail, provider: "", role: "", resourceScope: "", durationSeconds: 0,
-                                              reason: "", breakGlass: false, metadata: [:])
+            fields =
+                submission
+                ?? Submission(
+                    requesterIdentity: userEmail, provider: "", role: "", resourceScope: "", durationSeconds: 0,
+                    reason: "", breakGlass: false, metadata: [:])
         }
         func object(_ members: [(String, RegoValue)]) -> RegoValue {
             var storage: [RegoValue: RegoValue] = [:]
@@ -74,20 +82,29 @@ public struct PolicyInput: Sendable {
         }
         return object([
             ("action", .string(action)),
-            ("user", object([
-                ("email", .string(userEmail)), ("subject", .string(userSubject)), ("groups", .array(userGroups.map { .string($0) })),
-            ])),
-            ("request", object([
-                ("id", .string(id)), ("requester_identity", .string(fields.requesterIdentity)), ("provider", .string(fields.provider)),
-                ("role", .string(fields.role)), ("resource_scope", .string(fields.resourceScope)),
-                ("duration_seconds", .int(Int(fields.durationSeconds))), ("reason", .string(fields.reason)),
-                ("break_glass", .bool(fields.breakGlass)),
-                ("metadata", object(fields.metadata.map { ($0.key, RegoValue.string($0.value)) })),
-            ])),
-            ("context", object([
-                ("trust_tier", .int(trustTier)), ("requester_trust_tier", .int(requesterTrustTier)),
-                ("approvals", .array(approvals.map { .string($0) })),
-            ])),
+            (
+                "user",
+                object([
+                    ("email", .string(userEmail)), ("subject", .string(userSubject)), ("groups", .array(userGroups.map { .string($0) })),
+                ])
+            ),
+            (
+                "request",
+                object([
+                    ("id", .string(id)), ("requester_identity", .string(fields.requesterIdentity)), ("provider", .string(fields.provider)),
+                    ("role", .string(fields.role)), ("resource_scope", .string(fields.resourceScope)),
+                    ("duration_seconds", .int(Int(fields.durationSeconds))), ("reason", .string(fields.reason)),
+                    ("break_glass", .bool(fields.breakGlass)),
+                    ("metadata", object(fields.metadata.map { ($0.key, RegoValue.string($0.value)) })),
+                ])
+            ),
+            (
+                "context",
+                object([
+                    ("trust_tier", .int(trustTier)), ("requester_trust_tier", .int(requesterTrustTier)),
+                    ("approvals", .array(approvals.map { .string($0) })),
+                ])
+            ),
         ])
     }
 }

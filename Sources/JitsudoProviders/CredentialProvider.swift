@@ -50,8 +50,10 @@ public struct GrantRequest: Sendable, Hashable {
     /// The grant's absolute end when it is already known (extend, refresh); nil when a grant is first issued.
     public var notAfter: AuditTimestamp?
 
-    public init(requestID: String, requesterIdentity: String, role: String, resourceScope: String, durationSeconds: Int64,
-                metadata: [String: String], notAfter: AuditTimestamp? = nil) {
+    public init(
+        requestID: String, requesterIdentity: String, role: String, resourceScope: String, durationSeconds: Int64,
+        metadata: [String: String], notAfter: AuditTimestamp? = nil
+    ) {
         self.requestID = requestID
         self.requesterIdentity = requesterIdentity
         self.role = role

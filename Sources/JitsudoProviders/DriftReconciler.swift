@@ -46,13 +46,16 @@ public struct DriftReconciler: Sendable {
                 "binding_kind": .string(removal.kind), "binding_name": .string(removal.name), "reason": .string(removal.reason),
                 "request_id": .string(removal.requestID),
             ]
-            _ = try await audit.append(AuditDraft(
-                actor: "system", action: "grant.drift_removed", requestID: (try? RequestID(parsing: removal.requestID))?.rawValue,
-                provider: providerName, resourceScope: removal.scope, outcome: .success, details: details))
-            logger.info("provider object removed (drift)", metadata: [
-                "provider": "\(providerName)", "request.id": "\(removal.requestID)", "object": "\(removal.kind) \(removal.scope)/\(removal.name)",
-                "reason": "\(removal.reason)",
-            ])
+            _ = try await audit.append(
+                AuditDraft(
+                    actor: "system", action: "grant.drift_removed", requestID: (try? RequestID(parsing: removal.requestID))?.rawValue,
+                    provider: providerName, resourceScope: removal.scope, outcome: .success, details: details))
+            logger.info(
+                "provider object removed (drift)",
+                metadata: [
+                    "provider": "\(providerName)", "request.id": "\(removal.requestID)", "object": "\(removal.kind) \(removal.scope)/\(removal.name)",
+                    "reason": "\(removal.reason)",
+                ])
         }
         return removed
     }

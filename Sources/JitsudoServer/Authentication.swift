@@ -20,8 +20,9 @@ public enum Authentication {
             leeway: TimeInterval(configuration.oidcLeewaySeconds)
         )
         let client = configuration.oidcCAFile.isEmpty ? HTTPClient.shared : try client(trusting: configuration.oidcCAFile)
-        return OIDCAuthenticator(verifier: OIDCVerifier(configuration: oidc, httpClient: client, logger: logger),
-                                 adminGroups: Set(configuration.adminGroups), adminEmails: Set(configuration.adminEmails))
+        return OIDCAuthenticator(
+            verifier: OIDCVerifier(configuration: oidc, httpClient: client, logger: logger),
+            adminGroups: Set(configuration.adminGroups), adminEmails: Set(configuration.adminEmails))
     }
 }
 

@@ -27,7 +27,10 @@ public struct BoundedShutdown: Service {
                 finished.arm(continuation)
                 // Both tasks inherit this task's graceful-shutdown state: the service sees the shutdown as it would.
                 let work = Task {
-                    do { try await base.run(); finished.resume(nil) } catch { finished.resume(error) }
+                    do {
+                        try await base.run()
+                        finished.resume(nil)
+                    } catch { finished.resume(error) }
                 }
                 let watcher = Task { [grace, name, logger] in
                     guard (try? await gracefulShutdown()) != nil else { return }

@@ -82,10 +82,11 @@ public struct Daemon: Sendable {
         } else {
             do {
                 tls = try ReloadingTLSContext(
-                    configuration: .init(certificatePath: configuration.tlsCertFile, keyPath: configuration.tlsKeyFile,
-                                         clientCAPath: configuration.tlsClientCAFile.isEmpty ? nil : configuration.tlsClientCAFile,
-                                         requireClientCertificate: configuration.tlsRequireClientCert,
-                                         pollInterval: .seconds(configuration.tlsReloadIntervalSeconds)),
+                    configuration: .init(
+                        certificatePath: configuration.tlsCertFile, keyPath: configuration.tlsKeyFile,
+                        clientCAPath: configuration.tlsClientCAFile.isEmpty ? nil : configuration.tlsClientCAFile,
+                        requireClientCertificate: configuration.tlsRequireClientCert,
+                        pollInterval: .seconds(configuration.tlsReloadIntervalSeconds)),
                     logger: logger
                 )
             } catch let error as TLSLoadError {
@@ -101,15 +102,19 @@ public struct Daemon: Sendable {
         if configuration.kubernetesProviderEnabled {
             let provider = try Self.kubernetesProvider(configuration, logger: logger)
             providers["kubernetes"] = provider
-            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                                         interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
+            drift.append(
+                DriftReconciler(
+                    provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
+                    interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
         }
         // The cloud providers: each owns its settings (ProviderSettings) and corrects its drift on the leader.
         let (store, log) = (database, logger)
         func register(_ provider: some DriftCorrecting, reconcileEvery interval: Duration) {
             providers[provider.name] = provider
-            drift.append(DriftReconciler(provider: provider, requests: RequestRepository(database: store), audit: AuditLog(database: store),
-                                         interval: max(interval, .seconds(1)), logger: log))
+            drift.append(
+                DriftReconciler(
+                    provider: provider, requests: RequestRepository(database: store), audit: AuditLog(database: store),
+                    interval: max(interval, .seconds(1)), logger: log))
         }
         let environment = ProcessInfo.processInfo.environment
         do {
@@ -129,8 +134,9 @@ public struct Daemon: Sendable {
             throw StartupError("\(error)")
         }
         let engine = PolicyEngine()
-        policyService = PolicyService(repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
-                                      syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
+        policyService = PolicyService(
+            repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
+            syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
         let leaderURL: DatabaseURL
         do {
             leaderURL = configuration.leaderDatabaseURL.isEmpty ? databaseURL : try DatabaseURL(configuration.leaderDatabaseURL)
@@ -146,32 +152,38 @@ public struct Daemon: Sendable {
             notificationService = nil
         } else {
             do {
-                let dispatcher = try NotificationDispatcher(queue: OutboxQueueAdapter(outbox: NotificationOutbox(database: database)),
-                                                            notifiers: notifiers, logger: logger)
+                let dispatcher = try NotificationDispatcher(
+                    queue: OutboxQueueAdapter(outbox: NotificationOutbox(database: database)),
+                    notifiers: notifiers, logger: logger)
                 notificationService = NotificationService(dispatcher: dispatcher)
             } catch {
                 throw StartupError("configuration: notifications \(error.message)")
             }
         }
         let service = requestService
-        let sweeper = GrantSweeper(service: service, revocations: service.revocations, databaseURL: databaseURL,
-                                   safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
-                                   pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
+        let sweeper = GrantSweeper(
+            service: service, revocations: service.revocations, databaseURL: databaseURL,
+            safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
+            pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
         let driftReconcilers = drift
-        let replica = configuration.replicaID.isEmpty ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
-        elector = LeaderElector(url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
-                                leaderWork: { epoch in
-                                    // Leader-only work ends together when leadership is lost.
-                                    await withTaskGroup(of: Void.self) { group in
-                                        group.addTask { await sweeper.lead(epoch: epoch) }
-                                        for reconciler in driftReconcilers { group.addTask { await reconciler.run() } }
-                                        await group.next()
-                                        group.cancelAll()
-                                    }
-                                })
+        let replica =
+            configuration.replicaID.isEmpty
+            ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
+        elector = LeaderElector(
+            url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
+            leaderWork: { epoch in
+                // Leader-only work ends together when leadership is lost.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await sweeper.lead(epoch: epoch) }
+                    for reconciler in driftReconcilers { group.addTask { await reconciler.run() } }
+                    await group.next()
+                    group.cancelAll()
+                }
+            })
         let host = ["", "0.0.0.0", "::"].contains(configuration.httpHost) ? ProcessInfo.processInfo.hostName : configuration.httpHost
-        reporter = ReplicaReporter(registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
-                                   interval: .seconds(1), logger: logger)
+        reporter = ReplicaReporter(
+            registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
+            interval: .seconds(1), logger: logger)
     }
 
     /// The `kubernetes` provider from its settings: the kubeconfig when one is named, else the pod's service account.
@@ -212,7 +224,8 @@ public struct Daemon: Sendable {
         do {
             try await policyService.reload()
         } catch {
-            logger.error("policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(Database.describe(error))"])
+            logger.error(
+                "policies failed to load at start; every request is denied until they compile", metadata: ["error": "\(Database.describe(error))"])
         }
         prepared.open()
     }
@@ -226,7 +239,8 @@ public struct Daemon: Sendable {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
             principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector),
-            mcp: configuration.mcpToken.isEmpty ? nil
+            mcp: configuration.mcpToken.isEmpty
+                ? nil
                 : MCPApprover(requests: requestService, token: configuration.mcpToken, identity: configuration.mcpIdentity)
         )
     }

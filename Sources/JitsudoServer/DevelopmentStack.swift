@@ -93,23 +93,23 @@ public enum DevelopmentStack {
         let base = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
         let caFlag = tls.map { " --ca-file \($0.caCertificate)" } ?? ""
         return """
-        jitsudod dev listening on \(base)
+            jitsudod dev listening on \(base)
 
-        Development stack (never use in production):
-          API:          \(base)   (health: /healthz, readiness: /readyz, metrics: /metrics)
-          OIDC issuer:  \(base)/dev-oidc   (development only; logs you in as dev@example.com, admin)
-          Database:     \((try? DatabaseURL(databaseURL).description) ?? databaseURL)
-          Provider:     mock (grants are recorded in mock_provider_ledger)
-          Policies:     dev-allow-all-eligibility, dev-allow-all-approval
+            Development stack (never use in production):
+              API:          \(base)   (health: /healthz, readiness: /readyz, metrics: /metrics)
+              OIDC issuer:  \(base)/dev-oidc   (development only; logs you in as dev@example.com, admin)
+              Database:     \((try? DatabaseURL(databaseURL).description) ?? databaseURL)
+              Provider:     mock (grants are recorded in mock_provider_ledger)
+              Policies:     dev-allow-all-eligibility, dev-allow-all-approval
 
-        Log in with the CLI:
-          jitsudo login --provider \(base)/dev-oidc --server \(base)\(caFlag)
+            Log in with the CLI:
+              jitsudo login --provider \(base)/dev-oidc --server \(base)\(caFlag)
 
-        Then try:
-          jitsudo request --provider mock --role admin --scope dev --duration 30m --reason "trying jitsudo"
-          jitsudo status
+            Then try:
+              jitsudo request --provider mock --role admin --scope dev --duration 30m --reason "trying jitsudo"
+              jitsudo status
 
-        Ctrl-C stops the server and the database it started.
-        """
+            Ctrl-C stops the server and the database it started.
+            """
     }
 }

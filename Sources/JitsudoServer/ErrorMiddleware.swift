@@ -23,7 +23,8 @@ struct ErrorMiddleware: RouterMiddleware {
             if apiError.status == 500 {
                 context.logger.error("request failed", metadata: ["http.request_id": "\(requestID)", "error": "\(String(reflecting: error))"])
             }
-            response = (try? HTTPJSON.response(apiError.body, status: HTTPResponse.Status(code: apiError.status)))
+            response =
+                (try? HTTPJSON.response(apiError.body, status: HTTPResponse.Status(code: apiError.status)))
                 ?? HTTPJSON.text("internal error", status: .internalServerError)
         }
         response.headers[.xRequestID] = requestID

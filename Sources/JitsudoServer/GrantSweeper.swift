@@ -72,19 +72,22 @@ struct GrantSweeper: Sendable {
             Gauge(label: "jitsudo_revocations_pending").record(try await revocations.pendingCount())
             let providers = service.providers
             let log = logger
-            while try await revocations.processNext(fence: epoch, revoke: { requestID, provider, token in
-                guard let adapter = providers[provider] else { return .failed("provider \(provider) is not enabled on this replica") }
-                do {
-                    try await adapter.revoke(requestID: requestID, revokeToken: token)
-                    Counter(label: "jitsudo_grants_revoked_total", dimensions: [("provider", provider)]).increment()
-                    return .revoked
-                } catch {
-                    let message = (error as? ProviderError)?.message ?? "\(error)"
-                    Counter(label: "jitsudo_revocation_failures_total", dimensions: [("provider", provider)]).increment()
-                    log.warning("provider revocation failed; will retry", metadata: ["request.id": "\(requestID)", "error": "\(message)"])
-                    return .failed(message)
-                }
-            }) {}
+            while try await revocations.processNext(
+                fence: epoch,
+                revoke: { requestID, provider, token in
+                    guard let adapter = providers[provider] else { return .failed("provider \(provider) is not enabled on this replica") }
+                    do {
+                        try await adapter.revoke(requestID: requestID, revokeToken: token)
+                        Counter(label: "jitsudo_grants_revoked_total", dimensions: [("provider", provider)]).increment()
+                        return .revoked
+                    } catch {
+                        let message = (error as? ProviderError)?.message ?? "\(error)"
+                        Counter(label: "jitsudo_revocation_failures_total", dimensions: [("provider", provider)]).increment()
+                        log.warning("provider revocation failed; will retry", metadata: ["request.id": "\(requestID)", "error": "\(message)"])
+                        return .failed(message)
+                    }
+                })
+            {}
         } catch {
             logger.warning("sweep failed; retrying", metadata: ["error": "\(Database.describe(error))"])
         }

@@ -78,7 +78,8 @@ extension Request {
     func queryInt(_ camelName: String, default value: Int, range: ClosedRange<Int>, clamp: Bool = true) throws(APIError) -> Int {
         guard let text = try query(camelName), !text.isEmpty else { return value }
         guard let number = Int(text), number >= range.lowerBound else {
-            throw APIError.invalidArgument("\(RequestFields.snakeCase(camelName)) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw APIError.invalidArgument(
+                "\(RequestFields.snakeCase(camelName)) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         if number > range.upperBound {
             if clamp { return range.upperBound }

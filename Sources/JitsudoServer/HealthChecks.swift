@@ -52,8 +52,9 @@ struct HealthChecks: Sendable {
         let replicas = listed?.map {
             ReplicaReadiness(id: $0.id, address: $0.address, role: $0.role, epoch: $0.epoch, heartbeatAgeMs: $0.heartbeatAgeMilliseconds)
         }
-        return Readiness(status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks,
-                         replicas: replicas)
+        return Readiness(
+            status: ready ? "ok" : "unavailable", role: role, epoch: epoch, heartbeatAgeMs: heartbeatAge, checks: checks,
+            replicas: replicas)
     }
 }
 

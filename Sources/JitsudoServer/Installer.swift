@@ -19,8 +19,10 @@ public enum Installer {
         /// Names the server certificate is valid for.
         public var tlsNames: [String]
 
-        public init(databaseURL: String, oidcIssuer: String, oidcClientID: String, httpAddress: String, configOut: String,
-                    skipMigrations: Bool, adminGroup: String, tlsDirectory: String = "", tlsNames: [String] = ["localhost"]) {
+        public init(
+            databaseURL: String, oidcIssuer: String, oidcClientID: String, httpAddress: String, configOut: String,
+            skipMigrations: Bool, adminGroup: String, tlsDirectory: String = "", tlsNames: [String] = ["localhost"]
+        ) {
             self.tlsDirectory = tlsDirectory
             self.tlsNames = tlsNames
             self.databaseURL = databaseURL
@@ -58,8 +60,9 @@ public enum Installer {
         if !options.tlsDirectory.isEmpty {
             let directory = options.tlsDirectory
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
+                try FileManager.default.createDirectory(
+                    atPath: directory, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
                 let ca = try PrivateCA.generate(commonName: "jitsudo private CA")
                 let ips = options.tlsNames.filter { $0.allSatisfy { $0.isNumber || $0 == "." || $0 == ":" } }
                 let server = try ca.issue(dnsNames: options.tlsNames.filter { !ips.contains($0) }, ipAddresses: ips)
@@ -99,7 +102,8 @@ public enum Installer {
             throw Daemon.StartupError("could not write \(options.configOut); check the directory exists and is writable")
         }
         say("Configuration written to: \(options.configOut)", true)
-        say("""
+        say(
+            """
 
             Next steps:
               1. Apply your policies (no policy means every request is denied):

@@ -29,9 +29,11 @@ final class LeaderElector: Service, Sendable {
     let leaderWork: @Sendable (Int64) async -> Void
     private let state = Mutex<Role>(.standby)
 
-    init(url: DatabaseURL, leadership: Leadership, replicaID: String, leaseTTL: Duration = .seconds(5),
-         heartbeatInterval: Duration = .seconds(1), pollInterval: Duration = .milliseconds(250), logger: Logger,
-         leaderWork: @escaping @Sendable (Int64) async -> Void) {
+    init(
+        url: DatabaseURL, leadership: Leadership, replicaID: String, leaseTTL: Duration = .seconds(5),
+        heartbeatInterval: Duration = .seconds(1), pollInterval: Duration = .milliseconds(250), logger: Logger,
+        leaderWork: @escaping @Sendable (Int64) async -> Void
+    ) {
         self.url = url
         self.leadership = leadership
         self.replicaID = replicaID
@@ -108,8 +110,9 @@ final class LeaderElector: Service, Sendable {
                 if let running = work {
                     running.cancel()
                     if await firstOf(timeout: .seconds(1), { await running.value }) == nil {
-                        logger.error("leader work did not stop within 1 s of losing leadership; abandoned (its writes are fenced)",
-                                     metadata: ["replica.id": "\(replicaID)"])
+                        logger.error(
+                            "leader work did not stop within 1 s of losing leadership; abandoned (its writes are fenced)",
+                            metadata: ["replica.id": "\(replicaID)"])
                     }
                 }
                 work = nil
@@ -159,9 +162,11 @@ final class LeaderElector: Service, Sendable {
             // Each replica's log shows every change of leader, not only its own.
             logger.info("following leader", metadata: ["replica.id": "\(replicaID)", "leader.holder": "\(holder)", "leader.epoch": "\(epoch)"])
         case .staleHolder(let holder, let age):
-            logger.warning("ending a stale leader's backend", metadata: [
-                "replica.id": "\(replicaID)", "leader.holder": "\(holder)", "heartbeat.age_ms": "\(age)",
-            ])
+            logger.warning(
+                "ending a stale leader's backend",
+                metadata: [
+                    "replica.id": "\(replicaID)", "leader.holder": "\(holder)", "heartbeat.age_ms": "\(age)",
+                ])
         case .acquired(let epoch):
             Counter(label: "jitsudo_leadership_changes_total").increment()
             logger.info("leadership acquired", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])

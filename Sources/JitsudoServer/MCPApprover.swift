@@ -183,7 +183,9 @@ struct MCPApprover: Sendable {
     // MARK: - Replies
 
     static func error(_ code: Code, _ message: String, id: JSONValue) -> Reply {
-        Reply(status: 200, body: .object(["jsonrpc": "2.0", "id": id, "error": .object(["code": .integer(code.rawValue), "message": .string(message)])]))
+        Reply(
+            status: 200,
+            body: .object(["jsonrpc": "2.0", "id": id, "error": .object(["code": .integer(code.rawValue), "message": .string(message)])]))
     }
 
     /// A tool result: `value` as compact JSON text.

@@ -28,17 +28,20 @@ enum NotificationWiring {
                 notifiers.append(try WebhookNotifier(configuration: .init(url: configuration.webhookURL, secret: configuration.webhookSecret)))
             }
             if !configuration.smtpHost.isEmpty {
-                let security: SMTPNotifier.Security = switch configuration.smtpSecurity {
-                case "tls": .tls
-                case "none": .none
-                default: .startTLS
-                }
-                notifiers.append(try SMTPNotifier(configuration: .init(
-                    host: configuration.smtpHost, port: configuration.smtpPort, security: security,
-                    username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
-                    password: configuration.smtpPassword.isEmpty ? nil : configuration.smtpPassword,
-                    from: configuration.smtpFrom, to: configuration.smtpTo
-                )))
+                let security: SMTPNotifier.Security =
+                    switch configuration.smtpSecurity {
+                    case "tls": .tls
+                    case "none": .none
+                    default: .startTLS
+                    }
+                notifiers.append(
+                    try SMTPNotifier(
+                        configuration: .init(
+                            host: configuration.smtpHost, port: configuration.smtpPort, security: security,
+                            username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
+                            password: configuration.smtpPassword.isEmpty ? nil : configuration.smtpPassword,
+                            from: configuration.smtpFrom, to: configuration.smtpTo
+                        )))
             }
             if !configuration.siemFile.isEmpty {
                 let destination: JSONLinesNotifier.Destination =
@@ -46,10 +49,12 @@ enum NotificationWiring {
                 notifiers.append(try JSONLinesNotifier(configuration: .init(destination: destination)))
             }
             if let (host, port) = syslogTarget {
-                notifiers.append(try SyslogNotifier(configuration: .init(
-                    host: host, port: port,
-                    transport: configuration.syslogProtocol == "tcp" ? .tcp : .udp
-                )))
+                notifiers.append(
+                    try SyslogNotifier(
+                        configuration: .init(
+                            host: host, port: port,
+                            transport: configuration.syslogProtocol == "tcp" ? .tcp : .udp
+                        )))
             }
         } catch {
             throw Daemon.StartupError("configuration: \(error.context["setting"] ?? "notifications") \(error.message)")
@@ -65,14 +70,17 @@ enum NotificationWiring {
                 event: notice.event, priority: notice.priority == .high ? .high : .normal, title: notice.title, text: notice.text,
                 requestID: notice.requestID, fields: notice.fields, occurredAt: Date()
             )
-            return [{ connection, logger in
-                let payload = try notification.jsonPayload()
-                let items = channels.map {
-                    NotificationOutbox.Item(channel: $0, event: notification.event, payload: payload,
-                                            priority: notification.priority == .high ? .high : .normal)
+            return [
+                { connection, logger in
+                    let payload = try notification.jsonPayload()
+                    let items = channels.map {
+                        NotificationOutbox.Item(
+                            channel: $0, event: notification.event, payload: payload,
+                            priority: notification.priority == .high ? .high : .normal)
+                    }
+                    try await NotificationOutbox.enqueue(items, on: connection, logger: logger)
                 }
-                try await NotificationOutbox.enqueue(items, on: connection, logger: logger)
-            }]
+            ]
         }
     }
 }

@@ -38,7 +38,10 @@ public final class PolicyService: Service, Sendable {
     /// Loads the enabled policies of both types and installs them; returns how many are loaded.
     @discardableResult
     public func reload() async throws -> Int {
-        let ticket = generations.withLock { $0.started += 1; return $0.started }
+        let ticket = generations.withLock {
+            $0.started += 1
+            return $0.started
+        }
         do {
             let eligibility = try PolicyEngine.compile(.eligibility, try await repository.enabled(.eligibility))
             let approval = try PolicyEngine.compile(.approval, try await repository.enabled(.approval))

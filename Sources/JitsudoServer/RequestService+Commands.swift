@@ -57,14 +57,17 @@ extension RequestService {
             var proposed = request
             proposed.durationSeconds = total
             let tier = try await principals.trustTier(of: request.requesterIdentity)
-            eligibility = policies.eligibility(PolicyInput(action: "request", userEmail: caller.email, userSubject: caller.subject,
-                                                           userGroups: caller.groups, request: proposed, trustTier: tier,
-                                                           requesterTrustTier: tier), now: nowNanos)
+            eligibility = policies.eligibility(
+                PolicyInput(
+                    action: "request", userEmail: caller.email, userSubject: caller.subject,
+                    userGroups: caller.groups, request: proposed, trustTier: tier,
+                    requesterTrustTier: tier), now: nowNanos)
             if case .failed(let failure) = eligibility { logger.error("eligibility evaluation failed", metadata: ["policy.error": "\(failure)"]) }
         }
         let command = { (reissued: Bool) in
-            RequestWorkflow.Command.extend(by: actor(caller), addedSeconds: addedSeconds, reason: reason, eligibility: eligibility,
-                                           credentialsReissued: reissued)
+            RequestWorkflow.Command.extend(
+                by: actor(caller), addedSeconds: addedSeconds, reason: reason, eligibility: eligibility,
+                credentialsReissued: reissued)
         }
         // Preflight on the unlocked row: refusals (audited) before the provider is asked anything.
         let preflight = RequestWorkflow.decide(command(false), on: .init(request), at: now())
@@ -76,8 +79,9 @@ extension RequestService {
         var reissued: IssuedGrant?
         for case .extendAtProvider(let notAfter) in preflight.effects {
             do {
-                reissued = try await provider.extend(grantRequest(request, durationSeconds: preflight.request?.durationSeconds, notAfter: notAfter),
-                                                     revokeToken: request.revokeToken)
+                reissued = try await provider.extend(
+                    grantRequest(request, durationSeconds: preflight.request?.durationSeconds, notAfter: notAfter),
+                    revokeToken: request.revokeToken)
             } catch {
                 throw ProviderFailure(provider: request.provider, "refused the extension: \(error.message)")
             }
@@ -113,8 +117,9 @@ extension RequestService {
     func approverVerdict(_ request: ElevationRequest, caller: Caller, action: String, approvals: [String]) async throws -> ApproverVerdict {
         let tier = try await principals.trustTier(of: caller.email)
         let requesterTier = try await principals.trustTier(of: request.requesterIdentity)
-        let input = PolicyInput(action: action, userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
-                                request: request, trustTier: tier, requesterTrustTier: requesterTier, approvals: approvals)
+        let input = PolicyInput(
+            action: action, userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
+            request: request, trustTier: tier, requesterTrustTier: requesterTier, approvals: approvals)
         let verdict = policies.approver(input, now: nowNanos)
         if case .failed(let failure) = verdict { logger.error("approval evaluation failed", metadata: ["policy.error": "\(failure)"]) }
         return verdict

@@ -14,8 +14,9 @@ extension RequestService {
         }
         let current = now()
         guard request.state == .active, let issuedAt = request.issuedAt, let expiresAt = request.expiresAt, expiresAt > current else {
-            throw WorkflowRefusal(.failedPrecondition,
-                                  "request \(id) is \(request.state.rawValue) and has no usable credentials; only ACTIVE grants do")
+            throw WorkflowRefusal(
+                .failedPrecondition,
+                "request \(id) is \(request.state.rawValue) and has no usable credentials; only ACTIVE grants do")
         }
         guard let sealed = try await requests.credentialsJSON(of: id) else {
             throw WorkflowRefusal(.failedPrecondition, "request \(id) has no stored credentials")
@@ -25,8 +26,10 @@ extension RequestService {
         if let provider = providers[request.provider] {
             let remaining = max(1, (expiresAt.microseconds - current.microseconds) / 1_000_000)
             do {
-                if let fresh = try await provider.refreshCredentials(grantRequest(request, durationSeconds: remaining, notAfter: expiresAt),
-                                                                     current: credentials) {
+                if let fresh = try await provider.refreshCredentials(
+                    grantRequest(request, durationSeconds: remaining, notAfter: expiresAt),
+                    current: credentials)
+                {
                     credentials = fresh
                     refreshed = true
                 }
@@ -35,10 +38,13 @@ extension RequestService {
             }
         }
         let details: AuditDetails = refreshed ? ["refreshed": true] : [:]
-        try await audit.append(AuditDraft(actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
-                                          provider: request.provider, resourceScope: request.resourceScope, details: details))
-        return WireGrant(requestId: id.rawValue,
-                         credentials: credentials.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
-                         issuedAt: issuedAt.canonicalText, expiresAt: expiresAt.canonicalText)
+        try await audit.append(
+            AuditDraft(
+                actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
+                provider: request.provider, resourceScope: request.resourceScope, details: details))
+        return WireGrant(
+            requestId: id.rawValue,
+            credentials: credentials.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
+            issuedAt: issuedAt.canonicalText, expiresAt: expiresAt.canonicalText)
     }
 }

@@ -44,7 +44,8 @@ extension RequestService {
         for effect in effects {
             switch effect {
             case .audit(let draft): change.audit.append(draft)
-            case .recordApproval(let approver, let comment): change.approval = Approval(approverIdentity: approver, comment: comment, createdAt: now())
+            case .recordApproval(let approver, let comment):
+                change.approval = Approval(approverIdentity: approver, comment: comment, createdAt: now())
             case .queueRevocation(let cause): change.revocation = cause
             case .notify(let notice): change.extraWrites += notify(notice)
             case .storeCredentials: change.credentialsJSON = sealedCredentials
@@ -65,16 +66,18 @@ extension RequestService {
             logger.warning("grant failed at provider", metadata: ["request.id": "\(request.id)", "provider": "\(request.provider)"])
             throw ProviderFailure(provider: request.provider, "failed to issue the grant: \(error.message); approve again to retry")
         }
-        let active = try await execute(request.id, .grantIssued(actor: actor, durationSeconds: issued.durationSeconds, revokeToken: issued.revokeToken),
-                                       actor: actor, issued: issued)
+        let active = try await execute(
+            request.id, .grantIssued(actor: actor, durationSeconds: issued.durationSeconds, revokeToken: issued.revokeToken),
+            actor: actor, issued: issued)
         logger.info("grant issued", metadata: ["request.id": "\(request.id)", "provider": "\(request.provider)"])
         return active
     }
 
     /// What the provider is asked for `request`; `durationSeconds` and `notAfter` override the stored duration.
     func grantRequest(_ request: ElevationRequest, durationSeconds: Int64? = nil, notAfter: AuditTimestamp? = nil) -> GrantRequest {
-        GrantRequest(requestID: request.id.rawValue, requesterIdentity: request.requesterIdentity, role: request.role,
-                     resourceScope: request.resourceScope, durationSeconds: durationSeconds ?? request.durationSeconds, metadata: request.metadata,
-                     notAfter: notAfter)
+        GrantRequest(
+            requestID: request.id.rawValue, requesterIdentity: request.requesterIdentity, role: request.role,
+            resourceScope: request.resourceScope, durationSeconds: durationSeconds ?? request.durationSeconds, metadata: request.metadata,
+            notAfter: notAfter)
     }
 }

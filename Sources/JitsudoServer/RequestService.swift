@@ -53,8 +53,10 @@ public struct RequestService: Sendable {
         public var breakGlass: Bool
         public var metadata: [String: String]
 
-        public init(provider: String, role: String, resourceScope: String, durationSeconds: Int64, reason: String, breakGlass: Bool,
-                    metadata: [String: String]) {
+        public init(
+            provider: String, role: String, resourceScope: String, durationSeconds: Int64, reason: String, breakGlass: Bool,
+            metadata: [String: String]
+        ) {
             self.provider = provider
             self.role = role
             self.resourceScope = resourceScope
@@ -75,8 +77,9 @@ public struct RequestService: Sendable {
     /// - Throws: ``WorkflowRefusal`` (audited when the policy refused), ``ProviderFailure`` when the grant failed.
     public func create(_ submission: Submission, by caller: Caller) async throws -> WireRequest {
         do {
-            try ElevationRequest.validateSubmission(provider: submission.provider, role: submission.role,
-                                                    durationSeconds: submission.durationSeconds, metadata: submission.metadata)
+            try ElevationRequest.validateSubmission(
+                provider: submission.provider, role: submission.role,
+                durationSeconds: submission.durationSeconds, metadata: submission.metadata)
         } catch {
             throw WorkflowRefusal(.invalidArgument, error.message)
         }
@@ -101,9 +104,10 @@ public struct RequestService: Sendable {
         // `input.request.id` is "" at submission (policies.md §3): the id is not the requester's to choose.
         let input = PolicyInput(
             action: "request", userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
-            submission: .init(requesterIdentity: caller.email, provider: submission.provider, role: submission.role,
-                              resourceScope: submission.resourceScope, durationSeconds: submission.durationSeconds, reason: submission.reason,
-                              breakGlass: submission.breakGlass, metadata: submission.metadata),
+            submission: .init(
+                requesterIdentity: caller.email, provider: submission.provider, role: submission.role,
+                resourceScope: submission.resourceScope, durationSeconds: submission.durationSeconds, reason: submission.reason,
+                breakGlass: submission.breakGlass, metadata: submission.metadata),
             trustTier: tier, requesterTrustTier: tier
         )
         let eligibility = policies.eligibility(input, now: nowNanos)

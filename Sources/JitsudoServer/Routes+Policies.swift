@@ -35,19 +35,22 @@ extension APIRoutes {
         }
         group.get("policies/:id") { _, context in
             _ = try context.requireCaller()
-            return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(try await deps.policyRepository.get(try context.parameters.require("id")))))
+            return try HTTPJSON.response(
+                PolicyEnvelope(policy: WirePolicy(try await deps.policyRepository.get(try context.parameters.require("id")))))
         }
         group.post("policies") { request, context in
             let caller = try context.requireAdmin()
             let fields = try await HTTPJSON.fields(request, context: context)
             let name = try fields.string("name", required: true, maxLength: 128) ?? ""
-            let type = try policyType(try fields.value("type").map { value throws(APIError) -> String in
-                switch value {
-                case .string(let text): return text
-                case .integer(let number): return String(number)
-                default: throw APIError.invalidArgument("type must be eligibility or approval")
-                }
-            }) ?? .eligibility
+            let type =
+                try policyType(
+                    try fields.value("type").map { value throws(APIError) -> String in
+                        switch value {
+                        case .string(let text): return text
+                        case .integer(let number): return String(number)
+                        default: throw APIError.invalidArgument("type must be eligibility or approval")
+                        }
+                    }) ?? .eligibility
             let rego = try fields.string("rego", required: true, maxLength: 512 * 1024) ?? ""
             let description = try fields.string("description", maxLength: 4_096) ?? ""
             let enabled = try fields.bool("enabled") ?? false
@@ -55,8 +58,9 @@ extension APIRoutes {
             var generator = SystemRandomNumberGenerator()
             let newID = PolicyID.generate(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), using: &generator)
             let applied = try await writing(deps) {
-                try await deps.policyRepository.apply(name: name, type: type, rego: rego, description: description, enabled: enabled,
-                                                      by: caller.email, newID: newID, validate: deps.policies.validator)
+                try await deps.policyRepository.apply(
+                    name: name, type: type, rego: rego, description: description, enabled: enabled,
+                    by: caller.email, newID: newID, validate: deps.policies.validator)
             }
             return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(applied.policy)))
         }
@@ -68,8 +72,9 @@ extension APIRoutes {
             guard enabled != nil || description != nil else { throw APIError.invalidArgument("send enabled and/or description to update") }
             let reference = try context.parameters.require("id")
             let updated = try await writing(deps) {
-                try await deps.policyRepository.update(reference, enabled: enabled, description: description, by: caller.email,
-                                                       validate: deps.policies.validator)
+                try await deps.policyRepository.update(
+                    reference, enabled: enabled, description: description, by: caller.email,
+                    validate: deps.policies.validator)
             }
             return try HTTPJSON.response(PolicyEnvelope(policy: WirePolicy(updated)))
         }

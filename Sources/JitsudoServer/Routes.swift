@@ -55,12 +55,15 @@ enum APIRoutes {
             if try request.queryBool("mine") { filter.requesterIdentity = caller.email }
             if let text = try request.query("state"), !text.isEmpty {
                 guard let state = RequestState(parsing: text) else {
-                    throw APIError.invalidArgument("state must be one of PENDING, APPROVED, REJECTED, ACTIVE, EXPIRED, REVOKED; got '\(text.prefix(40))'")
+                    throw APIError.invalidArgument(
+                        "state must be one of PENDING, APPROVED, REJECTED, ACTIVE, EXPIRED, REVOKED; got '\(text.prefix(40))'")
                 }
                 filter.state = state
             }
             if try request.queryBool("pending") {
-                if let state = filter.state, state != .pending { throw APIError.invalidArgument("pending=true conflicts with state=\(state.rawValue)") }
+                if let state = filter.state, state != .pending {
+                    throw APIError.invalidArgument("pending=true conflicts with state=\(state.rawValue)")
+                }
                 filter.state = .pending
             }
             filter.provider = try request.query("provider").flatMap { $0.isEmpty ? nil : $0 }
@@ -94,8 +97,9 @@ enum APIRoutes {
             let caller = try context.requireCaller()
             let fields = try await HTTPJSON.fields(request, context: context)
             guard let added = try fields.int64("durationSeconds") else { throw APIError.invalidArgument("duration_seconds is required") }
-            let result = try await deps.requests.extend(try requestID(context), addedSeconds: added, reason: try fields.string("reason") ?? "",
-                                                        by: caller)
+            let result = try await deps.requests.extend(
+                try requestID(context), addedSeconds: added, reason: try fields.string("reason") ?? "",
+                by: caller)
             return try HTTPJSON.response(RequestEnvelope(request: result))
         }
         group.get("requests/:id/credentials") { _, context in
@@ -149,7 +153,8 @@ enum APIRoutes {
             let fields = try await HTTPJSON.fields(request, context: context)
             guard let tier = try fields.int64("trustTier") else { throw APIError.invalidArgument("trust_tier is required (0–4)") }
             guard (0...4).contains(tier) else { throw APIError.invalidArgument("trust_tier must be 0–4, got \(tier)") }
-            let principal = try await deps.principals.setTrustTier(identity, tier: Int(tier), notes: try fields.string("notes") ?? "", by: caller.email)
+            let principal = try await deps.principals.setTrustTier(
+                identity, tier: Int(tier), notes: try fields.string("notes") ?? "", by: caller.email)
             return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(principal)))
         }
     }

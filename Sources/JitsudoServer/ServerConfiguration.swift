@@ -90,13 +90,16 @@ public struct ServerConfiguration: Sendable {
         "oidc.client_id": { config, value in config.oidcClientID = value },
         "oidc.groups_claim": { config, value in config.oidcGroupsClaim = value },
         "oidc.ca_file": { config, value in config.oidcCAFile = value },
-        "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600) },
+        "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600)
+        },
         "admin.groups": { config, value in config.adminGroups = list(value) },
         "admin.emails": { config, value in config.adminEmails = list(value) },
         "tls.cert_file": { config, value in config.tlsCertFile = value },
         "tls.key_file": { config, value in config.tlsKeyFile = value },
         "tls.client_ca_file": { config, value in config.tlsClientCAFile = value },
-        "tls.require_client_cert": { config, value throws(ConfigurationError) in config.tlsRequireClientCert = try bool(value, "tls.require_client_cert") },
+        "tls.require_client_cert": { config, value throws(ConfigurationError) in
+            config.tlsRequireClientCert = try bool(value, "tls.require_client_cert")
+        },
         "tls.reload_interval_seconds": { config, value throws(ConfigurationError) in
             config.tlsReloadIntervalSeconds = try int(value, "tls.reload_interval_seconds", 1...3600)
         },
@@ -116,7 +119,8 @@ public struct ServerConfiguration: Sendable {
             config.policySyncIntervalSeconds = try duration(value, "policy_sync_interval")
         },
         "sweep_interval": { config, value throws(ConfigurationError) in config.sweepIntervalSeconds = try duration(value, "sweep_interval") },
-        "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled") },
+        "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled")
+        },
         "providers.mock.max_duration": { config, value throws(ConfigurationError) in
             config.mockProviderMaxDurationSeconds = try duration(value, "providers.mock.max_duration")
         },
@@ -153,7 +157,9 @@ public struct ServerConfiguration: Sendable {
         "notifications.webhook.url": { config, value in config.webhookURL = value },
         "notifications.webhook.secret": { config, value in config.webhookSecret = value },
         "notifications.smtp.host": { config, value in config.smtpHost = value },
-        "notifications.smtp.port": { config, value throws(ConfigurationError) in config.smtpPort = try int(value, "notifications.smtp.port", 1...65535) },
+        "notifications.smtp.port": { config, value throws(ConfigurationError) in
+            config.smtpPort = try int(value, "notifications.smtp.port", 1...65535)
+        },
         "notifications.smtp.from": { config, value in config.smtpFrom = value },
         "notifications.smtp.security": { config, value throws(ConfigurationError) in
             guard ["starttls", "tls", "none"].contains(value) else {
@@ -182,7 +188,9 @@ public struct ServerConfiguration: Sendable {
     /// Loads `yaml` (may be empty), then applies `environment` overrides, then validates.
     ///
     /// - Throws: ``ConfigurationError`` naming the key and the fix.
-    public static func load(yaml: String, environment: [String: String], requireDatabase: Bool = true) throws(ConfigurationError) -> ServerConfiguration {
+    public static func load(yaml: String, environment: [String: String], requireDatabase: Bool = true) throws(ConfigurationError)
+        -> ServerConfiguration
+    {
         var config = ServerConfiguration()
         var values: [String: String] = [:]
         if !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -229,13 +237,15 @@ public struct ServerConfiguration: Sendable {
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }
         }
-        if kubernetesProviderEnabled, kubernetesInstance.isEmpty || kubernetesInstance.count > 63
-            || !kubernetesInstance.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." })
+        if kubernetesProviderEnabled,
+            kubernetesInstance.isEmpty || kubernetesInstance.count > 63
+                || !kubernetesInstance.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." })
         {
             throw ConfigurationError(key: "providers.kubernetes.instance", "must be a label value: 1-63 letters, digits, '-', '_' or '.'")
         }
         if kubernetesProviderEnabled, kubernetesAllowedRoles.isEmpty {
-            throw ConfigurationError(key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")
+            throw ConfigurationError(
+                key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")
         }
         if !webhookURL.isEmpty, webhookSecret.count < 32 {
             throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")

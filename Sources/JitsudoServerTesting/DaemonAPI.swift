@@ -31,7 +31,8 @@ public struct DaemonAPI: Sendable {
     public func applyPolicies(_ policies: [(name: String, type: String, rego: String)]) async throws {
         for (name, type, rego) in policies {
             let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type, "rego": rego, "enabled": true])
-            let (status, text) = try await call(.POST, "/policies", as: "root@example.com;jitsudo-admins", json: String(decoding: body, as: UTF8.self))
+            let (status, text) = try await call(
+                .POST, "/policies", as: "root@example.com;jitsudo-admins", json: String(decoding: body, as: UTF8.self))
             guard status == 200 else { throw TestSupportError("policy \(name) was refused (\(status)): \(text)") }
         }
     }

@@ -53,9 +53,11 @@ public enum InProcessDaemon {
         logger.logLevel = .warning
         let daemon = try await Daemon(configuration: configuration, logger: logger)
         let port = Mutex<Int?>(nil)
-        let app = daemon.application(authenticator: authenticator, host: "127.0.0.1", port: 0, onServerRunning: { channel in
-            port.withLock { $0 = channel.localAddress?.port }
-        })
+        let app = daemon.application(
+            authenticator: authenticator, host: "127.0.0.1", port: 0,
+            onServerRunning: { channel in
+                port.withLock { $0 = channel.localAddress?.port }
+            })
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let running = Task { try await group.run() }
         defer { running.cancel() }

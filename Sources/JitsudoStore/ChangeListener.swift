@@ -47,9 +47,11 @@ public struct ChangeListener: Sendable {
                 try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("change listener lost its connection; reconnecting", metadata: [
-                    "db.channel": "\(channel)", "error": "\(Database.describe(error))",
-                ])
+                logger.warning(
+                    "change listener lost its connection; reconnecting",
+                    metadata: [
+                        "db.channel": "\(channel)", "error": "\(Database.describe(error))",
+                    ])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }

@@ -182,8 +182,9 @@ public struct Leadership: Sendable {
         var current: Int64 = -1
         for try await value in rows.decode(Int64.self) { current = value }
         guard current == epoch else {
-            throw StoreError(.failedPrecondition, "leadership moved to epoch \(current); this replica (epoch \(epoch)) may not write",
-                             context: ["epoch": "\(epoch)", "current": "\(current)"])
+            throw StoreError(
+                .failedPrecondition, "leadership moved to epoch \(current); this replica (epoch \(epoch)) may not write",
+                context: ["epoch": "\(epoch)", "current": "\(current)"])
         }
     }
 }

@@ -132,4 +132,3 @@ public struct LocalPostgresError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
-

@@ -25,7 +25,8 @@ enum PageToken {
             throw StoreError(.invalidArgument, "page_token is not a token this server issued; start again without page_token")
         }
         guard parts[1] == Substring(fnv1a(fingerprint)) else {
-            throw StoreError(.invalidArgument, "page_token was issued for different filters; repeat the query with the same filters or drop page_token")
+            throw StoreError(
+                .invalidArgument, "page_token was issued for different filters; repeat the query with the same filters or drop page_token")
         }
         return String(parts[2])
     }

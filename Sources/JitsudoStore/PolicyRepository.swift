@@ -65,8 +65,9 @@ public struct PolicyRepository: Sendable {
             var candidate = existing.filter { $0.name != name }
             let now = AuditTimestamp(microsecondsSinceEpoch: 0)
             candidate.append(
-                Policy(id: previous?.id ?? newID, name: name, type: type, rego: rego, description: description, enabled: enabled,
-                       updatedBy: actor, createdAt: now, updatedAt: now)
+                Policy(
+                    id: previous?.id ?? newID, name: name, type: type, rego: rego, description: description, enabled: enabled,
+                    updatedBy: actor, createdAt: now, updatedAt: now)
             )
             try Self.check(types: [type] + (previous.map { [$0.type] } ?? []), candidate, validate)
             let rows = try await connection.query(

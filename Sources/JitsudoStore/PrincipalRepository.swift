@@ -66,7 +66,9 @@ public struct PrincipalRepository: Sendable {
             try await AuditLog.append(
                 AuditDraft(
                     actor: actor, action: AuditAction.trustTierSet,
-                    details: ["identity": .string(identity), "old_tier": .int(Int64(oldTier)), "new_tier": .int(Int64(tier)), "notes": .string(notes)]
+                    details: [
+                        "identity": .string(identity), "old_tier": .int(Int64(oldTier)), "new_tier": .int(Int64(tier)), "notes": .string(notes),
+                    ]
                 ),
                 on: connection, logger: logger
             )

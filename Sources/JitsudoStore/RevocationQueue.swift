@@ -58,8 +58,9 @@ public struct RevocationQueue: Sendable {
                     logger: logger
                 )
                 try await AuditLog.append(
-                    AuditDraft(actor: "system", action: AuditAction.grantRevocationCompleted, requestID: requestID, provider: provider,
-                               resourceScope: scope, details: ["attempts": .int(Int64(attempts + 1))]),
+                    AuditDraft(
+                        actor: "system", action: AuditAction.grantRevocationCompleted, requestID: requestID, provider: provider,
+                        resourceScope: scope, details: ["attempts": .int(Int64(attempts + 1))]),
                     on: connection, logger: logger
                 )
             case .failed(let message):
@@ -74,8 +75,9 @@ public struct RevocationQueue: Sendable {
                 )
                 if attempts == 0 {
                     try await AuditLog.append(
-                        AuditDraft(actor: "system", action: AuditAction.grantRevocationFailed, requestID: requestID, provider: provider,
-                                   resourceScope: scope, outcome: .failure, details: ["attempt": 1, "error": .string(message)]),
+                        AuditDraft(
+                            actor: "system", action: AuditAction.grantRevocationFailed, requestID: requestID, provider: provider,
+                            resourceScope: scope, outcome: .failure, details: ["attempt": 1, "error": .string(message)]),
                         on: connection, logger: logger
                     )
                 }

@@ -70,7 +70,8 @@ public struct CustomResourceDefinition: KubernetesResource, Hashable {
     /// Where objects of the storage version (or `version`) live.
     public func resourceType(version: String? = nil) -> ResourceType {
         let chosen = version ?? spec.versions.first(where: \.storage)?.name ?? spec.versions.first?.name ?? "v1"
-        return ResourceType(group: spec.group, version: chosen, plural: spec.names.plural, kind: spec.names.kind,
-                            namespaced: spec.scope == "Namespaced")
+        return ResourceType(
+            group: spec.group, version: chosen, plural: spec.names.plural, kind: spec.names.kind,
+            namespaced: spec.scope == "Namespaced")
     }
 }

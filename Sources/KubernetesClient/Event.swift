@@ -18,8 +18,10 @@ public struct Event: KubernetesResource, Hashable {
     public var regarding: ObjectReference?
     public var series: JSONValue?
 
-    public init(metadata: ObjectMeta, eventTime: Date, type: String, reason: String, action: String, note: String,
-                regarding: ObjectReference, reportingController: String, reportingInstance: String) {
+    public init(
+        metadata: ObjectMeta, eventTime: Date, type: String, reason: String, action: String, note: String,
+        regarding: ObjectReference, reportingController: String, reportingInstance: String
+    ) {
         self.metadata = metadata
         self.eventTime = eventTime
         self.type = type

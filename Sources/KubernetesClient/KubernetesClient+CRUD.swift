@@ -11,8 +11,10 @@ public struct ListOptions: Sendable, Hashable {
     public var continueToken: String?
     public var resourceVersion: String?
 
-    public init(labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil,
-                resourceVersion: String? = nil) {
+    public init(
+        labelSelector: String? = nil, fieldSelector: String? = nil, limit: Int? = nil, continueToken: String? = nil,
+        resourceVersion: String? = nil
+    ) {
         self.labelSelector = labelSelector
         self.fieldSelector = fieldSelector
         self.limit = limit
@@ -104,8 +106,10 @@ extension KubernetesClient {
     }
 
     /// Lists objects (across all namespaces when `allNamespaces`).
-    public func list<R: KubernetesResource>(_ type: R.Type, namespace: String? = nil, allNamespaces: Bool = false,
-                                            options: ListOptions = ListOptions()) async throws -> ObjectList<R> {
+    public func list<R: KubernetesResource>(
+        _ type: R.Type, namespace: String? = nil, allNamespaces: Bool = false,
+        options: ListOptions = ListOptions()
+    ) async throws -> ObjectList<R> {
         try await list(type, namespace: namespace, allNamespaces: allNamespaces, options: options, in: R.resourceType)
     }
 
@@ -116,21 +120,27 @@ extension KubernetesClient {
     public func update<R: KubernetesResource>(_ object: R) async throws -> R { try await update(object, in: R.resourceType) }
 
     /// Patches `name` (or its `subresource`, e.g. `status`).
-    public func patch<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil, subresource: String? = nil,
-                                             _ patch: Patch) async throws -> R {
+    public func patch<R: KubernetesResource>(
+        _ type: R.Type, name: String, namespace: String? = nil, subresource: String? = nil,
+        _ patch: Patch
+    ) async throws -> R {
         try await self.patch(type, name: name, namespace: namespace, subresource: subresource, patch, in: R.resourceType)
     }
 
     /// Deletes `name`; a missing object is `notFound` (see ``deleteIfPresent(_:name:namespace:options:)``).
-    public func delete<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil,
-                                              options: DeleteOptions = DeleteOptions()) async throws {
+    public func delete<R: KubernetesResource>(
+        _ type: R.Type, name: String, namespace: String? = nil,
+        options: DeleteOptions = DeleteOptions()
+    ) async throws {
         try await delete(name: name, namespace: namespace, options: options, in: R.resourceType)
     }
 
     /// Deletes `name`; returns false when it was already gone.
     @discardableResult
-    public func deleteIfPresent<R: KubernetesResource>(_ type: R.Type, name: String, namespace: String? = nil,
-                                                       options: DeleteOptions = DeleteOptions()) async throws -> Bool {
+    public func deleteIfPresent<R: KubernetesResource>(
+        _ type: R.Type, name: String, namespace: String? = nil,
+        options: DeleteOptions = DeleteOptions()
+    ) async throws -> Bool {
         do {
             try await delete(name: name, namespace: namespace, options: options, in: R.resourceType)
             return true
@@ -146,27 +156,34 @@ extension KubernetesClient {
         return try decode(R.self, from: try await send(call), call: call)
     }
 
-    public func list<R: KubernetesObject>(_ type: R.Type, namespace: String? = nil, allNamespaces: Bool = false, options: ListOptions = ListOptions(),
-                                          in resource: ResourceType) async throws -> ObjectList<R> {
-        let call = Call(method: .GET, verb: "list", resource: resource, namespace: allNamespaces ? nil : self.namespace(namespace, for: resource),
-                        query: options.query)
+    public func list<R: KubernetesObject>(
+        _ type: R.Type, namespace: String? = nil, allNamespaces: Bool = false, options: ListOptions = ListOptions(),
+        in resource: ResourceType
+    ) async throws -> ObjectList<R> {
+        let call = Call(
+            method: .GET, verb: "list", resource: resource, namespace: allNamespaces ? nil : self.namespace(namespace, for: resource),
+            query: options.query)
         return try decode(ObjectList<R>.self, from: try await send(call), call: call)
     }
 
     public func create<R: KubernetesObject>(_ object: R, in resource: ResourceType) async throws -> R {
-        let call = Call(method: .POST, verb: "create", resource: resource, namespace: namespace(object.metadata.namespace, for: resource),
-                        body: try encode(object, as: resource))
+        let call = Call(
+            method: .POST, verb: "create", resource: resource, namespace: namespace(object.metadata.namespace, for: resource),
+            body: try encode(object, as: resource))
         return try decode(R.self, from: try await send(call), call: call)
     }
 
     public func update<R: KubernetesObject>(_ object: R, in resource: ResourceType, subresource: String? = nil) async throws -> R {
-        let call = Call(method: .PUT, verb: "update", resource: resource, namespace: namespace(object.metadata.namespace, for: resource),
-                        name: try requireName(object, "update"), subresource: subresource, body: try encode(object, as: resource))
+        let call = Call(
+            method: .PUT, verb: "update", resource: resource, namespace: namespace(object.metadata.namespace, for: resource),
+            name: try requireName(object, "update"), subresource: subresource, body: try encode(object, as: resource))
         return try decode(R.self, from: try await send(call), call: call)
     }
 
-    public func patch<R: KubernetesObject>(_ type: R.Type, name: String, namespace: String? = nil, subresource: String? = nil, _ patch: Patch,
-                                           in resource: ResourceType) async throws -> R {
+    public func patch<R: KubernetesObject>(
+        _ type: R.Type, name: String, namespace: String? = nil, subresource: String? = nil, _ patch: Patch,
+        in resource: ResourceType
+    ) async throws -> R {
         let body: Data
         var query: [(String, String)] = []
         do {
@@ -182,16 +199,18 @@ extension KubernetesClient {
         } catch {
             throw KubernetesError(.decoding, "cannot encode the patch: \(error)")
         }
-        let call = Call(method: .PATCH, verb: "patch", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
-                        subresource: subresource, query: query, body: body, contentType: patch.contentType)
+        let call = Call(
+            method: .PATCH, verb: "patch", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
+            subresource: subresource, query: query, body: body, contentType: patch.contentType)
         return try decode(R.self, from: try await send(call), call: call)
     }
 
     public func delete(name: String, namespace: String? = nil, options: DeleteOptions = DeleteOptions(), in resource: ResourceType) async throws {
         let body: Data
         do { body = try JSONEncoder.kubernetes.encode(options) } catch { throw KubernetesError(.decoding, "cannot encode DeleteOptions: \(error)") }
-        let call = Call(method: .DELETE, verb: "delete", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
-                        body: body)
+        let call = Call(
+            method: .DELETE, verb: "delete", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
+            body: body)
         _ = try await send(call)
     }
 
@@ -199,19 +218,23 @@ extension KubernetesClient {
 
     /// Reads the `scale` subresource of a Deployment (or another scalable kind).
     public func scale(of resource: ResourceType = .deployments, name: String, namespace: String? = nil) async throws -> Scale {
-        let call = Call(method: .GET, verb: "get", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
-                        subresource: "scale")
+        let call = Call(
+            method: .GET, verb: "get", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
+            subresource: "scale")
         return try decode(Scale.self, from: try await send(call), call: call)
     }
 
     /// Sets the replicas through the `scale` subresource; `resourceVersion` (when given) is a precondition.
     @discardableResult
-    public func setReplicas(_ replicas: Int32, of resource: ResourceType = .deployments, name: String, namespace: String? = nil,
-                            resourceVersion: String? = nil) async throws -> Scale {
+    public func setReplicas(
+        _ replicas: Int32, of resource: ResourceType = .deployments, name: String, namespace: String? = nil,
+        resourceVersion: String? = nil
+    ) async throws -> Scale {
         var scale = Scale(metadata: ObjectMeta(name: name, namespace: self.namespace(namespace, for: resource)), spec: .init(replicas: replicas))
         scale.metadata.resourceVersion = resourceVersion
-        let call = Call(method: .PUT, verb: "update", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
-                        subresource: "scale", body: try encode(scale, as: Self.scaleType))
+        let call = Call(
+            method: .PUT, verb: "update", resource: resource, namespace: self.namespace(namespace, for: resource), name: name,
+            subresource: "scale", body: try encode(scale, as: Self.scaleType))
         return try decode(Scale.self, from: try await send(call), call: call)
     }
 
@@ -219,8 +242,9 @@ extension KubernetesClient {
 
     /// Binds a pending pod to `node` (what a scheduler does).
     public func bind(pod: String, namespace: String, to node: String) async throws {
-        let call = Call(method: .POST, verb: "create", resource: .pods, namespace: namespace, name: pod, subresource: "binding",
-                        body: try encode(PodBinding(pod: pod, node: node), as: .pods))
+        let call = Call(
+            method: .POST, verb: "create", resource: .pods, namespace: namespace, name: pod, subresource: "binding",
+            body: try encode(PodBinding(pod: pod, node: node), as: .pods))
         _ = try await send(call)
     }
 }

@@ -33,8 +33,9 @@ extension KubernetesClient {
     ) async throws {
         var query = options.query
         query += [("watch", "true"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeoutSeconds))]
-        let call = Call(method: .GET, verb: "watch", resource: resource, namespace: allNamespaces ? nil : self.namespace(namespace, for: resource),
-                        query: query)
+        let call = Call(
+            method: .GET, verb: "watch", resource: resource, namespace: allNamespaces ? nil : self.namespace(namespace, for: resource),
+            query: query)
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request(for: call), timeout: .seconds(Int64(timeoutSeconds) + 30))
@@ -75,8 +76,9 @@ extension KubernetesClient {
         _ type: R.Type, namespace: String? = nil, allNamespaces: Bool = false, options: ListOptions = ListOptions(), timeoutSeconds: Int = 300,
         handler: (WatchEvent<R>) async throws -> Void
     ) async throws {
-        try await watch(type, namespace: namespace, allNamespaces: allNamespaces, options: options, timeoutSeconds: timeoutSeconds,
-                        in: R.resourceType, handler: handler)
+        try await watch(
+            type, namespace: namespace, allNamespaces: allNamespaces, options: options, timeoutSeconds: timeoutSeconds,
+            in: R.resourceType, handler: handler)
     }
 
     private struct Envelope: Decodable {

@@ -111,7 +111,8 @@ public final class KubernetesClient: Sendable {
                 let timedOut = ContinuousClock.now - started >= configuration.requestTimeout
                 guard attempt < configuration.maximumAttempts, !timedOut, !Task.isCancelled else {
                     throw KubernetesError(
-                        .transport, "no answer from the API server \(configuration.server.absoluteString) to \(call.verb) \(call.resource.plural): \(error)")
+                        .transport,
+                        "no answer from the API server \(configuration.server.absoluteString) to \(call.verb) \(call.resource.plural): \(error)")
                 }
                 logger.debug("kubernetes request failed, retrying", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: backoff)
@@ -120,8 +121,9 @@ public final class KubernetesClient: Sendable {
                 continue
             }
             if (200..<300).contains(outcome.status) { return Data(buffer: outcome.body) }
-            let error = KubernetesError.from(status: outcome.status, body: Array(buffer: outcome.body), verb: call.verb, resource: call.resource,
-                                             namespace: call.namespace, name: call.name)
+            let error = KubernetesError.from(
+                status: outcome.status, body: Array(buffer: outcome.body), verb: call.verb, resource: call.resource,
+                namespace: call.namespace, name: call.name)
             let retryable = outcome.status == 429 || outcome.status >= 500
             guard retryable, attempt < configuration.maximumAttempts else { throw error }
             let wait = outcome.retryAfter.map { min(Duration.seconds($0), configuration.maximumBackoff) } ?? backoff

@@ -35,8 +35,10 @@ public struct KubernetesConfiguration: Sendable, Hashable {
     /// Deadline for one non-watch request.
     public var requestTimeout: Duration = .seconds(30)
 
-    public init(server: URL, credentials: Credentials, certificateAuthorityPEM: String? = nil, insecureSkipTLSVerify: Bool = false,
-                namespace: String = "default") {
+    public init(
+        server: URL, credentials: Credentials, certificateAuthorityPEM: String? = nil, insecureSkipTLSVerify: Bool = false,
+        namespace: String = "default"
+    ) {
         self.server = server
         self.credentials = credentials
         self.certificateAuthorityPEM = certificateAuthorityPEM
@@ -120,8 +122,10 @@ public struct KubernetesConfiguration: Sendable, Hashable {
                 }
                 credentials = .clientCertificate(certificatePEM: certificate, keyPEM: key)
             } else if user["exec"] != nil || user["auth-provider"] != nil {
-                throw KubernetesError(.configuration, "the kubeconfig user '\(userName)' uses an exec/auth-provider plugin, which is not supported: "
-                                      + "use a token or a client certificate")
+                throw KubernetesError(
+                    .configuration,
+                    "the kubeconfig user '\(userName)' uses an exec/auth-provider plugin, which is not supported: "
+                        + "use a token or a client certificate")
             }
         }
         var configuration = KubernetesConfiguration(
@@ -142,10 +146,12 @@ public struct KubernetesConfiguration: Sendable, Hashable {
         serviceAccountDirectory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
     ) throws -> KubernetesConfiguration {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
-              let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
+            let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
         else {
-            throw KubernetesError(.configuration, "not running in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set "
-                                  + "(configure a kubeconfig instead)")
+            throw KubernetesError(
+                .configuration,
+                "not running in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set "
+                    + "(configure a kubeconfig instead)")
         }
         func read(_ name: String) throws -> String {
             let path = (serviceAccountDirectory as NSString).appendingPathComponent(name)

@@ -59,9 +59,10 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         switch status {
         case 400: return KubernetesError(.badRequest, "bad request for \(target): \(serverMessage)", status: status, reason: reason)
         case 401:
-            return KubernetesError(.unauthorized,
-                                   "the API server did not accept the credentials (401) to \(verb) \(target): check the token or client certificate",
-                                   status: status, reason: reason)
+            return KubernetesError(
+                .unauthorized,
+                "the API server did not accept the credentials (401) to \(verb) \(target): check the token or client certificate",
+                status: status, reason: reason)
         case 403:
             return KubernetesError(
                 .forbidden,
@@ -79,7 +80,8 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
         case 422: return KubernetesError(.invalid, "\(target) is invalid: \(serverMessage)", status: status, reason: reason)
         case 429: return KubernetesError(.tooManyRequests, "the API server is throttling (429) \(verb) \(target)", status: status, reason: reason)
         default:
-            return KubernetesError(.server, "the API server answered \(status) to \(verb) \(target): \(serverMessage)", status: status, reason: reason)
+            return KubernetesError(
+                .server, "the API server answered \(status) to \(verb) \(target): \(serverMessage)", status: status, reason: reason)
         }
     }
 }

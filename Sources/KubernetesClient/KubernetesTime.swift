@@ -47,7 +47,7 @@ public enum KubernetesTime {
         let rest = text[text.index(after: dot)...]
         let digits = rest.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, let whole = formatter.date(from: String(text[..<dot]) + rest.dropFirst(digits.count)),
-              let fraction = Double("0." + digits)
+            let fraction = Double("0." + digits)
         else { return nil }
         return whole.addingTimeInterval(fraction)
     }

@@ -54,8 +54,9 @@ public final class LeaderElection: Sendable {
         } catch let error as KubernetesError where error.code == .notFound {
             let lease = Lease(
                 metadata: ObjectMeta(name: configuration.name, namespace: configuration.namespace),
-                spec: .init(holderIdentity: configuration.identity, leaseDurationSeconds: seconds, acquireTime: now, renewTime: now,
-                            leaseTransitions: 0)
+                spec: .init(
+                    holderIdentity: configuration.identity, leaseDurationSeconds: seconds, acquireTime: now, renewTime: now,
+                    leaseTransitions: 0)
             )
             do {
                 let created = try await client.create(lease)

@@ -20,8 +20,10 @@ public struct Lease: KubernetesResource, Hashable {
         public var renewTime: Date?
         public var leaseTransitions: Int32?
 
-        public init(holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: Date? = nil, renewTime: Date? = nil,
-                    leaseTransitions: Int32? = nil) {
+        public init(
+            holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: Date? = nil, renewTime: Date? = nil,
+            leaseTransitions: Int32? = nil
+        ) {
             self.holderIdentity = holderIdentity
             self.leaseDurationSeconds = leaseDurationSeconds
             self.acquireTime = acquireTime

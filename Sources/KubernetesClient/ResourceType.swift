@@ -58,12 +58,16 @@ extension ResourceType {
     public static let replicaSets = ResourceType(group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet", namespaced: true)
     public static let events = ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true)
     public static let leases = ResourceType(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease", namespaced: true)
-    public static let roleBindings = ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", kind: "RoleBinding",
-                                                  namespaced: true)
-    public static let clusterRoleBindings = ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
-                                                         kind: "ClusterRoleBinding", namespaced: false)
-    public static let clusterRoles = ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", kind: "ClusterRole",
-                                                  namespaced: false)
-    public static let customResourceDefinitions = ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
-                                                               kind: "CustomResourceDefinition", namespaced: false)
+    public static let roleBindings = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", kind: "RoleBinding",
+        namespaced: true)
+    public static let clusterRoleBindings = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
+        kind: "ClusterRoleBinding", namespaced: false)
+    public static let clusterRoles = ResourceType(
+        group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", kind: "ClusterRole",
+        namespaced: false)
+    public static let customResourceDefinitions = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
+        kind: "CustomResourceDefinition", namespaced: false)
 }

@@ -24,8 +24,10 @@ public struct ResourceWatcher<R: KubernetesObject>: Sendable {
     /// Pause after a failed watch or list before trying again.
     public let retryDelay: Duration
 
-    public init(client: KubernetesClient, resource: ResourceType, namespace: String? = nil, allNamespaces: Bool = false,
-                labelSelector: String? = nil, fieldSelector: String? = nil, watchTimeoutSeconds: Int = 300, retryDelay: Duration = .seconds(1)) {
+    public init(
+        client: KubernetesClient, resource: ResourceType, namespace: String? = nil, allNamespaces: Bool = false,
+        labelSelector: String? = nil, fieldSelector: String? = nil, watchTimeoutSeconds: Int = 300, retryDelay: Duration = .seconds(1)
+    ) {
         self.client = client
         self.resource = resource
         self.namespace = namespace
@@ -45,16 +47,19 @@ public struct ResourceWatcher<R: KubernetesObject>: Sendable {
         while !Task.isCancelled {
             do {
                 if version == nil {
-                    let list = try await client.list(R.self, namespace: namespace, allNamespaces: allNamespaces,
-                                                     options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector), in: resource)
+                    let list = try await client.list(
+                        R.self, namespace: namespace, allNamespaces: allNamespaces,
+                        options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector), in: resource)
                     let listVersion = list.metadata.resourceVersion ?? ""
                     try await handler(.relisted(list.items, resourceVersion: listVersion))
                     version = listVersion
                 }
                 var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector)
                 options.resourceVersion = version
-                try await client.watch(R.self, namespace: namespace, allNamespaces: allNamespaces, options: options,
-                                       timeoutSeconds: watchTimeoutSeconds, in: resource) { event in
+                try await client.watch(
+                    R.self, namespace: namespace, allNamespaces: allNamespaces, options: options,
+                    timeoutSeconds: watchTimeoutSeconds, in: resource
+                ) { event in
                     if let seen = event.resourceVersion, !seen.isEmpty { version = seen }
                     switch event {
                     case .added(let object): try await handler(.added(object))

@@ -166,7 +166,7 @@ public enum DeploymentReconciler {
         }
         let budget = DesiredResources.podDisruptionBudget(spec)
         let budgetHash = DesiredResources.specHash(budget)
-        if (spec.disruptionBudgetEnabled || o.podDisruptionBudgetHash != nil), o.podDisruptionBudgetHash != budgetHash {
+        if spec.disruptionBudgetEnabled || o.podDisruptionBudgetHash != nil, o.podDisruptionBudgetHash != budgetHash {
             return decision(
                 .applyPodDisruptionBudget(budget, hash: budgetHash), phase: "Progressing",
                 ConditionSummary(.progressing, reason: "ApplyingPodDisruptionBudget", message: "writing poddisruptionbudget/\(budget.name)"),
@@ -186,7 +186,8 @@ public enum DeploymentReconciler {
         }
         if let account = spec.podTemplate.serviceAccountName, !o.serviceAccountPresent {
             // The ReplicaSet controller could create no pod with it: report that here instead of a silent FailedCreate.
-            let message = "serviceaccount/\(account) (spec.serviceAccountName) not found; create it (the chart does with "
+            let message =
+                "serviceaccount/\(account) (spec.serviceAccountName) not found; create it (the chart does with "
                 + "serviceAccount.create=true) or name an existing one"
             return decision(nil, phase: "Degraded", ConditionSummary(.degraded, reason: "ServiceAccountMissing", message: message), requeue: 30)
         }
@@ -236,7 +237,8 @@ public enum DeploymentReconciler {
                 // Only the annotation is missing (a Deployment from before it existed): record it, nothing moves.
                 return decision(
                     .scaleDeployment(replicas: spec.replicas), phase: "Progressing",
-                    ConditionSummary(.progressing, reason: "RecordingReplicas", message: "recording replicas \(spec.replicas) on deployment/jitsudod"),
+                    ConditionSummary(
+                        .progressing, reason: "RecordingReplicas", message: "recording replicas \(spec.replicas) on deployment/jitsudod"),
                     requeue: rolloutRequeue, checksum: checksum
                 )
             }

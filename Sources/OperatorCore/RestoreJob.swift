@@ -89,16 +89,16 @@ public struct RestoreJob: Sendable, Equatable {
     static func script(trimming urls: [String], producer: String) -> String {
         let trim = urls.map { "\($0)=${\($0)//[[:space:]]/}" }.joined(separator: "\n")
         return """
-        set -euo pipefail
-        \(trim)
-        {
-        printf '\\\\connect %s\\n' "$RESTORE_DATABASE"
-        {
-        \(producer)
-        } | awk '\(metaCommandFilter)'
-        } | psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL"
-        echo "backup restored into database $RESTORE_DATABASE"
-        """
+            set -euo pipefail
+            \(trim)
+            {
+            printf '\\\\connect %s\\n' "$RESTORE_DATABASE"
+            {
+            \(producer)
+            } | awk '\(metaCommandFilter)'
+            } | psql -X -q -v ON_ERROR_STOP=1 -d "$ADMIN_URL"
+            echo "backup restored into database $RESTORE_DATABASE"
+            """
     }
 
     /// An awk program between the backup and psql: the backup is SQL, but psql also obeys meta-commands in it — a

@@ -8,7 +8,8 @@ public final class RegoPolicySet: Sendable {
     let functionArity: [[String]: Int]
     let regexCache = RegexCache()
 
-    init(root: DataNode, groupCount: Int, builtins: [String: Builtin], functions: Set<[String]>, functionArity: [[String]: Int], groups: [RuleGroup]) {
+    init(root: DataNode, groupCount: Int, builtins: [String: Builtin], functions: Set<[String]>, functionArity: [[String]: Int], groups: [RuleGroup])
+    {
         self.functionArity = functionArity
         self.root = root
         self.groupCount = groupCount
@@ -63,8 +64,10 @@ public struct EvaluationOptions: Sendable {
     public var extraBuiltins: [Builtin]
 
     /// Creates options with defaults suited to request-time decisions.
-    public init(now: Int? = nil, strictBuiltinErrors: Bool = false, stepBudget: Int = 1_000_000, timeout: Duration = .milliseconds(250),
-                maxDepth: Int = 200, extraBuiltins: [Builtin] = []) {
+    public init(
+        now: Int? = nil, strictBuiltinErrors: Bool = false, stepBudget: Int = 1_000_000, timeout: Duration = .milliseconds(250),
+        maxDepth: Int = 200, extraBuiltins: [Builtin] = []
+    ) {
         self.now = now
         self.strictBuiltinErrors = strictBuiltinErrors
         self.stepBudget = stepBudget
@@ -108,7 +111,9 @@ public struct PreparedQuery: Sendable {
 
     /// Evaluates a single-term query (e.g. `data.pkg.allow`) and returns its value, or `nil` when undefined.
     /// With several solutions, the first is returned.
-    public func evaluateValue(input: RegoValue?, data: RegoValue = .emptyObject, options: EvaluationOptions = EvaluationOptions()) throws -> RegoValue? {
+    public func evaluateValue(input: RegoValue?, data: RegoValue = .emptyObject, options: EvaluationOptions = EvaluationOptions()) throws
+        -> RegoValue?
+    {
         let ev = Evaluator(policies: policies, input: input, data: data, options: options)
         let f = Frame(count: slotCount)
         if let t = singleTerm {

@@ -11,11 +11,17 @@ while !args.isEmpty {
     let a = args.removeFirst()
     switch a {
     case "--known-failures":
-        guard !args.isEmpty else { FileHandle.standardError.write(Data("--known-failures needs a file\n".utf8)); exit(2) }
+        guard !args.isEmpty else {
+            FileHandle.standardError.write(Data("--known-failures needs a file\n".utf8))
+            exit(2)
+        }
         knownPath = args.removeFirst()
     case "--verbose": verbose = true
     case "--category":
-        guard !args.isEmpty else { FileHandle.standardError.write(Data("--category needs a name\n".utf8)); exit(2) }
+        guard !args.isEmpty else {
+            FileHandle.standardError.write(Data("--category needs a name\n".utf8))
+            exit(2)
+        }
         onlyCategory = args.removeFirst()
     default: directory = a
     }
@@ -46,7 +52,13 @@ var passed = 0, failed = 0
 for c in cases {
     let o = ConformanceRunner.run(c, extraBuiltins: [sleep])
     var entry = perCategory[c.category] ?? (0, 0)
-    if o.passed { entry.0 += 1; passed += 1 } else { entry.1 += 1; failed += 1 }
+    if o.passed {
+        entry.0 += 1
+        passed += 1
+    } else {
+        entry.1 += 1
+        failed += 1
+    }
     perCategory[c.category] = entry
     if !o.passed {
         if known[o.key] == nil { unexpected.append(o) }

@@ -36,11 +36,12 @@ struct Dev: AsyncParsableCommand {
         var configuration = DevelopmentStack.configuration(databaseURL: url, port: bound, tls: tlsFiles)
         if let level = environment["JITSUDOD_LOG_LEVEL"], let parsed = Logger.Level(rawValue: level) { logger.logLevel = parsed }
         configuration.logLevel = logger.logLevel.rawValue
-        let issuer = try DevelopmentIssuer(configuration: .init(
-            baseURL: configuration.oidcIssuer, clientID: configuration.oidcClientID,
-            defaultUser: .init(email: environment["JITSUDOD_DEV_LOGIN_EMAIL"] ?? "dev@example.com", groups: ["jitsudo-admins"]),
-            approvesDefaultUserAutomatically: true
-        ))
+        let issuer = try DevelopmentIssuer(
+            configuration: .init(
+                baseURL: configuration.oidcIssuer, clientID: configuration.oidcClientID,
+                defaultUser: .init(email: environment["JITSUDOD_DEV_LOGIN_EMAIL"] ?? "dev@example.com", groups: ["jitsudo-admins"]),
+                approvesDefaultUserAutomatically: true
+            ))
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {

@@ -22,10 +22,12 @@ struct AWSJitsudod: Sendable {
         let moto = try await Moto.shared.environment()
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
-        configuration.providerSettings["aws"] = ProviderSettings(provider: "aws", values: [
-            "enabled": "true", "endpoint_url": moto.endpoint, "shared_credentials_file": moto.credentialsFile, "profile": "jitsudod",
-            "reconcile_interval": "1h",
-        ])
+        configuration.providerSettings["aws"] = ProviderSettings(
+            provider: "aws",
+            values: [
+                "enabled": "true", "endpoint_url": moto.endpoint, "shared_credentials_file": moto.credentialsFile, "profile": "jitsudod",
+                "reconcile_interval": "1h",
+            ])
         return try await InProcessDaemon.run(configuration, label: "jitsudod.aws-test") { baseURL, _ in
             let server = AWSJitsudod(url: baseURL, moto: moto)
             try await DaemonAPI(baseURL: baseURL).applyPolicies([("eligibility", "eligibility", eligibility), ("approval", "approval", approval)])
@@ -42,7 +44,9 @@ struct AWSJitsudod: Sendable {
         if let explicit = ProcessInfo.processInfo.environment["JITSUDO_BIN_DIR"] { return explicit + "/jitsudo" }
         var url = Bundle.main.bundleURL
         for _ in 0..<4 {
-            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("jitsudo").path) { return url.appendingPathComponent("jitsudo").path }
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("jitsudo").path) {
+                return url.appendingPathComponent("jitsudo").path
+            }
             url.deleteLastPathComponent()
         }
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("jitsudo").path
@@ -52,9 +56,12 @@ struct AWSJitsudod: Sendable {
     func cliEnvironment(as caller: String) throws -> [String: String] {
         let home = NSTemporaryDirectory() + "jitsudo-aws-home-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
-        return ["HOME": home, "JITSUDO_SERVER": url, "JITSUDO_TOKEN": caller, "NO_COLOR": "1",
-                "PATH": URL(fileURLWithPath: Self.cliPath).deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_DEFAULT_REGION": "us-east-1"]
+        return [
+            "HOME": home, "JITSUDO_SERVER": url, "JITSUDO_TOKEN": caller, "NO_COLOR": "1",
+            "PATH": URL(fileURLWithPath: Self.cliPath).deletingLastPathComponent().path + ":"
+                + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null", "AWS_DEFAULT_REGION": "us-east-1",
+        ]
     }
 
     /// Runs `jitsudo arguments…` as `caller`.

@@ -55,7 +55,8 @@ actor Moto {
         try process.run()
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 return "http://127.0.0.1:\(port)"
             }
             guard process.isRunning else { break }
@@ -69,7 +70,8 @@ actor Moto {
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         environment["AWS_ACCESS_KEY_ID"] = keys?.access_key_id ?? "AKIAFIXTURE000000000"
         environment["AWS_SECRET_ACCESS_KEY"] = keys?.secret_access_key ?? "fixture"
-        let result = try await Subprocess.run("/usr/bin/env", ["python3", fixtures + "/moto_fixture.py", endpoint] + arguments, environment: environment)
+        let result = try await Subprocess.run(
+            "/usr/bin/env", ["python3", fixtures + "/moto_fixture.py", endpoint] + arguments, environment: environment)
         guard result.status == 0 else { throw TestSupportError("moto_fixture.py \(arguments.first ?? "") failed: \(result.stderr)") }
         return result.stdout
     }
@@ -84,8 +86,10 @@ actor Moto {
     /// Runs the real `aws` CLI against moto with `environment` (credentials, config file) and returns the result.
     func aws(_ arguments: [String], environment extra: [String: String]) async throws -> Subprocess.Result {
         let environment = try await self.environment()
-        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
-                   "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"]
+        var env = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
+            "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        ]
         for (key, value) in extra { env[key] = value }
         return try await Subprocess.run("/usr/bin/env", ["aws", "--endpoint-url", environment.endpoint] + arguments, environment: env)
     }

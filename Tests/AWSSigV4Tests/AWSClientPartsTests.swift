@@ -38,20 +38,30 @@ import Testing
 
     @Test func theChainPrefersEnvironmentKeysThenWebIdentityThenProfilesThenContainer() throws {
         let files = [
-            "/h/.aws/credentials": "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n[ops]\naws_access_key_id=AKIAOPS\naws_secret_access_key=o\n",
+            "/h/.aws/credentials":
+                "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n[ops]\naws_access_key_id=AKIAOPS\naws_secret_access_key=o\n"
         ]
         let read: (String) -> String? = { files[$0] }
-        #expect(try AWSCredentialChain.select(environment: ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "e", "HOME": "/h"],
-                                              readFile: read) == .environment(.init(accessKeyID: "AKIAENV", secretAccessKey: "e")))
-        #expect(try AWSCredentialChain.select(environment: ["AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "arn:r", "HOME": "/h"], readFile: read)
-                    == .webIdentity(roleARN: "arn:r", tokenFile: "/t", sessionName: "jitsudod"))
-        #expect(try AWSCredentialChain.select(environment: ["AWS_PROFILE": "ops", "HOME": "/h"], readFile: read)
-                    == .sharedFiles(.init(accessKeyID: "AKIAOPS", secretAccessKey: "o"), profile: "ops"))
-        #expect(try AWSCredentialChain.select(environment: ["HOME": "/h"], readFile: read)
-                    == .sharedFiles(.init(accessKeyID: "AKIADEFAULT", secretAccessKey: "d"), profile: "default"))
-        #expect(try AWSCredentialChain.select(environment: ["HOME": "/none", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c",
-                                                            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/tok"], readFile: read)
-                    == .container(url: "http://127.0.0.1:1/c", tokenFile: "/tok", token: nil))
+        #expect(
+            try AWSCredentialChain.select(
+                environment: ["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "e", "HOME": "/h"],
+                readFile: read) == .environment(.init(accessKeyID: "AKIAENV", secretAccessKey: "e")))
+        #expect(
+            try AWSCredentialChain.select(environment: ["AWS_WEB_IDENTITY_TOKEN_FILE": "/t", "AWS_ROLE_ARN": "arn:r", "HOME": "/h"], readFile: read)
+                == .webIdentity(roleARN: "arn:r", tokenFile: "/t", sessionName: "jitsudod"))
+        #expect(
+            try AWSCredentialChain.select(environment: ["AWS_PROFILE": "ops", "HOME": "/h"], readFile: read)
+                == .sharedFiles(.init(accessKeyID: "AKIAOPS", secretAccessKey: "o"), profile: "ops"))
+        #expect(
+            try AWSCredentialChain.select(environment: ["HOME": "/h"], readFile: read)
+                == .sharedFiles(.init(accessKeyID: "AKIADEFAULT", secretAccessKey: "d"), profile: "default"))
+        #expect(
+            try AWSCredentialChain.select(
+                environment: [
+                    "HOME": "/none", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c",
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "/tok",
+                ], readFile: read)
+                == .container(url: "http://127.0.0.1:1/c", tokenFile: "/tok", token: nil))
         #expect(throws: AWSError.self) { try AWSCredentialChain.select(environment: ["HOME": "/none"], readFile: read) }
     }
 

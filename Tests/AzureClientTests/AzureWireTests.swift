@@ -10,18 +10,23 @@ import _CryptoExtras
     let scope = "/subscriptions/33333333-3333-3333-3333-333333333333/resourceGroups/rg-app"
 
     @Test func urlsCarryTheSDKsApiVersionsAndEscapedFilters() {
-        #expect(AzurePaths.scheduleRequest(arm: arm, scope: scope, name: "abc")
-                    == "https://management.azure.com\(scope)/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/abc?api-version=2020-10-01")
-        #expect(AzurePaths.roleAssignment(arm: arm, scope: scope, name: "abc")
-                    == "https://management.azure.com\(scope)/providers/Microsoft.Authorization/roleAssignments/abc?api-version=2022-04-01")
-        #expect(AzurePaths.roleDefinitions(arm: arm, scope: "/subscriptions/s", roleName: "Storage Blob Data Owner'")
-                    == "https://management.azure.com/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions"
-                    + "?$filter=roleName%20eq%20%27Storage%20Blob%20Data%20Owner%27%27%27&api-version=2022-04-01")
-        #expect(AzurePaths.user(graph: "https://graph.microsoft.com", upnOrMail: "o'neil@example.com")
-                    == "https://graph.microsoft.com/v1.0/users?$filter=userPrincipalName%20eq%20%27o%27%27neil%40example.com%27%20or%20"
-                    + "mail%20eq%20%27o%27%27neil%40example.com%27&$select=id%2CuserPrincipalName")
-        #expect(AzurePaths.tokenEndpoint(authority: "https://login.microsoftonline.com/", tenant: "t1")
-                    == "https://login.microsoftonline.com/t1/oauth2/v2.0/token")
+        #expect(
+            AzurePaths.scheduleRequest(arm: arm, scope: scope, name: "abc")
+                == "https://management.azure.com\(scope)/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/abc?api-version=2020-10-01")
+        #expect(
+            AzurePaths.roleAssignment(arm: arm, scope: scope, name: "abc")
+                == "https://management.azure.com\(scope)/providers/Microsoft.Authorization/roleAssignments/abc?api-version=2022-04-01")
+        #expect(
+            AzurePaths.roleDefinitions(arm: arm, scope: "/subscriptions/s", roleName: "Storage Blob Data Owner'")
+                == "https://management.azure.com/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions"
+                + "?$filter=roleName%20eq%20%27Storage%20Blob%20Data%20Owner%27%27%27&api-version=2022-04-01")
+        #expect(
+            AzurePaths.user(graph: "https://graph.microsoft.com", upnOrMail: "o'neil@example.com")
+                == "https://graph.microsoft.com/v1.0/users?$filter=userPrincipalName%20eq%20%27o%27%27neil%40example.com%27%20or%20"
+                + "mail%20eq%20%27o%27%27neil%40example.com%27&$select=id%2CuserPrincipalName")
+        #expect(
+            AzurePaths.tokenEndpoint(authority: "https://login.microsoftonline.com/", tenant: "t1")
+                == "https://login.microsoftonline.com/t1/oauth2/v2.0/token")
         #expect(AzurePaths.defaultScope(of: "https://management.azure.com/") == "https://management.azure.com/.default")
     }
 
@@ -55,8 +60,10 @@ import _CryptoExtras
         let ok = AzureClient.Response(status: 200, headers: [:], body: Data(#"{"token_type":"Bearer","expires_in":3599,"access_token":"tok"}"#.utf8))
         let token = try AzureClient.token(from: ok, issuedAt: issued)
         #expect(token.token == "tok" && token.expiresOn == issued.addingTimeInterval(3599))
-        let refused = AzureClient.Response(status: 401, headers: [:], body: Data(
-            #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x"}"#.utf8))
+        let refused = AzureClient.Response(
+            status: 401, headers: [:],
+            body: Data(
+                #"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x"}"#.utf8))
         #expect(throws: AzureError(.authentication, "")) { try AzureClient.token(from: refused, issuedAt: issued) }
         do {
             _ = try AzureClient.token(from: refused, issuedAt: issued)
@@ -88,7 +95,8 @@ import _CryptoExtras
     }
 
     @Test func formBodiesArePercentEncoded() {
-        #expect(AzureClient.form([("scope", "https://x/.default"), ("client_secret", "a+b=c&d")])
-                    == "scope=https%3A%2F%2Fx%2F.default&client_secret=a%2Bb%3Dc%26d")
+        #expect(
+            AzureClient.form([("scope", "https://x/.default"), ("client_secret", "a+b=c&d")])
+                == "scope=https%3A%2F%2Fx%2F.default&client_secret=a%2Bb%3Dc%26d")
     }
 }

@@ -37,10 +37,12 @@ final class AzureFake: Sendable {
         let portFile = pki + "/port"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.directory + "/fake_azure.py", "serve", "--pki", pki, "--port-file", portFile,
-                             "--tenant", Self.tenant, "--client-id", Self.clientID, "--client-secret", secret,
-                             "--client-certificate", pki + "/client-cert.pem", "--federated-token", federatedToken,
-                             "--token-lifetime", String(tokenLifetime)]
+        process.arguments = [
+            "python3", Self.directory + "/fake_azure.py", "serve", "--pki", pki, "--port-file", portFile,
+            "--tenant", Self.tenant, "--client-id", Self.clientID, "--client-secret", secret,
+            "--client-certificate", pki + "/client-cert.pem", "--federated-token", federatedToken,
+            "--token-lifetime", String(tokenLifetime),
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try process.run()
@@ -106,8 +108,10 @@ final class AzureFake: Sendable {
 
     /// Makes the next `times` calls whose path contains `path` (and method is `method`) answer `status`.
     func fault(_ method: String, pathContains path: String, status: Int, code: String, retryAfter: Int? = nil, times: Int = 1) async throws {
-        var fault: [String: Any] = ["method": method, "path_contains": path, "status": status, "code": code, "times": times,
-                                    "message": "injected \(code) for the test"]
+        var fault: [String: Any] = [
+            "method": method, "path_contains": path, "status": status, "code": code, "times": times,
+            "message": "injected \(code) for the test",
+        ]
         if let retryAfter { fault["retry_after"] = retryAfter }
         try await admin(.POST, "/_fake/faults", fault)
     }
@@ -121,8 +125,9 @@ final class AzureFake: Sendable {
 
     func state() async throws -> State {
         let answer = try await admin(.GET, "/_fake/state")
-        return State(active: answer["active"] as? [[String: Any]] ?? [], scheduleRequests: answer["scheduleRequests"] as? [[String: Any]] ?? [],
-                     tokenRequests: answer["tokenRequests"] as? Int ?? -1, log: answer["log"] as? [[String: Any]] ?? [])
+        return State(
+            active: answer["active"] as? [[String: Any]] ?? [], scheduleRequests: answer["scheduleRequests"] as? [[String: Any]] ?? [],
+            tokenRequests: answer["tokenRequests"] as? Int ?? -1, log: answer["log"] as? [[String: Any]] ?? [])
     }
 
     /// `providers.azure.*` for jitsudod against this fake.

@@ -13,8 +13,9 @@ import Testing
     }
 
     static func grantRequest(_ id: String, seconds: Int64 = 600) -> GrantRequest {
-        GrantRequest(requestID: id, requesterIdentity: "alice@example.com", role: "Reader", resourceScope: AzureFake.subscription,
-                     durationSeconds: seconds, metadata: [:])
+        GrantRequest(
+            requestID: id, requesterIdentity: "alice@example.com", role: "Reader", resourceScope: AzureFake.subscription,
+            durationSeconds: seconds, metadata: [:])
     }
 
     @Test(arguments: ["pim", "role_assignment"])
@@ -28,8 +29,9 @@ import Testing
             #expect(first.revokeToken == second.revokeToken && first.credentials == second.credentials)
             let state = try await fake.state()
             #expect(state.active.count == 1)
-            #expect(state.log.filter { $0["method"] as? String == "PUT" && $0["status"] as? Int == 201 }.count == (mode == "pim" ? 1 : 2),
-                    "pim: the second AdminAssign is refused as existing; role_assignment: the same name is answered again")
+            #expect(
+                state.log.filter { $0["method"] as? String == "PUT" && $0["status"] as? Int == 201 }.count == (mode == "pim" ? 1 : 2),
+                "pim: the second AdminAssign is refused as existing; role_assignment: the same name is answered again")
             try await provider.revoke(requestID: request.requestID, revokeToken: first.revokeToken)
             try await provider.revoke(requestID: request.requestID, revokeToken: first.revokeToken)
             #expect(try await fake.state().active.isEmpty)
@@ -61,7 +63,9 @@ import Testing
             try await fake.fault("PUT", pathContains: "roleAssignments/", status: 503, code: "ServiceUnavailable", times: 1)
             _ = try await provider.grant(Self.grantRequest("req_01JQ3Z8H6D5Y4C2B1A0F9E8D7E"))
             try await fake.fault("PUT", pathContains: "roleAssignments/", status: 500, code: "InternalServerError", times: 10)
-            await #expect(throws: ProviderError(.unavailable, "azure grant failed: HTTP 500 InternalServerError: injected InternalServerError for the test")) {
+            await #expect(
+                throws: ProviderError(.unavailable, "azure grant failed: HTTP 500 InternalServerError: injected InternalServerError for the test")
+            ) {
                 _ = try await provider.grant(Self.grantRequest("req_01JQ3Z8H6D5Y4C2B1A0F9E8D7F"))
             }
             let puts = try await fake.state().log.filter { $0["method"] as? String == "PUT" }.compactMap { $0["status"] as? Int }
@@ -81,7 +85,8 @@ import Testing
                     let request = Self.grantRequest("req_bench_\(mode)_\(index)")
                     var issued: IssuedGrant?
                     grants.append(try await clock.measure { issued = try await provider.grant(request) })
-                    revokes.append(try await clock.measure { try await provider.revoke(requestID: request.requestID, revokeToken: issued?.revokeToken) })
+                    revokes.append(
+                        try await clock.measure { try await provider.revoke(requestID: request.requestID, revokeToken: issued?.revokeToken) })
                 }
                 #expect(try await fake.state().active.isEmpty)
                 func percentile(_ values: [Duration], _ p: Double) -> String {
@@ -89,8 +94,9 @@ import Testing
                     let value = sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
                     return String(format: "%.1f ms", Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000)
                 }
-                print("azure \(mode) latency over 100: grant p50 \(percentile(grants, 0.5)) p99 \(percentile(grants, 0.99)); "
-                      + "revoke p50 \(percentile(revokes, 0.5)) p99 \(percentile(revokes, 0.99))")
+                print(
+                    "azure \(mode) latency over 100: grant p50 \(percentile(grants, 0.5)) p99 \(percentile(grants, 0.99)); "
+                        + "revoke p50 \(percentile(revokes, 0.5)) p99 \(percentile(revokes, 0.99))")
             }
             // ARM and Graph share the fake's URL (one scope): one token per provider, cached across its 200 calls.
             #expect(try await fake.state().tokenRequests == 2)

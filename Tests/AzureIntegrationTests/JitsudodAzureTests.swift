@@ -32,11 +32,14 @@ import Testing
     static let alice = "alice@example.com"
     static let bob = "bob@example.com;sre-leads"
     static let subscriptionScope = "/subscriptions/\(AzureFake.subscription)"
-    static let readerID = "/subscriptions/\(AzureFake.subscription)/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
+    static let readerID =
+        "/subscriptions/\(AzureFake.subscription)/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
     /// A running jitsudod (policies loaded) whose azure provider talks to `fake`, and an API caller.
-    func withJitsudod(_ fake: AzureFake, settings: [String: String],
-                      _ body: @Sendable (_ call: @escaping Call, _ daemon: Daemon) async throws -> Void) async throws {
+    func withJitsudod(
+        _ fake: AzureFake, settings: [String: String],
+        _ body: @Sendable (_ call: @escaping Call, _ daemon: Daemon) async throws -> Void
+    ) async throws {
         let url = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
         configuration.providerSettings["azure"] = ProviderSettings(provider: "azure", values: settings)
@@ -63,7 +66,8 @@ import Testing
                 let scope = Self.subscriptionScope + "/resourceGroups/rg-app"
                 // A 429 with Retry-After on the first PUT: the client waits, then the grant goes through once.
                 try await fake.fault("PUT", pathContains: "roleAssignmentScheduleRequests", status: 429, code: "TooManyRequests", retryAfter: 1)
-                let (status, body) = try await call(.POST, "/requests", "\(Self.alice);sre", Self.submission(role: "Reader", scope: scope, seconds: 5400))
+                let (status, body) = try await call(
+                    .POST, "/requests", "\(Self.alice);sre", Self.submission(role: "Reader", scope: scope, seconds: 5400))
                 #expect(status == 200, "\(body)")
                 let request = try Self.request(body)
                 #expect(request.state == "REQUEST_STATE_ACTIVE", "\(body)")
@@ -143,14 +147,18 @@ import Testing
                 let active = try Self.request(body)
                 #expect(active.state == "REQUEST_STATE_ACTIVE", "\(body)")
                 let orphan = "req_01JQ3Z8H6D5Y4C2B1A0F9E8D7C"
-                try await fake.admin(.POST, "/_fake/assignments", [
-                    "scope": Self.subscriptionScope, "name": UUID().uuidString.lowercased(), "principalId": principal, "roleName": "Contributor",
-                    "description": "left over [jitsudo:jitsudo \(orphan)]",
-                ])
-                try await fake.admin(.POST, "/_fake/assignments", [
-                    "scope": Self.subscriptionScope, "name": UUID().uuidString.lowercased(), "principalId": other, "roleName": "Contributor",
-                    "description": "another installation's [jitsudo:staging \(orphan)]",
-                ])
+                try await fake.admin(
+                    .POST, "/_fake/assignments",
+                    [
+                        "scope": Self.subscriptionScope, "name": UUID().uuidString.lowercased(), "principalId": principal, "roleName": "Contributor",
+                        "description": "left over [jitsudo:jitsudo \(orphan)]",
+                    ])
+                try await fake.admin(
+                    .POST, "/_fake/assignments",
+                    [
+                        "scope": Self.subscriptionScope, "name": UUID().uuidString.lowercased(), "principalId": other, "roleName": "Contributor",
+                        "description": "another installation's [jitsudo:staging \(orphan)]",
+                    ])
                 try await eventually("the orphaned assignment is removed by the leader's drift cleanup") {
                     try await fake.state().active.count == 2
                 }
@@ -180,7 +188,8 @@ import Testing
             #expect(made.status == 0)
             settings["client_certificate_file"] = stranger + "/client.pem"
             try await withJitsudod(fake, settings: settings) { call, _ in
-                let (status, body) = try await call(.POST, "/requests", "\(Self.alice);sre", Self.submission(role: "Reader", scope: AzureFake.subscription))
+                let (status, body) = try await call(
+                    .POST, "/requests", "\(Self.alice);sre", Self.submission(role: "Reader", scope: AzureFake.subscription))
                 #expect(status == 502 && body.contains("AADSTS700027"), "\(status) \(body)")
                 #expect(try await fake.state().active.count == 1)
             }

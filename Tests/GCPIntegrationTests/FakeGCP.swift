@@ -108,7 +108,8 @@ struct FakeGCP: Sendable {
 
 /// A policy with everything a real one may hold that jitsudo must not touch.
 enum SeedPolicy {
-    static let text = #"{"bindings":[{"role":"roles/owner","members":["user:root@example.com","group:admins@example.com"]},"#
+    static let text =
+        #"{"bindings":[{"role":"roles/owner","members":["user:root@example.com","group:admins@example.com"]},"#
         + #"{"role":"roles/viewer","members":["group:auditors@example.com"],"condition":{"title":"office hours","#
         + #""description":"weekdays","expression":"request.time.getHours('Europe/Berlin') < 18"}}],"#
         + #""auditConfigs":[{"service":"allServices","auditLogConfigs":[{"logType":"DATA_READ","exemptedMembers":["user:bot@example.com"]},"#

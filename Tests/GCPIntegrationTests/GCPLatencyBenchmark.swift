@@ -45,9 +45,11 @@ import Testing
             func summary(_ name: String, _ times: [Double], _ retries: [Int]) -> String {
                 let mean = Double(retries.reduce(0, +)) / Double(retries.count)
                 let format = "p50 %.0f ms, p99 %.0f ms, max %.0f ms; etag retries per call mean %.2f, p50 %d, max %d"
-                return "gcp-bench \(name): " + String(format: format,
-                              percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0, mean, retries[retries.count / 2],
-                              retries.last ?? 0)
+                return "gcp-bench \(name): "
+                    + String(
+                        format: format,
+                        percentile(times, 0.5), percentile(times, 0.99), times.last ?? 0, mean, retries[retries.count / 2],
+                        retries.last ?? 0)
             }
             print("gcp-bench setIamPolicy delay \(delay) ms, 20 concurrent calls on one policy")
             print(summary("grant", grants, grantRetries.sorted()))

@@ -13,16 +13,20 @@ import Testing
     static let project = "projects/team-project"
 
     static func provider(_ fake: FakeGCP, _ extra: [String: String] = [:], environment: [String: String]? = nil) throws -> GCPProvider {
-        var values = ["enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL, "token_url": fake.baseURL + "/token",
-                      "allowed_roles": "roles/viewer,roles/container.admin", "credentials_file": fake.keyFile]
+        var values = [
+            "enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL, "token_url": fake.baseURL + "/token",
+            "allowed_roles": "roles/viewer,roles/container.admin", "credentials_file": fake.keyFile,
+        ]
         values.merge(extra) { _, new in new }
         var logger = Logger(label: "gcp-provider-test")
         logger.logLevel = .warning
         return try GCPProvider(settings: ProviderSettings(provider: "gcp", values: values), environment: environment ?? [:], logger: logger)
     }
 
-    static func request(_ id: String, role: String = "roles/viewer", identity: String = "alice@example.com", seconds: Int64 = 600,
-                        scope: String = "team-project") -> GrantRequest {
+    static func request(
+        _ id: String, role: String = "roles/viewer", identity: String = "alice@example.com", seconds: Int64 = 600,
+        scope: String = "team-project"
+    ) -> GrantRequest {
         GrantRequest(requestID: id, requesterIdentity: identity, role: role, resourceScope: scope, durationSeconds: seconds, metadata: [:])
     }
 
@@ -44,7 +48,7 @@ import Testing
             #expect(policyText(stored, withoutTitlesPrefixed: "jitsudo ") == SeedPolicy.text, "nothing else changed")
 
             let writes = try await fake.stat("setIamPolicy")
-            _ = try await provider.grant(Self.request("req_01GRANT")) // a retried grant replaces its binding in place
+            _ = try await provider.grant(Self.request("req_01GRANT"))  // a retried grant replaces its binding in place
             #expect(try await fake.storedPolicy(Self.project)["bindings"]?.arrayValue?.count == 3)
 
             try await provider.revoke(requestID: "req_01GRANT", revokeToken: issued.revokeToken)
@@ -159,8 +163,9 @@ import Testing
             let refreshed = try #require(try await provider.refreshCredentials(Self.request("req_I2", role: "deployer", seconds: 90), current: [:]))
             #expect(refreshed["CLOUDSDK_AUTH_ACCESS_TOKEN"] != token)
             let issued = try #require(try await fake.stats()["generatedTokens"]?.arrayValue)
-            #expect(issued.map { $0["lifetimeSeconds"] } == [.number("600.0"), .number("3600.0"), .number("90.0")],
-                    "min(grant, 1 h), then the time left")
+            #expect(
+                issued.map { $0["lifetimeSeconds"] } == [.number("600.0"), .number("3600.0"), .number("90.0")],
+                "min(grant, 1 h), then the time left")
             #expect(issued.allSatisfy { $0["serviceAccount"] == .string(account) })
             let invalid = #expect(throws: ProviderError.self) { try provider.validate(Self.request("req_I3", role: "roles/viewer")) }
             #expect(invalid?.code == .invalidRequest)
@@ -173,9 +178,13 @@ import Testing
             func binding(_ title: String, _ expression: String) -> String {
                 #"{"role":"roles/viewer","members":["user:x@example.com"],"condition":{"title":"\#(title)","expression":"\#(expression)"}}"#
             }
-            try await fake.seed(Self.project, #"{"version":3,"bindings":["#
-                + [binding("jitsudo req_EXPIRED", past), binding("jitsudo req_REVOKED", future), binding("jitsudo req_ACTIVE", future),
-                   binding("other-install req_X", past), binding("office hours", past)].joined(separator: ",") + "]}")
+            try await fake.seed(
+                Self.project,
+                #"{"version":3,"bindings":["#
+                    + [
+                        binding("jitsudo req_EXPIRED", past), binding("jitsudo req_REVOKED", future), binding("jitsudo req_ACTIVE", future),
+                        binding("other-install req_X", past), binding("office hours", past),
+                    ].joined(separator: ",") + "]}")
             let provider = try Self.provider(fake, ["allowed_resources": "team-project"])
             let removed = try await provider.removeDrift { id in id == "req_REVOKED" ? "grant_not_active" : nil }
             #expect(Set(removed.map { "\($0.requestID):\($0.reason)" }) == ["req_EXPIRED:condition_expired", "req_REVOKED:grant_not_active"])

@@ -8,15 +8,16 @@ import Testing
     static let base = "database_url: postgres://localhost/db\noidc:\n  issuer: https://issuer.example\n"
 
     @Test func gcpSettingsFromTheFileAndTheEnvironmentReachTheProvider() throws {
-        let yaml = Self.base + """
-            providers:
-              gcp:
-                enabled: true
-                allowed_roles: [roles/viewer, roles/container.admin]
-                allowed_resources: [my-project]
-                max_duration: 4h
-                condition_title_prefix: jit-prod
-            """
+        let yaml =
+            Self.base + """
+                providers:
+                  gcp:
+                    enabled: true
+                    allowed_roles: [roles/viewer, roles/container.admin]
+                    allowed_resources: [my-project]
+                    max_duration: 4h
+                    condition_title_prefix: jit-prod
+                """
         let configuration = try ServerConfiguration.load(yaml: yaml, environment: ["JITSUDOD_PROVIDERS_GCP_MEMBER_TEMPLATE": "group:{identity}"])
         let settings = try #require(configuration.providerSettings["gcp"])
         #expect(settings.isEnabled)

@@ -32,9 +32,11 @@ import Testing
 
     static func configuration(databaseURL: String, fake: FakeGCP, _ extra: [String: String] = [:]) -> ServerConfiguration {
         var configuration = InProcessDaemon.configuration(databaseURL: databaseURL)
-        var values = ["enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL,
-                      "token_url": fake.baseURL + "/token", "allowed_roles": "roles/viewer,roles/editor", "credentials_file": fake.keyFile,
-                      "reconcile_interval": "1s"]
+        var values = [
+            "enabled": "true", "endpoint_url": fake.baseURL, "iam_credentials_url": fake.baseURL,
+            "token_url": fake.baseURL + "/token", "allowed_roles": "roles/viewer,roles/editor", "credentials_file": fake.keyFile,
+            "reconcile_interval": "1s",
+        ]
         values.merge(extra) { _, new in new }
         configuration.providerSettings["gcp"] = ProviderSettings(provider: "gcp", values: values)
         return configuration
@@ -86,8 +88,9 @@ import Testing
                 let grant = try JSONDecoder().decode(GrantEnvelope.self, from: Data(grantBody.utf8)).grant
                 #expect(status == 200 && grant.credentials.contains(.init(name: "GOOGLE_CLOUD_PROJECT", value: "team-project")))
 
-                let (revoked, text) = try await api.call(.POST, "/requests/\(request.id)/revoke", as: "alice@example.com",
-                                                         json: #"{"reason":"done"}"#)
+                let (revoked, text) = try await api.call(
+                    .POST, "/requests/\(request.id)/revoke", as: "alice@example.com",
+                    json: #"{"reason":"done"}"#)
                 #expect(revoked == 200, "\(text)")
                 // The revocation may complete after the answer (the revocation queue): poll for the policy as it was, byte for byte.
                 try await eventually("revoke leaves the policy as it was, byte for byte") {
@@ -143,8 +146,9 @@ import Testing
         let account = "deployer@team-project.iam.gserviceaccount.com"
         try await FakeGCP.with(["--project", "team-project", "--service-account", account]) { fake in
             let url = try await TestPostgres.shared.createDatabase()
-            let configuration = Self.configuration(databaseURL: url.urlString, fake: fake,
-                                                   ["mode": "impersonate", "service_accounts": "deployer=\(account)"])
+            let configuration = Self.configuration(
+                databaseURL: url.urlString, fake: fake,
+                ["mode": "impersonate", "service_accounts": "deployer=\(account)"])
             try await InProcessDaemon.run(configuration, label: "jitsudod.gcp-impersonate") { base, _ in
                 let api = API(base: base)
                 try await api.installPolicies()

@@ -10,13 +10,14 @@ import Testing
     static func settings(_ values: [String: String]) -> ProviderSettings { ProviderSettings(provider: "gcp", values: values) }
 
     @Test func everySettingIsRead() throws {
-        let configuration = try GCPProvider.Configuration(settings: Self.settings([
-            "mode": "impersonate", "endpoint_url": "http://127.0.0.1:1/", "iam_credentials_url": "http://127.0.0.1:2",
-            "token_url": "http://127.0.0.1:3/token", "allowed_roles": "roles/viewer, roles/container.admin",
-            "allowed_resources": "my-project,folders/12", "max_duration": "2h", "condition_title_prefix": "jit-prod",
-            "member_template": "group:{identity}", "service_accounts": "deployer=deploy@p.iam.gserviceaccount.com",
-            "token_scopes": "https://www.googleapis.com/auth/cloud-platform.read-only", "token_lifetime": "30m", "reconcile_interval": "15s",
-        ]))
+        let configuration = try GCPProvider.Configuration(
+            settings: Self.settings([
+                "mode": "impersonate", "endpoint_url": "http://127.0.0.1:1/", "iam_credentials_url": "http://127.0.0.1:2",
+                "token_url": "http://127.0.0.1:3/token", "allowed_roles": "roles/viewer, roles/container.admin",
+                "allowed_resources": "my-project,folders/12", "max_duration": "2h", "condition_title_prefix": "jit-prod",
+                "member_template": "group:{identity}", "service_accounts": "deployer=deploy@p.iam.gserviceaccount.com",
+                "token_scopes": "https://www.googleapis.com/auth/cloud-platform.read-only", "token_lifetime": "30m", "reconcile_interval": "15s",
+            ]))
         #expect(configuration.mode == .impersonate && configuration.resourceManagerURL == "http://127.0.0.1:1")
         #expect(configuration.allowedRoles == ["roles/viewer", "roles/container.admin"])
         #expect(configuration.allowedResources == ["projects/my-project", "folders/12"] && configuration.maximumDurationSeconds == 7200)
@@ -48,8 +49,9 @@ import Testing
         }
         #expect(error?.key == "providers.gcp.credentials_file")
         let fromEnvironment = #expect(throws: ProviderSettingsError.self) {
-            try GCPProvider(settings: Self.settings([:]), environment: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/k.json"],
-                            logger: Logger(label: "t"))
+            try GCPProvider(
+                settings: Self.settings([:]), environment: ["GOOGLE_APPLICATION_CREDENTIALS": "/nonexistent/k.json"],
+                logger: Logger(label: "t"))
         }
         #expect(fromEnvironment?.key == "providers.gcp.credentials_file")
     }
@@ -78,8 +80,10 @@ import Testing
         let provider = GCPProvider(configuration: configuration, client: client, logger: Logger(label: "t"))
         try provider.validate(Self.request())
         try provider.validate(Self.request(scope: "projects/my-project"))
-        for bad in [Self.request(role: "roles/owner"), Self.request(scope: "other-project"), Self.request(scope: "folders/x"),
-                    Self.request(identity: "alice"), Self.request(identity: "a@b.c,user:eve@evil.com"), Self.request(identity: "a b@c.d")] {
+        for bad in [
+            Self.request(role: "roles/owner"), Self.request(scope: "other-project"), Self.request(scope: "folders/x"),
+            Self.request(identity: "alice"), Self.request(identity: "a@b.c,user:eve@evil.com"), Self.request(identity: "a b@c.d"),
+        ] {
             #expect(throws: ProviderError.self, "\(bad)") { try provider.validate(bad) }
         }
         #expect(provider.member(for: "alice@example.com") == "user:alice@example.com")

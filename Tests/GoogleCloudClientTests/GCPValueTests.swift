@@ -12,8 +12,10 @@ import Testing
         #expect(try GCPResource(scope: scope).name == name)
     }
 
-    @Test(arguments: ["", "Proj", "short", "1project", "project-", "projects/", "folders/abc", "folders/0123", "orgs/1", "projects/a/b",
-                      "projects/my-project/../x", String(repeating: "a", count: 31)])
+    @Test(arguments: [
+        "", "Proj", "short", "1project", "project-", "projects/", "folders/abc", "folders/0123", "orgs/1", "projects/a/b",
+        "projects/my-project/../x", String(repeating: "a", count: 31),
+    ])
     func badScopesAreRefused(_ scope: String) {
         #expect(throws: GCPScopeError.self) { try GCPResource(scope: scope) }
     }
@@ -61,8 +63,10 @@ import Testing
         let stale = error(409, #"{"error":{"code":409,"message":"There were concurrent policy changes.","status":"ABORTED"}}"#)
         #expect(stale.code == .aborted && stale.message == "There were concurrent policy changes.")
         #expect(error(409, #"{"error":{"code":409,"message":"x","status":"ALREADY_EXISTS"}}"#).code == .conflict)
-        let denied = error(403, #"{"error":{"code":403,"message":"Permission 'resourcemanager.projects.setIamPolicy' denied","#
-                                + #""status":"PERMISSION_DENIED"}}"#)
+        let denied = error(
+            403,
+            #"{"error":{"code":403,"message":"Permission 'resourcemanager.projects.setIamPolicy' denied","#
+                + #""status":"PERMISSION_DENIED"}}"#)
         #expect(denied.code == .permissionDenied && denied.message.contains("resourcemanager.projects.setIamPolicy"))
         #expect(error(400, #"{"error":"invalid_grant","error_description":"Invalid JWT Signature."}"#).message == "Invalid JWT Signature.")
         #expect(error(503, "<html>").code == .unavailable && error(503, "").isTransient)

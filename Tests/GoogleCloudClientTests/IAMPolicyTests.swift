@@ -6,7 +6,8 @@ import Testing
 /// The pure policy edits: only jitsudo's binding and the version change; everything else is written back as read.
 @Suite struct IAMPolicyTests {
     /// A policy as Google returns it, with a field this code does not know (`futureField`) at two levels.
-    static let original = #"{"version":3,"etag":"BwXhqDq3EXY=","bindings":[{"role":"roles/owner","members":["user:root@example.com"]},"#
+    static let original =
+        #"{"version":3,"etag":"BwXhqDq3EXY=","bindings":[{"role":"roles/owner","members":["user:root@example.com"]},"#
         + #"{"role":"roles/viewer","members":["group:auditors@example.com"],"condition":{"title":"office hours","#
         + #""expression":"request.time.getHours('Europe/Berlin') < 18"},"futureField":{"x":[1.50,2]}},"#
         + #"{"role":"roles/editor","members":["user:bob@example.com"],"condition":{"title":"other-jitsudo req_X","#
@@ -24,9 +25,10 @@ import Testing
     @Test func grantingAppendsOneConditionalBindingAndKeepsEverythingElseByteForByte() throws {
         let granted = try #require(try Self.policy().granting(role: "roles/viewer", member: "user:alice@example.com", condition: Self.condition()))
         let added = try #require(granted.bindings.last)
-        #expect(added.text == #"{"role":"roles/viewer","members":["user:alice@example.com"],"condition":{"title":"jitsudo req_01ABC","#
-            + #""description":"Granted by jitsudo to alice@example.com for request req_01ABC; ends 2030-03-17T17:46:41Z","#
-            + #""expression":"request.time < timestamp('2030-03-17T17:46:41Z')"}}"#)
+        #expect(
+            added.text == #"{"role":"roles/viewer","members":["user:alice@example.com"],"condition":{"title":"jitsudo req_01ABC","#
+                + #""description":"Granted by jitsudo to alice@example.com for request req_01ABC; ends 2030-03-17T17:46:41Z","#
+                + #""expression":"request.time < timestamp('2030-03-17T17:46:41Z')"}}"#)
         let rest = granted.document.setting("bindings", to: .array(Array(granted.bindings.dropLast())))
         #expect(rest.text == Self.original, "everything but the new binding is the policy as read")
     }

@@ -19,8 +19,9 @@ import Testing
         let now = Date()
         let jwt = try await key.assertion(audience: ServiceAccountKey.tokenAudience, scopes: ["a", "b"], now: now)
         let verifier = JWTKeyCollection()
-        await verifier.add(rsa: try Insecure.RSA.PublicKey(pem: privateKey.publicKey.pemRepresentation), digestAlgorithm: .sha256,
-                           kid: JWKIdentifier(string: "kid-1"))
+        await verifier.add(
+            rsa: try Insecure.RSA.PublicKey(pem: privateKey.publicKey.pemRepresentation), digestAlgorithm: .sha256,
+            kid: JWKIdentifier(string: "kid-1"))
         let claims = try await verifier.verify(jwt, as: ServiceAccountKey.Claims.self)
         #expect(claims.iss == "jitsudo@p.iam.gserviceaccount.com" && claims.aud == "https://oauth2.googleapis.com/token")
         #expect(claims.scope == "a b" && claims.exp - claims.iat == 3600 && claims.iat == Int(now.timeIntervalSince1970))
@@ -30,8 +31,9 @@ import Testing
         #expect(String(decoding: header, as: UTF8.self).contains("\"kid\":\"kid-1\""))
 
         let stranger = JWTKeyCollection()
-        await stranger.add(rsa: try Insecure.RSA.PublicKey(pem: try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey.pemRepresentation),
-                           digestAlgorithm: .sha256, kid: JWKIdentifier(string: "kid-1"))
+        await stranger.add(
+            rsa: try Insecure.RSA.PublicKey(pem: try _RSA.Signing.PrivateKey(keySize: .bits2048).publicKey.pemRepresentation),
+            digestAlgorithm: .sha256, kid: JWKIdentifier(string: "kid-1"))
         await #expect(throws: (any Error).self) { try await stranger.verify(jwt, as: ServiceAccountKey.Claims.self) }
     }
 

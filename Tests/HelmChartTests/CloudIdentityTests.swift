@@ -146,7 +146,10 @@ import Testing
             "not both"
         ),
         (["cloudIdentity.aws.irsa.roleArn=role/jitsudod"], "cloudIdentity.aws.irsa.roleArn"),
-        (["serviceAccount.create=true", "cloudIdentity.azure.workloadIdentity.clientId=not-a-uuid"], "cloudIdentity.azure.workloadIdentity.clientId"),
+        (
+            ["serviceAccount.create=true", "cloudIdentity.azure.workloadIdentity.clientId=not-a-uuid"],
+            "cloudIdentity.azure.workloadIdentity.clientId"
+        ),
         (["serviceAccount.create=true", "cloudIdentity.azure.workloadIdentity.tenantId=aaaaaaaa-1111-2222-3333-444444444444"], "without clientId"),
         (["serviceAccount.name=jitsudo-operator"], "serviceAccount.name"),
         (["jitsudod.podLabels.app=other"], "jitsudod.podLabels"),
@@ -154,8 +157,10 @@ import Testing
         (["jitsudod.env[0].name=DATABASE_URL", "jitsudod.env[0].value=x"], "jitsudod.env.0.name"),
         (["jitsudod.env[0].name=JITSUDOD_DATABASE_URL", "jitsudod.env[0].value=x"], "jitsudod.env.0.name"),
         (
-            ["serviceAccount.create=true", "cloudIdentity.aws.irsa.roleArn=arn:aws:iam::123456789012:role/x", "jitsudod.env[0].name=AWS_ROLE_ARN",
-             "jitsudod.env[0].value=y"],
+            [
+                "serviceAccount.create=true", "cloudIdentity.aws.irsa.roleArn=arn:aws:iam::123456789012:role/x", "jitsudod.env[0].name=AWS_ROLE_ARN",
+                "jitsudod.env[0].value=y",
+            ],
             "AWS_ROLE_ARN is set twice"
         ),
         (["jitsudod.extraVolumes[0].name=x", "jitsudod.extraVolumes[0].secret.secretName=s"], "jitsudod.extraVolumes.0"),

@@ -237,8 +237,10 @@ private let documentedGrants: Set<Grant> = {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["timeout", "120", "kubectl"] + arguments
-            process.environment = ["KUBECONFIG": kubeconfig, "KUBECACHEDIR": directory.path + "/cache", "PATH": environment["PATH"] ?? "/usr/bin:/bin",
-                                   "HOME": directory.path]
+            process.environment = [
+                "KUBECONFIG": kubeconfig, "KUBECACHEDIR": directory.path + "/cache", "PATH": environment["PATH"] ?? "/usr/bin:/bin",
+                "HOME": directory.path,
+            ]
             let output = directory.appendingPathComponent("out-\(UUID().uuidString)")
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             let handle = try FileHandle(forWritingTo: output)
@@ -257,20 +259,27 @@ private let documentedGrants: Set<Grant> = {
         // rules themselves are checked by the structural tests above, not here).
         let crds = try kubectl(["apply", "--validate=false", "-f", chart("crds")])
         #expect(crds.0 == 0, "\(crds.1)")
-        #expect(try kubectl(["wait", "--for=condition=Established", "crd/jitsudoclusters.jitsudo.dev", "crd/jitsudorestores.jitsudo.dev",
-                             "--timeout=60s"]).0 == 0)
+        #expect(
+            try kubectl([
+                "wait", "--for=condition=Established", "crd/jitsudoclusters.jitsudo.dev", "crd/jitsudorestores.jitsudo.dev",
+                "--timeout=60s",
+            ]).0 == 0)
         let dryRun = try kubectl(["apply", "--dry-run=server", "-n", namespace, "-f", manifest.path])
         #expect(dryRun.0 == 0, "\(dryRun.1)")
         #expect(dryRun.1.contains("deployment.apps/jitsudo-operator created (server dry run)"), "\(dryRun.1)")
         let applied = try kubectl(["apply", "-n", namespace, "-f", manifest.path])
         #expect(applied.0 == 0, "\(applied.1)")
-        let names = try kubectl(["get", "-n", namespace, "jitsudocluster/jitsudod", "deployment/jitsudo-operator", "role/jitsudo-operator", "rolebinding/jitsudo-operator",
-                                 "serviceaccount/jitsudo-operator", "serviceaccount/jitsudod",
-                                 "secret/jitsudo-database", "-o", "name"])
+        let names = try kubectl([
+            "get", "-n", namespace, "jitsudocluster/jitsudod", "deployment/jitsudo-operator", "role/jitsudo-operator", "rolebinding/jitsudo-operator",
+            "serviceaccount/jitsudo-operator", "serviceaccount/jitsudod",
+            "secret/jitsudo-database", "-o", "name",
+        ])
         #expect(names.0 == 0, "\(names.1)")
         #expect(names.1.contains("jitsudocluster.jitsudo.dev/jitsudod"))
-        let fields = try kubectl(["get", "-n", namespace, "jitsudocluster/jitsudod", "-o",
-                                  "jsonpath={.spec.serviceAccountName} {.spec.extraVolumes[0].projected.sources[0].serviceAccountToken.audience}"])
+        let fields = try kubectl([
+            "get", "-n", namespace, "jitsudocluster/jitsudod", "-o",
+            "jsonpath={.spec.serviceAccountName} {.spec.extraVolumes[0].projected.sources[0].serviceAccountToken.audience}",
+        ])
         #expect(fields.1 == "jitsudod sts.amazonaws.com", "\(fields.1)")
     }
 

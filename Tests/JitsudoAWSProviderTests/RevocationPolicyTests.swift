@@ -54,8 +54,12 @@ import Testing
         let fitted = try #require(policy.fitted())
         #expect(fitted.document.count <= RevocationPolicy.sizeLimit)
         #expect(fitted.policy.requestIDs == policy.requestIDs, "compaction keeps every id")
-        #expect(fitted.policy.buckets.allSatisfy { bucket in bucket.requestIDs.allSatisfy { id in
-            policy.buckets.first { $0.requestIDs.contains(id) }.map { $0.until <= bucket.until } ?? false } }, "and only ever later")
+        #expect(
+            fitted.policy.buckets.allSatisfy { bucket in
+                bucket.requestIDs.allSatisfy { id in
+                    policy.buckets.first { $0.requestIDs.contains(id) }.map { $0.until <= bucket.until } ?? false
+                }
+            }, "and only ever later")
         var tooMany = policy
         for index in 200..<400 { tooMany = tooMany.adding("req_\(String(format: "%026d", index))", until: now) }
         #expect(tooMany.fitted() == nil)

@@ -34,8 +34,11 @@ import Testing
                 try await verifier.verify(bearerToken: token, now: Date().addingTimeInterval(3600 + 120))
             }
             let parts = token.split(separator: ".").map(String.init)
-            let forged = TokenFactory.b64(TokenFactory.json(["iss": baseURL, "aud": "jitsudo-cli", "sub": "alice",
-                "email": "mallory@example.com", "exp": Int(Date().timeIntervalSince1970) + 600]))
+            let forged = TokenFactory.b64(
+                TokenFactory.json([
+                    "iss": baseURL, "aud": "jitsudo-cli", "sub": "alice",
+                    "email": "mallory@example.com", "exp": Int(Date().timeIntervalSince1970) + 600,
+                ]))
             await #expect(throws: AuthError(.invalidSignature, "")) {
                 try await verifier.verify(bearerToken: [parts[0], forged, parts[2]].joined(separator: "."), now: Date())
             }
@@ -75,7 +78,8 @@ import Testing
         var exchange = HTTPClientRequest(url: baseURL + "/oauth2/token")
         exchange.method = .POST
         exchange.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let form = "grant_type=authorization_code&client_id=jitsudo-cli&client_secret=unused&code=\(code)&redirect_uri="
+        let form =
+            "grant_type=authorization_code&client_id=jitsudo-cli&client_secret=unused&code=\(code)&redirect_uri="
             + redirect.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         exchange.body = .bytes(ByteBuffer(string: form))
         let response = try await client.execute(exchange, timeout: .seconds(10))

@@ -33,8 +33,9 @@ import Testing
 
         let progress = try await cli.run(["audit", "verify", "--progress-every", "10"], env: ["DATABASE_URL": restored.urlString])
         #expect(progress.stdout == "Chain intact: 25 events verified\n", "\(progress)")
-        #expect(progress.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("… ") }
-            == ["… 10 events verified", "… 20 events verified"], "progress lines on stderr: \(progress)")
+        #expect(
+            progress.stderr.components(separatedBy: "\n").filter { $0.hasPrefix("… ") }
+                == ["… 10 events verified", "… 20 events verified"], "progress lines on stderr: \(progress)")
         let quiet = try await cli.run(["audit", "verify", "--progress-every", "10", "-q"], env: ["DATABASE_URL": restored.urlString])
         #expect(!quiet.stderr.contains("events verified"), "\(quiet)")
 
@@ -46,8 +47,10 @@ import Testing
 
         let tamper = try CLIRunner.spawn(
             "/usr/bin/psql",
-            [restored.urlString, "-q", "-v", "ON_ERROR_STOP=1", "-c",
-             "ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor_identity = 'mallory@example.com' WHERE id = 7; ALTER TABLE audit_events ENABLE TRIGGER USER;"],
+            [
+                restored.urlString, "-q", "-v", "ON_ERROR_STOP=1", "-c",
+                "ALTER TABLE audit_events DISABLE TRIGGER USER; UPDATE audit_events SET actor_identity = 'mallory@example.com' WHERE id = 7; ALTER TABLE audit_events ENABLE TRIGGER USER;",
+            ],
             environment: Self.psqlEnvironment(), stdin: nil
         )
         #expect(tamper.status == 0, "\(tamper)")

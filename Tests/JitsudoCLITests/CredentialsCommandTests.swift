@@ -5,10 +5,12 @@ import Testing
 
 /// `jitsudo credentials` output formats (the AWS CLI's use of them is in AWSIntegrationTests).
 @Suite struct CredentialsCommandTests {
-    let grant = WireGrant(requestId: "req_1", credentials: [
-        .init(name: "AWS_SESSION_TOKEN", value: "to'ken"), .init(name: "AWS_ACCESS_KEY_ID", value: "ASIA1"),
-        .init(name: "AWS_SECRET_ACCESS_KEY", value: "s"), .init(name: "AWS_CREDENTIAL_EXPIRATION", value: "2026-01-01T01:00:00Z"),
-    ], issuedAt: "2026-01-01T00:00:00Z", expiresAt: "2026-01-01T02:00:00Z")
+    let grant = WireGrant(
+        requestId: "req_1",
+        credentials: [
+            .init(name: "AWS_SESSION_TOKEN", value: "to'ken"), .init(name: "AWS_ACCESS_KEY_ID", value: "ASIA1"),
+            .init(name: "AWS_SECRET_ACCESS_KEY", value: "s"), .init(name: "AWS_CREDENTIAL_EXPIRATION", value: "2026-01-01T01:00:00Z"),
+        ], issuedAt: "2026-01-01T00:00:00Z", expiresAt: "2026-01-01T02:00:00Z")
 
     @Test func envIsShellQuotedExportLines() throws {
         let text = try CredentialsCommand.render(grant, as: .env)

@@ -66,7 +66,8 @@ final class DevServer: @unchecked Sendable {
         let prefix = "jitsudod dev listening on "
         guard let line = firstLine.value, line.hasPrefix(prefix) else {
             if process.isRunning { process.terminate() }
-            throw Failure.didNotStart("first line was \(firstLine.value.map { "'\($0)'" } ?? "not printed within 90 s"), running: \(process.isRunning)")
+            throw Failure.didNotStart(
+                "first line was \(firstLine.value.map { "'\($0)'" } ?? "not printed within 90 s"), running: \(process.isRunning)")
         }
         return DevServer(process: process, url: String(line.dropFirst(prefix.count)), databaseURL: database, dataDirectory: dataDirectory)
     }

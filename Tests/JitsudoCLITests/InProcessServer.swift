@@ -88,8 +88,10 @@ struct InProcessServer: RunbookBackend {
 
     /// An ACTIVE grant at once (break-glass on the development policies); returns its id.
     func breakGlassGrant(_ cli: CLIRunner) async throws -> String {
-        let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
-                                         "--reason", "INC-7 test", "--break-glass", "-q"])
+        let created = try await cli.run([
+            "request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+            "--reason", "INC-7 test", "--break-glass", "-q",
+        ])
         #expect(created.status == 0, "\(created)")
         return created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -77,17 +77,23 @@ import Testing
     /// The subject CN of the certificate the server presents now (openssl s_client with the client certificate).
     static func servedCommonName(_ server: String, _ tls: Material) throws -> String {
         let hostPort = server.replacingOccurrences(of: "https://", with: "")
-        let result = try CLIRunner.spawn("/bin/bash", ["-c", """
-            openssl s_client -connect \(hostPort) -cert \(tls.clientCertificate) -key \(tls.clientKey) -CAfile \(tls.caCertificate) \
-              </dev/null 2>/dev/null | openssl x509 -noout -subject -nameopt multiline | sed -n 's/ *commonName *= *//p'
-            """], environment: ProcessInfo.processInfo.environment, stdin: nil)
+        let result = try CLIRunner.spawn(
+            "/bin/bash",
+            [
+                "-c",
+                """
+                openssl s_client -connect \(hostPort) -cert \(tls.clientCertificate) -key \(tls.clientKey) -CAfile \(tls.caCertificate) \
+                  </dev/null 2>/dev/null | openssl x509 -noout -subject -nameopt multiline | sed -n 's/ *commonName *= *//p'
+                """,
+            ], environment: ProcessInfo.processInfo.environment, stdin: nil)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func theDaemonPicksUpARotatedCertificateAndRefusesABadOne() async throws {
         let tls = try Self.material()
-        let ca = try PrivateCA(certificatePEM: try String(contentsOfFile: tls.caCertificate, encoding: .utf8),
-                               privateKeyPEM: try String(contentsOfFile: tls.directory + "/ca.key", encoding: .utf8))
+        let ca = try PrivateCA(
+            certificatePEM: try String(contentsOfFile: tls.caCertificate, encoding: .utf8),
+            privateKeyPEM: try String(contentsOfFile: tls.directory + "/ca.key", encoding: .utf8))
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
         configuration.tlsCertFile = tls.serverCertificate

@@ -41,10 +41,14 @@ struct RunbookTests {
             #expect(!FileManager.default.fileExists(atPath: stranger.home + "/.jitsudo/credentials"))
             // --ca-file: the device-flow login, the issuer's keys and the API all over HTTPS.
             let cli = try CLIRunner()
-            let login = try await cli.run(["login", "--provider", server.url + "/dev-oidc", "--server", server.url, "--ca-file", server.caCertificate])
+            let login = try await cli.run([
+                "login", "--provider", server.url + "/dev-oidc", "--server", server.url, "--ca-file", server.caCertificate,
+            ])
             #expect(login.status == 0 && login.stdout.contains("Logged in as dev@example.com"), "\(login)")
-            let created = try await cli.run(["request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
-                                             "--reason", "tls check", "-q", "--ca-file", server.caCertificate])
+            let created = try await cli.run([
+                "request", "--provider", "mock", "--role", "admin", "--scope", "dev", "--duration", "30m",
+                "--reason", "tls check", "-q", "--ca-file", server.caCertificate,
+            ])
             #expect(created.status == 0 && created.stdout.hasPrefix("req_"), "\(created)")
             // ~/.jitsudo/ca.crt is trusted without a flag.
             try FileManager.default.copyItem(atPath: server.caCertificate, toPath: cli.home + "/.jitsudo/ca.crt")
@@ -94,14 +98,16 @@ enum Runbooks {
         do {
             let cli = try await server.adminCLI()
             let correct = try Self.write("package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n", name: "correct-eligibility.rego")
-            let broken = try Self.write("package jitsudo.eligibility\n\nallow := false if input.request.provider == \"aws\"\n", name: "broken-policy.rego")
+            let broken = try Self.write(
+                "package jitsudo.eligibility\n\nallow := false if input.request.provider == \"aws\"\n", name: "broken-policy.rego")
             #expect(try await cli.run(["policy", "update", "--name", "dev-allow-all-eligibility", "--enabled", "false"]).status == 0)
             let applied = try await cli.run(["policy", "apply", "-f", correct, "--type", "eligibility"])
             #expect(applied.status == 0, "\(applied)")
             #expect(applied.stdout.hasPrefix("Policy correct-eligibility (eligibility) applied — id: pol_"), "\(applied)")
             #expect(try await cli.run(["policy", "apply", "-f", broken, "--type", "eligibility"]).status == 0)
 
-            let input = #"'{"user":{"email":"admin@example.com","groups":["sre"]},"request":{"provider":"aws","role":"prod-infra-admin","resource_scope":"123456789012","duration_seconds":3600}}'"#
+            let input =
+                #"'{"user":{"email":"admin@example.com","groups":["sre"]},"request":{"provider":"aws","role":"prod-infra-admin","resource_scope":"123456789012","duration_seconds":3600}}'"#
             let locked = try await cli.shell("jitsudo policy eval --type eligibility --input \(input)")
             #expect(locked.stdout.hasPrefix("allowed: false"), "\(locked)")
             let lockedExit = try await cli.shell("jitsudo policy eval --type eligibility --exit-code --input \(input)")
@@ -190,7 +196,10 @@ enum Runbooks {
             var ids: [String] = []
             for index in 1...3 {
                 let created = try await admin.run(
-                    ["request", "-q", "--provider", "mock", "--role", "role\(index)", "--scope", "dev", "--duration", "30m", "--reason", "work, \"quoted\""],
+                    [
+                        "request", "-q", "--provider", "mock", "--role", "role\(index)", "--scope", "dev", "--duration", "30m", "--reason",
+                        "work, \"quoted\"",
+                    ],
                     env: ["JITSUDO_TOKEN": userToken]
                 )
                 #expect(created.status == 0, "\(created)")

@@ -21,8 +21,9 @@ import Testing
     }
 
     @Test func globalFlagsBeforeTheCommandMoveAfterItsPath() {
-        #expect(GlobalOptions.hoisted(["--server", "h:1", "-o", "json", "policy", "list", "-q"], root: Jitsudo.self)
-            == ["policy", "list", "--server", "h:1", "-o", "json", "-q"])
+        #expect(
+            GlobalOptions.hoisted(["--server", "h:1", "-o", "json", "policy", "list", "-q"], root: Jitsudo.self)
+                == ["policy", "list", "--server", "h:1", "-o", "json", "-q"])
         #expect(GlobalOptions.hoisted(["--token=t", "status", "req_1"], root: Jitsudo.self) == ["status", "--token=t", "req_1"])
         #expect(GlobalOptions.hoisted(["status", "--server", "h:1"], root: Jitsudo.self) == ["status", "--server", "h:1"], "already after")
         #expect(GlobalOptions.hoisted(["--help"], root: Jitsudo.self) == ["--help"])

@@ -107,7 +107,8 @@ import Testing
         #expect(fromConfig.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:9: "), "\(fromConfig)")
         let fromEnvironment = try await cli.run(["status", "--config", config], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
         #expect(fromEnvironment.stderr.hasPrefix("Error: cannot reach http://127.0.0.1:7: "), "\(fromEnvironment)")
-        let fromFlag = try await cli.run(["status", "--config", config, "--server", "127.0.0.2:9"], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
+        let fromFlag = try await cli.run(
+            ["status", "--config", config, "--server", "127.0.0.2:9"], env: ["JITSUDO_TOKEN": "t", "JITSUDO_SERVER": "http://127.0.0.1:7"])
         #expect(fromFlag.stderr.hasPrefix("Error: cannot reach http://127.0.0.2:9: "), "\(fromFlag)")
         let missing = try await cli.run(["status", "--config", cli.home + "/nope.yaml"], env: ["JITSUDO_TOKEN": "t"])
         #expect(missing.status == 64, "\(missing)")

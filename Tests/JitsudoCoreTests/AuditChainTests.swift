@@ -8,7 +8,8 @@ import Testing
         id: 1, timestamp: AuditTimestamp(parsing: "2026-03-20T16:00:00.000000Z")!, actorIdentity: "alice@example.com",
         action: "request.created", requestID: "req_01JQ0000000000000000000000", provider: "mock", resourceScope: "test-scope",
         outcome: .success,
-        detailsJSON: #"{"break_glass":false,"duration_seconds":3600,"provider":"mock","reason":"INC-4421","resource_scope":"test-scope","role":"admin"}"#,
+        detailsJSON:
+            #"{"break_glass":false,"duration_seconds":3600,"provider":"mock","reason":"INC-4421","resource_scope":"test-scope","role":"admin"}"#,
         prevHash: "", hash: ""
     )
 
@@ -158,8 +159,9 @@ func tamper(_ event: inout AuditEvent, field: Int) {
             let index = seed % count
             // A forger links a new event correctly after event `index` and shifts nothing else.
             let before = index == 0 ? AuditChain.Head.genesis : AuditChain.Head(lastID: events[index - 1].id, lastHash: events[index - 1].hash)
-            let forged = AuditChain.link(AuditDraft(actor: "mallory@example.com", action: "grant.issued"), after: before,
-                                         at: AuditTimestamp(microsecondsSinceEpoch: 1))
+            let forged = AuditChain.link(
+                AuditDraft(actor: "mallory@example.com", action: "grant.issued"), after: before,
+                at: AuditTimestamp(microsecondsSinceEpoch: 1))
             events.insert(forged, at: index)
             #expect(!AuditChain.verify(events, head: head).intact)
         }

@@ -2,10 +2,11 @@ import JitsudoCore
 import Testing
 
 @Suite struct GrantDurationTests {
-    @Test(arguments: [
-        ("30m", 1_800), ("1h", 3_600), ("2h30m", 9_000), ("90s", 90), ("1d", 86_400), ("7d", 604_800), ("1h30m", 5_400),
-        ("1d2h3m4s", 93_784), ("0h1s", 1),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("30m", 1_800), ("1h", 3_600), ("2h30m", 9_000), ("90s", 90), ("1d", 86_400), ("7d", 604_800), ("1h30m", 5_400),
+            ("1d2h3m4s", 93_784), ("0h1s", 1),
+        ] as [(String, Int64)])
     func parsesNumberUnitGroups(text: String, seconds: Int64) throws {
         #expect(try GrantDuration.parse(text).seconds == seconds)
     }
@@ -34,8 +35,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [(9_000, "2h30m", "2h30m0s"), (90, "1m30s", "1m30s"), (86_400, "1d", "24h0m0s"), (45, "45s", "45s"), (7_200, "2h", "2h0m0s")]
-        as [(Int64, String, String)])
+    @Test(
+        arguments: [(9_000, "2h30m", "2h30m0s"), (90, "1m30s", "1m30s"), (86_400, "1d", "24h0m0s"), (45, "45s", "45s"), (7_200, "2h", "2h0m0s")]
+            as [(Int64, String, String)])
     func printsCompactAndGoForms(seconds: Int64, compact: String, go: String) throws {
         let duration = GrantDuration(uncheckedSeconds: seconds)
         #expect(duration.compact == compact)

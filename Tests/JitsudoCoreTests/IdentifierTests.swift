@@ -22,8 +22,10 @@ import Testing
         #expect(earlier < later)
     }
 
-    @Test(arguments: ["", "req_", "req_01JQ", "pol_01JQ3Z8H6D5Y4C2B1A0F9E8D7C", "req_01JQ3Z8H6D5Y4C2B1A0F9E8D7I", "req_81JQ3Z8H6D5Y4C2B1A0F9E8D7C",
-        "req_01jq3z8h6d5y4c2b1a0f9e8d7c"])
+    @Test(arguments: [
+        "", "req_", "req_01JQ", "pol_01JQ3Z8H6D5Y4C2B1A0F9E8D7C", "req_01JQ3Z8H6D5Y4C2B1A0F9E8D7I", "req_81JQ3Z8H6D5Y4C2B1A0F9E8D7C",
+        "req_01jq3z8h6d5y4c2b1a0f9e8d7c",
+    ])
     func malformedRequestIdsAreRefused(text: String) {
         #expect(throws: CoreError(.invalidIdentifier, "")) { try RequestID(parsing: text) }
     }

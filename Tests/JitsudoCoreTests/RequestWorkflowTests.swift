@@ -10,9 +10,10 @@ import Testing
     static let admin = RequestWorkflow.Actor("root@example.com", isAdmin: true)
 
     static func draft(duration: Int64 = 3600, breakGlass: Bool = false) throws -> ElevationRequest {
-        ElevationRequest(id: try RequestID(parsing: "req_01JQ0000000000000000000000"), requesterIdentity: alice.identity, provider: "mock",
-                         role: "admin", resourceScope: "acct-1", durationSeconds: duration, reason: "INC-1", breakGlass: breakGlass,
-                         createdAt: t0, updatedAt: t0)
+        ElevationRequest(
+            id: try RequestID(parsing: "req_01JQ0000000000000000000000"), requesterIdentity: alice.identity, provider: "mock",
+            role: "admin", resourceScope: "acct-1", durationSeconds: duration, reason: "INC-1", breakGlass: breakGlass,
+            createdAt: t0, updatedAt: t0)
     }
 
     static func stored(_ state: RequestState, required: Int = 1, tier: ApproverTier = .human) throws -> ElevationRequest {
@@ -73,15 +74,17 @@ import Testing
     @Test func breakGlassNeedsThePolicyToAllowItAndRoutingErrorsRefuse() throws {
         let glass = RequestWorkflow.submit(try Self.draft(breakGlass: true), eligibility: .allow(.init()), routing: nil)
         #expect(Self.refusal(glass)?.message.contains("break_glass_allowed") == true)
-        let failedRouting = RequestWorkflow.submit(try Self.draft(), eligibility: .allow(.init()),
-                                                   routing: .failed(PolicyFailure(rule: "approval.required_approvals", "must be …")))
+        let failedRouting = RequestWorkflow.submit(
+            try Self.draft(), eligibility: .allow(.init()),
+            routing: .failed(PolicyFailure(rule: "approval.required_approvals", "must be …")))
         #expect(Self.refusal(failedRouting)?.message.hasPrefix("not eligible: policy evaluation failed: approval.required_approvals") == true)
     }
 
     // MARK: approval
 
     @Test func nobodyApprovesTheirOwnRequestWhateverThePolicySays() throws {
-        let decision = RequestWorkflow.decide(.approve(by: Self.alice, comment: "", policy: .allow), on: .init(try Self.stored(.pending)), at: Self.t0)
+        let decision = RequestWorkflow.decide(
+            .approve(by: Self.alice, comment: "", policy: .allow), on: .init(try Self.stored(.pending)), at: Self.t0)
         let refusal = try #require(Self.refusal(decision))
         #expect(refusal.code == .permissionDenied && refusal.audit?.action == AuditAction.approvalRefused)
         #expect(refusal.audit?.detailsJSON == #"{"self_approval":true}"#)
@@ -92,11 +95,13 @@ import Testing
         let first = RequestWorkflow.decide(.approve(by: Self.bob, comment: "ok", policy: .allow), on: .init(pending), at: Self.t0)
         #expect(first.request?.state == .pending)
         #expect(first.effects.contains(.recordApproval(approver: Self.bob.identity, comment: "ok")) && !first.effects.contains(.issueGrant))
-        let again = RequestWorkflow.decide(.approve(by: Self.bob, comment: "", policy: .allow), on: .init(pending, approvers: [Self.bob.identity]),
-                                           at: Self.t0)
+        let again = RequestWorkflow.decide(
+            .approve(by: Self.bob, comment: "", policy: .allow), on: .init(pending, approvers: [Self.bob.identity]),
+            at: Self.t0)
         #expect(Self.refusal(again)?.code == .failedPrecondition && Self.refusal(again)?.audit == nil)
-        let second = RequestWorkflow.decide(.approve(by: Self.carol, comment: "", policy: .allow), on: .init(pending, approvers: [Self.bob.identity]),
-                                            at: Self.t0)
+        let second = RequestWorkflow.decide(
+            .approve(by: Self.carol, comment: "", policy: .allow), on: .init(pending, approvers: [Self.bob.identity]),
+            at: Self.t0)
         #expect(second.request?.state == .approved && second.request?.approverIdentity == Self.carol.identity)
         #expect(second.effects.last == .issueGrant)
     }
@@ -135,22 +140,29 @@ import Testing
         let revoked = RequestWorkflow.decide(.revoke(by: Self.alice, reason: "done"), on: .init(try Self.stored(.active)), at: Self.t0)
         #expect(revoked.request?.state == .revoked && revoked.effects.contains(.queueRevocation(.revoked)))
         #expect(RequestWorkflow.decide(.revoke(by: Self.admin, reason: ""), on: .init(try Self.stored(.expired)), at: Self.t0) == .unchanged)
-        #expect(Self.refusal(RequestWorkflow.decide(.revoke(by: Self.bob, reason: ""), on: .init(try Self.stored(.active)), at: Self.t0))?.code
+        #expect(
+            Self.refusal(RequestWorkflow.decide(.revoke(by: Self.bob, reason: ""), on: .init(try Self.stored(.active)), at: Self.t0))?.code
                 == .permissionDenied)
     }
 
     @Test func anExtensionIsJudgedOnTheTotalAndMovesTheEndAfterTheProvider() throws {
         let active = try Self.stored(.active)
         #expect(RequestWorkflow.extendedDuration(of: active, adding: 1800) == 5400)
-        let tooLong = RequestWorkflow.decide(.extend(by: Self.alice, addedSeconds: 1800, reason: "", eligibility: .allow(.init(maxDurationSeconds: 3600)),
-                                                     credentialsReissued: false), on: .init(active), at: Self.t0)
+        let tooLong = RequestWorkflow.decide(
+            .extend(
+                by: Self.alice, addedSeconds: 1800, reason: "", eligibility: .allow(.init(maxDurationSeconds: 3600)),
+                credentialsReissued: false), on: .init(active), at: Self.t0)
         #expect(Self.refusal(tooLong)?.audit?.action == AuditAction.requestNotEligible)
-        let failed = RequestWorkflow.decide(.extend(by: Self.alice, addedSeconds: 1800, reason: "",
-                                                    eligibility: .failed(PolicyFailure(rule: "eligibility.max_duration_seconds", "x")),
-                                                    credentialsReissued: false), on: .init(active), at: Self.t0)
+        let failed = RequestWorkflow.decide(
+            .extend(
+                by: Self.alice, addedSeconds: 1800, reason: "",
+                eligibility: .failed(PolicyFailure(rule: "eligibility.max_duration_seconds", "x")),
+                credentialsReissued: false), on: .init(active), at: Self.t0)
         #expect(Self.refusal(failed)?.message.hasPrefix("not eligible: policy evaluation failed") == true)
-        let extended = RequestWorkflow.decide(.extend(by: Self.alice, addedSeconds: 1800, reason: "", eligibility: .allow(.init()),
-                                                      credentialsReissued: true), on: .init(active), at: Self.t0)
+        let extended = RequestWorkflow.decide(
+            .extend(
+                by: Self.alice, addedSeconds: 1800, reason: "", eligibility: .allow(.init()),
+                credentialsReissued: true), on: .init(active), at: Self.t0)
         let end = AuditTimestamp(microsecondsSinceEpoch: Self.t0.microseconds + 5_400_000_000)
         #expect(extended.request?.expiresAt == end && extended.request?.durationSeconds == 5400)
         #expect(extended.effects.first == .extendAtProvider(notAfter: end) && extended.effects.contains(.storeCredentials))
@@ -178,7 +190,8 @@ import Testing
 
     @Test func aGrantIsRecordedWithItsCredentialsOrItsFailureLeavesTheRequestApproved() throws {
         let approved = try Self.stored(.approved)
-        let issued = RequestWorkflow.decide(.grantIssued(actor: "bob@example.com", durationSeconds: 600, revokeToken: "t"), on: .init(approved), at: Self.t0)
+        let issued = RequestWorkflow.decide(
+            .grantIssued(actor: "bob@example.com", durationSeconds: 600, revokeToken: "t"), on: .init(approved), at: Self.t0)
         #expect(issued.request?.state == .active && issued.request?.expiresAt?.microseconds == Self.t0.microseconds + 600_000_000)
         #expect(issued.effects.contains(.storeCredentials))
         let failed = RequestWorkflow.decide(.grantFailed(actor: "bob@example.com", message: "down"), on: .init(approved), at: Self.t0)

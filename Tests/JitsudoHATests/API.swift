@@ -24,8 +24,10 @@ struct API: Sendable {
     /// Everyone in `sre` is eligible and every request is auto-approved: grants become ACTIVE at creation.
     func applyPolicies(on server: String, token: String) async throws {
         let policies: [[String: Any]] = [
-            ["name": "eligibility", "type": "eligibility", "enabled": true,
-             "rego": "package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n\nmax_duration_seconds := 3600\n"],
+            [
+                "name": "eligibility", "type": "eligibility", "enabled": true,
+                "rego": "package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n\nmax_duration_seconds := 3600\n",
+            ],
             ["name": "approval", "type": "approval", "enabled": true, "rego": "package jitsudo.approval\n\napprover_tier := \"auto\"\n"],
         ]
         for policy in policies {
@@ -53,10 +55,12 @@ struct API: Sendable {
                         while true {
                             let left = expiry(index) - ContinuousClock.now
                             let seconds = max(1, Int((Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18).rounded()))
-                            let (status, body) = try await call(.POST, server + "/api/v1alpha1/requests", token: token, json: [
-                                "provider": "mock", "role": "admin", "resource_scope": "acct-ha", "duration_seconds": seconds,
-                                "reason": "HA chaos \(index)",
-                            ])
+                            let (status, body) = try await call(
+                                .POST, server + "/api/v1alpha1/requests", token: token,
+                                json: [
+                                    "provider": "mock", "role": "admin", "resource_scope": "acct-ha", "duration_seconds": seconds,
+                                    "reason": "HA chaos \(index)",
+                                ])
                             let request = body["request"] as? [String: Any]
                             if status == 200, let id = request?["id"] as? String {
                                 guard request?["state"] as? String == "REQUEST_STATE_ACTIVE" else {

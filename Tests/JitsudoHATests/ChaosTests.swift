@@ -77,8 +77,9 @@ import Testing
         var ports: [String: Int] = [:]
         func start(_ id: String) async throws -> ReplicaProcess {
             if ports[id] == nil { ports[id] = try PostgresCluster.freePort() }
-            let replica = try ReplicaProcess(id: id, port: ports[id]!, environment: environment,
-                                             logPath: workDirectory.appendingPathComponent("\(id).log").path)
+            let replica = try ReplicaProcess(
+                id: id, port: ports[id]!, environment: environment,
+                logPath: workDirectory.appendingPathComponent("\(id).log").path)
             replicas.withLock { $0[id] = replica }
             reaper.record(replica.pid)
             return replica
@@ -152,7 +153,8 @@ import Testing
             // 4. The mock provider refuses revokes of 10 % of the grants (by request id) for 10 s.
             try await sleep(until: start0 + .seconds(57))
             let faultFrom = wallMicros()
-            try await database.query("INSERT INTO mock_provider_faults (operation, percent, until) VALUES ('revoke', 10, now() + interval '10 seconds')")
+            try await database.query(
+                "INSERT INTO mock_provider_faults (operation, percent, until) VALUES ('revoke', 10, now() + interval '10 seconds')")
             windows.append(faultFrom...(faultFrom + 10_000_000))
 
             // Everything must end: all revocations confirmed by the provider.
@@ -196,12 +198,16 @@ import Testing
             print("HA revoke replays across takeovers: \(repeated.count) of \(Self.grants) grants (\(takeovers) takeovers)")
             #expect(grantCalls.values.allSatisfy { $0 == 1 } && grantCalls.count == Self.grants)
 
-            let early = try await scalar(database, """
+            let early = try await scalar(
+                database,
+                """
                 SELECT count(*)::integer FROM requests r JOIN mock_provider_ledger l ON l.request_id = r.id AND l.operation = 'revoke'
                 WHERE l.first_call_at < r.expires_at
                 """)
             #expect(early == 0, "grants revoked at the provider before their expiry")
-            let earlyAudit = try await scalar(database, """
+            let earlyAudit = try await scalar(
+                database,
+                """
                 SELECT count(*)::integer FROM audit_events a JOIN requests r ON r.id = a.request_id
                 WHERE a.action = 'grant.expired' AND a."timestamp" < r.expires_at
                 """)
@@ -213,11 +219,13 @@ import Testing
             // --- Figures (measured, printed, not asserted) ---
             var lags: [Double] = []
             var faulted = 0
-            for try await (expires, revoked, attempts) in try await database.query("""
+            for try await (expires, revoked, attempts) in try await database.query(
+                """
                 SELECT (extract(epoch from r.expires_at) * 1000000)::bigint, (extract(epoch from l.first_call_at) * 1000000)::bigint, q.attempts
                 FROM requests r JOIN mock_provider_ledger l ON l.request_id = r.id AND l.operation = 'revoke'
                 JOIN revocations q ON q.request_id = r.id
-                """).decode((Int64, Int64, Int).self) {
+                """
+            ).decode((Int64, Int64, Int).self) {
                 if attempts > 1 { faulted += 1 }
                 guard attempts == 1, !windows.contains(where: { $0.contains(expires) }) else { continue }
                 lags.append(Double(revoked - expires) / 1000)
@@ -249,8 +257,9 @@ import Testing
             }
             #expect(LeadershipLog(killed.log).acquired.contains(killedEpoch), "the killed leader logged its acquisition")
             let frozenLog = LeadershipLog(frozen.log)
-            #expect(frozenLog.acquired.contains(frozenEpoch) && frozenLog.lost.contains(frozenEpoch),
-                    "the frozen leader logged that it lost leadership after SIGCONT:\n\(frozen.log.suffix(3000))")
+            #expect(
+                frozenLog.acquired.contains(frozenEpoch) && frozenLog.lost.contains(frozenEpoch),
+                "the frozen leader logged that it lost leadership after SIGCONT:\n\(frozen.log.suffix(3000))")
         }
 
         // `jitsudo server status` against any one replica lists all three, exactly one of them the leader.

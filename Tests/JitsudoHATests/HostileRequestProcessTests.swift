@@ -44,29 +44,34 @@ import Testing
         let adminToken = try await oidc.idToken(client: http, subject: "root", email: "root@example.com", groups: ["jitsudo-admins"])
         let userToken = try await oidc.idToken(client: http, subject: "alice", email: "alice@example.com", groups: ["sre"])
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("jitsudod-hostile-\(UUID().uuidString.prefix(8)).log").path
-        let replica = try ReplicaProcess(id: "hostile", port: try PostgresCluster.freePort(), environment: [
-            "JITSUDOD_DATABASE_URL": url.urlString,
-            "JITSUDOD_DATABASE_MAX_CONNECTIONS": "4",
-            "JITSUDOD_OIDC_ISSUER": oidc.baseURL,
-            "JITSUDOD_CREDENTIALS_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
-            "JITSUDOD_PROVIDERS_MOCK_ENABLED": "true",
-        ], logPath: logPath)
+        let replica = try ReplicaProcess(
+            id: "hostile", port: try PostgresCluster.freePort(),
+            environment: [
+                "JITSUDOD_DATABASE_URL": url.urlString,
+                "JITSUDOD_DATABASE_MAX_CONNECTIONS": "4",
+                "JITSUDOD_OIDC_ISSUER": oidc.baseURL,
+                "JITSUDOD_CREDENTIALS_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+                "JITSUDOD_PROVIDERS_MOCK_ENABLED": "true",
+            ], logPath: logPath)
         defer { replica.signal(SIGKILL) }
         try await Self.waitUntilReady(replica, http: http)
 
         let api = API(http: http)
         let approval = "package jitsudo.approval\n\napprover_tier := \"auto\"\n"
         for (name, type, rego) in [("issue13", "eligibility", Self.policy), ("approval", "approval", approval)] {
-            let (status, body) = try await api.call(.POST, replica.baseURL + "/api/v1alpha1/policies", token: adminToken,
-                                                    json: ["name": name, "type": type, "rego": rego, "enabled": true])
+            let (status, body) = try await api.call(
+                .POST, replica.baseURL + "/api/v1alpha1/policies", token: adminToken,
+                json: ["name": name, "type": type, "rego": rego, "enabled": true])
             #expect(status == 200, "\(body)")
         }
         func submit(until: String) async throws -> (status: Int, body: [String: Any]) {
             do {
-                return try await api.call(.POST, replica.baseURL + "/api/v1alpha1/requests", token: userToken, json: [
-                    "provider": "mock", "role": "viewer", "resource_scope": "acct-1", "duration_seconds": 600, "reason": "INC-13",
-                    "metadata": ["until": until],
-                ])
+                return try await api.call(
+                    .POST, replica.baseURL + "/api/v1alpha1/requests", token: userToken,
+                    json: [
+                        "provider": "mock", "role": "viewer", "resource_scope": "acct-1", "duration_seconds": 600, "reason": "INC-13",
+                        "metadata": ["until": until],
+                    ])
             } catch {
                 await replica.awaitExitBriefly()
                 throw TestSupportError("no answer for until=\(until) (\(error)); jitsudod running: \(replica.isRunning)\n\(replica.log.suffix(2000))")

@@ -38,7 +38,8 @@ final class OIDCIssuer: @unchecked Sendable {
         try process.run()
         let issuer = OIDCIssuer(baseURL: "http://127.0.0.1:\(port)", process: process)
         for _ in 0..<150 {
-            if let response = try? await client.execute(HTTPClientRequest(url: issuer.baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2)),
+            if let response = try? await client.execute(
+                HTTPClientRequest(url: issuer.baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2)),
                 response.status.code == 200
             {
                 return issuer
@@ -83,9 +84,10 @@ final class OIDCIssuer: @unchecked Sendable {
         var exchange = HTTPClientRequest(url: baseURL + "/oauth2/token")
         exchange.method = .POST
         exchange.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        exchange.body = .bytes(ByteBuffer(
-            string: "grant_type=authorization_code&client_id=jitsudo-cli&client_secret=unused&code=\(code)&redirect_uri=" + redirect
-        ))
+        exchange.body = .bytes(
+            ByteBuffer(
+                string: "grant_type=authorization_code&client_id=jitsudo-cli&client_secret=unused&code=\(code)&redirect_uri=" + redirect
+            ))
         let response = try await client.execute(exchange, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status.code == 200,

@@ -9,19 +9,22 @@ import Testing
     static let now: Int64 = 1_773_828_000 * 1_000_000_000
 
     static func engine(_ type: PolicyType, _ body: String) throws -> PolicyEngine {
-        let policy = Policy(id: try PolicyID(parsing: "pol_01JQ0000000000000000000000"), name: "under-test", type: type,
-                            rego: "package \(type.package)\n\n\(body)\n", enabled: true, createdAt: .init(microsecondsSinceEpoch: 0),
-                            updatedAt: .init(microsecondsSinceEpoch: 0))
+        let policy = Policy(
+            id: try PolicyID(parsing: "pol_01JQ0000000000000000000000"), name: "under-test", type: type,
+            rego: "package \(type.package)\n\n\(body)\n", enabled: true, createdAt: .init(microsecondsSinceEpoch: 0),
+            updatedAt: .init(microsecondsSinceEpoch: 0))
         let engine = PolicyEngine()
         engine.install([try PolicyEngine.compile(type, [policy])])
         return engine
     }
 
     static func input(duration: Int64 = 3600, breakGlass: Bool = false) -> PolicyInput {
-        PolicyInput(action: "request", userEmail: "alice@example.com", userSubject: "alice", userGroups: ["sre"],
-                    submission: .init(requesterIdentity: "alice@example.com", provider: "mock", role: "admin", resourceScope: "prod",
-                                      durationSeconds: duration, reason: "INC-1", breakGlass: breakGlass, metadata: [:]),
-                    trustTier: 1, requesterTrustTier: 1)
+        PolicyInput(
+            action: "request", userEmail: "alice@example.com", userSubject: "alice", userGroups: ["sre"],
+            submission: .init(
+                requesterIdentity: "alice@example.com", provider: "mock", role: "admin", resourceScope: "prod",
+                durationSeconds: duration, reason: "INC-1", breakGlass: breakGlass, metadata: [:]),
+            trustTier: 1, requesterTrustTier: 1)
     }
 
     static func conflict(_ rule: String, _ first: String, _ second: String) -> String {
@@ -42,7 +45,10 @@ import Testing
 
     @Test func anEligibilityAllowThatFailsToEvaluateFailsClosed() throws {
         let verdict = try Self.engine(.eligibility, Self.conflict("allow", "true", "false")).eligibility(Self.input(), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed, got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed, got \(verdict)")
+            return
+        }
         #expect(failure.rule == "eligibility.allow")
     }
 
@@ -73,18 +79,22 @@ import Testing
     @Test func aBreakGlassRuleThatFailsToEvaluateRefusesTheRequest() throws {
         let body = "allow := true\n" + Self.conflict("break_glass_allowed", "true", "false")
         let verdict = try Self.engine(.eligibility, body).eligibility(Self.input(breakGlass: true), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed, got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed, got \(verdict)")
+            return
+        }
         #expect(failure.rule == "eligibility.break_glass_allowed")
     }
 
     // MARK: eligibility.max_duration_seconds
 
-    @Test(arguments: [
-        ("", nil),
-        ("max_duration_seconds := 7200", 7200),
-        ("max_duration_seconds := 0", 0),
-        ("max_duration_seconds := 3600.0", 3600),
-    ] as [(String, Int64?)])
+    @Test(
+        arguments: [
+            ("", nil),
+            ("max_duration_seconds := 7200", 7200),
+            ("max_duration_seconds := 0", 0),
+            ("max_duration_seconds := 3600.0", 3600),
+        ] as [(String, Int64?)])
     func maxDurationIsCarriedByTheAllow(body: String, limit: Int64?) throws {
         let verdict = try Self.engine(.eligibility, "allow := true\n" + body).eligibility(Self.input(), now: Self.now)
         #expect(verdict == .allow(.init(maxDurationSeconds: limit)))
@@ -101,7 +111,10 @@ import Testing
     ])
     func aMaxDurationThatIsNotAWholeNumberOrFailsRefusesNeverDropsTheLimit(body: String) throws {
         let verdict = try Self.engine(.eligibility, "allow := true\n" + body).eligibility(Self.input(), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed for \(body), got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed for \(body), got \(verdict)")
+            return
+        }
         #expect(failure.rule == "eligibility.max_duration_seconds")
     }
 
@@ -121,7 +134,10 @@ import Testing
 
     @Test func aTierThatFailsToEvaluateRefusesTheRequest() throws {
         let verdict = try Self.engine(.approval, Self.conflict("approver_tier", "\"auto\"", "\"human\"")).routing(Self.input(), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed, got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed, got \(verdict)")
+            return
+        }
         #expect(failure.rule == "approval.approver_tier")
     }
 
@@ -143,7 +159,10 @@ import Testing
     ])
     func aQuorumOutOfRangeOrFailingIsAnErrorNeverOne(body: String) throws {
         let verdict = try Self.engine(.approval, body).routing(Self.input(), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed for \(body), got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed for \(body), got \(verdict)")
+            return
+        }
         #expect(failure.rule == "approval.required_approvals")
     }
 
@@ -163,7 +182,10 @@ import Testing
 
     @Test func anApproverAllowThatFailsToEvaluateRefuses() throws {
         let verdict = try Self.engine(.approval, Self.conflict("allow", "true", "false")).approver(Self.input(), now: Self.now)
-        guard case .failed(let failure) = verdict else { Issue.record("expected failed, got \(verdict)"); return }
+        guard case .failed(let failure) = verdict else {
+            Issue.record("expected failed, got \(verdict)")
+            return
+        }
         #expect(failure.rule == "approval.allow")
     }
 

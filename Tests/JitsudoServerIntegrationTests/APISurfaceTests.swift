@@ -34,8 +34,9 @@ import Testing
             #expect(tooLarge.status == 413)
             #expect(try server.decode(APIError.ErrorBody.self, tooLarge.body).error.code == "payload_too_large")
             // A duration given as a decimal string is accepted, as the spec allows.
-            let asString = try await server.call(.POST, "/api/v1alpha1/requests", as: alice,
-                                                 json: #"{"provider":"mock","role":"admin","durationSeconds":"600"}"#)
+            let asString = try await server.call(
+                .POST, "/api/v1alpha1/requests", as: alice,
+                json: #"{"provider":"mock","role":"admin","durationSeconds":"600"}"#)
             #expect(asString.status == 200, "\(asString.body)")
             #expect(try await count(server.database, "SELECT COUNT(*)::integer FROM requests") == 1)
         }
@@ -66,7 +67,8 @@ import Testing
         try await withServer(policies: TestPolicies.standard) { server in
             for index in 0..<7 {
                 let caller = index % 2 == 0 ? alice : "erin@example.com;sre"
-                let response = try await server.call(.POST, "/api/v1alpha1/requests", as: caller, json: submission(role: index == 6 ? "viewer" : "admin"))
+                let response = try await server.call(
+                    .POST, "/api/v1alpha1/requests", as: caller, json: submission(role: index == 6 ? "viewer" : "admin"))
                 #expect(response.status == 200)
             }
             let mine = try server.decode(RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?mine=true", as: alice).body)
@@ -75,47 +77,61 @@ import Testing
             #expect(pending.requests.count == 6)
             let active = try server.decode(RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?state=active", as: alice).body)
             #expect(active.requests.count == 1)
-            let byUser = try server.decode(RequestList.self, try await server.call(
-                .GET, "/api/v1alpha1/requests?requester_identity=erin@example.com&state=REQUEST_STATE_PENDING&provider=mock", as: alice).body)
+            let byUser = try server.decode(
+                RequestList.self,
+                try await server.call(
+                    .GET, "/api/v1alpha1/requests?requester_identity=erin@example.com&state=REQUEST_STATE_PENDING&provider=mock", as: alice
+                ).body)
             #expect(byUser.requests.count == 3)
             var ids: [String] = []
             var token = ""
             repeat {
-                let page = try server.decode(RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?pageSize=3&pageToken=\(token)", as: alice).body)
+                let page = try server.decode(
+                    RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?pageSize=3&pageToken=\(token)", as: alice).body)
                 ids += page.requests.map(\.id)
                 token = page.nextPageToken
             } while !token.isEmpty
             #expect(ids.count == 7 && Set(ids).count == 7)
             let badState = try await server.call(.GET, "/api/v1alpha1/requests?state=bogus", as: alice)
             #expect(badState.status == 400)
-            let foreignToken = try await server.call(.GET, "/api/v1alpha1/requests?mine=true&pageToken=\(mine.nextPageToken.isEmpty ? "x" : mine.nextPageToken)", as: bob)
+            let foreignToken = try await server.call(
+                .GET, "/api/v1alpha1/requests?mine=true&pageToken=\(mine.nextPageToken.isEmpty ? "x" : mine.nextPageToken)", as: bob)
             #expect(foreignToken.status == 400)
         }
     }
 
     @Test func policyEndpointsCompileCheckAuditAndReload() async throws {
         try await withServer(policies: TestPolicies.standard) { server in
-            let notAdmin = try await server.call(.POST, "/api/v1alpha1/policies", as: alice,
-                                                 json: #"{"name":"x","type":"eligibility","rego":"package jitsudo.eligibility\n"}"#)
+            let notAdmin = try await server.call(
+                .POST, "/api/v1alpha1/policies", as: alice,
+                json: #"{"name":"x","type":"eligibility","rego":"package jitsudo.eligibility\n"}"#)
             #expect(notAdmin.status == 403)
-            let broken = try await server.call(.POST, "/api/v1alpha1/policies", as: admin,
-                                               json: #"{"name":"broken","type":"eligibility","rego":"package jitsudo.eligibility\nallow if {","enabled":true}"#)
+            let broken = try await server.call(
+                .POST, "/api/v1alpha1/policies", as: admin,
+                json: #"{"name":"broken","type":"eligibility","rego":"package jitsudo.eligibility\nallow if {","enabled":true}"#)
             #expect(broken.status == 400 && broken.body.contains("policy compile:"))
-            let wrongPackage = try await server.call(.POST, "/api/v1alpha1/policies", as: admin,
-                                                     json: #"{"name":"wrong","type":"approval","rego":"package jitsudo.eligibility\n","enabled":true}"#)
+            let wrongPackage = try await server.call(
+                .POST, "/api/v1alpha1/policies", as: admin,
+                json: #"{"name":"wrong","type":"approval","rego":"package jitsudo.eligibility\n","enabled":true}"#)
             #expect(wrongPackage.status == 400 && wrongPackage.body.contains("package must be jitsudo.approval"))
-            let twoDefaults = try await server.call(.POST, "/api/v1alpha1/policies", as: admin,
-                json: #"{"name":"default2","type":"eligibility","rego":"package jitsudo.eligibility\ndefault allow := false\ndefault allow := true\n","enabled":true}"#)
+            let twoDefaults = try await server.call(
+                .POST, "/api/v1alpha1/policies", as: admin,
+                json:
+                    #"{"name":"default2","type":"eligibility","rego":"package jitsudo.eligibility\ndefault allow := false\ndefault allow := true\n","enabled":true}"#
+            )
             #expect(twoDefaults.status == 400)
             let list = try server.decode(PolicyList.self, try await server.call(.GET, "/api/v1alpha1/policies", as: alice).body)
             #expect(list.policies.map(\.name) == ["approval", "eligibility"])
-            let eval = try await server.call(.POST, "/api/v1alpha1/policies:eval", as: alice, json: #"""
-                {"type":"eligibility","input_json":"{\"user\":{\"email\":\"a@example.com\",\"groups\":[\"interns\"]},\"request\":{\"provider\":\"aws\",\"role\":\"x\",\"duration_seconds\":60},\"context\":{\"trust_tier\":0}}"}
-                """#)
+            let eval = try await server.call(
+                .POST, "/api/v1alpha1/policies:eval", as: alice,
+                json: #"""
+                    {"type":"eligibility","input_json":"{\"user\":{\"email\":\"a@example.com\",\"groups\":[\"interns\"]},\"request\":{\"provider\":\"aws\",\"role\":\"x\",\"duration_seconds\":60},\"context\":{\"trust_tier\":0}}"}
+                    """#)
             let result = try server.decode(PolicyEvalResult.self, eval.body)
             #expect(!result.allowed && result.reason == "only sre may request roles")
             #expect(result.resultJson.contains("\"reason\":\"only sre may request roles\""))
-            let badInput = try await server.call(.POST, "/api/v1alpha1/policies:eval", as: alice, json: #"{"type":"eligibility","input_json":"{oops"}"#)
+            let badInput = try await server.call(
+                .POST, "/api/v1alpha1/policies:eval", as: alice, json: #"{"type":"eligibility","input_json":"{oops"}"#)
             #expect(badInput.status == 400)
             let eligibilityID = list.policies.first { $0.name == "eligibility" }!.id
             let disabled = try await server.call(.PATCH, "/api/v1alpha1/policies/\(eligibilityID)", as: admin, json: #"{"enabled":false}"#)
@@ -138,7 +154,8 @@ import Testing
     @Test func auditQueryAndPrincipals() async throws {
         try await withServer(policies: TestPolicies.standard) { server in
             _ = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission())
-            let events = try server.decode(AuditList.self, try await server.call(.GET, "/api/v1alpha1/audit?actor_identity=alice@example.com", as: bob).body)
+            let events = try server.decode(
+                AuditList.self, try await server.call(.GET, "/api/v1alpha1/audit?actor_identity=alice@example.com", as: bob).body)
             #expect(events.events.map(\.action) == ["request.created"])
             #expect(events.events[0].timestamp.count == 27)
             let badSince = try await server.call(.GET, "/api/v1alpha1/audit?since=yesterday", as: bob)
@@ -149,7 +166,8 @@ import Testing
             #expect(unknown.status == 404)
             let forbidden = try await server.call(.PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: bob, json: #"{"trust_tier":3}"#)
             #expect(forbidden.status == 403 && forbidden.body.contains("requires jitsudo-admins group membership"))
-            let outOfRange = try await server.call(.PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: admin, json: #"{"trust_tier":7}"#)
+            let outOfRange = try await server.call(
+                .PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: admin, json: #"{"trust_tier":7}"#)
             #expect(outOfRange.status == 400 && outOfRange.body.contains("trust_tier must be 0–4, got 7"))
         }
     }

@@ -30,8 +30,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["required_approvals := 0", "required_approvals := 101", "required_approvals := \"2\"",
-                      "required_approvals := 2 if input.user.email\nrequired_approvals := 3 if input.request.role"])
+    @Test(arguments: [
+        "required_approvals := 0", "required_approvals := 101", "required_approvals := \"2\"",
+        "required_approvals := 2 if input.user.email\nrequired_approvals := 3 if input.request.role",
+    ])
     func aQuorumOutOfRangeOrFailingRefusesTheRequestInsteadOfNeedingOneApproval(rule: String) async throws {
         let approval = "package jitsudo.approval\n\nallow if \"sre-leads\" in input.user.groups\n" + rule
         try await withServer(policies: [("eligibility", .eligibility, Self.allowSRE), ("approval", .approval, approval)]) { server in
@@ -52,7 +54,8 @@ import Testing
             let refused = try await server.call(.POST, "/api/v1alpha1/requests/\(id)/approve", as: bob, json: "{}")
             #expect(refused.status == 403)
             #expect(refused.body.contains("policy evaluation failed: approval.allow"), "\(refused.body)")
-            let refusals = try await AuditLog(database: server.database).events(matching: .init(action: "request.approval_refused"), pageSize: 10).events
+            let refusals = try await AuditLog(database: server.database).events(matching: .init(action: "request.approval_refused"), pageSize: 10)
+                .events
             #expect(refusals.count == 1 && refusals[0].detailsJSON.contains("policy evaluation failed"))
             let still = try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice)
             #expect(try server.decode(RequestEnvelope.self, still.body).request.state == "REQUEST_STATE_PENDING")

@@ -107,8 +107,10 @@ import Testing
     ]
 
     static func body(_ metadata: [String: String], duration: Int = 3600) throws -> String {
-        let object: [String: Any] = ["provider": "mock", "role": "viewer", "resource_scope": "acct-1", "duration_seconds": duration,
-                                     "reason": "INC-13", "metadata": metadata]
+        let object: [String: Any] = [
+            "provider": "mock", "role": "viewer", "resource_scope": "acct-1", "duration_seconds": duration,
+            "reason": "INC-13", "metadata": metadata,
+        ]
         return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
     }
 

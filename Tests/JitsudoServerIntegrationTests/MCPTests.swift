@@ -18,7 +18,9 @@ import Testing
         approver_tier := "ai_review" if input.request.role == "reader"
         """
 
-    static let policies: [(String, PolicyType, String)] = [("eligibility", .eligibility, TestPolicies.eligibility), ("approval", .approval, approval)]
+    static let policies: [(String, PolicyType, String)] = [
+        ("eligibility", .eligibility, TestPolicies.eligibility), ("approval", .approval, approval),
+    ]
 
     /// Sends one JSON-RPC message with the configured token (or `authorization`); returns status and body.
     static func rpc(_ server: TestServer, _ json: String, authorization: String? = "Bearer \(token)") async throws -> (status: Int, body: String) {
@@ -54,7 +56,9 @@ import Testing
     @Test func onlyTheExactBearerTokenIsAccepted() async throws {
         try await withServer(policies: Self.policies, configure: { $0.mcpToken = Self.token }) { server in
             let message = #"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#
-            for authorization in [nil, Self.token, "bearer \(Self.token)", "Bearer \(Self.token.uppercased())", "Bearer \(Self.token)x", "Bearer alice@example.com;sre"] {
+            for authorization in [
+                nil, Self.token, "bearer \(Self.token)", "Bearer \(Self.token.uppercased())", "Bearer \(Self.token)x", "Bearer alice@example.com;sre",
+            ] {
                 let reply = try await Self.rpc(server, message, authorization: authorization)
                 #expect(reply.status == 401, "\(authorization ?? "no header") was accepted: \(reply.body)")
             }
@@ -74,9 +78,18 @@ import Testing
                 (#"{"jsonrpc":"2.0","id":1,"method":"resources/list"}"#, -32601),
                 (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_everything","arguments":{}}}"#, -32601),
                 (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"approve_request","arguments":{"reasoning":"ok"}}}"#, -32602),
-                (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"approve_request","arguments":{"request_id":"req_nope","reasoning":"ok"}}}"#, -32602),
-                (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"deny_request","arguments":{"request_id":"req_01M8K706RJB3E9Q5KJQBAPRSPA"}}}"#, -32602),
-                (#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"deny_request","arguments":{"request_id":"req_01M8K706RJB3E9Q5KJQBAPRSPA","reasoning":"  "}}}"#, -32602),
+                (
+                    #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"approve_request","arguments":{"request_id":"req_nope","reasoning":"ok"}}}"#,
+                    -32602
+                ),
+                (
+                    #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"deny_request","arguments":{"request_id":"req_01M8K706RJB3E9Q5KJQBAPRSPA"}}}"#,
+                    -32602
+                ),
+                (
+                    #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"deny_request","arguments":{"request_id":"req_01M8K706RJB3E9Q5KJQBAPRSPA","reasoning":"  "}}}"#,
+                    -32602
+                ),
             ]
             for (message, code) in cases {
                 let reply = try await Self.rpc(server, message)
@@ -93,9 +106,17 @@ import Testing
     }
 
     @Test func approvalGrantsAndRecordsTheReasoningExactlyAsReceived() async throws {
-        try await withServer(policies: Self.policies, configure: { $0.mcpToken = Self.token; $0.mcpIdentity = "reviewer-bot" }) { server in
+        try await withServer(
+            policies: Self.policies,
+            configure: {
+                $0.mcpToken = Self.token
+                $0.mcpIdentity = "reviewer-bot"
+            }
+        ) { server in
             let request = try await Self.reader(server)
-            let human = try server.decode(RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).body).request
+            let human = try server.decode(
+                RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).body
+            ).request
             #expect(human.approverTier == "human")
 
             let queue = try await Self.toolCall(server, "list_pending_ai_review", "{}")
@@ -107,7 +128,8 @@ import Testing
             #expect(!approved.isError, "\(approved.text)")
             #expect(approved.text.contains(#""status":"approved""#) && approved.text.contains("REQUEST_STATE_ACTIVE"))
 
-            let stored = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(request.id)", as: alice).body).request
+            let stored = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(request.id)", as: alice).body)
+                .request
             #expect(stored.state == "REQUEST_STATE_ACTIVE")
             #expect(stored.approverIdentity == "reviewer-bot")
             #expect(stored.aiReasoningJson == reasoning)
@@ -120,12 +142,14 @@ import Testing
             // The human-tier request is not the agent's to decide, and nothing changes.
             let refused = try await Self.toolCall(server, "approve_request", #"{"request_id":"\#(human.id)","reasoning":"looks fine"}"#)
             #expect(refused.isError && refused.text.contains("ai_review"))
-            let unchanged = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(human.id)", as: alice).body).request
+            let unchanged = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(human.id)", as: alice).body)
+                .request
             #expect(unchanged.state == "REQUEST_STATE_PENDING")
 
             // Details never carry credentials.
             let details = try await Self.toolCall(server, "get_request_details", #"{"request_id":"\#(request.id)"}"#)
-            #expect(details.text.contains(request.id) && !details.text.contains("MOCK_ACCESS_KEY") && !details.text.lowercased().contains("credentials"))
+            #expect(
+                details.text.contains(request.id) && !details.text.contains("MOCK_ACCESS_KEY") && !details.text.lowercased().contains("credentials"))
 
             let verify = try await server.call(.POST, "/api/v1alpha1/audit:verify", as: admin, json: "{}")
             #expect(verify.body.contains("\"intact\":true"))
@@ -145,7 +169,8 @@ import Testing
             let second = try await Self.reader(server)
             let escalated = try await Self.toolCall(server, "escalate_to_human", #"{"request_id":"\#(second.id)","reasoning":"unusual hour"}"#)
             #expect(escalated.text.contains(#""approver_tier":"human""#), "\(escalated.text)")
-            let pending = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)", as: alice).body).request
+            let pending = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)", as: alice).body)
+                .request
             #expect(pending.state == "REQUEST_STATE_PENDING" && pending.approverTier == "human")
             let queue = try await Self.toolCall(server, "list_pending_ai_review", "{}")
             #expect(!queue.text.contains(second.id), "escalated requests leave the agent's queue")

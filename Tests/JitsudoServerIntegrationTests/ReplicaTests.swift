@@ -15,7 +15,8 @@ import Testing
             try await InProcessDaemon.run(configuration, label: "replica-2") { baseURL, second in
                 let replica = TestServer(baseURL: baseURL, database: second.database, url: first.url, daemon: second)
                 #expect(try await replica.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).status == 200)
-                let lockdown = #"{"name":"eligibility","type":"eligibility","rego":"package jitsudo.eligibility\nreason := \"frozen\"\n","enabled":true}"#
+                let lockdown =
+                    #"{"name":"eligibility","type":"eligibility","rego":"package jitsudo.eligibility\nreason := \"frozen\"\n","enabled":true}"#
                 #expect(try await first.call(.POST, "/api/v1alpha1/policies", as: admin, json: lockdown).status == 200)
                 let applied = ContinuousClock.now
                 var refusedAfter: Duration?

@@ -19,8 +19,10 @@ struct TestServer: Sendable {
     let daemon: Daemon
 
     /// Sends `method path` as `caller` (`email;group,group`) with an optional JSON body; returns status and body.
-    func call(_ method: HTTPMethod, _ path: String, as caller: String? = nil, json: String? = nil,
-              headers extra: [(String, String)] = []) async throws -> (status: Int, body: String, headers: HTTPHeaders) {
+    func call(
+        _ method: HTTPMethod, _ path: String, as caller: String? = nil, json: String? = nil,
+        headers extra: [(String, String)] = []
+    ) async throws -> (status: Int, body: String, headers: HTTPHeaders) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let caller { request.headers.add(name: "Authorization", value: "Bearer \(caller)") }
@@ -52,8 +54,9 @@ func withServer<Result: Sendable>(
         let server = TestServer(baseURL: baseURL, database: daemon.database, url: url, daemon: daemon)
         for (name, type, rego) in policies {
             let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type.rawValue.lowercased(), "rego": rego, "enabled": true])
-            let response = try await server.call(.POST, "/api/v1alpha1/policies", as: "root@example.com;jitsudo-admins",
-                                                  json: String(decoding: body, as: UTF8.self))
+            let response = try await server.call(
+                .POST, "/api/v1alpha1/policies", as: "root@example.com;jitsudo-admins",
+                json: String(decoding: body, as: UTF8.self))
             guard response.status == 200 else { throw TestSupportError("policy \(name) was refused: \(response.body)") }
         }
         return try await body(server)

@@ -32,7 +32,8 @@ import Testing
             // Credentials are sealed at rest: the stored JSON holds no plaintext value.
             let stored = try await RequestRepository(database: server.database).credentialsJSON(of: try RequestID(parsing: request.id)) ?? ""
             #expect(stored.contains("\"sealed\"") && !stored.contains(grant.credentials[0].value))
-            let actions = try await AuditLog(database: server.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(\.action)
+            let actions = try await AuditLog(database: server.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(
+                \.action)
             #expect(actions == ["request.created", "request.approved", "grant.issued", "grant.credentials_read"])
             let verify = try await server.call(.POST, "/api/v1alpha1/audit:verify", as: mallory, json: "{}")
             #expect(verify.body.contains("\"intact\":true"))
@@ -66,14 +67,17 @@ import Testing
     }
 
     @Test func nobodyApprovesTheirOwnRequestAndPolicyRefusalsAreAudited() async throws {
-        try await withServer(policies: TestPolicies.standard + [("self", .eligibility, "package jitsudo.eligibility\nallow if \"sre-leads\" in input.user.groups\n")]) { server in
+        try await withServer(
+            policies: TestPolicies.standard + [("self", .eligibility, "package jitsudo.eligibility\nallow if \"sre-leads\" in input.user.groups\n")]
+        ) { server in
             let created = try await server.call(.POST, "/api/v1alpha1/requests", as: bob, json: submission())
             let id = try server.decode(RequestEnvelope.self, created.body).request.id
             let own = try await server.call(.POST, "/api/v1alpha1/requests/\(id)/approve", as: bob, json: "{}")
             #expect(own.status == 403 && own.body.contains("cannot approve your own request"))
             let notAllowed = try await server.call(.POST, "/api/v1alpha1/requests/\(id)/approve", as: alice, json: "{}")
             #expect(notAllowed.status == 403)
-            let refusals = try await AuditLog(database: server.database).events(matching: .init(action: "request.approval_refused"), pageSize: 10).events
+            let refusals = try await AuditLog(database: server.database).events(matching: .init(action: "request.approval_refused"), pageSize: 10)
+                .events
             #expect(refusals.map(\.detailsJSON).contains(#"{"self_approval":true}"#))
             #expect(refusals.count == 2)
             let still = try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice)
@@ -96,8 +100,13 @@ import Testing
             #expect(done.state == "REQUEST_STATE_ACTIVE")
             #expect(Set(done.approvals.map(\.approverIdentity)) == ["bob@example.com", "carol@example.com"])
             // Lists carry each request's own approvals (fetched for the whole page at once).
-            let other = try server.decode(RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice,
-                                                                                       json: submission(role: "prod-admin")).body).request
+            let other = try server.decode(
+                RequestEnvelope.self,
+                try await server.call(
+                    .POST, "/api/v1alpha1/requests", as: alice,
+                    json: submission(role: "prod-admin")
+                ).body
+            ).request
             _ = try await server.call(.POST, "/api/v1alpha1/requests/\(other.id)/approve", as: carol, json: "{}")
             let listed = try server.decode(RequestList.self, try await server.call(.GET, "/api/v1alpha1/requests?mine=true", as: alice).body).requests
             #expect(listed.first { $0.id == request.id }?.approvals.map(\.approverIdentity).sorted() == ["bob@example.com", "carol@example.com"])
@@ -111,22 +120,27 @@ import Testing
         try await withServer(policies: TestPolicies.standard) { server in
             let refused = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission(extra: #","break_glass":true"#))
             #expect(refused.status == 403, "tier 0 may not break glass: \(refused.body)")
-            let tier = try await server.call(.PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: admin,
-                                             json: #"{"trust_tier":4,"notes":"on-call lead"}"#)
+            let tier = try await server.call(
+                .PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: admin,
+                json: #"{"trust_tier":4,"notes":"on-call lead"}"#)
             #expect(tier.status == 200, "\(tier.body)")
             let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission(extra: #","break_glass":true"#))
             #expect(created.status == 200, "\(created.body)")
             let request = try server.decode(RequestEnvelope.self, created.body).request
             #expect(request.state == "REQUEST_STATE_ACTIVE" && request.breakGlass && request.approverIdentity == "break-glass")
-            let approved = try await AuditLog(database: server.database).events(matching: .init(requestID: request.id, action: "request.approved"),
-                                                                                pageSize: 10).events
+            let approved = try await AuditLog(database: server.database).events(
+                matching: .init(requestID: request.id, action: "request.approved"),
+                pageSize: 10
+            ).events
             #expect(approved.count == 1 && approved[0].detailsJSON.contains("\"break_glass\":true"))
         }
     }
 
     @Test func denyWithdrawAndRevokeFollowTheRules() async throws {
         try await withServer(policies: TestPolicies.standard) { server in
-            let first = try server.decode(RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).body).request
+            let first = try server.decode(
+                RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).body
+            ).request
             let noReason = try await server.call(.POST, "/api/v1alpha1/requests/\(first.id)/deny", as: bob, json: "{}")
             #expect(noReason.status == 400 && noReason.body.contains("reason is required"))
             let outsider = try await server.call(.POST, "/api/v1alpha1/requests/\(first.id)/deny", as: mallory, json: #"{"reason":"no"}"#)
@@ -138,8 +152,13 @@ import Testing
             let approveRejected = try await server.call(.POST, "/api/v1alpha1/requests/\(first.id)/approve", as: bob, json: "{}")
             #expect(approveRejected.status == 409)
 
-            let second = try server.decode(RequestEnvelope.self, try await server.call(.POST, "/api/v1alpha1/requests", as: alice,
-                                                                                       json: submission(role: "viewer")).body).request
+            let second = try server.decode(
+                RequestEnvelope.self,
+                try await server.call(
+                    .POST, "/api/v1alpha1/requests", as: alice,
+                    json: submission(role: "viewer")
+                ).body
+            ).request
             let foreign = try await server.call(.POST, "/api/v1alpha1/requests/\(second.id)/revoke", as: bob, json: "{}")
             #expect(foreign.status == 403)
             let revoked = try await server.call(.POST, "/api/v1alpha1/requests/\(second.id)/revoke", as: alice, json: #"{"reason":"done"}"#)
@@ -155,7 +174,8 @@ import Testing
             var calls = 0
             var pending = true
             for _ in 0..<100 where calls != 1 || pending {
-                let rows = try await server.database.query("SELECT calls FROM mock_provider_ledger WHERE request_id = \(second.id) AND operation = 'revoke'")
+                let rows = try await server.database.query(
+                    "SELECT calls FROM mock_provider_ledger WHERE request_id = \(second.id) AND operation = 'revoke'")
                 for try await count in rows.decode(Int.self) { calls = count }
                 pending = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(second.id)", as: alice).body)
                     .request.revocationPending
@@ -173,7 +193,8 @@ import Testing
             var state = ""
             for _ in 0..<100 where state != "REQUEST_STATE_EXPIRED" {
                 try await Task.sleep(for: .milliseconds(100))
-                state = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request.state
+                state = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request
+                    .state
             }
             #expect(state == "REQUEST_STATE_EXPIRED")
             let actions = try await AuditLog(database: server.database).events(matching: .init(requestID: id), pageSize: 50).events.map(\.action)

@@ -8,7 +8,8 @@ import Testing
     @Test func storedEventsHashExactlyAsTheCoreComputesThem() async throws {
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
-            let appended = try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created", details: ["comment": "LGTM \u{2713}"]))
+            let appended = try await log.append(
+                AuditDraft(actor: "alice@example.com", action: "request.created", details: ["comment": "LGTM \u{2713}"]))
             let page = try await log.events(matching: .init(), pageSize: 10)
             #expect(page.events == [appended])
             #expect(AuditChain.hash(of: page.events[0]) == appended.hash)
@@ -76,8 +77,10 @@ import Testing
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
             for index in 0..<30 {
-                try await log.append(AuditDraft(actor: index % 3 == 0 ? "alice@example.com" : "bob@example.com",
-                                                action: index % 2 == 0 ? "request.created" : "grant.issued", provider: "mock"))
+                try await log.append(
+                    AuditDraft(
+                        actor: index % 3 == 0 ? "alice@example.com" : "bob@example.com",
+                        action: index % 2 == 0 ? "request.created" : "grant.issued", provider: "mock"))
             }
             let filter = AuditLog.Filter(actorIdentity: "alice@example.com")
             var ids: [Int64] = []

@@ -28,8 +28,11 @@ func approve(by approver: String) -> @Sendable (ElevationRequest, [Approval]) th
         updated.approverIdentity = approver
         return RequestRepository.Change(
             request: updated,
-            audit: [AuditDraft(actor: approver, action: transition.auditAction, requestID: locked.id.rawValue, provider: locked.provider,
-                               resourceScope: locked.resourceScope, details: ["comment": "ok"])],
+            audit: [
+                AuditDraft(
+                    actor: approver, action: transition.auditAction, requestID: locked.id.rawValue, provider: locked.provider,
+                    resourceScope: locked.resourceScope, details: ["comment": "ok"])
+            ],
             approval: Approval(approverIdentity: approver, comment: "ok", createdAt: locked.createdAt)
         )
     }

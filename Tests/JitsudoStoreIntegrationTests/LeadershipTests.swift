@@ -104,8 +104,13 @@ import Testing
             let approveAsPolicy: @Sendable (ElevationRequest, [Approval]) throws -> RequestRepository.Change = { locked, _ in
                 var updated = locked
                 updated.state = .approved
-                return RequestRepository.Change(request: updated, audit: [AuditDraft(actor: "policy", action: AuditAction.autoApproved,
-                                                                                     requestID: locked.id.rawValue)])
+                return RequestRepository.Change(
+                    request: updated,
+                    audit: [
+                        AuditDraft(
+                            actor: "policy", action: AuditAction.autoApproved,
+                            requestID: locked.id.rawValue)
+                    ])
             }
             await #expect(throws: StoreError(.failedPrecondition, "")) { try await repository.transition(request.id, fence: 1, approveAsPolicy) }
             #expect(try await repository.get(request.id).state == .pending)
@@ -113,7 +118,8 @@ import Testing
             #expect(try await repository.transition(request.id, fence: 2, approveAsPolicy).state == .approved)
 
             // A queued revocation: the stale epoch never reaches the provider, the current one does.
-            try await test.database.query(PostgresQueryText("INSERT INTO revocations (request_id, cause) VALUES ('\(request.id.rawValue)', 'revoked')").query)
+            try await test.database.query(
+                PostgresQueryText("INSERT INTO revocations (request_id, cause) VALUES ('\(request.id.rawValue)', 'revoked')").query)
             let calls = Mutex(0)
             let queue = RevocationQueue(database: test.database)
             await #expect(throws: StoreError(.failedPrecondition, "")) {
@@ -124,10 +130,11 @@ import Testing
             }
             #expect(calls.withLock { $0 } == 0)
             #expect(try await queue.pendingCount() == 1)
-            #expect(try await queue.processNext(fence: 2) { _, _, _ in
-                calls.withLock { $0 += 1 }
-                return .revoked
-            })
+            #expect(
+                try await queue.processNext(fence: 2) { _, _, _ in
+                    calls.withLock { $0 += 1 }
+                    return .revoked
+                })
             #expect(calls.withLock { $0 } == 1)
             #expect(try await queue.pendingCount() == 0)
             await old.close()

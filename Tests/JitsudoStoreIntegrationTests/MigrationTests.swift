@@ -35,7 +35,8 @@ import Testing
 
     @Test func aFailingMigrationLeavesNothingBehindAndNamesItself() async throws {
         try await withTestDatabase(migrated: false) { test in
-            let broken = Migration(version: 99, name: "0099_broken.sql", statements: ["CREATE TABLE half_done (x int)", "SELECT * FROM missing_table"])
+            let broken = Migration(
+                version: 99, name: "0099_broken.sql", statements: ["CREATE TABLE half_done (x int)", "SELECT * FROM missing_table"])
             do {
                 try await Migrator.migrate(test.database, migrations: [broken], logger: test.database.logger)
                 Issue.record("expected the migration to fail")
@@ -44,7 +45,8 @@ import Testing
                 #expect(error.message.contains("migration 99 (0099_broken.sql) failed at statement 2"))
             }
             // The whole transaction rolled back: not even the bookkeeping table exists.
-            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM pg_tables WHERE tablename IN ('half_done', 'schema_migrations')") == 0)
+            #expect(
+                try await count(test.database, "SELECT COUNT(*)::integer FROM pg_tables WHERE tablename IN ('half_done', 'schema_migrations')") == 0)
         }
     }
 

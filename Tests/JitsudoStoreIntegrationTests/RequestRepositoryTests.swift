@@ -110,8 +110,9 @@ import Testing
             let repository = RequestRepository(database: test.database)
             var aliceIDs: [RequestID] = []
             for index in 0..<25 {
-                let (request, created) = newRequest(requester: index % 5 == 0 ? "bob@example.com" : "alice@example.com",
-                                                    provider: index % 2 == 0 ? "mock" : "aws")
+                let (request, created) = newRequest(
+                    requester: index % 5 == 0 ? "bob@example.com" : "alice@example.com",
+                    provider: index % 2 == 0 ? "mock" : "aws")
                 _ = try await repository.create(request, audit: [created])
                 if index % 5 != 0 { aliceIDs.append(request.id) }
             }
@@ -149,15 +150,17 @@ import Testing
             _ = try await repository.transition(request.id) { locked, _ in
                 var updated = locked
                 updated.state = .approved
-                return RequestRepository.Change(request: updated, audit: [AuditDraft(actor: "policy", action: AuditAction.autoApproved, requestID: locked.id.rawValue)])
+                return RequestRepository.Change(
+                    request: updated, audit: [AuditDraft(actor: "policy", action: AuditAction.autoApproved, requestID: locked.id.rawValue)])
             }
             let active = try await repository.transition(request.id) { locked, _ in
                 var updated = locked
                 updated.state = .active
                 updated.issuedAt = AuditTimestamp(microsecondsSinceEpoch: 1_774_000_000_000_000)
                 updated.expiresAt = AuditTimestamp(microsecondsSinceEpoch: 1_774_003_600_000_000)
-                return RequestRepository.Change(request: updated, audit: [AuditDraft(actor: "policy", action: AuditAction.grantIssued, requestID: locked.id.rawValue)],
-                                                credentialsJSON: #"{"sealed":"AAAA","key_id":"k1"}"#)
+                return RequestRepository.Change(
+                    request: updated, audit: [AuditDraft(actor: "policy", action: AuditAction.grantIssued, requestID: locked.id.rawValue)],
+                    credentialsJSON: #"{"sealed":"AAAA","key_id":"k1"}"#)
             }
             #expect(active.expiresAt?.canonicalText == "2026-03-20T10:46:40.000000Z")
             #expect(try await repository.credentialsJSON(of: request.id)?.contains("sealed") == true)
@@ -167,8 +170,13 @@ import Testing
                 var updated = locked
                 updated.state = transition.to
                 updated.revokedBy = "admin@example.com"
-                return RequestRepository.Change(request: updated, audit: [AuditDraft(actor: "admin@example.com", action: transition.auditAction,
-                                                                                     requestID: locked.id.rawValue)], revocation: .revoked)
+                return RequestRepository.Change(
+                    request: updated,
+                    audit: [
+                        AuditDraft(
+                            actor: "admin@example.com", action: transition.auditAction,
+                            requestID: locked.id.rawValue)
+                    ], revocation: .revoked)
             }
             #expect(try await repository.credentialsJSON(of: request.id) == nil)
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM requests WHERE credentials_json IS NOT NULL") == 0)

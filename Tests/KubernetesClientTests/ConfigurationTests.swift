@@ -101,7 +101,9 @@ import Testing
         let ipv6 = try KubernetesConfiguration.inCluster(
             environment: ["KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "443"], serviceAccountDirectory: directory)
         #expect(ipv6.server.absoluteString == "https://[fd00::1]:443")
-        let outside = #expect(throws: KubernetesError.self) { try KubernetesConfiguration.inCluster(environment: [:], serviceAccountDirectory: directory) }
+        let outside = #expect(throws: KubernetesError.self) {
+            try KubernetesConfiguration.inCluster(environment: [:], serviceAccountDirectory: directory)
+        }
         #expect(outside?.message.contains("KUBERNETES_SERVICE_HOST") == true)
     }
 }

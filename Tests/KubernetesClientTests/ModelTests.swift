@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func podSpecsKeepMembersTheModelDoesNotName() throws {
-        let json = #"{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i"}],"volumes":[{"name":"v","emptyDir":{}}],"nodeName":"n"}}"#
+        let json =
+            #"{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"i"}],"volumes":[{"name":"v","emptyDir":{}}],"nodeName":"n"}}"#
         var pod = try JSONDecoder.kubernetes.decode(Pod.self, from: Data(json.utf8))
         #expect(pod.spec?.nodeName == "n" && pod.spec?.containers.first?.image == "i")
         pod.spec?.nodeName = "m"

@@ -5,8 +5,10 @@ import Testing
 @Suite struct ClientTests {
     @Test func createGetUpdateListAndDeleteRoundTrip() async throws {
         try await TestEnvironment.withNamespace("crud") { client, namespace in
-            let created = try await client.create(ConfigMap(metadata: ObjectMeta(name: "settings", namespace: namespace, labels: ["app": "web"]),
-                                                            data: ["mode": "a"]))
+            let created = try await client.create(
+                ConfigMap(
+                    metadata: ObjectMeta(name: "settings", namespace: namespace, labels: ["app": "web"]),
+                    data: ["mode": "a"]))
             #expect(created.metadata.uid != nil && created.metadata.resourceVersion != nil)
             var read = try await client.get(ConfigMap.self, name: "settings", namespace: namespace)
             #expect(read.data == ["mode": "a"])
@@ -64,17 +66,20 @@ import Testing
             _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "p", namespace: namespace), data: ["a": "1", "b": "2"]))
             let merged = try await client.patch(ConfigMap.self, name: "p", namespace: namespace, .merge(["data": ["b": nil, "c": "3"]]))
             #expect(merged.data == ["a": "1", "c": "3"])
-            let patched = try await client.patch(ConfigMap.self, name: "p", namespace: namespace,
-                                                 .json([.test("/data/a", "1"), .replace("/data/a", "10")]))
+            let patched = try await client.patch(
+                ConfigMap.self, name: "p", namespace: namespace,
+                .json([.test("/data/a", "1"), .replace("/data/a", "10")]))
             #expect(patched.data?["a"] == "10")
             let failed = await #expect(throws: KubernetesError.self) {
                 try await client.patch(ConfigMap.self, name: "p", namespace: namespace, .json([.test("/data/a", "1"), .replace("/data/a", "11")]))
             }
             #expect(failed?.code == .invalid, "a failed JSON-patch test operation is refused as invalid: \(String(describing: failed))")
             #expect(try await client.get(ConfigMap.self, name: "p", namespace: namespace).data?["a"] == "10")
-            let applied = try await client.patch(ConfigMap.self, name: "applied", namespace: namespace,
-                                                 .apply(["metadata": ["name": "applied", "namespace": .string(namespace)], "data": ["k": "v"]],
-                                                        fieldManager: "jitsudo-tests", force: true))
+            let applied = try await client.patch(
+                ConfigMap.self, name: "applied", namespace: namespace,
+                .apply(
+                    ["metadata": ["name": "applied", "namespace": .string(namespace)], "data": ["k": "v"]],
+                    fieldManager: "jitsudo-tests", force: true))
             #expect(applied.data == ["k": "v"])
         }
     }
@@ -92,15 +97,19 @@ import Testing
         try await TestEnvironment.withNamespace("scale") { client, namespace in
             let deployment = Deployment(
                 metadata: ObjectMeta(name: "web", namespace: namespace),
-                spec: .init(replicas: 1, selector: LabelSelector(matchLabels: ["app": "web"]),
-                            template: PodTemplateSpec(metadata: ObjectMeta(labels: ["app": "web"]), spec: PodSpec(containers: [Container(name: "web", image: "nginx")])))
+                spec: .init(
+                    replicas: 1, selector: LabelSelector(matchLabels: ["app": "web"]),
+                    template: PodTemplateSpec(
+                        metadata: ObjectMeta(labels: ["app": "web"]), spec: PodSpec(containers: [Container(name: "web", image: "nginx")])))
             )
             _ = try await client.create(deployment)
             try await client.setReplicas(3, name: "web", namespace: namespace)
             #expect(try await client.scale(name: "web", namespace: namespace).spec.replicas == 3)
             #expect(try await client.get(Deployment.self, name: "web", namespace: namespace).spec.replicas == 3)
-            let secret = try await client.create(Secret(metadata: ObjectMeta(name: "s", namespace: namespace), type: "Opaque",
-                                                        data: ["token": Data("hunter2".utf8)]))
+            let secret = try await client.create(
+                Secret(
+                    metadata: ObjectMeta(name: "s", namespace: namespace), type: "Opaque",
+                    data: ["token": Data("hunter2".utf8)]))
             #expect(secret.decodedData["token"] == Data("hunter2".utf8))
         }
     }
@@ -138,22 +147,29 @@ import Testing
     @Test func customResourceDefinitionsAndGenericCustomResources() async throws {
         try await TestEnvironment.withNamespace("crd") { client, namespace in
             let group = "t\(UInt32.random(in: 0...UInt32.max)).jitsudo.dev"
-            let schema: JSONValue = ["openAPIV3Schema": ["type": "object", "properties": [
-                "spec": ["type": "object", "properties": ["size": ["type": "integer"]]],
-                "status": ["type": "object", "properties": ["phase": ["type": "string"]]],
-            ]]]
+            let schema: JSONValue = [
+                "openAPIV3Schema": [
+                    "type": "object",
+                    "properties": [
+                        "spec": ["type": "object", "properties": ["size": ["type": "integer"]]],
+                        "status": ["type": "object", "properties": ["phase": ["type": "string"]]],
+                    ],
+                ]
+            ]
             let crd = CustomResourceDefinition(
                 metadata: ObjectMeta(name: "widgets.\(group)"),
-                spec: .init(group: group, names: .init(plural: "widgets", kind: "Widget"), scope: "Namespaced",
-                            versions: [.init(name: "v1", served: true, storage: true, schema: schema, subresources: ["status": [:]])])
+                spec: .init(
+                    group: group, names: .init(plural: "widgets", kind: "Widget"), scope: "Namespaced",
+                    versions: [.init(name: "v1", served: true, storage: true, schema: schema, subresources: ["status": [:]])])
             )
             _ = try await client.create(crd)
             try await TestEnvironment.eventually("the CRD is established") {
                 try await client.get(CustomResourceDefinition.self, name: "widgets.\(group)").isEstablished
             }
             let type = crd.resourceType()
-            let widget = GenericResource(apiVersion: "\(group)/v1", kind: "Widget", metadata: ObjectMeta(name: "w", namespace: namespace),
-                                         body: ["spec": ["size": 3]])
+            let widget = GenericResource(
+                apiVersion: "\(group)/v1", kind: "Widget", metadata: ObjectMeta(name: "w", namespace: namespace),
+                body: ["spec": ["size": 3]])
             var created: GenericResource?
             try await TestEnvironment.eventually("the custom resource can be created") {
                 created = try? await client.create(widget, in: type)

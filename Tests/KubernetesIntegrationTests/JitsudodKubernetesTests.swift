@@ -76,7 +76,8 @@ import Testing
                 #expect(status == 200, "\(body)")
                 let request = try JSONDecoder().decode(RequestEnvelope.self, from: Data(body.utf8)).request
                 #expect(request.state == "REQUEST_STATE_ACTIVE", "\(body)")
-                let bindings = try await client.list(RoleBinding.self, namespace: namespace, options: .labels(["jitsudo.dev/request-id": request.id])).items
+                let bindings = try await client.list(RoleBinding.self, namespace: namespace, options: .labels(["jitsudo.dev/request-id": request.id]))
+                    .items
                 #expect(bindings.first?.subjects == [.user(user)] && bindings.first?.roleRef == .clusterRole("view"))
                 try await TestEnvironment.eventually("alice can list pods during the grant") {
                     try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"]).status == 0
@@ -89,7 +90,8 @@ import Testing
                     let after = try await kubectl.run(["get", "pods", "-n", namespace, "--as=\(user)"])
                     return after.status != 0 && after.stderr.contains("forbidden")
                 }
-                let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(\.action)
+                let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: request.id), pageSize: 50).events.map(
+                    \.action)
                 #expect(actions.contains("grant.issued") && actions.contains("grant.expired"), "\(actions)")
             }
         }

@@ -11,8 +11,9 @@ import Testing
         spec.terminationGracePeriodSeconds = 30
         return Deployment(
             metadata: ObjectMeta(name: "jitsudod", namespace: namespace, labels: ["app": "jitsudod"]),
-            spec: .init(replicas: replicas, selector: LabelSelector(matchLabels: ["app": "jitsudod"]),
-                        template: PodTemplateSpec(metadata: ObjectMeta(labels: ["app": "jitsudod"], annotations: annotations), spec: spec))
+            spec: .init(
+                replicas: replicas, selector: LabelSelector(matchLabels: ["app": "jitsudod"]),
+                template: PodTemplateSpec(metadata: ObjectMeta(labels: ["app": "jitsudod"], annotations: annotations), spec: spec))
         )
     }
 
@@ -56,9 +57,12 @@ import Testing
         try await TestEnvironment.withNamespace("stall") { client, namespace in
             let kubectl = try Kubectl()
             defer { kubectl.cleanUp() }
-            _ = try await client.create(Self.deployment(namespace, replicas: 1, annotations: [
-                "fakelet.jitsudo.dev/ready": "false", "fakelet.jitsudo.dev/stuck-terminating": "true",
-            ]))
+            _ = try await client.create(
+                Self.deployment(
+                    namespace, replicas: 1,
+                    annotations: [
+                        "fakelet.jitsudo.dev/ready": "false", "fakelet.jitsudo.dev/stuck-terminating": "true",
+                    ]))
             let status = try await kubectl.run(["rollout", "status", "deployment/jitsudod", "-n", namespace, "--timeout=5s"])
             #expect(status.status != 0, "rollout status must not succeed while the pod is not ready")
             try await TestEnvironment.eventually("the pod is Running but not ready") {
@@ -71,8 +75,9 @@ import Testing
             let stuck = try await client.list(Pod.self, namespace: namespace).items
             #expect(stuck.count == 1 && stuck[0].metadata.deletionTimestamp != nil)
             // Released from the annotation, the fakelet finishes it.
-            _ = try await client.patch(Pod.self, name: stuck[0].metadata.name ?? "", namespace: namespace,
-                                       .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": nil]]]))
+            _ = try await client.patch(
+                Pod.self, name: stuck[0].metadata.name ?? "", namespace: namespace,
+                .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": nil]]]))
             let released = try await kubectl.run(["wait", "--for=delete", "pod", "-l", "app=jitsudod", "-n", namespace, "--timeout=60s"])
             #expect(released.status == 0, "\(released.stderr)")
         }
@@ -86,12 +91,14 @@ import Testing
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: directory) }
             for round in 1...2 {
-                let generated = try await kubectl.shell("""
+                let generated = try await kubectl.shell(
+                    """
                     openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=jitsudo-\(round) \
                       -keyout \(directory)/tls.key -out \(directory)/tls.crt 2>&1
                     """)
                 #expect(generated.status == 0, "\(generated.stdout)")
-                let applied = try await kubectl.shell("""
+                let applied = try await kubectl.shell(
+                    """
                     kubectl create secret tls jitsudo-tls --cert=\(directory)/tls.crt --key=\(directory)/tls.key -n \(namespace) \
                       --dry-run=client -o yaml | kubectl apply -n \(namespace) -f -
                     """)

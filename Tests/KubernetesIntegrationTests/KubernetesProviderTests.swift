@@ -38,8 +38,10 @@ import Testing
             let request = Self.request(scope: namespace)
             let issued = try await provider.grant(request)
             #expect(issued.credentials == ["JITSUDO_K8S_ROLE": "view", "JITSUDO_K8S_NAMESPACE": namespace])
-            let bindings = try await client.list(RoleBinding.self, namespace: namespace,
-                                                 options: .labels(["jitsudo.dev/request-id": request.requestID])).items
+            let bindings = try await client.list(
+                RoleBinding.self, namespace: namespace,
+                options: .labels(["jitsudo.dev/request-id": request.requestID])
+            ).items
             #expect(bindings.count == 1)
             let binding = try #require(bindings.first)
             #expect(binding.subjects == [.user("alice")])
@@ -97,8 +99,10 @@ import Testing
     @Test func requestsOutsideTheConfigurationAreRefusedAndChangeNothing() async throws {
         try await TestEnvironment.withNamespace("refuse") { client, namespace in
             let provider = Self.provider(client, namespace: namespace)
-            for (role, scope, words) in [("cluster-admin", namespace, "not allowed"), ("view", "kube-system", "not allowed"),
-                                         ("view", "Bad_Name", "namespace name")] {
+            for (role, scope, words) in [
+                ("cluster-admin", namespace, "not allowed"), ("view", "kube-system", "not allowed"),
+                ("view", "Bad_Name", "namespace name"),
+            ] {
                 let error = await #expect(throws: ProviderError.self) { try await provider.grant(Self.request(role: role, scope: scope)) }
                 #expect(error?.code == .invalidRequest)
                 #expect(error?.message.contains(words) == true, "\(error?.message ?? "")")
@@ -120,13 +124,16 @@ import Testing
                 let revoked = try await storeRequest(requests, test.database, state: .revoked, scope: namespace)
                 let unknown = Self.newRequestID()
                 for id in [active, revoked, unknown] { _ = try await provider.grant(Self.request(id, scope: namespace)) }
-                let reconciler = DriftReconciler(provider: provider, requests: requests, audit: AuditLog(database: test.database),
-                                                           interval: .seconds(60), logger: Logger(label: "drift-tests"))
+                let reconciler = DriftReconciler(
+                    provider: provider, requests: requests, audit: AuditLog(database: test.database),
+                    interval: .seconds(60), logger: Logger(label: "drift-tests"))
                 let removed = try await reconciler.reconcileOnce()
                 let mine = removed.filter { $0.scope == namespace }
                 #expect(Set(mine.map(\.requestID)) == [revoked, unknown])
                 #expect(mine.allSatisfy { $0.reason == "grant_not_active" && $0.kind == "RoleBinding" })
-                let left = try await client.list(RoleBinding.self, namespace: namespace).items.compactMap { $0.metadata.labels?["jitsudo.dev/request-id"] }
+                let left = try await client.list(RoleBinding.self, namespace: namespace).items.compactMap {
+                    $0.metadata.labels?["jitsudo.dev/request-id"]
+                }
                 #expect(left == [active])
                 let events = try await AuditLog(database: test.database).events(matching: .init(), pageSize: 50).events
                     .filter { $0.action == "grant.drift_removed" }
@@ -151,8 +158,9 @@ func storeRequest(_ requests: RequestRepository, _ database: Database, state: Re
     var generator = SystemRandomNumberGenerator()
     let id = RequestID.generate(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), using: &generator)
     let now = AuditTimestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
-    let request = ElevationRequest(id: id, requesterIdentity: "alice", provider: "kubernetes", role: "view", resourceScope: scope,
-                                   durationSeconds: 3600, reason: "INC-1", createdAt: now, updatedAt: now)
+    let request = ElevationRequest(
+        id: id, requesterIdentity: "alice", provider: "kubernetes", role: "view", resourceScope: scope,
+        durationSeconds: 3600, reason: "INC-1", createdAt: now, updatedAt: now)
     let stored = try await requests.create(request, audit: []).id.rawValue
     try await database.query(
         """

@@ -6,21 +6,22 @@ import Testing
     static let base = "database_url: postgres://localhost/db\noidc:\n  issuer: https://issuer.example\n"
 
     @Test func everyKubernetesSettingIsRead() throws {
-        let yaml = Self.base + """
-            providers:
-              kubernetes:
-                enabled: true
-                kubeconfig: /etc/jitsudo/kubeconfig
-                context: prod
-                allowed_roles: [view, edit]
-                namespaces: [team-a, team-b]
-                allow_cluster_scope: true
-                user_prefix: "oidc:"
-                group_mapping: ["oncall@example.com=oncall"]
-                max_duration: 2h
-                reconcile_interval: 30s
-                instance: prod-jitsudo
-            """
+        let yaml =
+            Self.base + """
+                providers:
+                  kubernetes:
+                    enabled: true
+                    kubeconfig: /etc/jitsudo/kubeconfig
+                    context: prod
+                    allowed_roles: [view, edit]
+                    namespaces: [team-a, team-b]
+                    allow_cluster_scope: true
+                    user_prefix: "oidc:"
+                    group_mapping: ["oncall@example.com=oncall"]
+                    max_duration: 2h
+                    reconcile_interval: 30s
+                    instance: prod-jitsudo
+                """
         let configuration = try ServerConfiguration.load(yaml: yaml, environment: ["JITSUDOD_PROVIDERS_KUBERNETES_NAMESPACES": "team-c"])
         #expect(configuration.kubernetesProviderEnabled && configuration.kubernetesKubeconfig == "/etc/jitsudo/kubeconfig")
         #expect(configuration.kubernetesContext == "prod" && configuration.kubernetesAllowedRoles == ["view", "edit"])

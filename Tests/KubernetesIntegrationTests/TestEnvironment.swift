@@ -17,10 +17,11 @@ enum TestEnvironment {
         if let reason = environment["JITSUDO_TEST_KUBE_UNAVAILABLE"] {
             throw Unavailable(description: "the Kubernetes test environment could not be started: \(reason)")
         }
-        throw Unavailable(description: """
-            JITSUDO_TEST_KUBECONFIG is not set: run these tests through `make test`, or start the environment with \
-            `make kube-up` and export JITSUDO_TEST_KUBECONFIG=<the KUBECONFIG it prints>
-            """)
+        throw Unavailable(
+            description: """
+                JITSUDO_TEST_KUBECONFIG is not set: run these tests through `make test`, or start the environment with \
+                `make kube-up` and export JITSUDO_TEST_KUBECONFIG=<the KUBECONFIG it prints>
+                """)
     }
 
     /// Compacts the test environment's etcd up to `revision` (a resourceVersion): older versions become 410 Gone

@@ -28,8 +28,9 @@ final class Recorder: Sendable {
     @Test func theWatcherResumesFromTheLastResourceVersionWithoutLosingOrRepeatingEvents() async throws {
         try await TestEnvironment.withNamespace("watch") { client, namespace in
             // The server ends each watch after 1 s, so the changes below span several resumed watches.
-            let watcher = ResourceWatcher<ConfigMap>(client: client, resource: .configMaps, namespace: namespace, labelSelector: "test=watch",
-                                                     watchTimeoutSeconds: 1, retryDelay: .milliseconds(100))
+            let watcher = ResourceWatcher<ConfigMap>(
+                client: client, resource: .configMaps, namespace: namespace, labelSelector: "test=watch",
+                watchTimeoutSeconds: 1, retryDelay: .milliseconds(100))
             let recorder = Recorder()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await watcher.run { recorder.record($0) } }
@@ -55,8 +56,9 @@ final class Recorder: Sendable {
             // past a version, watching from it answers 410 Expired (as after a long disconnect in a real cluster).
             let type = ResourceType(group: "", version: "v1", plural: "podtemplates", kind: "PodTemplate", namespaced: true)
             func template(_ name: String) -> GenericResource {
-                GenericResource(apiVersion: "v1", kind: "PodTemplate", metadata: ObjectMeta(name: name, namespace: namespace),
-                                body: ["template": ["spec": ["containers": [["name": "c", "image": "busybox"]]]]])
+                GenericResource(
+                    apiVersion: "v1", kind: "PodTemplate", metadata: ObjectMeta(name: name, namespace: namespace),
+                    body: ["template": ["spec": ["containers": [["name": "c", "image": "busybox"]]]]])
             }
             let before = try await client.create(template("before"), in: type)
             let stale = try #require(before.metadata.resourceVersion)
@@ -98,9 +100,12 @@ final class Recorder: Sendable {
 
     @Test func theInformerCacheFollowsTheServer() async throws {
         try await TestEnvironment.withNamespace("informer") { client, namespace in
-            _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "one", namespace: namespace, labels: ["test": "informer"]), data: ["v": "1"]))
-            let informer = Informer(watcher: ResourceWatcher<ConfigMap>(client: client, resource: .configMaps, namespace: namespace,
-                                                                           labelSelector: "test=informer"))
+            _ = try await client.create(
+                ConfigMap(metadata: ObjectMeta(name: "one", namespace: namespace, labels: ["test": "informer"]), data: ["v": "1"]))
+            let informer = Informer(
+                watcher: ResourceWatcher<ConfigMap>(
+                    client: client, resource: .configMaps, namespace: namespace,
+                    labelSelector: "test=informer"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await informer.run() }
                 await informer.waitUntilSynced()
@@ -113,7 +118,9 @@ final class Recorder: Sendable {
                     return one?.data == ["v": "2"] && count == 2
                 }
                 try await client.delete(ConfigMap.self, name: "two", namespace: namespace)
-                try await TestEnvironment.eventually("the cache drops the deleted object") { await informer.object(forKey: "\(namespace)/two") == nil }
+                try await TestEnvironment.eventually("the cache drops the deleted object") {
+                    await informer.object(forKey: "\(namespace)/two") == nil
+                }
                 group.cancelAll()
             }
         }

@@ -63,8 +63,10 @@ struct RestoreJobTests {
         for case .value(_, let value) in job.environment { #expect(!value.contains("://"), "\(value)") }
     }
 
-    @Test(arguments: [("Gzip", "gunzip -c \"$BACKUP_FILE\""), ("Plain", "cat \"$BACKUP_FILE\""),
-                      ("Custom", "pg_restore --no-owner --no-privileges -f - \"$BACKUP_FILE\"")])
+    @Test(arguments: [
+        ("Gzip", "gunzip -c \"$BACKUP_FILE\""), ("Plain", "cat \"$BACKUP_FILE\""),
+        ("Custom", "pg_restore --no-owner --no-privileges -f - \"$BACKUP_FILE\""),
+    ])
     func aFileJobReadsTheBackupFromTheClaimByFormat(format: String, reader: String) throws {
         let job = RestoreJob(restoreName: "restore-1", plan: try Self.plan(Self.file(format: format)))
         #expect(job.backupClaimName == "backups")

@@ -29,7 +29,8 @@ private struct RestoreWorld {
 
     func observation() -> Machine.Observation {
         Machine.Observation(
-            name: "restore-1", createdAt: createdAt, generation: generation, spec: Self.spec, status: status, clusterReplicas: 2, deploymentReplicas: deploymentReplicas,
+            name: "restore-1", createdAt: createdAt, generation: generation, spec: Self.spec, status: status, clusterReplicas: 2,
+            deploymentReplicas: deploymentReplicas,
             podCount: podCount, restoreWork: work, databases: databases, otherRestores: others
         )
     }
@@ -122,7 +123,9 @@ private struct RestoreWorld {
         spec.options = .init(scaleUpOnFailure: false)
         for _ in 0..<30 {
             let o = {
-                var o = world.observation(); o.spec = spec; return o
+                var o = world.observation()
+                o.spec = spec
+                return o
             }()
             let decision = RestoreStateMachine.decide(o, now: world.now)
             world.perform(decision)

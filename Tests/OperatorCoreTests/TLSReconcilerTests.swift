@@ -100,7 +100,9 @@ import Testing
         let day59 = Fixtures.now.addingTimeInterval(59 * Fixtures.day)
         let day61 = Fixtures.now.addingTimeInterval(61 * Fixtures.day)
         let status = {
-            var s = TLSReconciler.Status(); s.servingSerial = current.serial; return s
+            var s = TLSReconciler.Status()
+            s.servingSerial = current.serial
+            return s
         }()
         let quiet = TLSReconciler.decide(observe(secret: current.data, status: status), now: day59)
         #expect(quiet.step == nil && quiet.health.holding == .ready)

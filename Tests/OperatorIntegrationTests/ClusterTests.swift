@@ -50,7 +50,8 @@ import X509
             _ = try await client.get(GenericResource.self, name: "jitsudod", namespace: namespace, in: .services)
             _ = try await client.get(ConfigMap.self, name: "jitsudod-config", namespace: namespace)
             let reasons = Set(try await Env.events(client, namespace).compactMap(\.reason))
-            #expect(reasons.isSuperset(of: ["CACreated", "CertificateIssued", "ConfigMapApplied", "ServiceApplied", "DeploymentCreated"]), "\(reasons)")
+            #expect(
+                reasons.isSuperset(of: ["CACreated", "CertificateIssued", "ConfigMapApplied", "ServiceApplied", "DeploymentCreated"]), "\(reasons)")
 
             // Runbook 6 / 2: the names the humans use.
             _ = try await ok(["rollout", "status", "deployment/jitsudod", "--timeout=90s"])
@@ -61,7 +62,8 @@ import X509
 
             // Runbook 2's manual rotation: a self-signed certificate piped into kubectl apply. The operator keeps it
             // (it is valid) and gets it served by a rolling restart once the grace period passed.
-            let openssl = try await kubectl.shell("""
+            let openssl = try await kubectl.shell(
+                """
                 set -e
                 openssl req -x509 -newkey rsa:2048 -keyout new-server.key -out new-server.crt -days 90 -nodes -subj "/CN=jitsudo.internal" 2>/dev/null
                 kubectl -n \(namespace) create secret tls jitsudo-tls --cert=new-server.crt --key=new-server.key --dry-run=client -o yaml | kubectl -n \(namespace) apply -f -
@@ -75,12 +77,14 @@ import X509
             }
             try await Env.eventually("the status says the certificate was served by a RollingRestart") {
                 let tls = try await Env.cluster(client, namespace).status?["tls"]
-                return tls?["reloadMethod"] == "RollingRestart" && tls?["servingSerial"]?.stringValue?.trimmingPrefixZeros == serial.trimmingPrefixZeros
+                return tls?["reloadMethod"] == "RollingRestart"
+                    && tls?["servingSerial"]?.stringValue?.trimmingPrefixZeros == serial.trimmingPrefixZeros
             }
 
             // Runbook 3's manual stop with the operator running: it leaves a person's count alone and says so.
-            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
-                .metadata.annotations?["jitsudo.dev/cluster-replicas"] == "2")
+            #expect(
+                try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
+                    .metadata.annotations?["jitsudo.dev/cluster-replicas"] == "2")
             _ = try await ok(["scale", "deployment", "jitsudod", "--replicas=0"])
             _ = try await ok(["wait", "--for=delete", "pod", "-l", "app=jitsudod", "--timeout=60s"])
             try await Env.eventually("the JitsudoCluster reports the stop by hand") {
@@ -165,9 +169,11 @@ import X509
             let expiring = try ca.issue(dnsNames: names, validity: 10 * 86400)
             let expiringSerial = expiring.certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined()
             var secret = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
-            secret.data = ["tls.crt": Data(expiring.certificatePEM.utf8).base64EncodedString(),
-                           "tls.key": Data(expiring.privateKeyPEM.utf8).base64EncodedString(),
-                           "ca.crt": Data(ca.certificatePEM.utf8).base64EncodedString()]
+            secret.data = [
+                "tls.crt": Data(expiring.certificatePEM.utf8).base64EncodedString(),
+                "tls.key": Data(expiring.privateKeyPEM.utf8).base64EncodedString(),
+                "ca.crt": Data(ca.certificatePEM.utf8).base64EncodedString(),
+            ]
             let restartedBefore = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
                 .spec.template.metadata?.annotations?["kubectl.kubernetes.io/restartedAt"]
             _ = try await client.update(secret)

@@ -22,7 +22,8 @@ import X509
     static func daemons(_ client: KubernetesClient, _ namespace: String) async throws -> [Daemon] {
         try await client.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: "app=jitsudod")).items.compactMap { pod in
             guard pod.metadata.deletionTimestamp == nil, pod.isReady, let annotations = pod.metadata.annotations,
-                let pid = annotations["fakelet.jitsudo.dev/pid"].flatMap(Int32.init), let port = annotations["fakelet.jitsudo.dev/port"].flatMap(Int.init)
+                let pid = annotations["fakelet.jitsudo.dev/pid"].flatMap(Int32.init),
+                let port = annotations["fakelet.jitsudo.dev/port"].flatMap(Int.init)
             else { return nil }
             return Daemon(pod: pod.metadata.name ?? "", pid: pid, port: port)
         }
@@ -85,7 +86,8 @@ import X509
             }
 
             // 1. Check pod status — verbatim, with <pod-name> filled in.
-            let diagnosis = try await kubectl.shell("""
+            let diagnosis = try await kubectl.shell(
+                """
                 set -e
                 kubectl -n \(namespace) get pods -l app=jitsudod
                 POD=$(kubectl -n \(namespace) get pods -l app=jitsudod -o jsonpath='{.items[0].metadata.name}')
@@ -104,7 +106,8 @@ import X509
             #expect(rows.contains { $0.hasPrefix("Message: Error: database connection refused") }, "\(describe)")
 
             // 2. The fix (DATABASE_URL), 3. force restart, 4. monitor the rollout.
-            let fix = try await kubectl.shell("""
+            let fix = try await kubectl.shell(
+                """
                 set -e
                 kubectl -n \(namespace) create secret generic jitsudo-database --from-literal=url="$URL" --dry-run=client -o yaml | kubectl -n \(namespace) apply -f -
                 kubectl -n \(namespace) rollout restart deployment/jitsudod
@@ -145,7 +148,8 @@ import X509
                 return daemons.count == 1
             }
             let host = "jitsudod.\(namespace).svc"
-            let rotate = try await kubectl.shell("""
+            let rotate = try await kubectl.shell(
+                """
                 set -e
                 openssl req -x509 -newkey rsa:2048 -keyout new-server.key -out new-server.crt -days 90 -nodes -subj "/CN=\(host)" \
                     -addext "subjectAltName=DNS:jitsudod,DNS:jitsudod.\(namespace),DNS:\(host),DNS:\(host).cluster.local" 2>/dev/null
@@ -200,7 +204,8 @@ import X509
         var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
         secret.body["stringData"] = ["url": .string(databaseURL)]
         _ = try await client.create(secret, in: .secrets)
-        var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+        var cluster = GenericResource(
+            apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
         cluster.spec = [
             "replicas": .number(Double(replicas)), "image": "localhost/jitsudod:dev",
             "config": ["inline": .string(config)],
@@ -256,7 +261,8 @@ import X509
             }
             #expect(Set(first.map(\.port)).count == 2 && Set(first.map(\.pid)).count == 2)
             let wide = try await ok(["get", "pods", "-l", "app=jitsudod", "-o", "wide"])
-            #expect(wide.split(separator: "\n").filter { $0.contains("Running") && $0.contains("1/1") && $0.contains("127.0.0.1") }.count == 2, "\(wide)")
+            #expect(
+                wide.split(separator: "\n").filter { $0.contains("Running") && $0.contains("1/1") && $0.contains("127.0.0.1") }.count == 2, "\(wide)")
 
             // A daemon that dies is restarted in its pod (restartPolicy Always): a new process, restart count 1, ready again.
             let victim = first[0]
@@ -293,7 +299,8 @@ import X509
             }
 
             // Runbook 3, step 1, verbatim, with the operator running (it leaves a person's count alone).
-            let down = try await kubectl.shell("""
+            let down = try await kubectl.shell(
+                """
                 set -e
                 kubectl -n \(namespace) scale deployment jitsudod --replicas=0
                 kubectl -n \(namespace) wait --for=delete pod -l app=jitsudod --timeout=60s
@@ -310,7 +317,8 @@ import X509
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
 
             // Steps 7 and 8: scaled back by hand, real daemons answer /healthz again.
-            let up = try await kubectl.shell("""
+            let up = try await kubectl.shell(
+                """
                 set -e
                 kubectl -n \(namespace) scale deployment jitsudod --replicas=2
                 kubectl -n \(namespace) rollout status deployment/jitsudod --timeout=120s

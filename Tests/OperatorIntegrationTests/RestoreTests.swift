@@ -27,7 +27,8 @@ enum CertificateCheck {
     }
 
     static func psql(_ url: DatabaseURL, _ sql: String) async throws -> String {
-        let result = try await Subprocess.shell("psql -X -A -t -v ON_ERROR_STOP=1 -d \"$URL\" -c \"$SQL\"", environment: ["URL": url.urlString, "SQL": sql])
+        let result = try await Subprocess.shell(
+            "psql -X -A -t -v ON_ERROR_STOP=1 -d \"$URL\" -c \"$SQL\"", environment: ["URL": url.urlString, "SQL": sql])
         guard result.status == 0 else { throw Env.Unavailable(description: "psql failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -89,7 +90,8 @@ enum CertificateCheck {
     static func createRestore(
         _ client: KubernetesClient, _ namespace: String, _ setup: Setup, name: String = "restore-1", source: JSONValue = pgDumpSource
     ) async throws {
-        var restore = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoRestore", metadata: ObjectMeta(name: name, namespace: namespace))
+        var restore = GenericResource(
+            apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoRestore", metadata: ObjectMeta(name: name, namespace: namespace))
         restore.spec = [
             "source": source,
             "database": [
@@ -172,7 +174,7 @@ enum CertificateCheck {
         let violations = Mutex<[String]>([])
         func sample(_ client: KubernetesClient, _ namespace: String) async {
             guard let replicas = try? await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas,
-                  let phase = try? await RestoreTests.restore(client, namespace).status?["phase"]?.stringValue
+                let phase = try? await RestoreTests.restore(client, namespace).status?["phase"]?.stringValue
             else { return }
             if replicas > 0, ["WaitingForPods", "Restoring", "Verifying", "Swapping"].contains(phase) {
                 violations.withLock { $0.append("\(replicas) replicas in phase \(phase)") }
@@ -202,7 +204,9 @@ enum CertificateCheck {
             defer { sampler.cancel() }
             try await Env.eventually("the restore completes", timeout: .seconds(120)) {
                 let phase = try await Self.restore(client, namespace).status?["phase"]?.stringValue
-                if phase == "Failed" { throw Env.Unavailable(description: "restore failed: \(try await Self.restore(client, namespace).status ?? .null)") }
+                if phase == "Failed" {
+                    throw Env.Unavailable(description: "restore failed: \(try await Self.restore(client, namespace).status ?? .null)")
+                }
                 return phase == "Completed"
             }
             sampler.cancel()
@@ -214,7 +218,9 @@ enum CertificateCheck {
             #expect((status?["conditions"]?.arrayValue ?? []).contains { $0["type"] == "Ready" && $0["status"] == "True" })
             // The swap: the live name now holds the dump's data, the old data is kept under oldName.
             #expect(try await Self.psql(setup.live, "SELECT count(*) FROM audit_events WHERE actor_identity = 'source'") == "5")
-            #expect(try await Self.psql(setup.live.with(database: setup.oldName), "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'") == "3")
+            #expect(
+                try await Self.psql(setup.live.with(database: setup.oldName), "SELECT count(*) FROM audit_events WHERE actor_identity = 'live'")
+                    == "3")
             #expect(!(try await Self.databases()).contains(setup.restoreName))
             // The work was a Job whose pod ran pg_dump | psql on this host, and the Job controller completed it.
             let (job, _) = try await Self.expectOneJobRanAsAProcess(client, namespace, exitCode: 0)
@@ -224,8 +230,11 @@ enum CertificateCheck {
                 try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 2
             }
             let reasons = Set(try await Env.events(client, namespace).filter { $0.regarding?.kind == "JitsudoRestore" }.compactMap(\.reason))
-            #expect(reasons.isSuperset(of: ["ScalingDown", "WaitingForPods", "Restoring", "RestoreStarted", "Verifying", "Swapping", "ScalingUp", "Completed"]),
-                    "\(reasons)")
+            #expect(
+                reasons.isSuperset(of: [
+                    "ScalingDown", "WaitingForPods", "Restoring", "RestoreStarted", "Verifying", "Swapping", "ScalingUp", "Completed",
+                ]),
+                "\(reasons)")
         }
     }
 
@@ -409,7 +418,7 @@ enum CertificateCheck {
             var group: [Int32] = []
             try await Env.eventually("the Job's pipeline runs", timeout: .seconds(90)) {
                 guard let job = try await Self.jobs(client, namespace).first, let pod = try await Self.pods(of: job, client, namespace).first,
-                      let pid = pod.metadata.annotations?["fakelet.jitsudo.dev/pid"]
+                    let pid = pod.metadata.annotations?["fakelet.jitsudo.dev/pid"]
                 else { return false }
                 group = try await Subprocess.shell("pgrep -g \(pid)").stdout.split(separator: "\n").compactMap { Int32($0) }
                 return group.count >= 3
@@ -439,7 +448,10 @@ enum CertificateCheck {
         try await Env.withNamespace("optamper") { client, namespace in
             let setup = try await Self.setUp(client, namespace)
             // Tampering as a superuser would: past the append-only trigger.
-            _ = try await Self.psql(setup.source, "SET session_replication_role = replica; UPDATE audit_events SET actor_identity = 'mallory' WHERE id = (SELECT min(id) + 1 FROM audit_events)")
+            _ = try await Self.psql(
+                setup.source,
+                "SET session_replication_role = replica; UPDATE audit_events SET actor_identity = 'mallory' WHERE id = (SELECT min(id) + 1 FROM audit_events)"
+            )
             let tamperedID = try await Self.psql(setup.source, "SELECT id FROM audit_events WHERE actor_identity = 'mallory'")
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }
@@ -476,8 +488,9 @@ enum CertificateCheck {
             }
             // Pods that stay terminating hold the restore in WaitingForPods: the operator is killed there.
             for pod in try await client.list(Pod.self, namespace: namespace, options: .labels(["app": "jitsudod"])).items {
-                _ = try await client.patch(Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
-                                           .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": "true"]]]))
+                _ = try await client.patch(
+                    Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
+                    .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": "true"]]]))
             }
             try await Self.createRestore(client, namespace, setup)
             let watch = EarlyScaleUpWatch()
@@ -489,8 +502,9 @@ enum CertificateCheck {
             kill(first.processIdentifier, SIGKILL)
             first.waitUntilExit()
             for pod in try await client.list(Pod.self, namespace: namespace, options: .labels(["app": "jitsudod"])).items {
-                _ = try await client.patch(Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
-                                           .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": nil]]]))
+                _ = try await client.patch(
+                    Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
+                    .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": nil]]]))
             }
             try await Task.sleep(for: .seconds(2))
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
@@ -500,7 +514,9 @@ enum CertificateCheck {
             let locker = try Self.lockAuditEvents(of: setup.source)
             defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL) } }
             try await Env.eventually("the lock is held") {
-                try await Self.psql(setup.source, """
+                try await Self.psql(
+                    setup.source,
+                    """
                     SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'jitsudo-test-locker' \
                     AND l.mode = 'AccessExclusiveLock' AND l.granted AND l.relation = 'audit_events'::regclass
                     """) == "1"
@@ -509,7 +525,7 @@ enum CertificateCheck {
             var runningJob: GenericResource?
             try await Env.eventually("the restarted operator's Job runs pg_dump", timeout: .seconds(90)) {
                 guard try await Self.restore(client, namespace).status?["phase"]?.stringValue == "Restoring",
-                      let job = try await Self.jobs(client, namespace).first, job.status?["active"]?.intValue == 1
+                    let job = try await Self.jobs(client, namespace).first, job.status?["active"]?.intValue == 1
                 else { return false }
                 runningJob = job
                 return try await Self.pods(of: job, client, namespace).first?.status?.phase == "Running"

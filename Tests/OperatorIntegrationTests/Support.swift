@@ -141,7 +141,8 @@ enum Env {
         var secret = GenericResource(apiVersion: "v1", kind: "Secret", metadata: ObjectMeta(name: "jitsudo-database", namespace: namespace))
         secret.body["stringData"] = ["url": "postgres://jitsudo_app:secret@127.0.0.1:5432/jitsudo"]
         _ = try await client.create(secret, in: .secrets)
-        var cluster = GenericResource(apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
+        var cluster = GenericResource(
+            apiVersion: "jitsudo.dev/v1alpha1", kind: "JitsudoCluster", metadata: ObjectMeta(name: "jitsudod", namespace: namespace))
         cluster.spec = [
             "replicas": .number(Double(replicas)), "image": "ghcr.io/jitsudo/jitsudod:test",
             "config": ["inline": "log_level: info\n"],

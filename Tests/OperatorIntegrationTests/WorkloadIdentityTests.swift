@@ -26,7 +26,10 @@ import Testing
                 ],
                 // expirationSeconds left out: the CRD's default (3600) is what the operator renders.
                 "extraVolumes": [
-                    ["name": "aws-iam-token", "projected": ["sources": [["serviceAccountToken": ["audience": "sts.amazonaws.com", "path": "token"]]]]]
+                    [
+                        "name": "aws-iam-token",
+                        "projected": ["sources": [["serviceAccountToken": ["audience": "sts.amazonaws.com", "path": "token"]]]],
+                    ]
                 ],
                 "extraVolumeMounts": [["name": "aws-iam-token", "mountPath": "/var/run/secrets/eks.amazonaws.com/serviceaccount"]],
             ]

@@ -8,7 +8,8 @@ import Testing
         Issue.record("Cases resource folder is missing from the test bundle")
         return
     }
-    let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
+    let files =
+        FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL }
         .filter { $0.pathExtension == "json" } ?? []
     #expect(!files.isEmpty)
     for file in files {

@@ -80,7 +80,8 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
 
 @Test func tenMegabyteInputEvaluatesInBoundedTime() throws {
     var json = "{\"items\":["
-    let item = #"{"name":"user-000000","groups":["engineering","sre"],"tier":2,"note":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#
+    let item =
+        #"{"name":"user-000000","groups":["engineering","sre"],"tier":2,"note":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#
     let n = 10_000_000 / item.utf8.count
     json += Array(repeating: item, count: n).joined(separator: ",")
     json += "]}"
@@ -89,15 +90,18 @@ private func evaluate(_ source: String, _ query: String, input: String? = nil, o
     let input = try RegoValue(jsonText: json)
     let value = try evaluate("package t\nn := count(input.items)\n", "data.t.n", input: nil, options: .init())
     #expect(value == nil)
-    let set = try RegoCompiler.compile([RegoModule(name: "t.rego", source: "package t\nn := count(input.items)\nany_admin if input.items[_].groups[_] == \"admin\"\n")])
+    let set = try RegoCompiler.compile([
+        RegoModule(name: "t.rego", source: "package t\nn := count(input.items)\nany_admin if input.items[_].groups[_] == \"admin\"\n")
+    ])
     #expect(try set.prepare(query: "data.t.n").evaluateValue(input: input, options: .init(timeout: .seconds(30))) == .int(n))
     #expect(try set.prepare(query: "data.t.any_admin").evaluateValue(input: input, options: .init(timeout: .seconds(30))) == nil)
     #expect(Date().timeIntervalSince(start) < 60)
 }
 
 @Test func errorDescriptionFollowsOPAFormat() throws {
-    let e = RegoError(code: .conflict, message: "complete rules must not produce multiple outputs",
-                      location: SourceLocation(file: "test-0.rego", row: 4, column: 1))
+    let e = RegoError(
+        code: .conflict, message: "complete rules must not produce multiple outputs",
+        location: SourceLocation(file: "test-0.rego", row: 4, column: 1))
     #expect(e.description == "test-0.rego:4: eval_conflict_error: complete rules must not produce multiple outputs")
 }
 

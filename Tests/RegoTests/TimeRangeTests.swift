@@ -43,8 +43,10 @@ struct TimeRangeTests {
         Self.expectValue(#"time.parse_rfc3339_ns("1677-09-21T00:12:43.145224192Z")"#, Self.min)
         Self.expectValue(#"time.parse_rfc3339_ns("2262-04-12T00:47:16.854775807+01:00")"#, Self.max)
         Self.expectValue(#"time.parse_rfc3339_ns("1677-09-20T23:12:43.145224192-01:00")"#, Self.min)
-        for outside in ["2262-04-11T23:47:16.854775808Z", "1677-09-21T00:12:43.145224191Z", "1677-09-21T00:12:43Z", "0000-01-01T00:00:00Z",
-                        "9999-12-31T23:59:59.999999999Z", "2262-04-11T23:47:16.854775807-00:01"] {
+        for outside in [
+            "2262-04-11T23:47:16.854775808Z", "1677-09-21T00:12:43.145224191Z", "1677-09-21T00:12:43Z", "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z", "2262-04-11T23:47:16.854775807-00:01",
+        ] {
             Self.expectError(#"time.parse_rfc3339_ns("\#(outside)")"#, "time.parse_rfc3339_ns", "time outside of valid range")
         }
     }
@@ -64,8 +66,10 @@ struct TimeRangeTests {
         Self.expectValue(#"time.parse_duration_ns("9223372036854775807ns")"#, Self.max)
         Self.expectValue(#"time.parse_duration_ns("-9223372036854775808ns")"#, Self.min)
         Self.expectValue(#"time.parse_duration_ns("1.0000000000000000000000001s")"#, "1000000000")
-        for outside in ["2562047h47m16.854775808s", "-2562047h47m16.854775809s", "9223372036854775808ns", "99999999999999999999h",
-                        "-99999999999999999999999999999999ns", "2562048h"] {
+        for outside in [
+            "2562047h47m16.854775808s", "-2562047h47m16.854775809s", "9223372036854775808ns", "99999999999999999999h",
+            "-99999999999999999999999999999999ns", "2562048h",
+        ] {
             Self.expectError(#"time.parse_duration_ns("\#(outside)")"#, "time.parse_duration_ns", "invalid duration")
         }
     }

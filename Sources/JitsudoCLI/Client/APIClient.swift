@@ -90,8 +90,9 @@ final class APIClient: Sendable {
         } catch {
             let target = absoluteURL.map { Self.origin($0) } ?? server.description
             if "\(error)".contains("failedToLoadPrivateKey") {
-                throw CLIError("cannot use the client certificate and key for \(target): the key does not belong to the certificate "
-                    + "or cannot be read — check tls.cert_file and tls.key_file in ~/.jitsudo/config.yaml")
+                throw CLIError(
+                    "cannot use the client certificate and key for \(target): the key does not belong to the certificate "
+                        + "or cannot be read — check tls.cert_file and tls.key_file in ~/.jitsudo/config.yaml")
             }
             throw CLIError("cannot reach \(target): \(Self.describe(error)) — check the address and that the server is running")
         }
@@ -119,7 +120,9 @@ final class APIClient: Sendable {
         do {
             return try JSONDecoder().decode(Result.self, from: response.body)
         } catch {
-            throw CLIError("the server sent a response the CLI does not understand (\(method.rawValue) \(path)): \(error) — check that the server and CLI versions match")
+            throw CLIError(
+                "the server sent a response the CLI does not understand (\(method.rawValue) \(path)): \(error) — check that the server and CLI versions match"
+            )
         }
     }
 
@@ -171,7 +174,8 @@ final class APIClient: Sendable {
         let text = "\(error)"
         if text.contains("connectTimeout") { return "connection timed out" }
         if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") {
-            return "TLS: the server's certificate is not trusted (\(text.contains("Hostname") ? "it does not name this host" : "unknown certificate authority")); "
+            return
+                "TLS: the server's certificate is not trusted (\(text.contains("Hostname") ? "it does not name this host" : "unknown certificate authority")); "
                 + "put your organisation's CA certificate in ~/.jitsudo/ca.crt or pass --ca-file"
         }
         if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("ECONNREFUSED") {

@@ -31,7 +31,8 @@ struct Approve: AsyncParsableCommand {
             let request = try await client.call(
                 .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/approve", json: ["comment": comment], as: RequestEnvelope.self
             ).request
-            try RequestPrinter.emit(request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")
+            try RequestPrinter.emit(
+                request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")
         }
     }
 }

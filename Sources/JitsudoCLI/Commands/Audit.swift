@@ -81,7 +81,10 @@ struct Audit: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(text.utf8))
         case .table:
-            guard !events.isEmpty else { Console.out("No audit events found."); return }
+            guard !events.isEmpty else {
+                Console.out("No audit events found.")
+                return
+            }
             let rows = events.map { [$0.timestamp, $0.actorIdentity, $0.action, $0.requestId, $0.outcome] }
             Console.out(Renderer.table(["TIMESTAMP", "ACTOR", "ACTION", "REQUEST ID", "OUTCOME"], rows))
         }

@@ -26,11 +26,14 @@ struct AuditVerify: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("PostgreSQL URL to read audit_events from directly (else DATABASE_URL).", valueName: "url"))
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp("PostgreSQL URL to read audit_events from directly (else DATABASE_URL).", valueName: "url"))
     var databaseURL: String?
 
-    @Option(name: .customLong("progress-every"),
-            help: ArgumentHelp("With a database URL: print '… N events verified' on stderr every N events (0: never).", valueName: "events"))
+    @Option(
+        name: .customLong("progress-every"),
+        help: ArgumentHelp("With a database URL: print '… N events verified' on stderr every N events (0: never).", valueName: "events"))
     var progressEvery = 100_000
 
     func validate() throws {

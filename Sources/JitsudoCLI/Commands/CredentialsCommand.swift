@@ -52,8 +52,10 @@ struct CredentialsCommand: AsyncParsableCommand {
             guard let key = values["AWS_ACCESS_KEY_ID"], let secret = values["AWS_SECRET_ACCESS_KEY"] else {
                 throw CLIError("grant \(grant.requestId) has no AWS access keys (an identity_center grant: sign in through the access portal)")
             }
-            var object: [String: Any] = ["Version": 1, "AccessKeyId": key, "SecretAccessKey": secret,
-                                         "Expiration": values["AWS_CREDENTIAL_EXPIRATION"] ?? grant.expiresAt]
+            var object: [String: Any] = [
+                "Version": 1, "AccessKeyId": key, "SecretAccessKey": secret,
+                "Expiration": values["AWS_CREDENTIAL_EXPIRATION"] ?? grant.expiresAt,
+            ]
             object["SessionToken"] = values["AWS_SESSION_TOKEN"]
             return try json(object) + "\n"
         }

@@ -33,7 +33,8 @@ struct Deny: AsyncParsableCommand {
             let request = try await client.call(
                 .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/deny", json: ["reason": reason], as: RequestEnvelope.self
             ).request
-            try RequestPrinter.emit(request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")
+            try RequestPrinter.emit(
+                request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")
         }
     }
 }

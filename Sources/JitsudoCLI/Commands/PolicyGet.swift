@@ -22,7 +22,10 @@ struct PolicyGet: AsyncParsableCommand {
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(PolicyRow(policy, includeRego: true), format: global.output)
         case .table:
-            if global.quiet { Console.out(policy.rego); return }
+            if global.quiet {
+                Console.out(policy.rego)
+                return
+            }
             Console.out("ID:          \(policy.id)")
             Console.out("Name:        \(policy.name)")
             Console.out("Type:        \(policy.shortType)")

@@ -27,8 +27,14 @@ struct PolicyList: AsyncParsableCommand {
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(policies.map { PolicyRow($0, includeRego: false) }, format: global.output)
         case .table:
-            if global.quiet { for policy in policies { Console.out(policy.name) }; return }
-            guard !policies.isEmpty else { Console.out("No policies found."); return }
+            if global.quiet {
+                for policy in policies { Console.out(policy.name) }
+                return
+            }
+            guard !policies.isEmpty else {
+                Console.out("No policies found.")
+                return
+            }
             let rows = policies.map { [$0.id, $0.name, $0.shortType, String($0.enabled), $0.updatedAt] }
             Console.out(Renderer.table(["ID", "NAME", "TYPE", "ENABLED", "UPDATED"], rows))
         }

@@ -43,7 +43,8 @@ struct PolicyUpdate: AsyncParsableCommand {
         if let description { body["description"] = description }
         let policy = try await global.withClient { client in
             let current = try await PolicyCommand.find(id ?? name ?? "", client: client)
-            return try await client.call(.PATCH, "/api/v1alpha1/policies/\(APIClient.segment(current.id))", json: body, as: PolicyEnvelope.self).policy
+            return try await client.call(.PATCH, "/api/v1alpha1/policies/\(APIClient.segment(current.id))", json: body, as: PolicyEnvelope.self)
+                .policy
         }
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(PolicyRow(policy, includeRego: false), format: global.output)

@@ -23,8 +23,14 @@ struct PrincipalCommand: AsyncParsableCommand {
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(PrincipalRow(principal), format: global.output)
         case .table:
-            if let line { Console.out(line); return }
-            if global.quiet { Console.out(String(principal.trustTier)); return }
+            if let line {
+                Console.out(line)
+                return
+            }
+            if global.quiet {
+                Console.out(String(principal.trustTier))
+                return
+            }
             Console.out("Identity:    \(principal.identity)")
             Console.out("Trust tier:  \(principal.trustTier)")
             Console.out("Enrolled by: \(principal.enrolledBy)")

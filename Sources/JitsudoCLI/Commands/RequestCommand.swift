@@ -78,7 +78,10 @@ struct RequestCommand: AsyncParsableCommand {
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(RequestRow(request), format: global.output)
         case .table:
-            if global.quiet { Console.out(request.id); return }
+            if global.quiet {
+                Console.out(request.id)
+                return
+            }
             let color = Console.useColor(noColorFlag: global.noColor)
             Console.out("Request ID: \(request.id)")
             Console.out("State:      \(Console.state(request.shortState, color: color))")

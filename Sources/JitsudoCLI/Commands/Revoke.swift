@@ -78,7 +78,9 @@ struct Revoke: AsyncParsableCommand {
         )
         switch global.output {
         case .json, .yaml, .csv:
-            try Renderer.emit(Summary(revoked: result.revoked.map(RequestRow.init), failed: result.failed.map { .init(id: $0.id, message: $0.message) }), format: global.output)
+            try Renderer.emit(
+                Summary(revoked: result.revoked.map(RequestRow.init), failed: result.failed.map { .init(id: $0.id, message: $0.message) }),
+                format: global.output)
         case .table:
             for request in result.revoked { Console.out(global.quiet ? request.id : "Request \(request.id) → \(request.shortState)") }
             for failure in result.failed { Console.error("Error: could not revoke \(failure.id): \(failure.message)") }

@@ -43,7 +43,10 @@ struct ServerCommand: AsyncParsableCommand {
             switch global.output {
             case .json, .yaml, .csv: try Renderer.emit(info, format: global.output)
             case .table:
-                if global.quiet { Console.out(info.version); return }
+                if global.quiet {
+                    Console.out(info.version)
+                    return
+                }
                 Console.out("Server version: \(info.version)")
                 Console.out("API version:    \(info.apiVersions.first ?? "v1alpha1")")
             }
@@ -67,7 +70,8 @@ struct ServerCommand: AsyncParsableCommand {
             }
             switch global.output {
             case .json, .yaml, .csv: try Renderer.emit(["policies_loaded": result.policiesLoaded], format: global.output)
-            case .table: Console.out(global.quiet ? String(result.policiesLoaded) : "Policy engine reloaded. Active policies: \(result.policiesLoaded)")
+            case .table:
+                Console.out(global.quiet ? String(result.policiesLoaded) : "Policy engine reloaded. Active policies: \(result.policiesLoaded)")
             }
         }
     }

@@ -80,7 +80,8 @@ struct ServerStatus: AsyncParsableCommand {
             let body = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             return Check(component: name, status: "DEGRADED", detail: body.isEmpty ? "HTTP \(response.status)" : body)
         } catch let error as CLIError {
-            let reason = error.message.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
+            let reason =
+                error.message.components(separatedBy: ": ").dropFirst().joined(separator: ": ")
                 .components(separatedBy: " — ").first ?? error.message
             return Check(component: name, status: "DOWN", detail: "cannot reach \(client.server.url(path)): \(reason)")
         } catch {

@@ -53,7 +53,8 @@ struct Status: AsyncParsableCommand {
             throw ValidationError("--state '\(state)' is not a request state; use pending, approved, rejected, active, expired or revoked")
         }
         if requestID != nil, mine || pending || user != nil || state != nil || provider != nil {
-            throw ValidationError("filters (--mine, --pending, --user, --state, --provider) apply only when listing; drop the request id or the filters")
+            throw ValidationError(
+                "filters (--mine, --pending, --user, --state, --provider) apply only when listing; drop the request id or the filters")
         }
     }
 
@@ -62,7 +63,8 @@ struct Status: AsyncParsableCommand {
         try await global.withClient { client in
             if let requestID {
                 let request = try await client.call(.GET, "/api/v1alpha1/requests/\(APIClient.segment(requestID))", as: RequestEnvelope.self).request
-                try RequestPrinter.emit(request, global: global, tableLine: global.quiet ? request.shortState : RequestPrinter.detail(request, color: color))
+                try RequestPrinter.emit(
+                    request, global: global, tableLine: global.quiet ? request.shortState : RequestPrinter.detail(request, color: color))
                 return
             }
             var query: [(String, String)] = [("pageSize", "1000")]

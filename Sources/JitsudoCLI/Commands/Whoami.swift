@@ -23,7 +23,10 @@ struct Whoami: AsyncParsableCommand {
         case .json, .yaml, .csv:
             try Renderer.emit(Whoami.Row(email: email, groups: claims.groups, server_url: server, expires_at: expires), format: global.output)
         case .table:
-            if global.quiet { Console.out(email); return }
+            if global.quiet {
+                Console.out(email)
+                return
+            }
             Console.out("Email:   \(email)")
             if !claims.groups.isEmpty { Console.out("Groups:  \(claims.groups.joined(separator: ", "))") }
             Console.out("Server:  \(server.isEmpty ? "(not configured)" : server)")

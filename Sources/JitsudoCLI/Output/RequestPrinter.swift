@@ -27,8 +27,9 @@ enum RequestPrinter {
         guard !requests.isEmpty else { return "No requests found." }
         let rows = requests.map { [$0.id, $0.shortState, $0.requesterIdentity, $0.reason] }
         return Renderer.table(["ID", "STATE", "REQUESTER", "REASON"], rows) { column, cell in
-            column == 1 ? Console.state(cell.trimmingCharacters(in: .whitespaces), color: color)
-                + String(repeating: " ", count: cell.count - cell.trimmingCharacters(in: .whitespaces).count) : cell
+            column == 1
+                ? Console.state(cell.trimmingCharacters(in: .whitespaces), color: color)
+                    + String(repeating: " ", count: cell.count - cell.trimmingCharacters(in: .whitespaces).count) : cell
         }
     }
 

@@ -133,7 +133,9 @@ struct VerificationRow: Encodable, Sendable {
         try container.encode(eventsVerified, forKey: .eventsVerified)
         try container.encode(firstEventId, forKey: .firstEventId)
         try container.encode(lastEventId, forKey: .lastEventId)
-        if let brokenAtEventId { try container.encode(brokenAtEventId, forKey: .brokenAtEventId) } else {
+        if let brokenAtEventId {
+            try container.encode(brokenAtEventId, forKey: .brokenAtEventId)
+        } else {
             try container.encodeNil(forKey: .brokenAtEventId)
         }
         try container.encode(problem, forKey: .problem)

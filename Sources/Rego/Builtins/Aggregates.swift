@@ -13,7 +13,9 @@ extension BuiltinRegistry {
         @Sendable func numbers(_ a: [RegoValue]) throws -> [RegoNumber] {
             guard let xs = elements(a[0]) else { throw BuiltinError.operand(1, "one of {array, set}", a[0]) }
             return try xs.map {
-                guard case .number(let n) = $0 else { throw BuiltinError.type("operand 1 must be array of numbers but got array containing \($0.typeName)") }
+                guard case .number(let n) = $0 else {
+                    throw BuiltinError.type("operand 1 must be array of numbers but got array containing \($0.typeName)")
+                }
                 return n
             }
         }
@@ -34,13 +36,34 @@ extension BuiltinRegistry {
     }
 
     static func registerTypes(_ add: Adder) {
-        add("is_number", 1) { _, a in if case .number = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_string", 1) { _, a in if case .string = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_boolean", 1) { _, a in if case .bool = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_array", 1) { _, a in if case .array = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_set", 1) { _, a in if case .set = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_object", 1) { _, a in if case .object = a[0] { return .bool(true) }; return .bool(false) }
-        add("is_null", 1) { _, a in if case .null = a[0] { return .bool(true) }; return .bool(false) }
+        add("is_number", 1) { _, a in
+            if case .number = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_string", 1) { _, a in
+            if case .string = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_boolean", 1) { _, a in
+            if case .bool = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_array", 1) { _, a in
+            if case .array = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_set", 1) { _, a in
+            if case .set = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_object", 1) { _, a in
+            if case .object = a[0] { return .bool(true) }
+            return .bool(false)
+        }
+        add("is_null", 1) { _, a in
+            if case .null = a[0] { return .bool(true) }
+            return .bool(false)
+        }
         add("type_name", 1) { _, a in .string(a[0].typeName) }
         add("to_number", 1) { _, a in
             switch a[0] {
@@ -54,8 +77,9 @@ extension BuiltinRegistry {
                 }
                 // Go's ParseFloat takes no hexadecimal here (Swift's Double("0x10") would be 16).
                 guard s.first.map({ $0.isNumber || $0 == "-" || $0 == "+" || $0 == "." }) == true,
-                      !s.contains(where: { $0 == "x" || $0 == "X" }),
-                      let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s) ?? Double(s).flatMap({ $0.isFinite ? RegoNumber.make($0) : nil })
+                    !s.contains(where: { $0 == "x" || $0 == "X" }),
+                    let n = RegoNumber(literal: s.hasPrefix("+") ? String(s.dropFirst()) : s)
+                        ?? Double(s).flatMap({ $0.isFinite ? RegoNumber.make($0) : nil })
                 else { throw BuiltinError.failure("strconv.ParseFloat: parsing \(RegoValue.string(s).jsonText): invalid syntax") }
                 return .number(n)
             default: throw BuiltinError.operand(1, "one of {boolean, null, number, string}", a[0])

@@ -66,7 +66,10 @@ final class RegexCache: @unchecked Sendable {
 
     func regex(_ pattern: String) throws -> NSRegularExpression {
         lock.lock()
-        if let r = entries[pattern] { lock.unlock(); return r }
+        if let r = entries[pattern] {
+            lock.unlock()
+            return r
+        }
         lock.unlock()
         let translated = pattern.isEmpty ? "(?:)" : RegexTranslator.translate(pattern)
         let r: NSRegularExpression

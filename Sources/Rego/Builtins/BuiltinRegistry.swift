@@ -35,7 +35,9 @@ enum BuiltinRegistry {
 
     static func int(_ args: [RegoValue], _ i: Int) throws -> Int {
         let n = try number(args, i)
-        guard let v = n.intValue, n.isInteger else { throw BuiltinError.type("operand \(i + 1) must be integer number but got floating-point number") }
+        guard let v = n.intValue, n.isInteger else {
+            throw BuiltinError.type("operand \(i + 1) must be integer number but got floating-point number")
+        }
         return v
     }
 

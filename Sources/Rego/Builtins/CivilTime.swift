@@ -89,7 +89,8 @@ struct CivilTime {
         let days = secs.floorDiv(86400)
         let rem = secs.floorMod(86400)
         let (y, m, d) = CivilTime.civil(days: days)
-        self.init(year: y, month: m, day: d, hour: rem / 3600, minute: rem % 3600 / 60, second: rem % 60, nanosecond: nanos, offset: off, zoneName: name)
+        self.init(
+            year: y, month: m, day: d, hour: rem / 3600, minute: rem % 3600 / 60, second: rem % 60, nanosecond: nanos, offset: off, zoneName: name)
     }
 
     /// Nanoseconds since the epoch, or nil when outside the int64 range.

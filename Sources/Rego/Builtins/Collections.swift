@@ -47,7 +47,12 @@ extension BuiltinRegistry {
             if case .array(let path) = a[1] {
                 var cur = o
                 for p in path {
-                    guard let next = cur[p], { if case .set = cur { return false }; return true }() else { return a[2] }
+                    guard let next = cur[p],
+                        {
+                            if case .set = cur { return false }
+                            return true
+                        }()
+                    else { return a[2] }
                     cur = next
                 }
                 return cur
@@ -71,7 +76,9 @@ extension BuiltinRegistry {
             let xs = try array(a, 0)
             var out = RegoObject()
             for x in xs {
-                guard case .object(let o) = x else { throw BuiltinError.type("operand 1 must be array of objects but got array containing \(x.typeName)") }
+                guard case .object(let o) = x else {
+                    throw BuiltinError.type("operand 1 must be array of objects but got array containing \(x.typeName)")
+                }
                 out = unionObjects(out, o)
             }
             return .object(out)

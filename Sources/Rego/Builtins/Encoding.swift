@@ -39,7 +39,9 @@ extension BuiltinRegistry {
         add("base64.encode", 1) { _, a in .string(Data(try string(a, 0).utf8).base64EncodedString()) }
         add("base64.decode", 1) { _, a in
             let s = try string(a, 0)
-            guard let d = Data(base64Encoded: padBase64(s)) else { throw BuiltinError.failure("illegal base64 data at input byte \(badBase64Index(s))") }
+            guard let d = Data(base64Encoded: padBase64(s)) else {
+                throw BuiltinError.failure("illegal base64 data at input byte \(badBase64Index(s))")
+            }
             return .string(String(decoding: d, as: UTF8.self))
         }
         add("base64.is_valid", 1) { _, a in
@@ -47,11 +49,13 @@ extension BuiltinRegistry {
             return .bool(Data(base64Encoded: s) != nil)
         }
         add("base64url.encode", 1) { _, a in
-            .string(Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
+            .string(
+                Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
         }
         add("base64url.encode_no_pad", 1) { _, a in
-            .string(Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: ""))
+            .string(
+                Data(try string(a, 0).utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: ""))
         }
         add("base64url.decode", 1) { _, a in
             let s = try string(a, 0).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -178,7 +182,10 @@ extension BuiltinRegistry {
         switch v {
         case .array, .set:
             let xs = elements(v) ?? []
-            if xs.isEmpty { out += "[]"; return }
+            if xs.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, x) in xs.enumerated() {
                 out += (i > 0 ? "," : "") + nl1
@@ -186,11 +193,18 @@ extension BuiltinRegistry {
             }
             out += nl + "]"
         case .object(let o):
-            if o.count == 0 { out += "{}"; return }
+            if o.count == 0 {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, e) in o.sortedEntries.enumerated() {
                 out += (i > 0 ? "," : "") + nl1
-                if case .string(let s) = e.key { RegoValue.writeJSONString(s, into: &out) } else { RegoValue.writeJSONString(e.key.jsonText, into: &out) }
+                if case .string(let s) = e.key {
+                    RegoValue.writeJSONString(s, into: &out)
+                } else {
+                    RegoValue.writeJSONString(e.key.jsonText, into: &out)
+                }
                 out += ": "
                 prettyJSON(e.value, prefix: prefix, indent: indent, level: level + 1, into: &out)
             }

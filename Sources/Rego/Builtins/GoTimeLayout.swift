@@ -36,7 +36,7 @@ enum GoTimeLayout {
         var out: [Chunk] = []
         var i = 0
         outer: while i < chars.count {
-            if (chars[i] == "." || chars[i] == ","), i + 1 < chars.count, chars[i + 1] == "0" || chars[i + 1] == "9" {
+            if chars[i] == "." || chars[i] == ",", i + 1 < chars.count, chars[i + 1] == "0" || chars[i + 1] == "9" {
                 let d = chars[i + 1]
                 var j = i + 1
                 while j < chars.count, chars[j] == d { j += 1 }
@@ -50,7 +50,7 @@ enum GoTimeLayout {
                 let tc = Array(t)
                 if i + tc.count <= chars.count, Array(chars[i..<i + tc.count]) == tc {
                     // "Mon" must not be followed by a lowercase letter ("Month").
-                    if (t == "Jan" || t == "Mon"), i + 3 < chars.count, chars[i + 3].isLowercase { break }
+                    if t == "Jan" || t == "Mon", i + 3 < chars.count, chars[i + 3].isLowercase { break }
                     out.append(.std(t))
                     i += tc.count
                     continue outer
@@ -105,7 +105,10 @@ enum GoTimeLayout {
                 case "PM": out += t.hour >= 12 ? "PM" : "AM"
                 case "pm": out += t.hour >= 12 ? "pm" : "am"
                 default:
-                    if s.hasPrefix("Z"), off == 0 { out += "Z"; break }
+                    if s.hasPrefix("Z"), off == 0 {
+                        out += "Z"
+                        break
+                    }
                     let body = s.hasPrefix("Z") ? String(s.dropFirst()) : String(s.dropFirst())
                     switch body {
                     case "07:00:00": out += "\(sign)\(pad(oh, 2)):\(pad(om, 2)):\(pad(os, 2))"
@@ -130,7 +133,11 @@ enum GoTimeLayout {
         }
         func digits(_ min: Int, _ max: Int) throws -> Int {
             var n = 0, c = 0
-            while c < max, i < v.count, let d = v[i].wholeNumberValue, v[i].isASCII { n = n * 10 + d; i += 1; c += 1 }
+            while c < max, i < v.count, let d = v[i].wholeNumberValue, v[i].isASCII {
+                n = n * 10 + d
+                i += 1
+                c += 1
+            }
             if c < min { throw fail() }
             return n
         }
@@ -138,7 +145,10 @@ enum GoTimeLayout {
             guard i < v.count, v[i] == "." || v[i] == ",", i + 1 < v.count, v[i + 1].isNumber else { return }
             i += 1
             var s = ""
-            while i < v.count, v[i].isNumber, v[i].isASCII { s.append(v[i]); i += 1 }
+            while i < v.count, v[i].isNumber, v[i].isASCII {
+                s.append(v[i])
+                i += 1
+            }
             nanos = Int((s + "000000000").prefix(9)) ?? 0
         }
         for c in chunks(layout) {
@@ -203,10 +213,17 @@ enum GoTimeLayout {
                     if !found { throw fail() }
                 case "MST":
                     var n = 0
-                    while i < v.count, v[i].isUppercase { i += 1; n += 1 }
+                    while i < v.count, v[i].isUppercase {
+                        i += 1
+                        n += 1
+                    }
                     if n < 3 { throw fail() }
                 default:
-                    if s.hasPrefix("Z"), i < v.count, v[i] == "Z" { i += 1; offset = 0; break }
+                    if s.hasPrefix("Z"), i < v.count, v[i] == "Z" {
+                        i += 1
+                        offset = 0
+                        break
+                    }
                     guard i < v.count, v[i] == "+" || v[i] == "-" else { throw fail() }
                     let neg = v[i] == "-"
                     i += 1
@@ -214,8 +231,17 @@ enum GoTimeLayout {
                     var m = 0, sec = 0
                     let body = String(s.dropFirst())
                     if body.contains(":") {
-                        if i < v.count, v[i] == ":" { i += 1; m = try digits(2, 2) } else { throw fail() }
-                        if body == "07:00:00" { guard i < v.count, v[i] == ":" else { throw fail() }; i += 1; sec = try digits(2, 2) }
+                        if i < v.count, v[i] == ":" {
+                            i += 1
+                            m = try digits(2, 2)
+                        } else {
+                            throw fail()
+                        }
+                        if body == "07:00:00" {
+                            guard i < v.count, v[i] == ":" else { throw fail() }
+                            i += 1
+                            sec = try digits(2, 2)
+                        }
                     } else if body != "07" {
                         m = try digits(2, 2)
                         if body == "070000" { sec = try digits(2, 2) }
@@ -238,7 +264,7 @@ enum GoTimeLayout {
             throw BuiltinError.failure("parsing time \(RegoValue.string(value).jsonText): day out of range")
         }
         guard let secs = CivilTime.epochSeconds(days: days, hour: hour, minute: minute, second: second, offset: offset),
-              let ns = CivilTime.epochNanoseconds(seconds: secs, nanos: nanos)
+            let ns = CivilTime.epochNanoseconds(seconds: secs, nanos: nanos)
         else { throw BuiltinError.failure("time outside of valid range") }
         return ns
     }

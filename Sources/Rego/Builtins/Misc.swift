@@ -31,8 +31,12 @@ extension BuiltinRegistry {
         }
         add("semver.compare", 2) { _, a in
             let x = try string(a, 0), y = try string(a, 1)
-            guard let vx = SemanticVersion(x) else { throw BuiltinError.failure("operand 1: string \(RegoValue.string(x).jsonText) is not a valid SemVer") }
-            guard let vy = SemanticVersion(y) else { throw BuiltinError.failure("operand 2: string \(RegoValue.string(y).jsonText) is not a valid SemVer") }
+            guard let vx = SemanticVersion(x) else {
+                throw BuiltinError.failure("operand 1: string \(RegoValue.string(x).jsonText) is not a valid SemVer")
+            }
+            guard let vy = SemanticVersion(y) else {
+                throw BuiltinError.failure("operand 2: string \(RegoValue.string(y).jsonText) is not a valid SemVer")
+            }
             return .int(SemanticVersion.compare(vx, vy))
         }
         add("print", -1) { _, _ in .bool(true) }
@@ -52,14 +56,20 @@ struct SemanticVersion {
         var s = Substring(text)
         if let plus = s.firstIndex(of: "+") {
             let build = s[s.index(after: plus)...]
-            guard !build.isEmpty, build.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }) else { return nil }
+            guard !build.isEmpty,
+                build.split(separator: ".", omittingEmptySubsequences: false).allSatisfy({
+                    !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+                })
+            else { return nil }
             s = s[..<plus]
         }
         var pre: [String] = []
         if let dash = s.firstIndex(of: "-") {
             let p = s[s.index(after: dash)...]
             let parts = p.split(separator: ".", omittingEmptySubsequences: false)
-            guard !p.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }) else { return nil }
+            guard !p.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") } }) else {
+                return nil
+            }
             for part in parts where part.allSatisfy(\.isNumber) && part.count > 1 && part.hasPrefix("0") { return nil }
             pre = parts.map(String.init)
             s = s[..<dash]

@@ -74,9 +74,14 @@ extension BuiltinRegistry {
             if groups[i] == 0 {
                 var j = i
                 while j < 8, groups[j] == 0 { j += 1 }
-                if j - i > bestLen && j - i >= 2 { bestStart = i; bestLen = j - i }
+                if j - i > bestLen && j - i >= 2 {
+                    bestStart = i
+                    bestLen = j - i
+                }
                 i = j
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         if bestStart < 0 { return groups.map { String($0, radix: 16) }.joined(separator: ":") }
         let head = groups[..<bestStart].map { String($0, radix: 16) }.joined(separator: ":")
@@ -88,7 +93,8 @@ extension BuiltinRegistry {
         let parts = s.split(separator: "/", omittingEmptySubsequences: false)
         // Go's prefix length is ASCII digits only (Int("+8") would accept a sign).
         guard parts.count == 2, let (a, w) = parseIP(String(parts[0])), parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-              let p = Int(parts[1]), p >= 0, p <= w, !parts[1].isEmpty else {
+            let p = Int(parts[1]), p >= 0, p <= w, !parts[1].isEmpty
+        else {
             throw BuiltinError.failure("invalid CIDR address: \(s)")
         }
         return IPNet(addr: a, prefix: p, width: w)
@@ -181,7 +187,10 @@ extension BuiltinRegistry {
                     changed = false
                     var merged: [IPNet] = []
                     for n in list {
-                        if let last = merged.last, last.contains(n) { changed = changed || false; continue }
+                        if let last = merged.last, last.contains(n) {
+                            changed = changed || false
+                            continue
+                        }
                         if let last = merged.last, last.prefix == n.prefix, last.prefix > 0 {
                             let parent = IPNet(addr: last.addr, prefix: last.prefix - 1, width: width)
                             if parent.network == last.addr && parent.contains(n) {

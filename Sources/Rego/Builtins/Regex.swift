@@ -20,8 +20,16 @@ extension BuiltinRegistry {
             return substring(s, m.range(withName: name))
         }
         while i < t.count {
-            guard t[i] == "$", i + 1 < t.count else { out.unicodeScalars.append(t[i]); i += 1; continue }
-            if t[i + 1] == "$" { out += "$"; i += 2; continue }
+            guard t[i] == "$", i + 1 < t.count else {
+                out.unicodeScalars.append(t[i])
+                i += 1
+                continue
+            }
+            if t[i + 1] == "$" {
+                out += "$"
+                i += 2
+                continue
+            }
             if t[i + 1] == "{", let close = t[(i + 2)...].firstIndex(of: "}") {
                 out += group(String(String.UnicodeScalarView(t[(i + 2)..<close])))
                 i = close + 1
@@ -29,7 +37,11 @@ extension BuiltinRegistry {
             }
             var j = i + 1
             while j < t.count, t[j].properties.isAlphabetic || ("0"..."9").contains(t[j]) || t[j] == "_" { j += 1 }
-            if j == i + 1 { out += "$"; i += 1; continue }
+            if j == i + 1 {
+                out += "$"
+                i += 1
+                continue
+            }
             out += group(String(String.UnicodeScalarView(t[(i + 1)..<j])))
             i = j
         }
@@ -151,7 +163,9 @@ extension BuiltinRegistry {
 /// Translates gobwas/glob patterns to regular expressions.
 enum GlobCompiler {
     static func regex(_ pattern: String, delimiters: [String]) throws -> String {
-        let sep = delimiters.isEmpty ? "" : "[^" + delimiters.map { NSRegularExpression.escapedPattern(for: $0).replacingOccurrences(of: "]", with: "\\]") }.joined() + "]"
+        let sep =
+            delimiters.isEmpty
+            ? "" : "[^" + delimiters.map { NSRegularExpression.escapedPattern(for: $0).replacingOccurrences(of: "]", with: "\\]") }.joined() + "]"
         let any = delimiters.isEmpty ? "[\\s\\S]" : sep
         var out = "^"
         let chars = Array(pattern)
@@ -175,9 +189,18 @@ enum GlobCompiler {
             case "[":
                 var j = i + 1
                 var cls = "["
-                if j < chars.count, chars[j] == "!" { cls += "^"; j += 1 }
+                if j < chars.count, chars[j] == "!" {
+                    cls += "^"
+                    j += 1
+                }
                 while j < chars.count, chars[j] != "]" {
-                    if chars[j] == "\\" { cls += "\\\\"; j += 1; if j < chars.count { cls += String(chars[j]) } } else { cls.append(chars[j]) }
+                    if chars[j] == "\\" {
+                        cls += "\\\\"
+                        j += 1
+                        if j < chars.count { cls += String(chars[j]) }
+                    } else {
+                        cls.append(chars[j])
+                    }
                     j += 1
                 }
                 guard j < chars.count else { throw BuiltinError.failure("unexpected end of input") }
@@ -187,7 +210,10 @@ enum GlobCompiler {
                 braceDepth += 1
                 out += "(?:"
             case "}":
-                guard braceDepth > 0 else { out += "\\}"; break }
+                guard braceDepth > 0 else {
+                    out += "\\}"
+                    break
+                }
                 braceDepth -= 1
                 out += ")"
             case ",":

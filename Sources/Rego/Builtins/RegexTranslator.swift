@@ -5,7 +5,10 @@ enum RegexTranslator {
         var it = pattern.makeIterator()
         while let c = it.next() {
             if c == "\\" {
-                guard let n = it.next() else { out.append("\\"); break }
+                guard let n = it.next() else {
+                    out.append("\\")
+                    break
+                }
                 switch n {
                 case "z": out += "\\z"
                 case "C": out += "."
@@ -30,7 +33,9 @@ enum RegexTranslator {
                 var lookahead = ""
                 var copy = it
                 if let q = copy.next(), q == "?", let p = copy.next(), p == "P", let lt = copy.next(), lt == "<" {
-                    _ = it.next(); _ = it.next(); _ = it.next()
+                    _ = it.next()
+                    _ = it.next()
+                    _ = it.next()
                     lookahead = "?<"
                 }
                 out += lookahead

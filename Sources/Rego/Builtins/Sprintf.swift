@@ -10,23 +10,42 @@ enum Sprintf {
         chars.append("\0")
         while i < chars.count - 1 {
             let c = chars[i]
-            if c != "%" { out.append(c); i += 1; continue }
+            if c != "%" {
+                out.append(c)
+                i += 1
+                continue
+            }
             i += 1
             var flags = ""
-            while "+-# 0".contains(chars[i]) && chars[i] != "\0" { flags.append(chars[i]); i += 1 }
+            while "+-# 0".contains(chars[i]) && chars[i] != "\0" {
+                flags.append(chars[i])
+                i += 1
+            }
             var width = ""
-            while chars[i].isNumber { width.append(chars[i]); i += 1 }
+            while chars[i].isNumber {
+                width.append(chars[i])
+                i += 1
+            }
             var prec: String? = nil
             if chars[i] == "." {
                 i += 1
                 var p = ""
-                while chars[i].isNumber { p.append(chars[i]); i += 1 }
+                while chars[i].isNumber {
+                    p.append(chars[i])
+                    i += 1
+                }
                 prec = p
             }
             let verb = chars[i]
             i += 1
-            if verb == "%" { out.append("%"); continue }
-            guard argi < args.count else { out += "%!\(verb)(MISSING)"; continue }
+            if verb == "%" {
+                out.append("%")
+                continue
+            }
+            guard argi < args.count else {
+                out += "%!\(verb)(MISSING)"
+                continue
+            }
             let arg = args[argi]
             argi += 1
             var s: String
@@ -44,17 +63,25 @@ enum Sprintf {
                 if isInt, case .number(let n) = arg { s = n.description } else { s = bad(verb, arg) }
             case "f", "F", "e", "E", "g", "G":
                 if isFloat, case .number(let n) = arg {
-                    let p = prec.map { ".\($0.isEmpty ? "0" : String($0.prefix(3)))" } ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
-                    if verb == "g" || verb == "G", prec == nil { s = RegoNumber.formatDouble(n.doubleValue) } else {
+                    let p =
+                        prec.map { ".\($0.isEmpty ? "0" : String($0.prefix(3)))" }
+                        ?? (verb == "f" || verb == "F" || verb == "e" || verb == "E" ? ".6" : "")
+                    if verb == "g" || verb == "G", prec == nil {
+                        s = RegoNumber.formatDouble(n.doubleValue)
+                    } else {
                         s = String(format: "%\(p)\(verb)", n.doubleValue)
                     }
-                } else { s = bad(verb, arg) }
+                } else {
+                    s = bad(verb, arg)
+                }
             case "x", "X":
                 if isInt, case .number(let n) = arg, let v = n.intValue {
                     s = String(v, radix: 16, uppercase: verb == "X")
                 } else if !isInt && !isFloat {
                     s = display(arg).utf8.map { String(format: verb == "x" ? "%02x" : "%02X", $0) }.joined()
-                } else { s = bad(verb, arg) }
+                } else {
+                    s = bad(verb, arg)
+                }
             case "o":
                 if isInt, case .number(let n) = arg, let v = n.intValue { s = String(v, radix: 8) } else { s = bad(verb, arg) }
             case "b":

@@ -20,10 +20,13 @@ extension BuiltinRegistry {
         add("concat", 2) { _, a in
             let sep = try string(a, 0)
             guard let xs = elements(a[1]) else { throw BuiltinError.operand(2, "one of {array, set}", a[1]) }
-            return .string(try xs.map {
-                guard case .string(let s) = $0 else { throw BuiltinError.type("operand 2 must be array of strings but got array containing \($0.typeName)") }
-                return s
-            }.joined(separator: sep))
+            return .string(
+                try xs.map {
+                    guard case .string(let s) = $0 else {
+                        throw BuiltinError.type("operand 2 must be array of strings but got array containing \($0.typeName)")
+                    }
+                    return s
+                }.joined(separator: sep))
         }
         add("contains", 2) { _, a in
             let s = try string(a, 0), t = try string(a, 1)
@@ -43,7 +46,10 @@ extension BuiltinRegistry {
             if old.isEmpty {
                 // Go inserts `new` before every rune and at the end.
                 var out = new
-                for u in s.unicodeScalars { out.unicodeScalars.append(u); out += new }
+                for u in s.unicodeScalars {
+                    out.unicodeScalars.append(u)
+                    out += new
+                }
                 return .string(out)
             }
             return .string(s.replacingOccurrences(of: old, with: new))

@@ -72,20 +72,34 @@ extension BuiltinRegistry {
             _ = z2
             var year = t2.year - t1.year, month = t2.month - t1.month, day = t2.day - t1.day
             var hour = t2.hour - t1.hour, minute = t2.minute - t1.minute, second = t2.second - t1.second
-            if second < 0 { second += 60; minute -= 1 }
-            if minute < 0 { minute += 60; hour -= 1 }
-            if hour < 0 { hour += 24; day -= 1 }
+            if second < 0 {
+                second += 60
+                minute -= 1
+            }
+            if minute < 0 {
+                minute += 60
+                hour -= 1
+            }
+            if hour < 0 {
+                hour += 24
+                day -= 1
+            }
             if day < 0 {
                 let (_, _, d32) = CivilTime.civil(days: CivilTime.days(year: t1.year, month: t1.month, day: 32))
                 day += 32 - d32
                 month -= 1
             }
-            if month < 0 { month += 12; year -= 1 }
+            if month < 0 {
+                month += 12
+                year -= 1
+            }
             return .array([.int(year), .int(month), .int(day), .int(hour), .int(minute), .int(second)])
         }
         add("time.format", 1) { _, a in
             let (ns, z, layout) = try timeArg(a[0], 1)
-            return .string(GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout.flatMap { $0.isEmpty ? nil : $0 } ?? "RFC3339Nano")))
+            return .string(
+                GoTimeLayout.format(CivilTime(ns: ns, zone: z), layout: GoTimeLayout.named(layout.flatMap { $0.isEmpty ? nil : $0 } ?? "RFC3339Nano"))
+            )
         }
     }
 }
@@ -138,9 +152,15 @@ public enum TimeBuiltins {
                     rest = rest.dropFirst()
                     post = true
                     if overflow { continue }
-                    if f > (limit - 1) / 10 { overflow = true; continue }
+                    if f > (limit - 1) / 10 {
+                        overflow = true
+                        continue
+                    }
                     let y = f * 10 + UInt64(c - 48)
-                    if y > limit { overflow = true; continue }
+                    if y > limit {
+                        overflow = true
+                        continue
+                    }
                     f = y
                     scale *= 10
                 }

@@ -13,8 +13,13 @@ extension BuiltinRegistry {
         var i = 0
         while i < chars.count {
             let c = chars[i]
-            if c.isNumber || c == "." || ((c == "-" || c == "+") && i == 0) { i += 1; continue }
-            if c == "e" || c == "E", i > 0, i + 1 < chars.count, chars[i + 1].isNumber || ((chars[i + 1] == "-" || chars[i + 1] == "+") && i + 2 < chars.count && chars[i + 2].isNumber) {
+            if c.isNumber || c == "." || ((c == "-" || c == "+") && i == 0) {
+                i += 1
+                continue
+            }
+            if c == "e" || c == "E", i > 0, i + 1 < chars.count,
+                chars[i + 1].isNumber || ((chars[i + 1] == "-" || chars[i + 1] == "+") && i + 2 < chars.count && chars[i + 2].isNumber)
+            {
                 i += 2
                 continue
             }

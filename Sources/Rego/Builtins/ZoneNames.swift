@@ -15,11 +15,15 @@ enum ZoneNames {
 
     static func footerNames(_ identifier: String) -> (std: String, dst: String?)? {
         lock.lock()
-        if let hit = cache[identifier] { lock.unlock(); return hit }
+        if let hit = cache[identifier] {
+            lock.unlock()
+            return hit
+        }
         lock.unlock()
         var result: (std: String, dst: String?)? = nil
         if !identifier.contains(".."), let data = FileManager.default.contents(atPath: "/usr/share/zoneinfo/" + identifier),
-           data.count > 2, data.last == 0x0A {
+            data.count > 2, data.last == 0x0A
+        {
             let bytes = [UInt8](data)
             var start = bytes.count - 2
             while start > 0, bytes[start] != 0x0A { start -= 1 }

@@ -94,8 +94,10 @@ final class CRule: @unchecked Sendable {
     /// For `p[x] contains y`: the last key is a set member under the preceding keys (set once while linking).
     var setLeaf = false
 
-    init(args: [CTerm], keys: [CTerm], value: CTerm, body: [CExpr], elseBranches: [(value: CTerm, body: [CExpr])], slotCount: Int,
-         location: SourceLocation) {
+    init(
+        args: [CTerm], keys: [CTerm], value: CTerm, body: [CExpr], elseBranches: [(value: CTerm, body: [CExpr])], slotCount: Int,
+        location: SourceLocation
+    ) {
         self.args = args
         self.keys = keys
         self.value = value

@@ -49,7 +49,8 @@ struct ModuleLinker {
                 }
                 if r.isDefault {
                     if !pending[path]!.defaults.isEmpty {
-                        throw RegoError(code: .type, message: "multiple default rules data.\(path.joined(separator: ".")) found", location: r.location)
+                        throw RegoError(
+                            code: .type, message: "multiple default rules data.\(path.joined(separator: ".")) found", location: r.location)
                     }
                     pending[path]!.defaults.append((r, m))
                 } else {
@@ -65,13 +66,15 @@ struct ModuleLinker {
             let p = pending[path]!
             var compiled: [CRule] = []
             for (decl, m, keys) in p.decls {
-                let rule = try compileRule(decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
+                let rule = try compileRule(
+                    decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
                 rule.setLeaf = decl.kind == .multiSet && p.kind == .multiObject
                 compiled.append(rule)
             }
             var def: CRule? = nil
             if let (d, m) = p.defaults.first {
-                def = try compileRule(d, module: m, keys: [], kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
+                def = try compileRule(
+                    d, module: m, keys: [], kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
             }
             groups.append(RuleGroup(id: groups.count, path: path, kind: p.kind, rules: compiled, defaultValue: def))
         }
@@ -95,14 +98,17 @@ struct ModuleLinker {
         return DataNode(children: children, groups: here)
     }
 
-    func compileRule(_ r: RuleDecl, module m: ModuleAST, keys: [Term], kind: RuleGroup.Kind, packageRules: Set<String>,
-                     functions: Set<[String]>, arity: [[String]: Int]) throws -> CRule {
+    func compileRule(
+        _ r: RuleDecl, module m: ModuleAST, keys: [Term], kind: RuleGroup.Kind, packageRules: Set<String>,
+        functions: Set<[String]>, arity: [[String]: Int]
+    ) throws -> CRule {
         var imports: [String: [String]] = [:]
         for i in m.imports where i.path[0] == "data" || i.path[0] == "input" {
             imports[i.alias ?? i.path.last!] = i.path
         }
-        var resolver = Resolver(package: m.package, imports: imports, packageRules: packageRules, functions: functions,
-                                builtins: builtins, file: m.file)
+        var resolver = Resolver(
+            package: m.package, imports: imports, packageRules: packageRules, functions: functions,
+            builtins: builtins, file: m.file)
         resolver.functionArity = arity
         let layout = FrameLayout()
         let argScope = Scope(parent: nil, frame: layout)

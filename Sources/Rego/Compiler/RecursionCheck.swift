@@ -33,9 +33,10 @@ struct RecursionCheck {
                 if state[m] == 1 {
                     let cycle = stack[stack.lastIndex(of: m)!...].map { "data." + groups[$0].path.joined(separator: ".") }
                     let g = groups[m]
-                    throw RegoError(code: .recursion,
-                                    message: "rule data.\(g.path.joined(separator: ".")) is recursive: \((cycle + [cycle[0]]).joined(separator: " -> "))",
-                                    location: g.rules.first?.location ?? g.defaultValue?.location)
+                    throw RegoError(
+                        code: .recursion,
+                        message: "rule data.\(g.path.joined(separator: ".")) is recursive: \((cycle + [cycle[0]]).joined(separator: " -> "))",
+                        location: g.rules.first?.location ?? g.defaultValue?.location)
                 }
                 if state[m] == 0 { try visit(m) }
             }

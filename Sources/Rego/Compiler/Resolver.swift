@@ -78,7 +78,10 @@ struct Resolver {
         Resolver.collectNames(exprs, into: &used, declared: &declared)
         for t in extra { Resolver.collectNames(t, into: &used) }
         for n in used where n != "_" && scope.names[n] == nil {
-            if declared.contains(n) { scope.declare(n); continue }
+            if declared.contains(n) {
+                scope.declare(n)
+                continue
+            }
             if parent?.lookup(n) != nil { continue }
             if isGlobal(n) { continue }
             scope.declare(n)
@@ -115,8 +118,9 @@ struct Resolver {
             kind = .not(try resolveExpr(inner, scope: scope, assigned: &a2))
         case .someDecl: kind = .noop
         case .someIn(let k, let v, let c):
-            kind = .someIn(key: try k.map { try resolve($0, scope: scope) }, value: try resolve(v, scope: scope),
-                           collection: try resolve(c, scope: scope))
+            kind = .someIn(
+                key: try k.map { try resolve($0, scope: scope) }, value: try resolve(v, scope: scope),
+                collection: try resolve(c, scope: scope))
         case .every(let k, let v, let d, let body):
             let domain = try resolve(d, scope: scope)
             var extra: [Term] = [v]
@@ -255,11 +259,17 @@ struct Resolver {
         switch t {
         case .array(let xs):
             var vs: [RegoValue] = []
-            for x in xs { guard case .const(let v) = x else { return t }; vs.append(v) }
+            for x in xs {
+                guard case .const(let v) = x else { return t }
+                vs.append(v)
+            }
             return .const(.array(vs))
         case .set(let xs):
             var vs = Set<RegoValue>()
-            for x in xs { guard case .const(let v) = x else { return t }; vs.insert(v) }
+            for x in xs {
+                guard case .const(let v) = x else { return t }
+                vs.insert(v)
+            }
             return .const(.set(RegoSet(vs)))
         case .object(let kvs):
             var o: [RegoValue: RegoValue] = [:]

@@ -130,8 +130,19 @@ struct Safety {
         if case .object(let xs) = a, case .object(let ys) = b, xs.count == ys.count {
             var ok = true
             for (k, v) in xs {
-                guard case .const(let kc) = k, let other = ys.first(where: { if case .const(let c) = $0.0 { return c == kc }; return false }) else { ok = false; break }
-                if !unifiable(v, other.1, bound) { ok = false; break }
+                guard case .const(let kc) = k,
+                    let other = ys.first(where: {
+                        if case .const(let c) = $0.0 { return c == kc }
+                        return false
+                    })
+                else {
+                    ok = false
+                    break
+                }
+                if !unifiable(v, other.1, bound) {
+                    ok = false
+                    break
+                }
             }
             if ok { return true }
         }

@@ -57,7 +57,10 @@ public enum ConformanceRunner {
             let q = try policies.prepare(query: c.query)
             let options = EvaluationOptions(strictBuiltinErrors: c.strict, timeout: .seconds(10), extraBuiltins: extraBuiltins)
             let rows = try q.evaluate(input: input, data: c.data, options: options)
-            if expectError { return Outcome(testCase: c, passed: false, detail: "expected error \(c.wantErrorCode ?? "") \(c.wantError ?? ""), got \(rows.count) rows") }
+            if expectError {
+                return Outcome(
+                    testCase: c, passed: false, detail: "expected error \(c.wantErrorCode ?? "") \(c.wantError ?? ""), got \(rows.count) rows")
+            }
             let want = c.wantResult ?? []
             let actual = Set(rows.map { normalizeRow($0, sort: c.sortBindings) })
             var expected = Set<RegoValue>()

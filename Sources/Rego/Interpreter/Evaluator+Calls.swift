@@ -133,7 +133,9 @@ extension Evaluator {
                     newFuncs[key] = .target(r)
                 } else if let v = value {
                     newFuncs[key] = .value(v)
-                } else { return }
+                } else {
+                    return
+                }
             }
         }
         let saved = (input, dataOverrides, functionOverrides, cache)

@@ -10,8 +10,10 @@ extension Evaluator {
         dataOverrides.contains { $0.0.count > prefix.count && $0.0.starts(with: prefix) }
     }
 
-    func walkData(_ node: DataNode?, _ base: RegoValue?, _ prefix: [String], _ path: [CTerm], _ i: Int, _ f: Frame,
-                  _ k: (RegoValue) throws -> Void) throws {
+    func walkData(
+        _ node: DataNode?, _ base: RegoValue?, _ prefix: [String], _ path: [CTerm], _ i: Int, _ f: Frame,
+        _ k: (RegoValue) throws -> Void
+    ) throws {
         if !dataOverrides.isEmpty {
             if let v = overrideAt(prefix) { return try walk(v, path, i, f, k) }
             if hasOverride(under: prefix) {
@@ -77,7 +79,9 @@ extension Evaluator {
         var result: RegoValue? = base
         if let node {
             if let g = node.valueGroup, let v = try groupValue(g) {
-                if result == nil { result = v } else if case .object(let bo)? = result, case .object(let vo) = v {
+                if result == nil {
+                    result = v
+                } else if case .object(let bo)? = result, case .object(let vo) = v {
                     result = .object(Evaluator.merge(vo, bo))
                 }
             }
@@ -88,14 +92,17 @@ extension Evaluator {
                 for (name, child) in node.children {
                     let key = RegoValue.string(name)
                     if child.valueGroup == nil && child.children.isEmpty && !child.groups.isEmpty && !hasOverride(under: prefix + [name])
-                        && overrideAt(prefix + [name]) == nil {
+                        && overrideAt(prefix + [name]) == nil
+                    {
                         continue
                     }
                     let fromRules = ruleValue?[key]
                     if let cv = try materialize(child, base?[key], prefix + [name]) {
                         if let existing = fromRules {
                             obj[key] = try Evaluator.mergeRuleValues(existing, cv, node.valueGroup?.rules.first?.location)
-                        } else { obj[key] = cv }
+                        } else {
+                            obj[key] = cv
+                        }
                     }
                 }
                 result = .object(obj)

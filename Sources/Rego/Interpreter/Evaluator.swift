@@ -225,7 +225,11 @@ final class Evaluator {
             var left: [CTerm] = [], right: [CTerm] = []
             for (kx, vx) in xs {
                 guard case .const(let kc) = kx,
-                      let m = ys.first(where: { if case .const(let c) = $0.0 { return c == kc }; return false }) else { return }
+                    let m = ys.first(where: {
+                        if case .const(let c) = $0.0 { return c == kc }
+                        return false
+                    })
+                else { return }
                 left.append(vx)
                 right.append(m.1)
             }

@@ -28,7 +28,12 @@ struct BigInt: Hashable, Sendable {
     init?(decimal text: Substring) {
         var s = text
         var neg = false
-        if s.first == "-" { neg = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
+        if s.first == "-" {
+            neg = true
+            s = s.dropFirst()
+        } else if s.first == "+" {
+            s = s.dropFirst()
+        }
         guard !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         let digits = Array(s.utf8)
         var l: [UInt32] = []
@@ -112,7 +117,12 @@ struct BigInt: Hashable, Sendable {
         var borrow: Int64 = 0
         for i in 0..<a.count {
             var d = Int64(a[i]) - Int64(i < b.count ? b[i] : 0) - borrow
-            if d < 0 { d += Int64(base); borrow = 1 } else { borrow = 0 }
+            if d < 0 {
+                d += Int64(base)
+                borrow = 1
+            } else {
+                borrow = 0
+            }
             r.append(UInt32(d))
         }
         return r

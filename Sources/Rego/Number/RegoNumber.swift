@@ -32,7 +32,10 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
     public init?(literal text: String) {
         let s = Substring(text)
         if !s.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
-            if let i = Int(s) { self = .int(i); return }
+            if let i = Int(s) {
+                self = .int(i)
+                return
+            }
             guard let b = BigInt(decimal: s) else { return nil }
             self = RegoNumber.make(b)
             return
@@ -40,7 +43,10 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
         guard let d = Double(s), d.isFinite else { return nil }
         // Integral values with an exponent (1e3) or trailing zeros (1.0) become exact integers when they can.
         if d == d.rounded(), abs(d) < 1e18 {
-            if let b = RegoNumber.exactIntegral(s) { self = b; return }
+            if let b = RegoNumber.exactIntegral(s) {
+                self = b
+                return
+            }
         }
         self = RegoNumber.make(d)
     }
@@ -60,12 +66,18 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
         var frac = 0
         var seenDot = false
         for c in mantissa {
-            if c == "." { seenDot = true; continue }
+            if c == "." {
+                seenDot = true
+                continue
+            }
             digits.append(c)
             if seenDot { frac += 1 }
         }
         exp -= frac
-        while exp < 0, digits.hasSuffix("0") { digits.removeLast(); exp += 1 }
+        while exp < 0, digits.hasSuffix("0") {
+            digits.removeLast()
+            exp += 1
+        }
         if exp < 0 { return nil }
         if exp > 30 { return nil }
         digits += String(repeating: "0", count: exp)
@@ -189,7 +201,7 @@ public enum RegoNumber: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// We compute on the shortest decimal forms and round once.
     static func decimal(_ a: RegoNumber, _ b: RegoNumber, _ op: (Decimal, Decimal) -> Decimal) -> RegoNumber? {
         guard let x = Decimal(string: a.description), let y = Decimal(string: b.description), a.doubleValue.isFinite, b.doubleValue.isFinite,
-              abs(a.doubleValue) < 1e30, abs(b.doubleValue) < 1e30, abs(a.doubleValue) > 1e-30 || a.isZero, abs(b.doubleValue) > 1e-30 || b.isZero
+            abs(a.doubleValue) < 1e30, abs(b.doubleValue) < 1e30, abs(a.doubleValue) > 1e-30 || a.isZero, abs(b.doubleValue) > 1e-30 || b.isZero
         else { return nil }
         let r = op(x, y)
         guard let d = Double(r.description), d.isFinite else { return nil }

@@ -16,7 +16,12 @@ struct Lexer {
     }
 
     mutating func advance() {
-        if bytes[pos] == 0x0A { row += 1; col = 1 } else if bytes[pos] & 0xC0 != 0x80 { col += 1 }
+        if bytes[pos] == 0x0A {
+            row += 1
+            col = 1
+        } else if bytes[pos] & 0xC0 != 0x80 {
+            col += 1
+        }
         pos += 1
     }
 
@@ -28,9 +33,16 @@ struct Lexer {
             // skip whitespace and comments
             while pos < bytes.count {
                 let c = bytes[pos]
-                if c == 0x0A { sawNewline = true; advance() } else if c == 0x20 || c == 0x09 || c == 0x0D { advance() } else if c == UInt8(ascii: "#") {
+                if c == 0x0A {
+                    sawNewline = true
+                    advance()
+                } else if c == 0x20 || c == 0x09 || c == 0x0D {
+                    advance()
+                } else if c == UInt8(ascii: "#") {
                     while pos < bytes.count, bytes[pos] != 0x0A { advance() }
-                } else { break }
+                } else {
+                    break
+                }
             }
             let r = row, c0 = col
             guard pos < bytes.count else {
@@ -80,18 +92,20 @@ struct Lexer {
                 tokens.append(Token(kind: .rawString, text: text, row: r, column: c0, newlineBefore: nl))
             case 48...57:
                 let start = pos
-                while pos < bytes.count, (bytes[pos] >= 48 && bytes[pos] <= 57) { advance() }
+                while pos < bytes.count, bytes[pos] >= 48 && bytes[pos] <= 57 { advance() }
                 if pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "."), bytes[pos + 1] >= 48, bytes[pos + 1] <= 57 {
                     advance()
-                    while pos < bytes.count, (bytes[pos] >= 48 && bytes[pos] <= 57) { advance() }
+                    while pos < bytes.count, bytes[pos] >= 48 && bytes[pos] <= 57 { advance() }
                 }
                 if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
                     let save = (pos, row, col)
                     advance()
                     if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { advance() }
                     if pos < bytes.count, bytes[pos] >= 48, bytes[pos] <= 57 {
-                        while pos < bytes.count, (bytes[pos] >= 48 && bytes[pos] <= 57) { advance() }
-                    } else { (pos, row, col) = save }
+                        while pos < bytes.count, bytes[pos] >= 48 && bytes[pos] <= 57 { advance() }
+                    } else {
+                        (pos, row, col) = save
+                    }
                 }
                 if pos - start > 10_000 { throw error("number literal too long", r, c0) }
                 tokens.append(Token(kind: .number, text: String(decoding: bytes[start..<pos], as: UTF8.self), row: r, column: c0, newlineBefore: nl))
@@ -100,9 +114,14 @@ struct Lexer {
                     let start = pos
                     while pos < bytes.count {
                         let d = bytes[pos]
-                        if d == UInt8(ascii: "_") || (d >= 65 && d <= 90) || (d >= 97 && d <= 122) || (d >= 48 && d <= 57) { advance() } else { break }
+                        if d == UInt8(ascii: "_") || (d >= 65 && d <= 90) || (d >= 97 && d <= 122) || (d >= 48 && d <= 57) {
+                            advance()
+                        } else {
+                            break
+                        }
                     }
-                    tokens.append(Token(kind: .ident, text: String(decoding: bytes[start..<pos], as: UTF8.self), row: r, column: c0, newlineBefore: nl))
+                    tokens.append(
+                        Token(kind: .ident, text: String(decoding: bytes[start..<pos], as: UTF8.self), row: r, column: c0, newlineBefore: nl))
                 } else {
                     throw error("illegal token", r, c0)
                 }

@@ -20,7 +20,8 @@ extension Parser {
             }
             if path == ["rego", "v1"] { v1 = true }
             guard ["data", "input", "future", "rego"].contains(path[0]) else {
-                throw RegoError(code: .parse, message: "invalid import \(path.joined(separator: ".")), must begin with input or data", location: loc(t))
+                throw RegoError(
+                    code: .parse, message: "invalid import \(path.joined(separator: ".")), must begin with input or data", location: loc(t))
             }
             if imports.contains(where: { $0.path == path && $0.alias == alias }) {
                 throw RegoError(code: .compile, message: "import must not shadow \(path.joined(separator: "."))", location: loc(t))
@@ -29,7 +30,10 @@ extension Parser {
         }
         requireIf = v1
         while tok.kind != .eof {
-            if tok.kind == .semicolon { pos += 1; continue }
+            if tok.kind == .semicolon {
+                pos += 1
+                continue
+            }
             if isKeyword("import") { throw error("imports must come before rules") }
             rules.append(contentsOf: try parseRule())
         }
@@ -60,7 +64,9 @@ extension Parser {
                 pos += 1
                 head.append(try parseTermIn())
                 _ = try expect(.rbracket, "]")
-            } else { break }
+            } else {
+                break
+            }
         }
         var args: [Term] = []
         var isFunction = false
@@ -119,8 +125,9 @@ extension Parser {
             }
         }
         if !hasBody { body = [Expr(kind: .term(.value(.bool(true))), with: [], location: l)] }
-        var rule = RuleDecl(kind: kind, isDefault: isDefault, head: head, args: args, key: key, value: value, body: body,
-                            elseBranch: [], location: l, usesAssign: usesAssign)
+        var rule = RuleDecl(
+            kind: kind, isDefault: isDefault, head: head, args: args, key: key, value: value, body: body,
+            elseBranch: [], location: l, usesAssign: usesAssign)
         while isKeyword("else") {
             let et = tok
             pos += 1

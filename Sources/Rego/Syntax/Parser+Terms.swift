@@ -89,7 +89,11 @@ extension Parser {
                 var args: [Term] = []
                 while tok.kind != .rparen {
                     args.append(try parseTermIn())
-                    if tok.kind == .comma { pos += 1 } else if tok.kind != .rparen { throw error("unexpected \(describe(tok)) token: expected , or )") }
+                    if tok.kind == .comma {
+                        pos += 1
+                    } else if tok.kind != .rparen {
+                        throw error("unexpected \(describe(tok)) token: expected , or )")
+                    }
                 }
                 pos += 1
                 head = .call(name, args, loc(start))
@@ -108,7 +112,10 @@ extension Parser {
         _ = try expect(.lbracket, "[")
         let savedPipe = pipeAllowed
         defer { pipeAllowed = savedPipe }
-        if tok.kind == .rbracket { pos += 1; return .array([]) }
+        if tok.kind == .rbracket {
+            pos += 1
+            return .array([])
+        }
         let start = pos
         pipeAllowed = false
         var first = try parseTermIn()
@@ -142,7 +149,10 @@ extension Parser {
         _ = try expect(.lbrace, "{")
         let savedPipe = pipeAllowed
         defer { pipeAllowed = savedPipe }
-        if tok.kind == .rbrace { pos += 1; return .object([]) }
+        if tok.kind == .rbrace {
+            pos += 1
+            return .object([])
+        }
         let start = pos
         pipeAllowed = false
         let first = try parseTermIn()

@@ -56,7 +56,10 @@ struct Parser {
     mutating func parseQuery() throws -> [Expr] {
         var exprs: [Expr] = []
         while tok.kind != .eof {
-            if tok.kind == .semicolon { pos += 1; continue }
+            if tok.kind == .semicolon {
+                pos += 1
+                continue
+            }
             if !exprs.isEmpty, !tok.newlineBefore, tokens[pos - 1].kind != .semicolon {
                 throw error("unexpected \(describe(tok)) token: expected ; or newline")
             }
@@ -74,7 +77,10 @@ struct Parser {
         var exprs: [Expr] = []
         while tok.kind != .rbrace {
             if tok.kind == .eof { throw error("unexpected eof token: expected }", at: open) }
-            if tok.kind == .semicolon { pos += 1; continue }
+            if tok.kind == .semicolon {
+                pos += 1
+                continue
+            }
             if !exprs.isEmpty, !tok.newlineBefore, tokens[pos - 1].kind != .semicolon {
                 throw error("unexpected \(describe(tok)) token: expected ; or newline")
             }
@@ -90,7 +96,10 @@ struct Parser {
         var exprs: [Expr] = []
         while tok.kind != closer {
             if tok.kind == .eof { throw error("unexpected eof token") }
-            if tok.kind == .semicolon { pos += 1; continue }
+            if tok.kind == .semicolon {
+                pos += 1
+                continue
+            }
             exprs.append(contentsOf: try parseExprWithSome())
         }
         pos += 1

@@ -123,7 +123,10 @@ struct JSONReader {
             pos += 1
             var obj: [RegoValue: RegoValue] = [:]
             skipSpace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(RegoObject(obj)) }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+                pos += 1
+                return .object(RegoObject(obj))
+            }
             while true {
                 skipSpace()
                 guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected object key") }
@@ -135,8 +138,14 @@ struct JSONReader {
                 obj[.string(k)] = try parseValue()
                 skipSpace()
                 guard pos < bytes.count else { throw fail("unexpected end of JSON") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(RegoObject(obj)) }
+                if bytes[pos] == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if bytes[pos] == UInt8(ascii: "}") {
+                    pos += 1
+                    return .object(RegoObject(obj))
+                }
                 throw fail("expected ',' or '}'")
             }
         case UInt8(ascii: "["):
@@ -146,14 +155,23 @@ struct JSONReader {
             pos += 1
             var arr: [RegoValue] = []
             skipSpace()
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(arr) }
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+                pos += 1
+                return .array(arr)
+            }
             while true {
                 skipSpace()
                 arr.append(try parseValue())
                 skipSpace()
                 guard pos < bytes.count else { throw fail("unexpected end of JSON") }
-                if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-                if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(arr) }
+                if bytes[pos] == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if bytes[pos] == UInt8(ascii: "]") {
+                    pos += 1
+                    return .array(arr)
+                }
                 throw fail("expected ',' or ']'")
             }
         case UInt8(ascii: "\""): return .string(try parseString())
@@ -216,7 +234,10 @@ struct JSONReader {
             pos += 1
             if c == UInt8(ascii: "\"") { break }
             if c < 0x20 { throw fail("control character in string") }
-            if c != UInt8(ascii: "\\") { out.append(c); continue }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                continue
+            }
             guard pos < bytes.count else { throw fail("unterminated string") }
             let e = bytes[pos]
             pos += 1
