@@ -22,7 +22,7 @@ public enum AWSCredentialChain {
     /// The source `environment` selects; `readFile` reads a path (nil when absent).
     ///
     /// - Throws: ``AWSError`` `NoCredentials` naming what was looked for.
-    public static func select(environment: [String: String], readFile: (String) -> String?) throws(AWSError) -> Source {
+    public static func select(environment: [String: String], readFile: (String) throws(AWSError) -> String?) throws(AWSError) -> Source {
         func value(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
         if let key = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") {
             return .environment(AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN")))
@@ -34,8 +34,8 @@ public enum AWSCredentialChain {
         let home = value("HOME") ?? "/root"
         let credentialsPath = value("AWS_SHARED_CREDENTIALS_FILE") ?? home + "/.aws/credentials"
         let configPath = value("AWS_CONFIG_FILE") ?? home + "/.aws/config"
-        let fromCredentials = readFile(credentialsPath).map { INIFile.parse($0)[profile] ?? [:] } ?? [:]
-        let fromConfig = readFile(configPath).map { INIFile.parse($0)[profile == "default" ? "default" : "profile \(profile)"] ?? [:] } ?? [:]
+        let fromCredentials = try readFile(credentialsPath).map { INIFile.parse($0)[profile] ?? [:] } ?? [:]
+        let fromConfig = try readFile(configPath).map { INIFile.parse($0)[profile == "default" ? "default" : "profile \(profile)"] ?? [:] } ?? [:]
         for section in [fromCredentials, fromConfig] {
             if let key = section["aws_access_key_id"], let secret = section["aws_secret_access_key"] {
                 return .sharedFiles(
@@ -62,15 +62,15 @@ public enum AWSCredentialChain {
         environment: [String: String], region: String, endpointURL: String?, http: HTTPClient = .shared,
         logger: Logger
     ) throws(AWSError) -> any AWSCredentialSource {
-        let source = try select(environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
+        let source = try select(environment: environment, readFile: readIfPresent)
         switch source {
         case .environment(let credentials), .sharedFiles(let credentials, _):
             return StaticCredentials(credentials)
         case .webIdentity(let roleARN, let tokenFile, let sessionName):
             let sts = AWSClient(configuration: .init(region: region, endpointURL: endpointURL), credentials: nil, http: http, logger: logger)
             return RefreshingCredentials { () async throws(AWSError) -> AWSCredentials in
-                guard let token = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
-                    throw AWSError(code: "NoCredentials", message: "the web identity token file \(tokenFile) cannot be read", status: 0)
+                guard let token = try readIfPresent(tokenFile) else {
+                    throw AWSError(code: "NoCredentials", message: "the web identity token file \(tokenFile) does not exist", status: 0)
                 }
                 return try await STSCalls.assumeRoleWithWebIdentity(
                     sts, roleARN: roleARN, sessionName: sessionName,
@@ -80,10 +80,26 @@ public enum AWSCredentialChain {
             return RefreshingCredentials { () async throws(AWSError) -> AWSCredentials in
                 var authorization = token
                 if let tokenFile {
-                    authorization = (try? String(contentsOfFile: tokenFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                    // An unreadable token file is an error, never a request without authorization.
+                    guard let text = try readIfPresent(tokenFile) else {
+                        throw AWSError(
+                            code: "NoCredentials", message: "the container authorization token file \(tokenFile) does not exist", status: 0)
+                    }
+                    authorization = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 }
                 return try await containerCredentials(url: url, authorization: authorization, http: http)
             }
+        }
+    }
+
+    /// The text of the file at `path`, nil when there is none; a file that exists but cannot be read is an error (it is
+    /// never taken for an absent one, which would silently pick another credential source).
+    public static func readIfPresent(_ path: String) throws(AWSError) -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AWSError(code: "NoCredentials", message: "\(path) exists but cannot be read: \(error.localizedDescription)", status: 0)
         }
     }
 
@@ -108,6 +124,6 @@ public enum AWSCredentialChain {
         }
         return AWSCredentials(
             accessKeyID: key, secretAccessKey: secret, sessionToken: object["Token"] as? String,
-            expiration: (object["Expiration"] as? String).flatMap(ISOTime.parse))
+            expiration: try ISOTime.expiration(object["Expiration"] as? String))
     }
 }

@@ -45,6 +45,7 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         if let code = XMLFields.first("Code", in: body) {
             return AWSError(code: code, message: XMLFields.first("Message", in: body) ?? "", status: status)
         }
+        // A body that is neither AWS XML nor JSON still yields an error (HTTP<status>, below): never a success.
         if let data = body.data(using: .utf8),
             let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         {

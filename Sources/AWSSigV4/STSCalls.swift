@@ -46,6 +46,6 @@ public enum STSCalls {
         }
         return AWSCredentials(
             accessKeyID: key, secretAccessKey: secret, sessionToken: XMLFields.first("SessionToken", in: xml),
-            expiration: XMLFields.first("Expiration", in: xml).flatMap(ISOTime.parse))
+            expiration: try ISOTime.expiration(XMLFields.first("Expiration", in: xml)))
     }
 }

@@ -193,14 +193,19 @@ public struct AzureClient: Sendable {
                         "http.method": "\(method)", "http.status": "\(response.status)",
                         "retry.after_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
                     ])
-                try? await Task.sleep(for: wait)
+                try await Self.backOff(wait)
             } catch {
                 guard let wait = configuration.retry.delay(after: .transportFailure, attempt: attempt) else { throw error }
                 logger.debug("azure call retried", metadata: ["http.method": "\(method)", "error": "\(error.message)"])
-                try? await Task.sleep(for: wait)
+                try await Self.backOff(wait)
             }
             attempt += 1
         }
+    }
+
+    /// Waits before a retry; a cancelled task stops retrying instead of sending the next attempt.
+    static func backOff(_ wait: Duration) async throws(AzureError) {
+        do { try await Task.sleep(for: wait) } catch { throw AzureError(.transport, "cancelled while waiting to retry") }
     }
 
     private func execute(_ request: HTTPClientRequest) async throws(AzureError) -> Response {
@@ -244,7 +249,7 @@ public struct AzureClient: Sendable {
                 response = try await execute(request)
             } catch {
                 guard let wait = configuration.retry.delay(after: .transportFailure, attempt: attempt) else { throw error }
-                try? await Task.sleep(for: wait)
+                try await Self.backOff(wait)
                 attempt += 1
                 continue
             }
@@ -252,7 +257,7 @@ public struct AzureClient: Sendable {
                 after: .status(response.status, retryAfter: response.headers.first(name: "Retry-After")),
                 attempt: attempt), response.status == 429 || response.status >= 500
             {
-                try? await Task.sleep(for: wait)
+                try await Self.backOff(wait)
                 attempt += 1
                 continue
             }

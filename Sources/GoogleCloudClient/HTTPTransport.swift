@@ -39,7 +39,12 @@ struct HTTPTransport: Sendable {
             }
             guard transient, retry.allowsRetry(afterAttempt: attempt) else { return try outcome.get() }
             onRetry(attempt)
-            try? await Task.sleep(for: retry.delay(afterAttempt: attempt, jitter: Double.random(in: 0...1)))
+            // A cancelled task stops retrying instead of sending the next attempt.
+            do {
+                try await Task.sleep(for: retry.delay(afterAttempt: attempt, jitter: Double.random(in: 0...1)))
+            } catch {
+                throw GoogleCloudError(.transport, "cancelled while waiting to retry \(Self.hostOf(url))")
+            }
             attempt += 1
         }
     }

@@ -123,7 +123,7 @@ extension AWSProvider {
         let selected: AWSCredentialChain.Source
         let source: any AWSCredentialSource
         do {
-            selected = try AWSCredentialChain.select(environment: environment, readFile: { try? String(contentsOfFile: $0, encoding: .utf8) })
+            selected = try AWSCredentialChain.select(environment: environment, readFile: AWSCredentialChain.readIfPresent)
             source = try AWSCredentialChain.source(
                 environment: environment, region: configuration.region, endpointURL: configuration.endpointURL,
                 logger: logger)
