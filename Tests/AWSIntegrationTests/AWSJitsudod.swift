@@ -83,15 +83,9 @@ extension Subprocess.Result: CustomStringConvertible {
     var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
-/// Polls `condition` every 100 ms until it holds or `seconds` pass; returns the seconds it took, nil on timeout.
+/// Polls `condition` until it holds or `seconds` pass; returns the seconds it took, nil on timeout.
 func secondsUntil(within seconds: Double, _ condition: @Sendable () async throws -> Bool) async throws -> Double? {
-    let start = ContinuousClock.now
-    while ContinuousClock.now - start < .milliseconds(Int(seconds * 1000)) {
-        if try await condition() {
-            let elapsed = ContinuousClock.now - start
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
-        try await Task.sleep(for: .milliseconds(100))
+    try await elapsedUntil(timeout: .milliseconds(Int(seconds * 1000)), condition).map {
+        Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
     }
-    return nil
 }

@@ -2,6 +2,7 @@ import AWSSigV4
 import Foundation
 import Logging
 import NIOHTTP1
+import JitsudoTesting
 import Testing
 
 extension MotoTests {
@@ -33,11 +34,15 @@ extension MotoTests {
                     let revokeStart = ContinuousClock.now
                     let (revoked, body) = try await server.call(.POST, "/requests/\(id)/revoke", as: JitsudodAWSTests.alice, json: "{}")
                     #expect(revoked == 200, "\(body)")
-                    var denied = false
-                    while !denied, ContinuousClock.now - revokeStart < .seconds(5) {
-                        do { _ = try await IAMCalls.roleNames(probe) } catch let error as AWSError where error.isAccessDenied { denied = true }
-                        if !denied { try await Task.sleep(for: .milliseconds(20)) }
-                    }
+                    let denied =
+                        try await elapsedUntil(timeout: .seconds(5), every: .milliseconds(20)) {
+                            do {
+                                _ = try await IAMCalls.roleNames(probe)
+                                return false
+                            } catch let error as AWSError where error.isAccessDenied {
+                                return true
+                            }
+                        } != nil
                     #expect(denied, "grant \(index): the revoked session was not denied within 5 s")
                     revokeSeconds.append(Self.seconds(ContinuousClock.now - revokeStart))
                 }

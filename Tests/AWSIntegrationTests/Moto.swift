@@ -53,16 +53,11 @@ actor Moto {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-            {
-                return "http://127.0.0.1:\(port)"
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            return "http://127.0.0.1:\(try await announcedPort(in: portFile, by: process, timeout: .seconds(60)))"
+        } catch {
+            throw TestSupportError("moto_server did not start (\(error); see \(portFile).log); run scripts/ensure-deps.sh")
         }
-        throw TestSupportError("moto_server did not start within 60 s (see \(portFile).log); run scripts/ensure-deps.sh")
     }
 
     /// Runs Fixtures/moto_fixture.py against `endpoint` as `keys` (the admin) and returns its stdout.

@@ -47,15 +47,12 @@ final class AzureFake: Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/stderr")
         try process.run()
         self.process = process
-        var port: String?
-        for _ in 0..<300 {
-            port = try? String(contentsOfFile: portFile, encoding: .utf8)
-            if port != nil || !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        guard let port else {
+        let port: Int
+        do {
+            port = try await announcedPort(in: portFile, by: process)
+        } catch {
             process.terminate()
-            throw TestSupportError("the azure fake did not start within 30 s")
+            throw TestSupportError("the azure fake did not start: \(error)")
         }
         baseURL = "https://127.0.0.1:\(port)"
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -138,14 +135,4 @@ final class AzureFake: Sendable {
             "allowed_scopes": "/subscriptions/\(Self.subscription)", "reconcile_interval": "1s",
         ].merging(extra) { $1 }
     }
-}
-
-/// Polls `condition` until it holds or `timeout` passes (no fixed sleeps as synchronisation).
-func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    throw TestSupportError("timed out waiting until \(what)")
 }

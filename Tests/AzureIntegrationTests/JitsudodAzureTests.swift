@@ -94,7 +94,7 @@ import Testing
 
                 let (revokeStatus, revoked) = try await call(.POST, "/requests/\(request.id)/revoke", "\(Self.alice);sre", #"{"reason":"done"}"#)
                 #expect(try revokeStatus == 200 && Self.request(revoked).state == "REQUEST_STATE_REVOKED", "\(revoked)")
-                try await eventually("the revocation reaches azure as an AdminRemove") { try await fake.state().active.isEmpty }
+                try await waitUntil("the revocation reaches azure as an AdminRemove") { try await fake.state().active.isEmpty }
                 let after = try await fake.state()
                 #expect(after.scheduleRequests.compactMap { $0["requestType"] as? String } == ["AdminAssign", "AdminRemove"])
                 // The fake serves ARM and Graph at one URL, so one `.default` scope: one token, cached for every call.
@@ -129,7 +129,7 @@ import Testing
                 #expect((assignments.first?["roleDefinitionId"] as? String)?.hasSuffix("b24988ac-6180-42a0-ab88-20f7382dd24c") == true)
                 #expect((assignments.first?["description"] as? String)?.contains(request.id) == true)
 
-                try await eventually("the grant expires and its role assignment is deleted", timeout: .seconds(30)) {
+                try await waitUntil("the grant expires and its role assignment is deleted", timeout: .seconds(30)) {
                     try await fake.state().active.isEmpty
                 }
                 let actions = try await AuditLog(database: daemon.database).events(matching: .init(requestID: request.id), pageSize: 50).events
@@ -159,7 +159,7 @@ import Testing
                         "scope": Self.subscriptionScope, "name": UUID().uuidString.lowercased(), "principalId": other, "roleName": "Contributor",
                         "description": "another installation's [jitsudo:staging \(orphan)]",
                     ])
-                try await eventually("the orphaned assignment is removed by the leader's drift cleanup") {
+                try await waitUntil("the orphaned assignment is removed by the leader's drift cleanup") {
                     try await fake.state().active.count == 2
                 }
                 let left = try await fake.state().active.compactMap { $0["description"] as? String }

@@ -51,16 +51,14 @@ struct FakeGCP: Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        let deadline = ContinuousClock.now + .seconds(30)
-        var port: Int?
-        while port == nil, ContinuousClock.now < deadline, process.isRunning {
-            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first, line.hasPrefix("listening ") { port = Int(line.dropFirst(10)) }
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        guard let port else {
+        let port: Int
+        do {
+            port = try await announcedPort(in: output, by: process) { text in
+                text.split(separator: "\n").first.flatMap { $0.hasPrefix("listening ") ? Int($0.dropFirst(10)) : nil }
+            }
+        } catch {
             let stderr = (try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? ""
-            throw Failure(description: "the GCP fake did not start: \(stderr.suffix(2000))")
+            throw Failure(description: "the GCP fake did not start (\(error)): \(stderr.suffix(2000))")
         }
         return try await body(FakeGCP(port: port, directory: directory, keyFile: directory + "/key.json"))
     }
@@ -122,15 +120,4 @@ func policyText(_ policy: JSONValue, withoutTitlesPrefixed prefix: String) -> St
         !(binding["condition"]?["title"]?.stringValue?.hasPrefix(prefix) ?? false)
     }
     return (bindings.isEmpty ? policy.removing("bindings") : policy.setting("bindings", to: .array(bindings))).text
-}
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    Issue.record("timed out after \(timeout) waiting until \(what)")
-    throw FakeGCP.Failure(description: "timed out waiting until \(what)")
 }

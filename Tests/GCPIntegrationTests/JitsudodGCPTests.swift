@@ -93,17 +93,17 @@ import Testing
                     json: #"{"reason":"done"}"#)
                 #expect(revoked == 200, "\(text)")
                 // The revocation may complete after the answer (the revocation queue): poll for the policy as it was, byte for byte.
-                try await eventually("revoke leaves the policy as it was, byte for byte") {
+                try await waitUntil("revoke leaves the policy as it was, byte for byte") {
                     try await fake.storedPolicy(Self.project).text == SeedPolicy.text
                 }
 
                 let short = try await api.submit("bob@example.com", seconds: 3)
                 #expect(short.state == "REQUEST_STATE_ACTIVE")
                 #expect(try await fake.storedPolicy(Self.project)["bindings"]?.arrayValue?.count == 3)
-                try await eventually("the expired grant's binding is removed") {
+                try await waitUntil("the expired grant's binding is removed") {
                     try await fake.storedPolicy(Self.project).text == SeedPolicy.text
                 }
-                try await eventually("the request is EXPIRED") { try await api.request(short.id).state == "REQUEST_STATE_EXPIRED" }
+                try await waitUntil("the request is EXPIRED") { try await api.request(short.id).state == "REQUEST_STATE_EXPIRED" }
                 let events = try await AuditLog(database: daemon.database).events(matching: .init(requestID: short.id), pageSize: 50).events
                 let actions = events.map(\.action)
                 #expect(actions.contains("grant.issued") && actions.contains("grant.expired"), "\(actions)")
@@ -122,7 +122,7 @@ import Testing
                         let apis = [API(base: first), API(base: second), API(base: third)]
                         try await apis[0].installPolicies()
                         // The other replicas load the policies on their NOTIFY; a request routed before that is PENDING.
-                        try await eventually("every replica loaded both policies") {
+                        try await waitUntil("every replica loaded both policies") {
                             [one, two, three].allSatisfy { $0.policyService.engine.policiesLoaded == 2 }
                         }
                         let requests = try await withThrowingTaskGroup(of: WireRequest.self) { group in

@@ -48,7 +48,7 @@ import Glibc
         )
         reaper.record(replica.pid)
         defer { replica.signal(SIGKILL) }
-        try await Self.waitFor("\(replica.id) leads") { replica.log.contains("leadership acquired") }
+        try await waitUntil("\(replica.id) leads") { replica.log.contains("leadership acquired") }
         _ = try await http.execute(HTTPClientRequest(url: replica.baseURL + "/readyz"), timeout: .seconds(5))
 
         // A clean start on an empty database logs no warning (migrations before any service touches the database).
@@ -62,7 +62,7 @@ import Glibc
             Self.signalCluster(postmaster, SIGSTOP)
         }
         // Leader work is now blocked on the database: a pool lease without end, or queries on frozen backends.
-        try await Self.waitFor("the replica notices the database") {
+        try await waitUntil("the replica notices the database") {
             fault == .frozen || replica.log.contains("leadership lost") || replica.log.contains("lost its connection")
         }
         let exited = await replica.terminate(grace: Self.deadline)
@@ -81,14 +81,5 @@ import Glibc
         kill(postmaster, signal)
         let children = (try? String(contentsOfFile: "/proc/\(postmaster)/task/\(postmaster)/children", encoding: .utf8)) ?? ""
         for child in children.split(separator: " ").compactMap({ pid_t($0) }) { kill(child, signal) }
-    }
-
-    /// Polls `condition` every 50 ms until it holds, for at most 30 s.
-    static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
-        let end = ContinuousClock.now + .seconds(30)
-        while !condition() {
-            guard ContinuousClock.now < end else { throw TestSupportError("timed out waiting until \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
     }
 }
