@@ -446,7 +446,11 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "JitsudoAWSProviderTests", dependencies: ["JitsudoAWSProvider", "JitsudoProviders"], swiftSettings: strict),
+        .testTarget(
+            name: "JitsudoAWSProviderTests",
+            dependencies: [
+                "JitsudoAWSProvider", "JitsudoProviders", "JitsudoStore", "JitsudoCore", "AWSSigV4", .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: strict),
         // Against moto_server (scripts/ensure-deps.sh) with its IAM checks on, the real `aws` CLI and the `jitsudo` CLI.
         .testTarget(
             name: "AWSIntegrationTests",

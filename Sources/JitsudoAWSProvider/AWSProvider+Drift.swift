@@ -6,8 +6,8 @@ extension AWSProvider: DriftCorrecting {
     /// Mode `assume_role`: drops the deny entries of jitsudo's ``RevocationPolicy`` on the roles of jitsudod's own
     /// account whose sessions can no longer be valid (reason `expired`), and deletes a policy left empty. Entries are
     /// kept whatever the grant's state says: an entry exists because the grant was revoked, and removing it early would
-    /// revive its sessions. Mode `identity_center`: assignments carry no request id, so they are corrected by the
-    /// revocation queue only (see docs/providers/aws.md).
+    /// revive its sessions. Mode `identity_center`: assignments carry no request id; they are corrected by the
+    /// revocation queue and by ``removeSharedDrift(_:)``.
     public func removeDrift(reasonToRemove: (String) async throws -> String?) async throws -> [DriftRemoval] {
         guard configuration.mode == .assumeRole else { return [] }
         let at = now()

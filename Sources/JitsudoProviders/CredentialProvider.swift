@@ -22,6 +22,10 @@ public protocol CredentialProvider: Sendable {
     /// the grant (an STS session, an access token): `request.durationSeconds` is the time left, `request.notAfter`
     /// the grant's end, `current` the stored credentials. nil means the stored credentials are still the ones to use.
     func refreshCredentials(_ request: GrantRequest, current: [String: String]) async throws(ProviderError) -> [String: String]?
+    /// Whether the object `revokeToken` names can be held by several grants at once (one AWS Identity Center assignment
+    /// serves every grant of the same user, permission set and account). Such an object is revoked only when no other
+    /// ACTIVE grant holds it: revoking one grant must not end another's access.
+    func sharesObject(revokeToken: String) -> Bool
     /// A one-line description for status pages.
     var summary: String { get }
 }
@@ -32,6 +36,9 @@ extension CredentialProvider {
         _ = try await grant(request)
         return nil
     }
+
+    /// Every grant owns its object (keyed by the request id).
+    public func sharesObject(revokeToken: String) -> Bool { false }
 
     /// Credentials that last the whole grant: nothing to refresh.
     public func refreshCredentials(_ request: GrantRequest, current: [String: String]) async throws(ProviderError) -> [String: String]? {

@@ -41,7 +41,14 @@ public struct DriftReconciler: Sendable {
             default: return "grant_not_active"
             }
         }
-        for removal in removed {
+        var shared: [DriftRemoval] = []
+        if let sharing = provider as? any SharedDriftCorrecting {
+            let ledger = SharedObjectLedger(
+                holders: try await requests.tokenHolders(provider: providerName, tokenPrefix: sharing.sharedTokenPrefix),
+                issuing: try await requests.isIssuing(provider: providerName), now: AuditTimestamp(microsecondsSinceEpoch: nowMicros))
+            shared = try await sharing.removeSharedDrift(ledger)
+        }
+        for removal in removed + shared {
             let details: AuditDetails = [
                 "binding_kind": .string(removal.kind), "binding_name": .string(removal.name), "reason": .string(removal.reason),
                 "request_id": .string(removal.requestID),
@@ -57,7 +64,7 @@ public struct DriftReconciler: Sendable {
                     "reason": "\(removal.reason)",
                 ])
         }
-        return removed
+        return removed + shared
     }
 
     /// Runs a pass at once (startup), then every ``interval`` until cancelled; a failed pass is logged and retried.

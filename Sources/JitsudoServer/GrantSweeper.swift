@@ -74,8 +74,15 @@ struct GrantSweeper: Sendable {
             let log = logger
             while try await revocations.processNext(
                 fence: epoch,
-                revoke: { requestID, provider, token in
+                revoke: { due in
+                    let (requestID, provider, token) = (due.requestID, due.provider, due.revokeToken)
                     guard let adapter = providers[provider] else { return .failed("provider \(provider) is not enabled on this replica") }
+                    if let token, adapter.sharesObject(revokeToken: token), !due.otherHolders.isEmpty {
+                        log.info(
+                            "shared provider object kept: other active grants hold it",
+                            metadata: ["request.id": "\(requestID)", "held_by": "\(due.otherHolders.joined(separator: ","))"])
+                        return .kept(heldBy: due.otherHolders)
+                    }
                     do {
                         try await adapter.revoke(requestID: requestID, revokeToken: token)
                         Counter(label: "jitsudo_grants_revoked_total", dimensions: [("provider", provider)]).increment()

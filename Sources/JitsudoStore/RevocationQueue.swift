@@ -11,9 +11,28 @@ public struct RevocationQueue: Sendable {
         self.database = database
     }
 
+    /// A revocation taken from the queue.
+    public struct Due: Sendable, Hashable {
+        public var requestID: String
+        public var provider: String
+        public var revokeToken: String?
+        /// The other ACTIVE grants of the same provider whose revoke token is this one's (read in the same transaction):
+        /// for a provider whose object several grants share, the grants that still need it.
+        public var otherHolders: [String]
+
+        public init(requestID: String, provider: String, revokeToken: String?, otherHolders: [String] = []) {
+            self.requestID = requestID
+            self.provider = provider
+            self.revokeToken = revokeToken
+            self.otherHolders = otherHolders
+        }
+    }
+
     /// The outcome of one attempt.
-    public enum Attempt: Sendable {
+    public enum Attempt: Sendable, Hashable {
         case revoked
+        /// Nothing was removed: the object is shared and these ACTIVE grants still hold it (the last one removes it).
+        case kept(heldBy: [String])
         case failed(String)
     }
 
@@ -26,7 +45,7 @@ public struct RevocationQueue: Sendable {
         fence: Int64? = nil,
         baseDelaySeconds: Double = 1,
         maxDelaySeconds: Double = 300,
-        revoke: @Sendable (_ requestID: String, _ provider: String, _ revokeToken: String?) async -> Attempt
+        revoke: @Sendable (Due) async -> Attempt
     ) async throws -> Bool {
         try await database.transaction { connection in
             let logger = database.logger
@@ -45,22 +64,36 @@ public struct RevocationQueue: Sendable {
             var due: (String, Int, String, String, String?)?
             for try await row in rows.decode((String, Int, String, String, String?).self) { due = row }
             guard let (requestID, attempts, provider, scope, token) = due else { return false }
-            let attempt = await revoke(requestID, provider, token)
+            var otherHolders: [String] = []
+            if let token {
+                let holders = try await connection.query(
+                    """
+                    SELECT id FROM requests
+                    WHERE state = 'ACTIVE' AND provider = \(provider) AND revoke_token = \(token) AND id <> \(requestID)
+                    ORDER BY id
+                    """,
+                    logger: logger
+                )
+                for try await id in holders.decode(String.self) { otherHolders.append(id) }
+            }
+            let attempt = await revoke(Due(requestID: requestID, provider: provider, revokeToken: token, otherHolders: otherHolders))
             // The provider call can take long; a connection lost meanwhile (a frozen leader whose session the new
             // leader terminated) records nothing, and the next leader retries the idempotent revoke.
             guard !connection.isClosed else {
                 throw StoreError(.unavailable, "database connection lost during the provider call for \(requestID); not recorded")
             }
             switch attempt {
-            case .revoked:
+            case .revoked, .kept:
                 try await connection.query(
                     "UPDATE revocations SET done_at = now(), attempts = attempts + 1, last_error = '' WHERE request_id = \(requestID)",
                     logger: logger
                 )
+                var details: AuditDetails = ["attempts": .int(Int64(attempts + 1))]
+                if case .kept(let holders) = attempt { details["kept_for"] = .string(holders.joined(separator: ",")) }
                 try await AuditLog.append(
                     AuditDraft(
                         actor: "system", action: AuditAction.grantRevocationCompleted, requestID: requestID, provider: provider,
-                        resourceScope: scope, details: ["attempts": .int(Int64(attempts + 1))]),
+                        resourceScope: scope, details: details),
                     on: connection, logger: logger
                 )
             case .failed(let message):

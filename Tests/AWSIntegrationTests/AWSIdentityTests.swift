@@ -46,9 +46,9 @@ extension MotoTests {
             let moto = try await Moto.shared.environment()
             let user = "carol-\(UUID().uuidString.prefix(6))@example.com"
             let output = try await Moto.fixture(moto.endpoint, ["identity-center", user], keys: moto.admin)
-            let ids = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: String])
-            let instance = try #require(ids["instance_arn"]), store = try #require(ids["identity_store_id"])
-            let permissionSet = try #require(ids["permission_set_arn"]), userID = try #require(ids["user_id"])
+            let ids = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            let instance = try #require(ids["instance_arn"] as? String), store = try #require(ids["identity_store_id"] as? String)
+            let permissionSet = try #require(ids["permission_set_arn"] as? String), userID = try #require(ids["user_id"] as? String)
             let settings = ProviderSettings(
                 provider: "aws",
                 values: [

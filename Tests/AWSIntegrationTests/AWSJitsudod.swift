@@ -13,23 +13,29 @@ import Testing
 struct AWSJitsudod: Sendable {
     let url: String
     let moto: Moto.Environment
+    /// The daemon's database (for tests that run leader work, such as a drift pass, themselves).
+    let databaseURL: DatabaseURL
 
     static let eligibility = "package jitsudo.eligibility\n\nallow if \"sre\" in input.user.groups\n"
     /// Roles named `auto-*` need no approver (the expiry test), the rest need one.
     static let approval = "package jitsudo.approval\n\nallow := true\n\napprover_tier := \"auto\" if startswith(input.request.role, \"auto-\")\n"
 
-    static func with<Result: Sendable>(_ body: @Sendable (AWSJitsudod) async throws -> Result) async throws -> Result {
+    /// Runs `body` against jitsudod with the aws provider on moto as the least-privilege `jitsudod` user;
+    /// `provider` values replace or add to those settings.
+    static func with<Result: Sendable>(
+        provider overrides: [String: String] = [:], _ body: @Sendable (AWSJitsudod) async throws -> Result
+    ) async throws -> Result {
         let moto = try await Moto.shared.environment()
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
-        configuration.providerSettings["aws"] = ProviderSettings(
-            provider: "aws",
-            values: [
-                "enabled": "true", "endpoint_url": moto.endpoint, "shared_credentials_file": moto.credentialsFile, "profile": "jitsudod",
-                "reconcile_interval": "1h",
-            ])
+        var values = [
+            "enabled": "true", "endpoint_url": moto.endpoint, "shared_credentials_file": moto.credentialsFile, "profile": "jitsudod",
+            "reconcile_interval": "1h",
+        ]
+        values.merge(overrides) { _, override in override }
+        configuration.providerSettings["aws"] = ProviderSettings(provider: "aws", values: values)
         return try await InProcessDaemon.run(configuration, label: "jitsudod.aws-test") { baseURL, _ in
-            let server = AWSJitsudod(url: baseURL, moto: moto)
+            let server = AWSJitsudod(url: baseURL, moto: moto, databaseURL: database)
             try await DaemonAPI(baseURL: baseURL).applyPolicies([("eligibility", "eligibility", eligibility), ("approval", "approval", approval)])
             return try await body(server)
         }

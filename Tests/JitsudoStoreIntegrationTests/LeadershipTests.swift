@@ -123,7 +123,7 @@ import Testing
             let calls = Mutex(0)
             let queue = RevocationQueue(database: test.database)
             await #expect(throws: StoreError(.failedPrecondition, "")) {
-                try await queue.processNext(fence: 1) { _, _, _ in
+                try await queue.processNext(fence: 1) { _ in
                     calls.withLock { $0 += 1 }
                     return .revoked
                 }
@@ -131,7 +131,7 @@ import Testing
             #expect(calls.withLock { $0 } == 0)
             #expect(try await queue.pendingCount() == 1)
             #expect(
-                try await queue.processNext(fence: 2) { _, _, _ in
+                try await queue.processNext(fence: 2) { _ in
                     calls.withLock { $0 += 1 }
                     return .revoked
                 })
@@ -158,6 +158,16 @@ import Testing
                 #expect(leaderOne.isOpen)
                 // A stale heartbeat in a database where nobody holds the lock terminates nothing, even though another
                 // database's holder holds the same key.
+                // pg_terminate_backend only signals: wait until the terminated holder's lock is really gone.
+                try await waitUntil("the terminated holder's advisory lock is released", timeout: .seconds(10)) {
+                    let rows = try await second.database.query(
+                        """
+                        SELECT count(*)::integer FROM pg_locks WHERE locktype = 'advisory' AND objid = 2983689704
+                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        """)
+                    for try await held in rows.decode(Int.self) { return held == 0 }
+                    return false
+                }
                 let third = try await LeaderLockConnection.open(second.url, logger: logger)
                 try await second.database.query("UPDATE leadership SET heartbeat_at = now() - interval '1 hour'")
                 #expect(try await Leadership(database: second.database).terminateStaleHolder(ttlMilliseconds: 5000) == false)

@@ -35,7 +35,22 @@ struct Exec: AsyncParsableCommand {
         var environment = ProcessInfo.processInfo.environment
         for credential in grant.credentials { environment[credential.name] = credential.value }
         environment["JITSUDO_REQUEST_ID"] = requestID
+        if let hint = Self.signInHint(grant) { FileHandle.standardError.write(Data(("jitsudo: " + hint + "\n").utf8)) }
         throw ExitCode(ChildProcess.run(command, environment: environment))
+    }
+
+    /// What to tell the requester when the grant holds no keys but a sign-in (an AWS Identity Center assignment is used
+    /// through the access portal or `aws sso login`, not through environment variables).
+    static func signInHint(_ grant: WireGrant) -> String? {
+        let names = Set(grant.credentials.map(\.name))
+        guard !names.contains("AWS_ACCESS_KEY_ID"), let sign = grant.credentials.first(where: { $0.name == "JITSUDO_AWS_SIGN_IN" }) else {
+            return nil
+        }
+        var hint = "this grant issues no keys: \(sign.value)"
+        if let url = grant.credentials.first(where: { $0.name == "AWS_SSO_START_URL" })?.value {
+            hint += "; or configure a profile with sso_start_url = \(url) and run `aws sso login`"
+        }
+        return hint
     }
 
     static func fetchGrant(_ requestID: String, global: GlobalOptions) async throws -> WireGrant {

@@ -5,7 +5,8 @@
                                                       then moto's IAM checks switched on; prints their keys as JSON
   moto_fixture.py ENDPOINT role NAME PRINCIPAL_ARN -> (as admin, from $AWS_ACCESS_KEY_ID) a role PRINCIPAL_ARN may assume
                                                       with sts:AssumeRole/TagSession/SetSourceIdentity, allowed iam:List*
-  moto_fixture.py ENDPOINT identity-center USER    -> an Identity Center instance, permission set and user; prints ids
+  moto_fixture.py ENDPOINT identity-center USER... -> an Identity Center instance, permission set and users; prints ids
+                                                      (user_id: the first user's; user_ids: every user's by name)
 """
 import json
 import sys
@@ -46,14 +47,15 @@ elif command == "role":
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["iam:List*"], "Resource": "*"}]}))
     print(json.dumps({"arn": role["Arn"]}))
 elif command == "identity-center":
-    user = sys.argv[3]
+    users = sys.argv[3:]
     sso = client("sso-admin")
     instance = sso.list_instances()["Instances"][0]
     permission_set = sso.create_permission_set(Name="ReadOnly", InstanceArn=instance["InstanceArn"])["PermissionSet"]
     store = client("identitystore")
-    user_id = store.create_user(IdentityStoreId=instance["IdentityStoreId"], UserName=user, DisplayName=user,
-                                Name={"GivenName": "A", "FamilyName": "B"})["UserId"]
+    user_ids = {user: store.create_user(IdentityStoreId=instance["IdentityStoreId"], UserName=user, DisplayName=user,
+                                        Name={"GivenName": "A", "FamilyName": "B"})["UserId"] for user in users}
     print(json.dumps({"instance_arn": instance["InstanceArn"], "identity_store_id": instance["IdentityStoreId"],
-                      "permission_set_arn": permission_set["PermissionSetArn"], "user_id": user_id}))
+                      "permission_set_arn": permission_set["PermissionSetArn"], "user_id": user_ids[users[0]],
+                      "user_ids": user_ids}))
 else:
     sys.exit("unknown command " + command)
