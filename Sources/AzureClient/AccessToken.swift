@@ -31,6 +31,8 @@ actor AccessTokenCache {
     func token(for scope: String, now: Date, fetch: @escaping @Sendable () async throws -> AccessToken) async throws -> AccessToken {
         if let token = tokens[scope], !token.needsRefresh(at: now) { return token }
         if let task = inFlight[scope] { return try await task.value }
+        // Unstructured on purpose (single flight): every concurrent caller awaits this one fetch, and one caller's
+        // cancellation must not cancel the fetch the others wait for.
         let task = Task { try await fetch() }
         inFlight[scope] = task
         defer { inFlight[scope] = nil }

@@ -44,6 +44,8 @@ public actor AccessTokenSource {
             task = pending
         } else {
             let credentials = credentials, scopes = scopes, transport = transport
+            // Unstructured on purpose (single flight): concurrent callers share this exchange, and one caller's
+            // cancellation must not cancel the exchange the others wait for.
             task = Task { try await Self.exchange(credentials, scopes: scopes, transport: transport) }
             pending = task
         }

@@ -33,10 +33,10 @@ public struct AuditDetails: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// The compact JSON text, keys in byte order.
     public var jsonText: String {
         var out = "{"
-        for (index, key) in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }).enumerated() {
+        for (index, (key, value)) in members.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }).enumerated() {
             if index > 0 { out += "," }
             out += Self.quote(key) + ":"
-            switch members[key]! {
+            switch value {
             case .string(let text): out += Self.quote(text)
             case .int(let number): out += String(number)
             case .bool(let flag): out += flag ? "true" : "false"

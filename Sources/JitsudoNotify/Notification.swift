@@ -87,7 +87,7 @@ public struct Notification: Sendable, Hashable, Codable {
     public var orderedFields: [(key: String, value: String)] {
         let known = ["requester", "role", "provider", "scope", "duration", "reason", "approver", "expires_at", "error"]
         var out: [(key: String, value: String)] = known.compactMap { key in fields[key].map { (key: key, value: $0) } }
-        out += fields.keys.filter { !known.contains($0) }.sorted().map { (key: $0, value: fields[$0]!) }
+        out += fields.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
         return out
     }
 

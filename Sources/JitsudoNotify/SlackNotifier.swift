@@ -86,7 +86,8 @@ public struct SlackNotifier: Notifier {
                     .object([
                         "type": "mrkdwn",
                         "text": .string(
-                            "\(escape(notification.event)) · \(notification.priority.rawValue) · \(Notification.timestamp(notification.occurredAt))"),
+                            [escape(notification.event), notification.priority.rawValue, Notification.timestamp(notification.occurredAt)]
+                                .joined(separator: " · ")),
                     ])
                 ]),
             ])

@@ -121,8 +121,8 @@ final class APIClient: Sendable {
             return try JSONDecoder().decode(Result.self, from: response.body)
         } catch {
             throw CLIError(
-                "the server sent a response the CLI does not understand (\(method.rawValue) \(path)): \(error) — check that the server and CLI versions match"
-            )
+                "the server sent a response the CLI does not understand (\(method.rawValue) \(path)): \(error) — "
+                    + "check that the server and CLI versions match")
         }
     }
 
@@ -174,8 +174,9 @@ final class APIClient: Sendable {
         let text = "\(error)"
         if text.contains("connectTimeout") { return "connection timed out" }
         if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("failedToValidateHostname") {
+            let why = text.contains("Hostname") ? "it does not name this host" : "unknown certificate authority"
             return
-                "TLS: the server's certificate is not trusted (\(text.contains("Hostname") ? "it does not name this host" : "unknown certificate authority")); "
+                "TLS: the server's certificate is not trusted (\(why)); "
                 + "put your organisation's CA certificate in ~/.jitsudo/ca.crt or pass --ca-file"
         }
         if text.contains("Connection refused") || text.contains("connectionRefused") || text.contains("ECONNREFUSED") {

@@ -61,9 +61,8 @@ struct DeviceFlow: Sendable {
         let response = try await postForm(endpoint, ["client_id": clientID, "scope": Self.scopes])
         guard response.status == 200, let authorization = try? JSONDecoder().decode(Authorization.self, from: response.body) else {
             let detail = (try? JSONDecoder().decode(TokenResponse.self, from: response.body)).flatMap { $0.errorDescription ?? $0.error }
-            throw CLIError(
-                "the identity provider refused the device authorization (HTTP \(response.status)\(detail.map { ": \($0)" } ?? "")) — check --client-id"
-            )
+            let reason = detail.map { ": \($0)" } ?? ""
+            throw CLIError("the identity provider refused the device authorization (HTTP \(response.status)\(reason)) — check --client-id")
         }
         return authorization
     }

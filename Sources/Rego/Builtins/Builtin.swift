@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A builtin function implementation: receives evaluated arguments, returns a value or `nil` (undefined).
 public typealias BuiltinImplementation = @Sendable (_ context: BuiltinContext, _ args: [RegoValue]) throws -> RegoValue?
@@ -22,8 +23,8 @@ public final class Builtin: Sendable {
     }
 }
 
-/// Per-evaluation services available to builtins.
-public final class BuiltinContext: @unchecked Sendable {
+/// Per-evaluation services available to builtins. Owned by one evaluation (one task): not `Sendable`.
+public final class BuiltinContext {
     /// `time.now_ns()` for this evaluation, nanoseconds since the Unix epoch.
     public let nowNanoseconds: Int
     /// Whether builtin errors abort evaluation.
@@ -60,17 +61,11 @@ public struct BuiltinError: Error, Sendable {
 }
 
 /// Thread-safe cache of compiled regular expressions, shared by a compiled policy set.
-final class RegexCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: NSRegularExpression] = [:]
+final class RegexCache: Sendable {
+    private let entries = Mutex<[String: NSRegularExpression]>([:])
 
     func regex(_ pattern: String) throws -> NSRegularExpression {
-        lock.lock()
-        if let r = entries[pattern] {
-            lock.unlock()
-            return r
-        }
-        lock.unlock()
+        if let r = entries.withLock({ $0[pattern] }) { return r }
         let translated = pattern.isEmpty ? "(?:)" : RegexTranslator.translate(pattern)
         let r: NSRegularExpression
         do {
@@ -78,10 +73,10 @@ final class RegexCache: @unchecked Sendable {
         } catch {
             throw BuiltinError.failure("error parsing regexp: invalid regular expression: `\(pattern)`")
         }
-        lock.lock()
-        if entries.count > 10_000 { entries.removeAll() }
-        entries[pattern] = r
-        lock.unlock()
+        entries.withLock { entries in
+            if entries.count > 10_000 { entries.removeAll() }
+            entries[pattern] = r
+        }
         return r
     }
 }

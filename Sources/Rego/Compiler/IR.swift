@@ -82,7 +82,7 @@ final class CExpr: Sendable {
 }
 
 /// One compiled rule definition.
-final class CRule: @unchecked Sendable {
+final class CRule: Sendable {
     let args: [CTerm]
     /// Key path terms after the group path (multi-value rules), or the set member.
     let keys: [CTerm]
@@ -91,13 +91,14 @@ final class CRule: @unchecked Sendable {
     let elseBranches: [(value: CTerm, body: [CExpr])]
     let slotCount: Int
     let location: SourceLocation
-    /// For `p[x] contains y`: the last key is a set member under the preceding keys (set once while linking).
-    var setLeaf = false
+    /// For `p[x] contains y`: the last key is a set member under the preceding keys.
+    let setLeaf: Bool
 
     init(
         args: [CTerm], keys: [CTerm], value: CTerm, body: [CExpr], elseBranches: [(value: CTerm, body: [CExpr])], slotCount: Int,
-        location: SourceLocation
+        location: SourceLocation, setLeaf: Bool = false
     ) {
+        self.setLeaf = setLeaf
         self.args = args
         self.keys = keys
         self.value = value
@@ -142,6 +143,12 @@ final class DataNode: Sendable {
 }
 
 /// A reference into `data`; `node` is filled in after linking when the path starts with constant keys.
+///
+/// The one `@unchecked Sendable` left in the engine, and why: a reference is created while its rule is compiled, but
+/// what it points at (the document tree) exists only once every rule is compiled, so it is linked afterwards — by the
+/// compiling task, before the policy set is returned and shared. After that nothing writes it. Building the tree
+/// first is impossible (the tree is made of the compiled rules), and a lock or a table lookup on every `data`
+/// reference would tax each evaluation for a write that happens once.
 final class DataRef: @unchecked Sendable {
     let path: [CTerm]
     /// Deepest tree node reached by the constant prefix of `path` (set once during linking, then immutable).

@@ -39,23 +39,21 @@ struct ModuleLinker {
                 }
                 if kind == .multiObject, r.kind == .multiObject, keys.isEmpty { kind = .complete }
                 if r.kind == .multiSet, let k = r.key { keys.append(k) }
-                if pending[path] == nil {
-                    pending[path] = Pending(kind: kind)
-                    order.append(path)
-                }
-                // `pending[path]!` below: the entry was created just above when missing.
-                if pending[path]!.kind != kind {
+                if pending[path] == nil { order.append(path) }
+                var entry = pending[path] ?? Pending(kind: kind)
+                if entry.kind != kind {
                     throw RegoError(code: .type, message: "conflicting rules data.\(path.joined(separator: ".")) found", location: r.location)
                 }
                 if r.isDefault {
-                    if !pending[path]!.defaults.isEmpty {
+                    if !entry.defaults.isEmpty {
                         throw RegoError(
                             code: .type, message: "multiple default rules data.\(path.joined(separator: ".")) found", location: r.location)
                     }
-                    pending[path]!.defaults.append((r, m))
+                    entry.defaults.append((r, m))
                 } else {
-                    pending[path]!.decls.append((r, m, keys))
+                    entry.decls.append((r, m, keys))
                 }
+                pending[path] = entry
             }
         }
         let functions = Set(pending.filter { $0.value.kind == .function }.map(\.key))
@@ -63,13 +61,13 @@ struct ModuleLinker {
         for (path, p) in pending where p.kind == .function { arity[path] = (p.decls.first?.0 ?? p.defaults.first?.0)?.args.count ?? 0 }
         var groups: [RuleGroup] = []
         for path in order {
-            let p = pending[path]!
+            guard let p = pending[path] else { continue }
             var compiled: [CRule] = []
             for (decl, m, keys) in p.decls {
-                let rule = try compileRule(
-                    decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions, arity: arity)
-                rule.setLeaf = decl.kind == .multiSet && p.kind == .multiObject
-                compiled.append(rule)
+                compiled.append(
+                    try compileRule(
+                        decl, module: m, keys: keys, kind: p.kind, packageRules: packageRules[m.package] ?? [], functions: functions,
+                        arity: arity, setLeaf: decl.kind == .multiSet && p.kind == .multiObject))
             }
             var def: CRule? = nil
             if let (d, m) = p.defaults.first {
@@ -100,7 +98,7 @@ struct ModuleLinker {
 
     func compileRule(
         _ r: RuleDecl, module m: ModuleAST, keys: [Term], kind: RuleGroup.Kind, packageRules: Set<String>,
-        functions: Set<[String]>, arity: [[String]: Int]
+        functions: Set<[String]>, arity: [[String]: Int], setLeaf: Bool = false
     ) throws -> CRule {
         var imports: [String: [String]] = [:]
         for i in m.imports where i.path[0] == "data" || i.path[0] == "input" {
@@ -139,6 +137,8 @@ struct ModuleLinker {
             let (v, b, _) = try branch(value: e.value, body: e.body, loc: e.location)
             elses.append((v, b))
         }
-        return CRule(args: args, keys: ckeys, value: value, body: body, elseBranches: elses, slotCount: layout.names.count, location: r.location)
+        return CRule(
+            args: args, keys: ckeys, value: value, body: body, elseBranches: elses, slotCount: layout.names.count, location: r.location,
+            setLeaf: setLeaf)
     }
 }
