@@ -64,6 +64,8 @@ public struct AuditDraft: Sendable, Hashable {
     public var outcome: AuditOutcome
     /// JSON object text without insignificant whitespace (see ``AuditDetails``).
     public var detailsJSON: String
+    /// Whether `detailsJSON` is text kept exactly as received (an MCP reasoning object), which nothing may add to.
+    public var detailsVerbatim = false
 
     public init(
         actor: String,

@@ -171,6 +171,7 @@ extension RequestWorkflow {
         if choice == .escalate { next.approverTier = .human } else { next.approverIdentity = agent }
         var audit = draft(next, agent, transition.auditAction)
         audit.detailsJSON = reasoningJSON
+        audit.detailsVerbatim = true
         guard choice != .approve else { return .transition(next, [.audit(audit), .issueGrant]) }
         let title = choice == .deny ? "Request denied by the automated approver: \(request.role)" : "Request needs a human approver: \(request.role)"
         return .transition(

@@ -17,7 +17,7 @@ struct ErrorMiddleware: RouterMiddleware {
         context.requestID = requestID
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await HTTPRequestScope.$requestID.withValue(requestID) { try await next(request, context) }
         } catch {
             let apiError = Self.map(error, requestID: requestID)
             if apiError.status == 500 {

@@ -19,6 +19,7 @@ public struct AuditLog: Sendable {
     /// Call it as the last statement before commit: the chain head stays locked until the transaction ends.
     @discardableResult
     public static func append(_ draft: AuditDraft, on connection: PostgresConnection, logger: Logger) async throws -> AuditEvent {
+        let draft = draft.stamped(httpRequestID: HTTPRequestScope.requestID)
         let headRows = try await connection.query(
             """
             SELECT last_id, last_hash, \(unescaped: SQL.micros("clock_timestamp()"))

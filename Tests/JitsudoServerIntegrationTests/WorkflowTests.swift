@@ -78,7 +78,7 @@ import Testing
             #expect(notAllowed.status == 403)
             let refusals = try await AuditLog(database: server.database).events(matching: .init(action: "request.approval_refused"), pageSize: 10)
                 .events
-            #expect(refusals.map(\.detailsJSON).contains(#"{"self_approval":true}"#))
+            #expect(refusals.contains { $0.detailsJSON.hasSuffix(#","self_approval":true}"#) })
             #expect(refusals.count == 2)
             let still = try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice)
             #expect(try server.decode(RequestEnvelope.self, still.body).request.state == "REQUEST_STATE_PENDING")

@@ -1,0 +1,22 @@
+/// The API call (its `X-Request-Id`) a piece of work runs for. The API's edge binds it for the duration of each call,
+/// so the audit log can record which call made each event — a refused call is then tied to its audit row — without
+/// every layer between the route and the append passing it along. Outside an API call (leader work) it is nil.
+public enum HTTPRequestScope {
+    @TaskLocal public static var requestID: String?
+}
+
+extension AuditDraft {
+    /// The details member naming the API call an event was written in.
+    public static let httpRequestIDKey = "http_request_id"
+
+    /// This draft with `http_request_id` added to its details when `requestID` is given. Details kept verbatim (an MCP
+    /// reasoning object, stored as received) and details that already name a call are left as they are.
+    public func stamped(httpRequestID requestID: String?) -> AuditDraft {
+        guard let requestID, !detailsVerbatim, detailsJSON.hasPrefix("{"), !detailsJSON.contains(AuditDetails.quote(Self.httpRequestIDKey) + ":")
+        else { return self }
+        var stamped = self
+        let member = AuditDetails.quote(Self.httpRequestIDKey) + ":" + AuditDetails.quote(requestID)
+        stamped.detailsJSON = detailsJSON == "{}" ? "{" + member + "}" : "{" + member + "," + detailsJSON.dropFirst()
+        return stamped
+    }
+}
