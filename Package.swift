@@ -52,7 +52,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The Rego engine: a leaf with no package dependencies.
-        .target(name: "Rego", swiftSettings: strict),
+        .target(name: "Rego", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         .target(
             name: "JitsudoStore",
             dependencies: [
