@@ -80,6 +80,7 @@ fail_up() {
 }
 
 k() { KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache kubectl "$@"; }
+cluster_ready() { [ "$(k get jitsudocluster jitsudod -o jsonpath='{.status.phase}' 2>/dev/null)" = Ready ]; }
 
 up() {
     if [ -f "$dir/env.sh" ] && pid_alive "$dir/proxy.pid"; then
@@ -208,7 +209,7 @@ EOF
         -f "$dir/values.yaml" --wait --timeout 4m >"$dir/helm.log" 2>&1 || fail_up "helm install failed: $(tail -5 "$dir/helm.log")"
 
     progress "waiting for the JitsudoCluster to be Ready (jitsudod replicas as processes, Secret jitsudo-tls)"
-    wait_for 180 ready test "$(k get jitsudocluster jitsudod -o jsonpath='{.status.phase}' 2>/dev/null)" = Ready \
+    wait_for 180 ready cluster_ready \
         || fail_up "the JitsudoCluster did not become Ready within 180 s"
 
     progress "service jitsudod as jitsudo.internal (a local service proxy)"

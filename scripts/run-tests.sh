@@ -26,7 +26,7 @@ groups=(
     "OperatorIntegrationTests"
     "JitsudoHATests"
     # The runbook drills on one local cluster installed with helm on this test bed (ops/drills/run.sh, ops/cluster.sh).
-    "ops/drills/run.sh@420"
+    "ops/drills/run.sh@360"
 )
 passed=0
 failed=0

@@ -19,6 +19,7 @@ export JITSUDO_CLUSTER_DIR=${JITSUDO_CLUSTER_DIR:-$root/.ops-cluster}
 if ! "$root/ops/cluster.sh" status >/dev/null 2>&1; then
     echo "=== ops/cluster.sh up"
     if ! "$root/ops/cluster.sh" up; then
+        [ -n "${JITSUDO_DRILL_KEEP_CLUSTER:-}" ] || "$root/ops/cluster.sh" down
         echo "✘ Test clusterUp() failed after $((SECONDS - started)) seconds."
         echo "✘ Test run with 1 tests failed after $((SECONDS - started)) seconds with 1 issues."
         echo

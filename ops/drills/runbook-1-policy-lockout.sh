@@ -32,8 +32,8 @@ locked_out() {
 
 cleanup() {
     as admin@example.com sre
-    jitsudo policy delete --name broken-policy
-    jitsudo policy delete --name correct-eligibility
+    jitsudo policy delete broken-policy
+    jitsudo policy delete correct-eligibility
     psql "$DATABASE_URL" -c "UPDATE policies SET enabled = true WHERE name = 'sre-eligibility'"
 }
 as admin@example.com sre
@@ -78,7 +78,7 @@ as admin@example.com sre
 step "6. re-apply the correct policy" 'jitsudo policy apply -f correct-eligibility.rego --type eligibility'
 expect "Policy correct-eligibility \(eligibility\) applied"
 # Step 7 as written re-enables EVERY eligibility policy, the broken one included: delete (or fix) it first.
-step "6 (adapted). delete the broken policy before re-enabling the rest" 'jitsudo policy delete --name broken-policy'
+step "6 (adapted). delete the broken policy before re-enabling the rest" 'jitsudo policy delete broken-policy'
 # 7. Re-enable remaining policies
 step "7. psql: re-enable the remaining policies" 'psql "$DATABASE_URL" << '"'"'EOF'"'"'
 UPDATE policies SET enabled = true WHERE type = '"'"'ELIGIBILITY'"'"';
@@ -88,5 +88,5 @@ step "3. verify access is restored (policy eval)" "$eval_command"
 expect "allowed: true"
 eventually 30 "3. a member of sre can request again" 'user_request'
 as admin@example.com sre
-step "cleanup: the correct policy is the cluster's own (sre-eligibility) again" 'jitsudo policy delete --name correct-eligibility'
+step "cleanup: the correct policy is the cluster's own (sre-eligibility) again" 'jitsudo policy delete correct-eligibility'
 drill_passed "runbook 1: locked out by broken-policy; restored by option A and by option B"
