@@ -156,6 +156,8 @@ up() {
     helm=$("$root/scripts/ensure-helm.sh") || die "scripts/ensure-helm.sh failed"
     k create namespace "$namespace" >/dev/null
     k create secret generic pg-admin --from-literal=url="${admin_url%/postgres*}/postgres?sslmode=disable" >/dev/null
+    # The backup CronJob's database: the owner (pg_dump reads sequences, which jitsudo_app may not).
+    k create secret generic jitsudo-backup-database --from-literal=url="${admin_url%/postgres*}/jitsudo?sslmode=disable" >/dev/null
     # The backup volume the CronJob and restores use: a claim whose directory is $volume-root/jitsudo-backups.
     k apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -204,6 +206,10 @@ database:
 tls:
   dnsNames: [jitsudo.internal, localhost]
   reloadGracePeriod: 10s
+backup:
+  enabled: true
+  persistentVolumeClaimName: jitsudo-backups
+  databaseSecretName: jitsudo-backup-database
 EOF
     KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache "$helm" install jitsudo "$root/helm/jitsudo" --namespace "$namespace" \
         -f "$dir/values.yaml" --wait --timeout 4m >"$dir/helm.log" 2>&1 || fail_up "helm install failed: $(tail -5 "$dir/helm.log")"

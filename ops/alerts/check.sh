@@ -13,6 +13,10 @@ chart_copy_is_identical() {
     cmp "$here/jitsudo-rules.yaml" "$root/helm/jitsudo/files/jitsudo-rules.yaml" \
         || { echo "helm/jitsudo/files/jitsudo-rules.yaml differs from ops/alerts/jitsudo-rules.yaml: copy it"; return 1; }
 }
+chart_copy_of_the_backup_script_is_identical() {
+    cmp "$root/ops/backup.sh" "$root/helm/jitsudo/files/backup.sh" \
+        || { echo "helm/jitsudo/files/backup.sh differs from ops/backup.sh: copy it"; return 1; }
+}
 chart_renders_the_rules_only_when_enabled() {
     local helm rendered
     helm=$("$root/scripts/ensure-helm.sh") || return 1
@@ -35,5 +39,6 @@ assert rule["spec"] == want, "the rendered spec differs from ops/alerts/jitsudo-
 report_case promtoolCheckRules rules_are_valid
 report_case promtoolTestRules rules_unit_tests_pass
 report_case chartCopyOfTheRulesIsIdentical chart_copy_is_identical
+report_case chartCopyOfTheBackupScriptIsIdentical chart_copy_of_the_backup_script_is_identical
 report_case chartRendersThePrometheusRuleOnlyWhenEnabled chart_renders_the_rules_only_when_enabled
 report_summary
