@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
+.PHONY: cluster cluster-down drill test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -13,6 +13,7 @@ help:
 	@echo "make dev    build, start a local PostgreSQL in $(DEV_DIR)/ and run the control plane with a development issuer"
 	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
 	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one)"
+	@echo "make cluster / cluster-down   jitsudo installed with helm on a local Kubernetes (ops/cluster.sh); make drill: the runbook drills"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
 	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
@@ -39,7 +40,7 @@ test-images:
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck scripts/*.sh Tests/ImageTests/*.sh
+	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh ops/*.sh ops/*/*.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
@@ -73,6 +74,22 @@ kube-down:
 
 kube-status:
 	scripts/kube-testenv.sh status
+
+## The local cluster installed the way production is (ops/cluster.sh: test bed, PostgreSQL, helm install of the chart,
+## jitsudod as processes, jitsudo.internal); `. .ops-cluster/env.sh` then makes the runbooks' commands work as written.
+cluster:
+	@scripts/ensure-deps.sh
+	$(SWIFT) build $(SWIFT_FLAGS)
+	ops/cluster.sh up
+
+cluster-down:
+	ops/cluster.sh down
+
+## The six runbook drills (ops/drills/) against that cluster (brought up for the run if it is not up); ends "N passed, M failed".
+drill:
+	@scripts/ensure-deps.sh
+	$(SWIFT) build $(SWIFT_FLAGS)
+	ops/drills/run.sh
 
 ## Release builds (static Swift runtime) share the scratch path .build-release; ImageTests run what `images` built.
 images:

@@ -22,6 +22,8 @@ command -v etcd >/dev/null || missing+=(etcd-server)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
 # The style gate of `make test` (make lint) checks every shell script.
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# ops/alerts: `promtool check rules` and `promtool test rules` (Debian's prometheus package ships promtool).
+command -v promtool >/dev/null || missing+=(prometheus)
 # The images (scripts/build-image.sh, `make images`, ImageTests): assembled by umoci, exported by skopeo, no Docker;
 # binutils strips the binaries, shellcheck checks the scripts, ca-certificates and tzdata are copied into the images.
 command -v umoci >/dev/null || missing+=(umoci)

@@ -263,7 +263,11 @@ EOF
     # Pods of the locally built jitsudod image (`localhost/jitsudod:<tag>`) run as processes of the built jitsudod;
     # KUBE_TESTENV_RUN_IMAGES (space-separated <image-substring>=<binary>) replaces that mapping ("" runs nothing).
     local run_images=() mapping
-    for mapping in ${KUBE_TESTENV_RUN_IMAGES-localhost/jitsudod=$(dirname "$fakelet")/jitsudod}; do run_images+=(--run-image "$mapping"); done
+    # `localhost/jitsudo-operator` runs the chart's operator pods as the built jitsudo-operator (ops/lib/operator-pod.sh
+    # adapts the chart's arguments: the published port, the test bed's kubeconfig): ops/cluster.sh installs the chart so.
+    local default_images
+    default_images="localhost/jitsudod=$(dirname "$fakelet")/jitsudod localhost/jitsudo-operator=$root/ops/lib/operator-pod.sh"
+    for mapping in ${KUBE_TESTENV_RUN_IMAGES-$default_images}; do run_images+=(--run-image "$mapping"); done
     # Pods of `postgres:15` (the operator's restore Jobs) run their own command on this host (pg_dump, psql, gunzip);
     # KUBE_TESTENV_RUN_COMMAND_IMAGES (space-separated image substrings) replaces that list. A persistentVolumeClaim
     # volume is the directory $run/volumes/<claimName> (tests put backup files there).

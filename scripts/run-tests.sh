@@ -6,13 +6,14 @@
 # Groups keep the number of servers, PostgreSQL clients and subprocesses alive at once bounded on 2 cores;
 # the time limit turns a hang into a failure instead of a stalled CI.
 set -uo pipefail
-limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
+default_limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # A group that HANGS (time limit reached, no result) may be run again when JITSUDO_TEST_HANG_ATTEMPTS > 1 (for
 # chasing a hang locally); by default a hang is a failure. A group whose tests fail is never re-run.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-1}
 groups=(
     "JitsudoCoreTests|JitsudoPolicyTests|JitsudoServerTests|RegoTests|OperatorCoreTests|KubernetesClientTests|GoogleCloudClientTests"
     "HelmChartTests"
+    "ops/alerts/check.sh"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
     "JitsudoAuthTests|JitsudoTLSTests"
@@ -24,12 +25,18 @@ groups=(
     "GCPIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
+    # The runbook drills on one local cluster installed with helm on this test bed (ops/drills/run.sh, ops/cluster.sh).
+    "ops/drills/run.sh@360"
 )
 passed=0
 failed=0
 status=0
 log=$(mktemp)
-for group in "${groups[@]}"; do
+for entry in "${groups[@]}"; do
+    # "<group>@<seconds>" gives a group its own time limit.
+    group=${entry%@*}
+    limit=$default_limit
+    [[ "$entry" == *@* ]] && limit=${entry##*@}
     if [[ "$group" == */* ]]; then echo "=== $group"; else echo "=== swift test --filter '$group'"; fi
     for attempt in $(seq 1 "$attempts"); do
         if [[ "$group" == */* ]]; then command=("$group"); else command=(swift test --skip-build --filter "$group"); fi

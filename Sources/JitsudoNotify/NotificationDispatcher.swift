@@ -12,7 +12,8 @@ public import Metrics
 ///
 /// Metrics (swift-metrics): `jitsudo_notifications_sent_total{channel}`,
 /// `jitsudo_notifications_failed_total{channel}` (every failed attempt, including rows given up or with no
-/// notifier), and the gauge `jitsudo_notifications_pending` (rows still to be sent, after each drain).
+/// notifier), `jitsudo_notifications_given_up_total{channel}` (rows no longer retried), and the gauge
+/// `jitsudo_notifications_pending` (rows still to be sent, after each drain).
 public struct NotificationDispatcher: Sendable {
     /// Settings of the dispatcher.
     public struct Configuration: Sendable {
@@ -61,6 +62,7 @@ public struct NotificationDispatcher: Sendable {
     static let sentMetric = "jitsudo_notifications_sent_total"
     static let failedMetric = "jitsudo_notifications_failed_total"
     static let pendingMetric = "jitsudo_notifications_pending"
+    static let givenUpMetric = "jitsudo_notifications_given_up_total"
 
     /// The validated settings.
     public let configuration: Configuration
@@ -185,6 +187,7 @@ public struct NotificationDispatcher: Sendable {
         metadata["error"] = "\(message)"
         if permanent || configuration.retry.givesUp(afterAttempt: item.attempts) {
             await record { try await queue.markFailed(item, error: message, nextAttemptAt: nil) }
+            Counter(label: Self.givenUpMetric, dimensions: [("channel", item.channel)], factory: metrics).increment()
             logger.error("notification given up", metadata: metadata)
             return .gaveUp
         }

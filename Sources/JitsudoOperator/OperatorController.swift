@@ -177,11 +177,24 @@ public final class OperatorController: Sendable {
             do {
                 earliest(try await clusterExecutor.reconcile(cluster, restores: freshRestores))
                 metrics.count("jitsudo_operator_reconciles_total", labels: ["kind": "JitsudoCluster", "outcome": "ok"])
+                exportCertificateExpiry(of: cluster)
             } catch {
                 earliest(failure(error, kind: "JitsudoCluster", name: cluster.metadata.name))
             }
         }
         return requeue
+    }
+
+    /// `jitsudo_operator_tls_certificate_not_after_seconds{cluster}`: the notAfter of the certificate in the cluster's TLS
+    /// Secret as its status last recorded it (the alert `JitsudoCertificateExpiresSoon` fires 30 days before).
+    private func exportCertificateExpiry(of cluster: GenericResource) {
+        guard let name = cluster.metadata.name, let tls = cluster.status?["tls"] else { return }
+        do {
+            guard let notAfter = try tls.decode(as: TLSReconciler.Status.self).notAfter else { return }
+            metrics.set("jitsudo_operator_tls_certificate_not_after_seconds", notAfter.timeIntervalSince1970, labels: ["cluster": name])
+        } catch {
+            logger.debug("the cluster's status.tls is not readable", metadata: ["name": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// policy/v1 where served (Kubernetes 1.21+), else policy/v1beta1.

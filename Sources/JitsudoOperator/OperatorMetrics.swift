@@ -15,6 +15,9 @@ public final class OperatorMetrics: Sendable {
         "jitsudo_operator_events_total": ("counter", "Events recorded, by kind, reason and type."),
         "jitsudo_operator_leader": ("gauge", "Whether this replica holds the Lease (1) or stands by (0)."),
         "jitsudo_operator_restores_in_flight": ("gauge", "JitsudoRestores between Pending and Completed/Failed."),
+        "jitsudo_operator_tls_certificate_not_after_seconds": (
+            "gauge", "Unix time at which the certificate in the cluster's TLS Secret expires (its status.tls.notAfter)."
+        ),
     ]
 
     public init() {}

@@ -12,6 +12,7 @@ import JitsudoAWSProvider
 import JitsudoAzureProvider
 import JitsudoGCPProvider
 import KubernetesClient
+import Metrics
 public import JitsudoStore
 public import Logging
 public import PostgresNIO
@@ -166,6 +167,8 @@ public struct Daemon: Sendable {
             safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
             pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
         let driftReconcilers = drift
+        let chainMonitor = AuditChainMonitor(
+            audit: service.audit, interval: .seconds(max(configuration.auditVerifyIntervalSeconds, 1)), logger: logger)
         let replica =
             configuration.replicaID.isEmpty
             ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
@@ -175,6 +178,7 @@ public struct Daemon: Sendable {
                 // Leader-only work ends together when leadership is lost.
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await sweeper.lead(epoch: epoch) }
+                    group.addTask { await chainMonitor.run() }
                     for reconciler in driftReconcilers { group.addTask { await reconciler.run() } }
                     await group.next()
                     group.cancelAll()
@@ -282,10 +286,27 @@ public struct Daemon: Sendable {
     }
 }
 
-/// Polls the certificate files and swaps in a new valid pair (a bad pair is refused; the old one keeps serving).
+/// Polls the certificate files and swaps in a new valid pair (a bad pair is refused; the old one keeps serving), and
+/// exports the served certificate's expiry as `jitsudo_tls_certificate_not_after_seconds` (the alert
+/// `JitsudoCertificateExpiresSoon`, ops/alerts/jitsudo-rules.yaml, fires 30 days before).
 struct TLSReloadService: Service {
     let context: ReloadingTLSContext
     func run() async throws {
-        await cancelWhenGracefulShutdown { await context.run() }
+        exportExpiry()
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: context.configuration.pollInterval)
+                } catch {
+                    return
+                }
+                context.reloadIfChanged()
+                exportExpiry()
+            }
+        }
+    }
+
+    private func exportExpiry() {
+        Gauge(label: "jitsudo_tls_certificate_not_after_seconds").record(context.currentNotAfter.timeIntervalSince1970)
     }
 }

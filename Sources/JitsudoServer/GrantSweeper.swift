@@ -70,6 +70,8 @@ struct GrantSweeper: Sendable {
             }
             Gauge(label: "jitsudo_grants_active").record(try await service.requests.activeCount())
             Gauge(label: "jitsudo_revocations_pending").record(try await revocations.pendingCount())
+            Gauge(label: "jitsudo_requests_pending_past_half_ttl").record(
+                try await service.requests.pendingCount(olderThanSeconds: pendingTTLSeconds / 2, at: service.now()))
             let providers = service.providers
             let log = logger
             while try await revocations.processNext(

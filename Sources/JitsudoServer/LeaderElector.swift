@@ -159,6 +159,7 @@ final class LeaderElector: Service, Sendable {
     private func record(_ note: LeaderStateMachine.Note) {
         switch note {
         case .following(let holder, let epoch):
+            Gauge(label: "jitsudo_leader").record(0)
             // Each replica's log shows every change of leader, not only its own.
             logger.info("following leader", metadata: ["replica.id": "\(replicaID)", "leader.holder": "\(holder)", "leader.epoch": "\(epoch)"])
         case .staleHolder(let holder, let age):
@@ -169,10 +170,13 @@ final class LeaderElector: Service, Sendable {
                 ])
         case .acquired(let epoch):
             Counter(label: "jitsudo_leadership_changes_total").increment()
+            Gauge(label: "jitsudo_leader").record(1)
             logger.info("leadership acquired", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
         case .lost(let epoch):
+            Gauge(label: "jitsudo_leader").record(0)
             logger.error("leadership lost", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
         case .handedOver(let epoch):
+            Gauge(label: "jitsudo_leader").record(0)
             logger.info("leadership released", metadata: ["replica.id": "\(replicaID)", "leader.epoch": "\(epoch)"])
         }
     }

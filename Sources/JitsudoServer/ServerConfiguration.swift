@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var pendingTTLSeconds: Int64 = 24 * 3600
     public var policySyncIntervalSeconds: Int64 = 30
     public var sweepIntervalSeconds: Int64 = 1
+    /// How often the leader verifies the whole audit hash chain and exports the result (`jitsudo_audit_chain_intact`).
+    public var auditVerifyIntervalSeconds: Int64 = 900
     public var mockProviderEnabled = false
     public var mockProviderMaxDurationSeconds: Int64 = 12 * 3600
     /// The `kubernetes` provider: a kubeconfig path, or empty for the pod's service account (in-cluster).
@@ -119,6 +121,9 @@ public struct ServerConfiguration: Sendable {
             config.policySyncIntervalSeconds = try duration(value, "policy_sync_interval")
         },
         "sweep_interval": { config, value throws(ConfigurationError) in config.sweepIntervalSeconds = try duration(value, "sweep_interval") },
+        "audit_verify_interval": { config, value throws(ConfigurationError) in
+            config.auditVerifyIntervalSeconds = try duration(value, "audit_verify_interval")
+        },
         "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled")
         },
         "providers.mock.max_duration": { config, value throws(ConfigurationError) in

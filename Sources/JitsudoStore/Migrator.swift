@@ -19,6 +19,10 @@ public enum Migrator {
         migrations: [Migration] = Migration.all,
         logger: Logger
     ) async throws -> [Migration] {
+        // Up to date: nothing to lock or create. This is what lets `jitsudod serve` start as the least-privilege role
+        // jitsudo_app (ops/sql/app-role.sql), which may not CREATE in the schema — not even `CREATE TABLE IF NOT EXISTS`
+        // of a table that exists — once the owner ran `jitsudod migrate`.
+        if try await isCurrent(database, migrations: migrations) { return [] }
         var applied: [Migration] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let didApply = try await database.transaction { connection in

@@ -404,6 +404,20 @@ extension RequestRepository {
     }
 
     /// The number of `ACTIVE` grants (for the metrics gauge).
+    /// `PENDING` requests created at or before `now - seconds`: those past half their pending TTL are an alert
+    /// (`JitsudoRequestsPendingPastHalfTTL`): approvers are not answering.
+    public func pendingCount(olderThanSeconds seconds: Int64, at now: AuditTimestamp) async throws -> Int {
+        let rows = try await database.query(
+            """
+            SELECT COUNT(*)::integer FROM requests
+            WHERE state = 'PENDING' AND created_at
+                  <= timestamptz 'epoch' + (\(now.microseconds) * interval '1 microsecond') - (\(seconds) * interval '1 second')
+            """
+        )
+        for try await value in rows.decode(Int.self) { return value }
+        return 0
+    }
+
     public func activeCount() async throws -> Int {
         let rows = try await database.query("SELECT COUNT(*)::integer FROM requests WHERE state = 'ACTIVE'")
         for try await value in rows.decode(Int.self) { return value }

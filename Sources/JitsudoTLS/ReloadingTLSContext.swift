@@ -69,6 +69,8 @@ public final class ReloadingTLSContext: Sendable {
     public var currentContext: NIOSSLContext { state.withLock { $0.loaded.context } }
     /// The leaf certificate now being served.
     public var currentCertificate: Certificate { state.withLock { $0.loaded.leaf } }
+    /// When the certificate now being served expires (its notAfter).
+    public var currentNotAfter: Date { state.withLock { $0.loaded.leaf.notValidAfter } }
     /// Successful reloads since start.
     public var successfulReloads: Int { state.withLock { $0.reloads } }
     /// Changed pairs refused since start.

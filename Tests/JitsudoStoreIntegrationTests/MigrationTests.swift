@@ -26,6 +26,36 @@ import Testing
         }
     }
 
+    /// `jitsudod serve` migrates at start. As the least-privilege role of ops/sql/app-role.sql, on a database the owner
+    /// migrated, that is a no-op: PostgreSQL 15 refuses even `CREATE TABLE IF NOT EXISTS` of an existing table to a
+    /// role without CREATE on the schema, so the migrator issues nothing when nothing is pending. On a database not
+    /// migrated yet the same role is refused (it may not create the schema), naming the cause.
+    @Test func theApplicationRoleStartsOnAMigratedDatabaseAndCannotMigrateAFreshOne() async throws {
+        try await TestPostgres.shared.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'jitsudo_app') THEN CREATE ROLE jitsudo_app LOGIN; END IF; END $$"
+        )
+        try await withTestDatabase { test in
+            var appURL = test.url
+            appURL.username = "jitsudo_app"
+            try await withClient(appURL) { (app: Database) async throws in
+                #expect(try await Migrator.migrate(app, logger: app.logger).isEmpty)
+                #expect(try await Migrator.isCurrent(app))
+            }
+        }
+        try await withTestDatabase(migrated: false) { test in
+            var appURL = test.url
+            appURL.username = "jitsudo_app"
+            try await withClient(appURL) { app in
+                do {
+                    _ = try await Migrator.migrate(app, logger: app.logger)
+                    Issue.record("jitsudo_app migrated a fresh database")
+                } catch {
+                    #expect("\(String(reflecting: error))".contains("permission denied"), "\(String(reflecting: error))")
+                }
+            }
+        }
+    }
+
     @Test func anEmptyDatabaseIsNotCurrent() async throws {
         try await withTestDatabase(migrated: false) { (test: TestDatabase) async throws in
             #expect(try await Migrator.currentVersion(test.database) == 0)
