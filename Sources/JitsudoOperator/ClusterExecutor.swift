@@ -97,7 +97,9 @@ struct ClusterExecutor: Sendable {
                 readyReplicas: Int(d.status?.readyReplicas ?? 0), availableReplicas: Int(d.status?.availableReplicas ?? 0),
                 templateAnnotations: d.spec.template.metadata?.annotations ?? [:],
                 specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "",
-                clusterReplicas: d.metadata.annotations?[DesiredResources.Annotation.clusterReplicas].flatMap { Int($0) })
+                clusterReplicas: d.metadata.annotations?[DesiredResources.Annotation.clusterReplicas].flatMap { Int($0) },
+                progressDeadlineExceeded: d.status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" }
+                    ?? false)
         }
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,

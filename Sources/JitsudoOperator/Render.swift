@@ -122,6 +122,11 @@ enum Render {
             "template": ["metadata": ["labels": strings(d.templateLabels), "annotations": strings(d.templateAnnotations)], "spec": podSpec],
         ]
         if includeReplicas { spec["replicas"] = .number(Double(d.replicas)) }
+        // Upgrades (spec.image) and configuration changes surge one new pod at a time and stop no old pod before a new
+        // one is ready: new pods that never become ready hold the rollout with the old replicas serving, and after the
+        // deadline the operator reports Degraded/RolloutStuck.
+        spec["strategy"] = ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]]
+        spec["progressDeadlineSeconds"] = .number(Double(DesiredResources.progressDeadlineSeconds))
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": metadata(

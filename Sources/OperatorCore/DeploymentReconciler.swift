@@ -62,11 +62,16 @@ public enum DeploymentReconciler {
         public var specHash: String
         /// The object's `jitsudo.dev/cluster-replicas` annotation (nil when absent or not a number).
         public var clusterReplicas: Int?
+        /// The deployment controller gave up waiting for the new pods: condition `Progressing` with reason
+        /// `ProgressDeadlineExceeded` (the rollout is held; with `maxUnavailable: 0` the old pods keep serving).
+        public var progressDeadlineExceeded: Bool
 
         public init(
             generation: Int64, observedGeneration: Int64, specReplicas: Int, replicas: Int, updatedReplicas: Int, readyReplicas: Int,
-            availableReplicas: Int, templateAnnotations: [String: String], specHash: String, clusterReplicas: Int? = nil
+            availableReplicas: Int, templateAnnotations: [String: String], specHash: String, clusterReplicas: Int? = nil,
+            progressDeadlineExceeded: Bool = false
         ) {
+            self.progressDeadlineExceeded = progressDeadlineExceeded
             self.generation = generation
             self.observedGeneration = observedGeneration
             self.specReplicas = specReplicas
@@ -258,6 +263,17 @@ public enum DeploymentReconciler {
         if scaledByHand, observed.specReplicas == 0 {
             let message = observed.replicas == 0 ? byHand : "\(observed.replicas) pods stopping; \(byHand)"
             return decision(nil, phase: phase, ConditionSummary(.degraded, reason: "ScaledByHand", message: message), checksum: checksum)
+        }
+        if let progress = rolloutProgress(observed), observed.progressDeadlineExceeded, !scaledByHand {
+            // An upgrade (spec.image) or configuration whose new pods never become ready: held by the deployment
+            // controller with the old pods serving (maxUnavailable 0). Reported, not undone: a person decides.
+            let message =
+                "rollout held: \(progress); the new pods did not become ready within the progress deadline and the old replicas "
+                + "keep serving — see kubectl get pods -l app=jitsudod and kubectl logs of a new pod, then fix or revert spec.image/config"
+            return decision(
+                nil, phase: "Degraded", ConditionSummary(.degraded, reason: "RolloutStuck", message: message),
+                event: ReconcileEvent(.warning, reason: "RolloutStuck", message: message), requeue: rolloutRequeue, checksum: checksum
+            )
         }
         if let progress = rolloutProgress(observed) {
             return decision(

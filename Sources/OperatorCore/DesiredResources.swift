@@ -42,6 +42,10 @@ public enum DesiredResources {
     }
 
     /// The `jitsudod` Deployment.
+    /// How long the deployment controller waits for a rollout's new pods before it reports `ProgressDeadlineExceeded`
+    /// (the operator then reports the cluster Degraded with reason RolloutStuck).
+    public static let progressDeadlineSeconds = 180
+
     public struct Deployment: Sendable, Equatable, Codable {
         public var name: String
         public var namespace: String

@@ -99,6 +99,45 @@ private struct World {
         #expect(ready.status.conditions.map(\.status) == [.true, .false, .false])
     }
 
+    /// An upgrade whose new pods never become ready: the deployment controller holds the rollout (maxUnavailable 0,
+    /// the old pods serve) and, past the progress deadline, the cluster is Degraded with reason RolloutStuck, a
+    /// Warning, and no step; reverting spec.image is an ordinary update again.
+    @Test func anUpgradeWhoseNewPodsNeverBecomeReadyIsHeldAndReportedDegraded() throws {
+        var world = World()
+        world.converge(Fixtures.clusterSpec())
+        world.rollOut()
+        var upgraded = Fixtures.clusterSpec()
+        upgraded.image = "ghcr.io/jitsudo/jitsudod:0.2.0"
+        let steps = world.converge(upgraded)
+        guard steps.count == 1, case .updateDeployment(let deployment, _) = steps[0] else {
+            Issue.record("expected one update, got \(steps)")
+            return
+        }
+        #expect(deployment.image == "ghcr.io/jitsudo/jitsudod:0.2.0")
+        // One new pod surged and not ready; the two old ones serving.
+        let generation = world.observed?.generation ?? 0
+        world.observed?.observedGeneration = generation
+        world.observed?.replicas = 3
+        world.observed?.updatedReplicas = 1
+        world.observed?.readyReplicas = 2
+        world.observed?.availableReplicas = 2
+        let rolling = DeploymentReconciler.decide(world.observation(upgraded), now: Fixtures.now)
+        #expect(rolling.step == nil && rolling.status.phase == "Progressing")
+        world.observed?.progressDeadlineExceeded = true
+        let held = DeploymentReconciler.decide(world.observation(upgraded), now: Fixtures.now)
+        #expect(held.step == nil && held.status.phase == "Degraded")
+        let degraded = held.status.conditions.first { $0.type == .degraded }
+        #expect(degraded?.status == .true && degraded?.reason == "RolloutStuck")
+        #expect(degraded?.message.contains("old replicas keep serving") == true, "\(degraded?.message ?? "")")
+        #expect(held.event?.type == .warning && held.event?.reason == "RolloutStuck")
+        let reverted = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
+        guard case .updateDeployment(let back, _) = reverted.step else {
+            Issue.record("reverting spec.image is not an update: \(String(describing: reverted.step))")
+            return
+        }
+        #expect(back.image == "ghcr.io/jitsudo/jitsudod:0.1.0")
+    }
+
     @Test func aConfigChangeRollsThePodsAndKeepsARestartAnnotation() throws {
         var world = World()
         world.converge(Fixtures.clusterSpec())

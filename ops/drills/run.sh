@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the drills (all ops/drills/runbook-*.sh, or those named) against the local cluster, each in its own process with
+# Runs the drills (every ops/drills/*.sh but lib.sh and run.sh, or those named) against the local cluster, each in its own process with
 # a time limit, and ends with "N passed, M failed". Lines in swift-testing's format ("✔ Test drill…() passed",
 # "✘ … failed", "Test run with N tests") let scripts/run-tests.sh count them in `make test`.
 #
@@ -35,7 +35,9 @@ drills=()
 if [ $# -gt 0 ]; then
     for name in "$@"; do drills+=("$here/${name%.sh}.sh"); done
 else
-    for file in "$here"/runbook-*.sh; do drills+=("$file"); done
+    for file in "$here"/*.sh; do
+        case "$(basename "$file")" in lib.sh | run.sh) ;; *) drills+=("$file") ;; esac
+    done
 fi
 passed=0
 failed=0
