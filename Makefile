@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
+.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego fuzz-api soak clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -39,12 +39,24 @@ test-images:
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck scripts/*.sh Tests/ImageTests/*.sh
+	shellcheck scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
 
-fuzz: fuzz-rego
+fuzz: fuzz-rego fuzz-api
+
+## The API contract run (Tests/APIContractTests) with a fresh seed and 10x the examples of `make test`;
+## FUZZ_SEED=N repeats one run.
+fuzz-api: build
+	scripts/ensure-deps.sh
+	CONTRACT_SEED=$(FUZZ_SEED) CONTRACT_MAX_EXAMPLES=$${CONTRACT_MAX_EXAMPLES:-80} \
+		scripts/with-test-postgres.sh Tests/APIContractTests/api-contract-tests.sh
+
+## The soak of Tests/APIContractTests alone, for SOAK_SECONDS (default 600; `make test` runs it for 45 s).
+soak: build
+	scripts/ensure-deps.sh
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} scripts/with-test-postgres.sh Tests/APIContractTests/api-contract-tests.sh soak
 
 ## Fresh hostile cases from real OPA (Python bindings), replayed by the Swift engine: a trap kills the test process,
 ## an unlisted disagreement fails it. Bounded: ~15,000 cases, a few seconds in OPA and well under a minute in Swift.

@@ -24,6 +24,7 @@ groups=(
     "GCPIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
+    "Tests/APIContractTests/api-contract-tests.sh"
 )
 passed=0
 failed=0
