@@ -5,14 +5,15 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego fuzz-api soak clean help kube-up kube-down kube-status images release test-images
+.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
 help:
 	@echo "make dev    build, start a local PostgreSQL in $(DEV_DIR)/ and run the control plane with a development issuer"
 	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
-	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one)"
+	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one;"
+	@echo "           make fuzz-api: schemathesis with a fresh seed; make fuzz-libfuzzer: libFuzzer targets; make soak: 10-minute soak)"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
 	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
@@ -44,7 +45,13 @@ lint:
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
 
-fuzz: fuzz-rego fuzz-api
+fuzz: fuzz-rego fuzz-api fuzz-libfuzzer
+
+## Coverage-guided fuzzing (libFuzzer + ASan, scripts/libfuzzer.sh) of each target for FUZZ_SECONDS (default 300).
+## Not in `make test`: compiling the Rego target with the sanitizers alone takes several minutes on 2 cores.
+fuzz-libfuzzer:
+	scripts/libfuzzer.sh rego $${FUZZ_SECONDS:-300}
+	scripts/libfuzzer.sh inputs $${FUZZ_SECONDS:-300}
 
 ## The API contract run (Tests/APIContractTests) with a fresh seed and 10x the examples of `make test`;
 ## FUZZ_SEED=N repeats one run.
