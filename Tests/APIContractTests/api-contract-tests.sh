@@ -381,6 +381,7 @@ report_setup_failure() {
     echo "✘ Test run with 1 tests failed after $(seconds_since "$started") seconds with 1 issues."
 }
 trap 'report_setup_failure; cleanup' EXIT
+trap 'exit 143' TERM INT # run-tests.sh's time limit: the EXIT trap still stops every server this run started
 start_stack 2>"$work/setup.log" || exit 1
 setup_done=1
 ran=0
