@@ -5,14 +5,15 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: cluster cluster-down drill test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
+.PHONY: cluster cluster-down drill test lint build dev dev-stop conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
 help:
 	@echo "make dev    build, start a local PostgreSQL in $(DEV_DIR)/ and run the control plane with a development issuer"
 	@echo "make test   install what is missing, start PostgreSQL and a Kubernetes API server, build and run every test"
-	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one)"
+	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one;"
+	@echo "           make fuzz-api: schemathesis with a fresh seed; make fuzz-libfuzzer: libFuzzer targets; make soak: 10-minute soak)"
 	@echo "make cluster / cluster-down   jitsudo installed with helm on a local Kubernetes (ops/cluster.sh); make drill: the runbook drills"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
@@ -40,12 +41,30 @@ test-images:
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh ops/*.sh ops/*/*.sh
+	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh ops/*.sh ops/*/*.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego
 
-fuzz: fuzz-rego
+fuzz: fuzz-rego fuzz-api fuzz-libfuzzer
+
+## Coverage-guided fuzzing (libFuzzer + ASan, scripts/libfuzzer.sh) of each target for FUZZ_SECONDS (default 300).
+## Not in `make test`: compiling the Rego target with the sanitizers alone takes several minutes on 2 cores.
+fuzz-libfuzzer:
+	scripts/libfuzzer.sh rego $${FUZZ_SECONDS:-300}
+	scripts/libfuzzer.sh inputs $${FUZZ_SECONDS:-300}
+
+## The API contract run (Tests/APIContractTests) with a fresh seed and 10x the examples of `make test`;
+## FUZZ_SEED=N repeats one run.
+fuzz-api: build
+	scripts/ensure-deps.sh
+	CONTRACT_SEED=$(FUZZ_SEED) CONTRACT_MAX_EXAMPLES=$${CONTRACT_MAX_EXAMPLES:-80} \
+		scripts/with-test-postgres.sh Tests/APIContractTests/api-contract-tests.sh
+
+## The soak of Tests/APIContractTests alone, for SOAK_SECONDS (default 600; `make test` runs it for 45 s).
+soak: build
+	scripts/ensure-deps.sh
+	SOAK_SECONDS=$${SOAK_SECONDS:-600} scripts/with-test-postgres.sh Tests/APIContractTests/api-contract-tests.sh soak
 
 ## Fresh hostile cases from real OPA (Python bindings), replayed by the Swift engine: a trap kills the test process,
 ## an unlisted disagreement fails it. Bounded: ~15,000 cases, a few seconds in OPA and well under a minute in Swift.

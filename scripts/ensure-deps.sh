@@ -52,6 +52,9 @@ command -v aws >/dev/null || python3 -m pip install -q 'awscli==1.45.11'
 python3 -c 'import googleapiclient.discovery, google.auth, google_auth_httplib2, requests' 2>/dev/null \
     || python3 -m pip install -q 'google-api-python-client==2.202.0' 'requests==2.34.2'
 python3 -c 'import cryptography' 2>/dev/null || python3 -m pip install -q 'cryptography==48.0.0'
+# API contract fuzzing (Tests/APIContractTests): schemathesis against the served OpenAPI document, pinned.
+[ "$(python3 -c 'import schemathesis; print(schemathesis.__version__)' 2>/dev/null)" = 4.32.5 ] \
+    || python3 -m pip install -q 'schemathesis==4.32.5'
 if ! command -v swift >/dev/null; then
     echo "swift is not on PATH: install the Swift 6 toolchain (https://www.swift.org/install/linux/)" >&2
     exit 1

@@ -25,6 +25,7 @@ groups=(
     "GCPIntegrationTests"
     "OperatorIntegrationTests"
     "JitsudoHATests"
+    "Tests/APIContractTests/api-contract-tests.sh"
     # The runbook drills on one local cluster installed with helm on this test bed (ops/drills/run.sh, ops/cluster.sh).
     "ops/drills/run.sh@360"
 )

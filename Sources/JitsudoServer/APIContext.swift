@@ -1,6 +1,7 @@
 public import Hummingbird
 import JitsudoAPI
 import Logging
+import NIOCore
 
 /// The request context of the API: Hummingbird's core storage plus the authenticated caller.
 public struct APIContext: RequestContext {
@@ -9,9 +10,12 @@ public struct APIContext: RequestContext {
     public var caller: Caller?
     /// The request id echoed in `X-Request-Id` and in logs.
     public var requestID: String = ""
+    /// The peer's IP address (the key of the per-address limits); empty when the channel has none.
+    public var clientAddress: String = ""
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? ""
     }
 
     /// Bodies larger than 1 MiB get 413 (`api.md` §1).

@@ -274,9 +274,11 @@ public struct Daemon: Sendable {
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let deps = routeDependencies()
-        let (router, _) = JitsudoApplication.router(deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes)
+        let (router, _) = JitsudoApplication.router(
+            deps, authenticator: authenticator, metricsText: metricsText, extend: extraRoutes,
+            limits: configuration.limits, tls: tls != nil)
         var app = Application(
-            router: router, server: server ?? tls.map { .reloadingTLS(context: $0) } ?? .http1(),
+            router: router, server: server ?? .hardened(configuration.limits, tls: tls),
             configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
             services: backgroundServices + extraServices,
             onServerRunning: onServerRunning, logger: logger

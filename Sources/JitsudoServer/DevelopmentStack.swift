@@ -73,6 +73,8 @@ public enum DevelopmentStack {
     public static func configuration(databaseURL: String, port: Int, tls: TLSFiles? = nil) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.developmentMode = true
+        // One developer on loopback: no rate limits.
+        configuration.limits = .ratesOff
         configuration.databaseURL = databaseURL
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = port

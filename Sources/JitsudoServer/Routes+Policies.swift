@@ -92,13 +92,16 @@ extension APIRoutes {
             let type = try policyType(try fields.string("type")) ?? .eligibility
             let inputJSON = try fields.string("inputJson", required: true, maxLength: 1 << 20) ?? ""
             var now = AuditTimestamp.now()
-            if let text = try fields.string("now"), !text.isEmpty {
+            if let text = try fields.string("now") {
                 guard let fixed = AuditTimestamp(parsing: text) else {
                     throw APIError.invalidArgument("now must be an RFC 3339 time in UTC, like 2026-03-18T10:00:00Z")
                 }
                 now = fixed
             }
-            guard let result = deps.policies.engine.dryRun(type, inputJSON: inputJSON, now: now.microseconds * 1_000) else {
+            // Rego's time.now_ns is a 64-bit nanosecond count: years outside 1678–2261 do not fit (and used to trap).
+            let (nowNanos, overflow) = now.microseconds.multipliedReportingOverflow(by: 1_000)
+            guard !overflow else { throw APIError.invalidArgument("now must lie between the years 1678 and 2261") }
+            guard let result = deps.policies.engine.dryRun(type, inputJSON: inputJSON, now: nowNanos) else {
                 throw APIError.invalidArgument("input_json is not valid JSON")
             }
             return try HTTPJSON.response(PolicyEvalResult(allowed: result.allowed, reason: result.reason, resultJson: result.resultJSON))

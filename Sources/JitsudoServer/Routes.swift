@@ -118,7 +118,7 @@ enum APIRoutes {
         group.get("audit") { request, context in
             _ = try context.requireCaller()
             func time(_ name: String) throws -> AuditTimestamp? {
-                guard let text = try request.query(name), !text.isEmpty else { return nil }
+                guard let text = try request.query(name) else { return nil }
                 guard let value = AuditTimestamp(parsing: text) else {
                     throw APIError.invalidArgument("\(name) must be an RFC 3339 time in UTC, like 2026-03-20T16:00:00Z")
                 }

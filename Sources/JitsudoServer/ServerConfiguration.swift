@@ -75,6 +75,8 @@ public struct ServerConfiguration: Sendable {
     public var mcpIdentity = "mcp-agent"
     /// Development mode (`jitsudod dev`): serves the built-in issuer and seeds permissive policies.
     public var developmentMode = false
+    /// Rate limits, request bounds and slow-client protection (`limits.*`).
+    public var limits = AbuseLimits()
 
     public init() {}
 
@@ -188,6 +190,32 @@ public struct ServerConfiguration: Sendable {
             config.logLevel = value
         },
         "grpc_addr": { _, _ in },  // accepted and ignored, as `jitsudod init --grpc-addr`
+        "limits.requests_per_minute_per_identity": { config, value throws(ConfigurationError) in
+            config.limits.requestsPerMinutePerIdentity = try int(value, "limits.requests_per_minute_per_identity", 0...1_000_000)
+        },
+        "limits.requests_per_minute_per_address": { config, value throws(ConfigurationError) in
+            config.limits.requestsPerMinutePerAddress = try int(value, "limits.requests_per_minute_per_address", 0...1_000_000)
+        },
+        "limits.failed_authentications_per_minute_per_address": { config, value throws(ConfigurationError) in
+            config.limits.failedAuthenticationsPerMinutePerAddress = try int(
+                value, "limits.failed_authentications_per_minute_per_address", 0...1_000_000)
+        },
+        "limits.max_concurrent_evaluations": { config, value throws(ConfigurationError) in
+            config.limits.maxConcurrentEvaluations = try int(value, "limits.max_concurrent_evaluations", 1...10_000)
+        },
+        "limits.request_read_timeout": { config, value throws(ConfigurationError) in
+            let seconds = try duration(value, "limits.request_read_timeout")
+            guard (1...3_600).contains(seconds) else {
+                throw ConfigurationError(key: "limits.request_read_timeout", "must be from 1s to 1h")
+            }
+            config.limits.requestReadTimeoutSeconds = Int(seconds)
+        },
+        "limits.max_header_bytes": { config, value throws(ConfigurationError) in
+            config.limits.maxHeaderBytes = try int(value, "limits.max_header_bytes", 4_096...1_048_576)
+        },
+        "limits.max_header_count": { config, value throws(ConfigurationError) in
+            config.limits.maxHeaderCount = try int(value, "limits.max_header_count", 16...10_000)
+        },
     ]
 
     /// Loads `yaml` (may be empty), then applies `environment` overrides, then validates.

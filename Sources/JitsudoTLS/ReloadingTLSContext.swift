@@ -146,6 +146,9 @@ public final class ReloadingTLSContext: Sendable {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: pair.chain.map { .certificate($0) }, privateKey: .privateKey(pair.privateKey)
         )
+        // TLS 1.2 and 1.3 only; for 1.2 only forward-secret AEAD suites (TLS 1.3 suites are all AEAD).
+        tls.minimumTLSVersion = .tlsv12
+        tls.cipherSuites = modernTLS12CipherSuites
         if let caPath = configuration.clientCAPath {
             tls.trustRoots = .certificates(try CertificateKeyPair.loadCertificates(path: caPath))
             tls.certificateVerification = configuration.requireClientCertificate ? .noHostnameVerification : .optionalVerification
@@ -159,3 +162,9 @@ public final class ReloadingTLSContext: Sendable {
         }
     }
 }
+
+/// The TLS 1.2 suites jitsudod accepts: ECDHE key exchange, AES-GCM or ChaCha20-Poly1305 (Mozilla "intermediate").
+let modernTLS12CipherSuites = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+].joined(separator: ":")

@@ -1,0 +1,47 @@
+"""A fingerprint of the state a refused call must never change (APIContractTests): requests, approvals, policies,
+principals (without last_seen_at, which every authenticated call may touch), revocations, and the audit log without
+audited refusals (outcome failure). One psql process serves the whole run."""
+
+import re
+import subprocess
+
+FINGERPRINT = """
+SELECT md5(concat_ws('#',
+  (SELECT string_agg(r::text, '|' ORDER BY r.id) FROM requests r),
+  (SELECT string_agg(a::text, '|' ORDER BY a.request_id, a.approver_identity) FROM approvals a),
+  (SELECT string_agg(p::text, '|' ORDER BY p.id) FROM policies p),
+  (SELECT string_agg(concat_ws(',', p.identity, p.trust_tier, p.enrolled_by, p.enrolled_at, p.notes), '|' ORDER BY p.identity)
+     FROM principals p),
+  (SELECT string_agg(v::text, '|' ORDER BY v.request_id) FROM revocations v),
+  (SELECT string_agg(e.id || ':' || e.hash, '|' ORDER BY e.id) FROM audit_events e WHERE e.outcome = 'success')
+))
+"""
+
+
+class Session:
+    """One psql process for the whole run (spawning one per call costs more than the call under test)."""
+
+    def __init__(self, url):
+        self.url = url
+        self.process = subprocess.Popen(
+            ["psql", "-XqtA", "-v", "ON_ERROR_STOP=0", self.url],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        )
+
+    def query(self, sql):
+        self.process.stdin.write(" ".join(sql.split()) + ";\n\\echo __end__\n")
+        self.process.stdin.flush()
+        lines = []
+        while True:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("psql ended: " + "".join(lines))
+            if line.strip() == "__end__":
+                return "".join(lines).strip()
+            lines.append(line)
+
+    def fingerprint(self):
+        value = self.query(FINGERPRINT)
+        if not re.fullmatch(r"[0-9a-f]{32}", value):
+            raise RuntimeError(f"the database fingerprint failed: {value[:500]}")
+        return value
