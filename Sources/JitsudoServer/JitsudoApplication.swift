@@ -42,6 +42,8 @@ public enum JitsudoApplication {
         let api = router.group("api/v1alpha1").add(middleware: AuthenticationMiddleware(authenticator: authenticator, principals: deps.principals))
         let table = RouteTable(group: api, prefix: "/api/v1alpha1")
         APIRoutes.add(to: table, deps)
+        if let slack = deps.slack { SlackInteractionRoutes.add(to: router, slack) }
+        if let console = deps.console { ConsoleRoutes.add(to: router, deps, console, authenticator: authenticator) }
         extend?(router)
         return (router, table.operations + unauthenticated)
     }
