@@ -15,6 +15,8 @@ groups=(
     "HelmChartTests"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
+    "Tests/ConsoleBrowserTests/console_browser_test.py"
+    "Tests/DevWalkthroughTests/dev-walkthrough-test.sh"
     "JitsudoAuthTests|JitsudoTLSTests"
     "JitsudoNotifyTests"
     "JitsudoCLITests"

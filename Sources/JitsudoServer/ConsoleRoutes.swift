@@ -44,16 +44,16 @@ struct ConsoleRoutes: Sendable {
     static func add(to router: Router<APIContext>, _ deps: RouteDependencies, _ settings: ConsoleSettings, authenticator: any CallerAuthenticator) {
         let console = ConsoleRoutes(deps: deps, settings: settings, authenticator: authenticator)
         // `/ui` and `/ui/` are the same route.
-        router.get("ui") { request, _ in await console.guarded(nil) { try await console.home(request) } }
+        router.get("ui") { request, _ in await console.guarded(request) { try await console.home(request) } }
         router.get("ui/style.css") { _, _ in
             Response(
                 status: .ok, headers: ConsoleSecurity.headers(contentType: "text/css; charset=utf-8"),
                 body: .init(byteBuffer: ByteBuffer(string: ConsoleHTML.styleSheet)))
         }
-        router.get("ui/login") { request, _ in await console.guarded(nil) { try await console.login(request) } }
-        router.get("ui/callback") { request, _ in await console.guarded(nil) { try await console.callback(request) } }
+        router.get("ui/login") { request, _ in await console.guarded(request) { try await console.login(request) } }
+        router.get("ui/callback") { request, _ in await console.guarded(request) { try await console.callback(request) } }
         router.post("ui/logout") { request, context in
-            await console.guarded(nil) {
+            await console.guarded(request) {
                 let (viewer, _) = try await console.post(request, context)
                 try await settings.sessions.delete(idHash: viewer.idHash)
                 var headers = ConsoleSecurity.headers()
@@ -62,20 +62,20 @@ struct ConsoleRoutes: Sendable {
                 return Response(status: .seeOther, headers: headers)
             }
         }
-        router.post("ui/requests") { request, context in await console.guarded(nil) { try await console.submit(request, context) } }
+        router.post("ui/requests") { request, context in await console.guarded(request) { try await console.submit(request, context) } }
         router.get("ui/requests/:id") { request, context in
-            await console.guarded(nil) {
+            await console.guarded(request) {
                 let viewer = try await console.requireSignedIn(request)
                 return html(try await console.requestPage(viewer, try requestID(context)))
             }
         }
         for action in ["approve", "deny", "revoke", "extend", "credentials"] {
             router.post(RouterPath("ui/requests/:id/\(action)")) { request, context in
-                await console.guarded(nil) { try await console.act(action, request, context) }
+                await console.guarded(request) { try await console.act(action, request, context) }
             }
         }
         router.get("ui/audit") { request, _ in
-            await console.guarded(nil) {
+            await console.guarded(request) {
                 let viewer = try await console.requireSignedIn(request)
                 let (filter, values) = try console.auditFilter(request)
                 let events = try await deps.audit.events(matching: filter, pageSize: 200).events.map(WireAuditEvent.init)
@@ -88,7 +88,7 @@ struct ConsoleRoutes: Sendable {
             }
         }
         router.get("ui/audit.csv") { request, _ in
-            await console.guarded(nil) {
+            await console.guarded(request) {
                 _ = try await console.requireSignedIn(request)
                 let (filter, _) = try console.auditFilter(request)
                 let events = try await deps.audit.events(matching: filter, pageSize: 1_000).events.map(WireAuditEvent.init)
@@ -98,7 +98,7 @@ struct ConsoleRoutes: Sendable {
             }
         }
         router.get("ui/approvals") { request, _ in
-            await console.guarded(nil) {
+            await console.guarded(request) {
                 let viewer = try await console.requireSignedIn(request)
                 return html(ConsolePages.approvals(viewer.viewer, queue: try await console.queue(for: viewer.caller)))
             }
@@ -328,9 +328,27 @@ struct ConsoleRoutes: Sendable {
     }
 
     /// Runs a handler and renders its refusals as pages: the policy's reason, the state's, or a plain 500.
-    func guarded(_ viewer: SignedIn?, _ handler: () async throws -> Response) async -> Response {
+    func guarded(_ request: Request, _ handler: () async throws -> Response) async -> Response {
         do {
             return try await handler()
+        } catch {
+            return await refusalPage(error, viewer: await viewerForErrorPage(request))
+        }
+    }
+
+    /// The signed-in viewer for the navigation of an error page; nil when there is none or it cannot be read.
+    func viewerForErrorPage(_ request: Request) async -> SignedIn? {
+        do {
+            return try await signedIn(request)
+        } catch {
+            return nil
+        }
+    }
+
+    /// The page of a refusal: the policy's reason, the state's, or a plain 500.
+    func refusalPage(_ error: any Error, viewer: SignedIn?) async -> Response {
+        do {
+            throw error
         } catch let refusal as ConsoleRefusal {
             if refusal.status == .unauthorized { return Self.html(ConsolePages.signedOut(message: refusal.message), status: .unauthorized) }
             return Self.html(ConsolePages.error(viewer?.viewer, title: "Refused", message: refusal.message), status: refusal.status)
