@@ -105,7 +105,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // OIDC ID-token verification (discovery, JWKS) and the development issuer of `jitsudod dev`.
+        // OIDC ID-token verification (discovery, JWKS).
         .target(
             name: "JitsudoAuth",
             dependencies: [
@@ -175,6 +175,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Development only, used by `jitsudod dev` (and tests): the built-in OIDC issuer and its routes, the local
+        // stack and its permissive policies. No production code path depends on it.
+        .target(
+            name: "JitsudoDevelopment",
+            dependencies: [
+                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jitsudod",
             dependencies: [
@@ -182,6 +198,7 @@ let package = Package(
                 "JitsudoStore",
                 "JitsudoServer",
                 "JitsudoAuth",
+                "JitsudoDevelopment",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -477,7 +494,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoAuthTests",
             dependencies: [
-                "JitsudoAuth",
+                "JitsudoAuth", "JitsudoDevelopment",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -538,6 +555,7 @@ let package = Package(
             name: "JitsudoCLITests",
             dependencies: [
                 "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer", "JitsudoServerTesting", "JitsudoTLS",
+                "JitsudoDevelopment",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -220,8 +220,8 @@ public struct Daemon: Sendable {
     public func prepare() async throws {
         await poolRunning.wait()
         try await Migrator.migrate(database, logger: logger)
-        if configuration.developmentMode {
-            try await PolicyRepository(database: database).seedIfMissing(DevelopmentPolicies.all)
+        if !configuration.seedPolicies.isEmpty {
+            try await PolicyRepository(database: database).seedIfMissing(configuration.seedPolicies)
         }
         do {
             try await policyService.reload()

@@ -1,5 +1,5 @@
 import Foundation
-import JitsudoCore
+public import JitsudoCore
 public import JitsudoProviders
 import Yams
 
@@ -85,8 +85,11 @@ public struct ServerConfiguration: Sendable {
     public var mcpToken = ""
     /// The identity MCP decisions are recorded with.
     public var mcpIdentity = "mcp-agent"
-    /// Development mode (`jitsudod dev`): serves the built-in issuer and seeds permissive policies.
+    /// Development mode (`jitsudod dev`): no OIDC issuer or credentials key required.
     public var developmentMode = false
+    /// Policies stored at startup when none of that name exists (the permissive ones of `jitsudod dev`, from the
+    /// JitsudoDevelopment target). Set by code only, never by the file or the environment.
+    public var seedPolicies: [Policy] = []
 
     public init() {}
 

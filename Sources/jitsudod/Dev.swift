@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JitsudoAuth
+import JitsudoDevelopment
 import JitsudoServer
 import JitsudoStore
 import Logging

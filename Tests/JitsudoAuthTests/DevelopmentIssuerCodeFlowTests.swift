@@ -1,5 +1,6 @@
 import Foundation
 import JitsudoAuth
+import JitsudoDevelopment
 import Testing
 
 /// The development issuer's code flow (the web console's sign-in in `jitsudod dev`) and `login_hint` (the CLI's

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JitsudoAPI
-public import JitsudoAuth
+public import JitsudoServer
 import NIOCore
 
 /// Serves the development OIDC issuer under `/dev-oidc` in `jitsudod dev` only: discovery, JWKS, the RFC 8628
@@ -21,7 +21,7 @@ public enum DevelopmentIssuerRoutes {
             }
             group.get("device") { request, _ in
                 let result = issuer.verificationPageVisited(userCode: request.uri.queryParameters["user_code"].map(String.init), now: Date())
-                return HTTPJSON.text(result.text, status: HTTPResponse.Status(code: result.status))
+                return text(result.text, status: result.status)
             }
             group.get("authorize") { request, _ in
                 var query: [String: String] = [:]
@@ -35,7 +35,7 @@ public enum DevelopmentIssuerRoutes {
             }
             group.post("authorize") { request, context in
                 let result = issuer.authorize(fields: try await formFields(request, context), now: Date())
-                guard let location = result.location else { return HTTPJSON.text(result.text, status: HTTPResponse.Status(code: result.status)) }
+                guard let location = result.location else { return text(result.text, status: result.status) }
                 var headers = HTTPFields()
                 headers[.location] = location
                 headers[.cacheControl] = "no-store"
@@ -52,9 +52,17 @@ public enum DevelopmentIssuerRoutes {
                 }
                 let groups = parameters["groups"].map { $0.split(separator: ",").map(String.init) } ?? []
                 let token = try issuer.mint(email: email, groups: groups, now: Date())
-                return try HTTPJSON.response(["id_token": token, "expires_in": "\(Int(issuer.configuration.tokenLifetime))"])
+                return json(
+                    200, try JSONSerialization.data(withJSONObject: ["id_token": token, "expires_in": "\(Int(issuer.configuration.tokenLifetime))"]))
             }
         }
+    }
+
+    static func text(_ text: String, status: Int) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func json(_ status: Int, _ data: Data) -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+public import JitsudoServer
 public import JitsudoStore
 public import Logging
 import JitsudoTLS
@@ -73,6 +74,7 @@ public enum DevelopmentStack {
     public static func configuration(databaseURL: String, port: Int, tls: TLSFiles? = nil) -> ServerConfiguration {
         var configuration = ServerConfiguration()
         configuration.developmentMode = true
+        configuration.seedPolicies = DevelopmentPolicies.all
         configuration.databaseURL = databaseURL
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = port
