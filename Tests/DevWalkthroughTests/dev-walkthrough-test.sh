@@ -49,6 +49,16 @@ pass "jitsudodDevPrintsItsBanner()"
 console=$(sed -nE 's/^  Web console: +([^ ]+).*/\1/p' "$work/banner")
 if curl -fsS "$console" | grep -q "/ui/login"; then pass "thePrintedWebConsoleURLAnswers()"; else fail "thePrintedWebConsoleURLAnswers()"; fi
 
+# The console signs in with the development issuer: /ui/login → its user picker (pick carol) → /ui/callback → a session.
+signed_in=false
+authorize=$(curl -sS -o /dev/null -w '%{redirect_url}' "${console}login")
+if [[ "$authorize" == */dev-oidc/authorize\?* ]]; then
+    callback=$(curl -sS -o /dev/null -w '%{redirect_url}' --data "${authorize#*\?}&email=carol%40example.com" "${authorize%%\?*}")
+    cookie=$(curl -sS -D - -o /dev/null "$callback" | tr -d '\r' | sed -nE 's/^[Ss]et-[Cc]ookie: (jitsudo_session=[^;]+);.*HttpOnly; Secure; SameSite=Strict$/\1/p')
+    [ -n "$cookie" ] && curl -sS -H "Cookie: $cookie" "$console" | grep -q "carol@example.com" && signed_in=true
+fi
+if $signed_in; then pass "theConsoleSignsInWithTheDevelopmentIssuersUserPicker()"; else fail "theConsoleSignsInWithTheDevelopmentIssuersUserPicker()"; fi
+
 # The commands: the indented lines after the walkthrough heading, up to the blank line.
 sed -n '/^Walk through it/,/^$/p' "$work/banner" | sed -n 's/^  //p' >"$work/commands"
 [ -s "$work/commands" ] || { fail "theBannerPrintsAWalkthrough()"; cat "$work/banner"; exit 1; }
