@@ -22,7 +22,7 @@ enum ConsoleHTML {
         var navigation = ""
         if let identity, let csrf {
             navigation = """
-                <nav><a href="/ui/">My requests</a> <a href="/ui/approvals">Approvals</a> <a href="/ui/audit">Audit</a>
+                <nav><a href="/ui/">My requests</a> <a href="/ui/approvals">Approvals</a> <a href="/ui/audit">Audit</a> <a href="/ui/admin">Admin</a>
                 <span class="who">\(escape(identity))</span>
                 <form method="post" action="/ui/logout" class="inline">\(csrfField(csrf))<button type="submit">Sign out</button></form></nav>
                 """
@@ -65,7 +65,7 @@ enum ConsoleHTML {
         .banner{background:#b3261e;color:#fff;padding:.6rem 1rem;border-radius:6px;font-weight:700}
         .error{background:#fdecea;border:1px solid #b3261e;padding:.75rem 1rem;border-radius:6px}
         .secret{font-family:ui-monospace,monospace;background:#1d2330;color:#c9f2d5;padding:.75rem;border-radius:6px;overflow-wrap:anywhere}
-        code{white-space:pre-wrap;word-break:break-all}
+        code{white-space:pre-wrap;word-break:break-all}pre{background:#fff;border:1px solid #e3e6ea;padding:.5rem;overflow:auto}
         dl{display:grid;grid-template-columns:12rem 1fr;gap:.3rem 1rem}dt{font-weight:600}
         """
 }

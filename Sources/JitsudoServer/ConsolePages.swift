@@ -136,7 +136,9 @@ enum ConsolePages {
         body +=
             "<h2>Timeline</h2><table id=\"timeline\"><thead><tr><th>Time</th><th>Actor</th><th>Action</th><th>Outcome</th><th>Details</th></tr>"
             + "</thead><tbody>\(rows.joined(separator: "\n"))</tbody></table>"
-        return H.page(title: "Request \(request.id)", identity: viewer.identity, csrf: viewer.csrf, body: body)
+        // The requester waiting for a decision sees it arrive (a page with nothing to type in reloads itself).
+        let waiting = request.requesterIdentity == viewer.identity && ["PENDING", "APPROVED"].contains(request.shortState) && !actions.decide
+        return H.page(title: "Request \(request.id)", identity: viewer.identity, csrf: viewer.csrf, body: body, refreshSeconds: waiting ? 5 : nil)
     }
 
     /// One entry of the approver's queue.

@@ -97,6 +97,7 @@ struct ConsoleRoutes: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ConsolePages.auditCSV(events))))
             }
         }
+        addAdmin(to: router, console)
         router.get("ui/approvals") { request, _ in
             await console.guarded(request) {
                 let viewer = try await console.requireSignedIn(request)

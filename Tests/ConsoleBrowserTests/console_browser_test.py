@@ -328,11 +328,23 @@ def main():
             assert status == 403, status
             assert stack.api(f"/api/v1alpha1/requests/{request_id}")["request"]["state"].endswith("PENDING")
 
+        def the_admin_page_shows_policies_and_replicas():
+            root = Browser(stack, os.path.join(stack.directory, "root"))
+            browsers.append(root)
+            root.sign_in("root")
+            root.open("/ui/admin")
+            assert root.driver.find_elements(By.ID, "policy-approval"), "the approval policy is listed"
+            root.wait.until(lambda driver: "leader" in driver.find_element(By.ID, "replicas").text or driver.refresh())
+            root.shot(shots, "console-admin.png")
+            mallory.open("/ui/admin")
+            assert "admin groups" in mallory.driver.page_source
+
         test("signInWithTheIssuerSetsAnHttpOnlySecureSameSiteStrictCookie", sign_in_and_cookie_flags)
         test("requestApproveInASecondBrowserAndSeeActive", request_approve_in_a_second_browser_and_see_active)
         test("denyWithAComment", deny_with_a_comment)
         test("aNonApproverSeesNoButtonAndAForgedPostIsRefused", a_non_approver_sees_no_button_and_a_forged_post_is_refused)
         test("aFormWithoutItsCSRFTokenIsRefused", a_form_without_its_csrf_token_is_refused)
+        test("theAdminPageShowsPoliciesAndReplicasToAdminsOnly", the_admin_page_shows_policies_and_replicas)
     except Exception:  # noqa: BLE001
         results.append(False)
         print("✘ Test consoleBrowserStack() failed after 0.000 seconds.", flush=True)

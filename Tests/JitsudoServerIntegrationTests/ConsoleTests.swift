@@ -190,4 +190,50 @@ import Testing
             #expect(unconfirmed.status == 400)
         }
     }
+
+    @Test func adminsSeeAndTogglePoliciesEvaluateInputsSetTrustTiersAndSeeReplicas() async throws {
+        try await withConsole { baseURL, mock, api in
+            let alice = ConsoleBrowser(baseURL: baseURL, client: mock.client)
+            _ = try await alice.signIn(as: "alice", at: mock)
+            #expect(try await alice.get("/ui/admin").status == 403, "not an admin")
+
+            let root = ConsoleBrowser(baseURL: baseURL, client: mock.client)
+            _ = try await root.signIn(as: "root", at: mock)
+            let admin = try await root.get("/ui/admin")
+            #expect(admin.status == 200)
+            #expect(admin.body.contains("id=\"policy-approval\"") && admin.body.contains("id=\"replicas\""))
+            try await waitUntil("the replica table names the leader", timeout: .seconds(15), every: .milliseconds(200)) {
+                try await root.get("/ui/admin").body.contains("<td>leader</td>")
+            }
+            let csrf = try #require(admin.csrf)
+
+            // Evaluate an input against the loaded eligibility policy.
+            let allowed = try await root.post(
+                "/ui/admin/eval", [("csrf", csrf), ("type", "eligibility"), ("input", #"{"user":{"email":"a@example.com","groups":["sre"]}}"#)])
+            #expect(allowed.status == 200 && allowed.body.contains("<h3>Allowed</h3>"))
+            let refused = try await root.post(
+                "/ui/admin/eval", [("csrf", csrf), ("type", "eligibility"), ("input", #"{"user":{"email":"m@example.com","groups":["interns"]}}"#)])
+            #expect(refused.body.contains("<h3>Not allowed</h3>") && refused.body.contains("only sre may request roles"))
+
+            // Disable the approval policy: the API sees it disabled.
+            let (_, listed) = try await api(.GET, "/api/v1alpha1/policies?name=approval", nil)
+            let policyID = try #require(
+                (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [String: Any]).flatMap {
+                    ($0["policies"] as? [[String: Any]])?.first?["id"] as? String
+                })
+            #expect(try await root.post("/ui/admin/policies/\(policyID)/enabled", [("csrf", csrf), ("enabled", "false")]).status == 303)
+            let (_, after) = try await api(.GET, "/api/v1alpha1/policies/\(policyID)", nil)
+            #expect(after.contains(#""enabled":false"#), "\(after)")
+            // Without the CSRF token nothing changes.
+            #expect(try await root.post("/ui/admin/policies/\(policyID)/enabled", [("enabled", "true")]).status == 403)
+            #expect(try await api(.GET, "/api/v1alpha1/policies/\(policyID)", nil).1.contains(#""enabled":false"#))
+
+            // Trust tiers.
+            let tiered = try await root.post(
+                "/ui/admin/trust-tier", [("csrf", csrf), ("identity", "alice@example.com"), ("tier", "3"), ("notes", "on call")])
+            #expect(tiered.status == 200 && tiered.body.contains("alice@example.com now has trust tier 3"))
+            #expect(try await api(.GET, "/api/v1alpha1/principals/alice@example.com", nil).1.contains(#""trustTier":3"#))
+            #expect(try await alice.post("/ui/admin/trust-tier", [("csrf", "x"), ("identity", "alice@example.com"), ("tier", "4")]).status == 403)
+        }
+    }
 }
