@@ -119,6 +119,13 @@ import Testing
             let (_, approvals) = try await api(.GET, "/api/v1alpha1/audit?requestId=\(id)&action=request.approved", nil)
             #expect(approvals.contains(#"\"via\":\"console\""#))
 
+            // Extend the ACTIVE grant by 30 minutes: the audit records it.
+            let extendForm = try await alice.get(location)
+            #expect(
+                try await alice.post("/ui/requests/\(id)/extend", [("csrf", try #require(extendForm.csrf)), ("duration", "30m"), ("reason", "more")])
+                    .status == 303)
+            #expect(try await api(.GET, "/api/v1alpha1/audit?requestId=\(id)&action=grant.extended", nil).1.contains("alice@example.com"))
+
             // The audit search and its CSV export.
             let search = try await alice.get("/ui/audit?request=\(id)")
             #expect(search.status == 200 && search.body.contains("request.approved") && search.body.contains("grant.credentials_read"))
@@ -179,6 +186,23 @@ import Testing
             let page = try await alice.get(location)
             #expect(state(page) == "REJECTED")
             #expect(page.body.contains("not during the &lt;freeze&gt;"))
+
+            // The requester withdraws a PENDING request.
+            let another = try await alice.post(
+                "/ui/requests",
+                [
+                    ("csrf", try #require(home.csrf)), ("provider", "mock"), ("role", "admin"), ("scope", "acct-2"), ("duration", "30m"),
+                    ("reason", "INC-10"),
+                ])
+            let anotherLocation = try #require(another.location)
+            let waiting = try await alice.get(anotherLocation)
+            #expect(waiting.body.contains("id=\"withdraw\"") && waiting.body.contains("http-equiv=\"refresh\""))
+            let anotherID = String(anotherLocation.dropFirst("/ui/requests/".count))
+            #expect(
+                try await alice.post(
+                    "/ui/requests/\(anotherID)/deny", [("csrf", try #require(waiting.csrf)), ("reason", "withdrawn by the requester")]
+                ).status == 303)
+            #expect(state(try await alice.get(anotherLocation)) == "REJECTED")
 
             // Break-glass needs its confirmation.
             let unconfirmed = try await alice.post(

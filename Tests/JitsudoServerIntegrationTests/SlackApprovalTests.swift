@@ -18,6 +18,7 @@ import Testing
     /// A server with Slack interactivity pointed at a fresh fake Slack.
     func withSlack(_ body: @Sendable (TestServer, FakeSlack) async throws -> Void) async throws {
         try await FakeSlack.with(token: Self.botToken, users: Self.users) { slack in
+            defer { try? FileManager.default.removeItem(atPath: Self.siemFile(for: slack)) }
             try await withServer(
                 policies: TestPolicies.standard,
                 configure: {
@@ -25,6 +26,7 @@ import Testing
                     $0.slackBotToken = Self.botToken
                     $0.slackAPIURL = slack.apiURL
                     $0.publicURL = "https://jitsudo.example.com"
+                    $0.siemFile = Self.siemFile(for: slack)
                 }
             ) { server in
                 // Each approver has called the API once, so their groups (from the token) are known.
@@ -32,6 +34,11 @@ import Testing
                 try await body(server, slack)
             }
         }
+    }
+
+    /// A JSON-lines notification channel per fake, to see what every notification says.
+    static func siemFile(for slack: FakeSlack) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("jitsudo-slack-siem-\(slack.port).jsonl").path
     }
 
     static func payload(user: String, action: String, request: String) -> String {
@@ -90,6 +97,11 @@ import Testing
             #expect(approved.count == 1)
             #expect(approved.first?.actorIdentity == "bob@example.com")
             #expect(approved.first?.detailsJson.contains(#""via":"slack""#) == true, "\(approved)")
+            // The notification of the new request links to its console page.
+            try await waitUntil("the request.created notification is written") {
+                ((try? String(contentsOfFile: Self.siemFile(for: slack), encoding: .utf8)) ?? "").contains(
+                    "https://jitsudo.example.com/ui/requests/\(id)")
+            }
             let calls = try await slack.calls()
             #expect(!calls.isEmpty && calls.allSatisfy(\.authorized), "every Web API call carries the bot token")
             let update = try #require(calls.first { $0.method == "chat.update" })
