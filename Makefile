@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: cluster cluster-down drill test lint build dev dev-stop conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
+.PHONY: cluster cluster-down drill test lint build dev dev-stop console-screenshots conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -41,7 +41,11 @@ test-images:
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh ops/*.sh ops/*/*.sh
+	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh ops/*.sh ops/*/*.sh
+
+## The console's main pages as PNG into docs/images/ (the browser test's run, saving what it sees).
+console-screenshots: build
+	scripts/with-test-postgres.sh Tests/ConsoleBrowserTests/console_browser_test.py --screenshots docs/images
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego

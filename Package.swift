@@ -105,7 +105,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // OIDC ID-token verification (discovery, JWKS) and the development issuer of `jitsudod dev`.
+        // OIDC ID-token verification (discovery, JWKS).
         .target(
             name: "JitsudoAuth",
             dependencies: [
@@ -164,6 +164,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -174,6 +175,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Development only, used by `jitsudod dev` (and tests): the built-in OIDC issuer and its routes, the local
+        // stack and its permissive policies. No production code path depends on it.
+        .target(
+            name: "JitsudoDevelopment",
+            dependencies: [
+                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "jitsudod",
             dependencies: [
@@ -181,6 +198,7 @@ let package = Package(
                 "JitsudoStore",
                 "JitsudoServer",
                 "JitsudoAuth",
+                "JitsudoDevelopment",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -472,7 +490,7 @@ let package = Package(
         ),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
-        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer"], swiftSettings: strict),
+        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore"], swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict
@@ -480,7 +498,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoAuthTests",
             dependencies: [
-                "JitsudoAuth",
+                "JitsudoAuth", "JitsudoDevelopment",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -541,6 +559,7 @@ let package = Package(
             name: "JitsudoCLITests",
             dependencies: [
                 "JitsudoCLI", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServer", "JitsudoServerTesting", "JitsudoTLS",
+                "JitsudoDevelopment",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -32,6 +32,9 @@ command -v objcopy >/dev/null || missing+=(binutils)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 [ -f /usr/share/zoneinfo/UTC ] || missing+=(tzdata)
+# The web console's browser test (Tests/ConsoleBrowserTests): Debian's chromium and its WebDriver.
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -41,6 +44,7 @@ fi
 # Real third-party peers the tests talk to: an OIDC provider and an SMTP server (test-only, never at runtime).
 python3 -c 'import oidc_provider_mock' 2>/dev/null || python3 -m pip install -q 'oidc-provider-mock==0.3.4'
 python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
+python3 -c 'import selenium' 2>/dev/null || python3 -m pip install -q 'selenium==4.51.0'
 # Microsoft's published Azure SDK: the azure fake's routes and models, and its conformance test (Tests/Fakes/azure).
 python3 -c 'import azure.mgmt.authorization, azure.identity, cryptography' 2>/dev/null \
     || python3 -m pip install -q 'azure-mgmt-authorization==4.0.0' 'azure-identity==1.27.0' 'cryptography==48.0.0'

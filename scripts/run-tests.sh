@@ -16,6 +16,8 @@ groups=(
     "ops/alerts/check.sh"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
+    "Tests/ConsoleBrowserTests/console_browser_test.py"
+    "Tests/DevWalkthroughTests/dev-walkthrough-test.sh"
     "JitsudoAuthTests|JitsudoTLSTests"
     "JitsudoNotifyTests"
     "JitsudoCLITests"

@@ -16,12 +16,18 @@ public struct SlackNotifier: Notifier {
         public var channel: String
         /// Time allowed for the whole HTTP exchange. Default 10 s.
         public var timeout: Duration
+        /// Whether a `request.created` message carries Approve / Deny buttons (Slack interactivity is set up:
+        /// `notifications.slack.signing_secret`). Default false.
+        public var interactive: Bool
 
         /// Creates the settings; see each property for its default.
-        public init(webhookURL: String, channel: String = "slack", timeout: Duration = .seconds(10)) {
+        public init(
+            webhookURL: String, channel: String = "slack", timeout: Duration = .seconds(10), interactive: Bool = false
+        ) {
             self.webhookURL = webhookURL
             self.channel = channel
             self.timeout = timeout
+            self.interactive = interactive
         }
 
         /// Throws a ``NotifyError`` naming the bad setting.
@@ -47,13 +53,16 @@ public struct SlackNotifier: Notifier {
 
     public func send(_ notification: Notification) async throws {
         try await HTTPPost.send(
-            client: client, url: configuration.webhookURL, body: Self.payload(for: notification), headers: [],
+            client: client, url: configuration.webhookURL,
+            body: Self.payload(for: notification, interactive: configuration.interactive), headers: [],
             timeout: configuration.timeout, channel: channel
         )
     }
 
-    /// The JSON body posted for `notification`.
-    public static func payload(for notification: Notification) -> [UInt8] {
+    /// The JSON body posted for `notification`. With `interactive`, a `request.created` message carries Approve /
+    /// Deny buttons whose value is the request id (`POST /slack/interactions` answers them). A `link` field (the
+    /// request's console page) renders as a link.
+    public static func payload(for notification: Notification, interactive: Bool = false) -> [UInt8] {
         let header: String
         if notification.isBreakGlass {
             let who = notification.fields["requester"] ?? "unknown requester"
@@ -67,10 +76,13 @@ public struct SlackNotifier: Notifier {
         if let requestID = notification.requestID { fallback += " (request \(requestID))" }
 
         var lines: [String] = []
-        for (key, value) in notification.orderedFields {
+        for (key, value) in notification.orderedFields where key != "link" {
             lines.append("*\(escape(label(key)))*: \(escape(value))")
         }
-        if let requestID = notification.requestID { lines.append("*Request*: `\(escape(requestID))`") }
+        if let requestID = notification.requestID {
+            lines.append("*Request*: `\(escape(requestID))`")
+            if let link = notification.fields["link"], isLinkable(link) { lines.append("<\(link)|Open in the jitsudo console>") }
+        }
 
         var blocks: [SlackJSON] = [
             .object(["type": "header", "text": .object(["type": "plain_text", "text": .string(String(header.prefix(150))), "emoji": .bool(true)])]),
@@ -78,6 +90,19 @@ public struct SlackNotifier: Notifier {
         ]
         if !lines.isEmpty {
             blocks.append(.object(["type": "section", "text": .object(["type": "mrkdwn", "text": .string(lines.joined(separator: "\n"))])]))
+        }
+        if interactive, notification.event == Notification.Event.requestCreated, let requestID = notification.requestID {
+            func button(_ label: String, _ actionID: String, style: String) -> SlackJSON {
+                .object([
+                    "type": "button", "action_id": .string(actionID), "value": .string(requestID), "style": .string(style),
+                    "text": .object(["type": "plain_text", "text": .string(label)]),
+                ])
+            }
+            blocks.append(
+                .object([
+                    "type": "actions", "block_id": .string("jitsudo_decision"),
+                    "elements": .array([button("Approve", "jitsudo_approve", style: "primary"), button("Deny", "jitsudo_deny", style: "danger")]),
+                ]))
         }
         blocks.append(
             .object([
@@ -93,6 +118,11 @@ public struct SlackNotifier: Notifier {
             ])
         )
         return Array(SlackJSON.object(["text": .string(escape(fallback)), "blocks": .array(blocks)]).text.utf8)
+    }
+
+    /// An http(s) URL that cannot break out of Slack's `<url|label>` link syntax.
+    static func isLinkable(_ url: String) -> Bool {
+        (url.hasPrefix("http://") || url.hasPrefix("https://")) && !url.contains(where: { "<>| \n".contains($0) })
     }
 
     /// Slack's three mrkdwn control characters.

@@ -19,7 +19,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let caller = try await authenticator.authenticate(authorization: request.headers[.authorization])
         context.caller = caller
         // Bookkeeping only: a failure to record last-seen never fails the call.
-        try? await principals.touch(caller.email)
+        try? await principals.touch(caller.email, groups: caller.groups)
         return try await next(request, context)
     }
 }

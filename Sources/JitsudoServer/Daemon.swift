@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 public import Hummingbird
 import JitsudoAPI
@@ -147,7 +148,8 @@ public struct Daemon: Sendable {
         requestService = RequestService(
             requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
-            providers: providers, vault: vault, notify: NotificationWiring.writes(channels: notifiers.map(\.channel)), logger: logger
+            providers: providers, vault: vault,
+            notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.publicURL), logger: logger
         )
         if notifiers.isEmpty {
             notificationService = nil
@@ -222,8 +224,8 @@ public struct Daemon: Sendable {
     public func prepare() async throws {
         await poolRunning.wait()
         try await Migrator.migrate(database, logger: logger)
-        if configuration.developmentMode {
-            try await PolicyRepository(database: database).seedIfMissing(DevelopmentPolicies.all)
+        if !configuration.seedPolicies.isEmpty {
+            try await PolicyRepository(database: database).seedIfMissing(configuration.seedPolicies)
         }
         do {
             try await policyService.reload()
@@ -245,8 +247,27 @@ public struct Daemon: Sendable {
             principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector),
             mcp: configuration.mcpToken.isEmpty
                 ? nil
-                : MCPApprover(requests: requestService, token: configuration.mcpToken, identity: configuration.mcpIdentity)
+                : MCPApprover(requests: requestService, token: configuration.mcpToken, identity: configuration.mcpIdentity),
+            slack: SlackWiring.approvals(configuration, requests: requestService, logger: logger),
+            console: consoleSettings()
         )
+    }
+
+    /// The web console's settings: the same issuer and client id as the API's tokens.
+    func consoleSettings() -> ConsoleSettings? {
+        guard !configuration.oidcIssuer.isEmpty else { return nil }
+        let client: HTTPClient
+        do {
+            client = configuration.oidcCAFile.isEmpty ? .shared : try Authentication.client(trusting: configuration.oidcCAFile)
+        } catch {
+            logger.error("web console disabled: \(error)")
+            return nil
+        }
+        return ConsoleSettings(
+            oidc: ConsoleOIDCClient(
+                issuer: configuration.oidcIssuer, discoveryURL: configuration.oidcDiscoveryURL, clientID: configuration.oidcClientID,
+                clientSecret: configuration.oidcClientSecret, client: client),
+            sessions: ConsoleSessionStore(database: database), publicURL: configuration.publicURL, scheme: tls == nil ? "http" : "https")
     }
 
     /// The services that run beside the HTTP server, each ending within about 1.5 s of a graceful shutdown whatever

@@ -58,6 +58,8 @@ public enum JitsudoApplication {
             .add(middleware: EvaluationLimitMiddleware(gate: EvaluationGate(limit: limits.maxConcurrentEvaluations)))
         let table = RouteTable(group: api, prefix: "/api/v1alpha1")
         APIRoutes.add(to: table, deps)
+        if let slack = deps.slack { SlackInteractionRoutes.add(to: router, slack) }
+        if let console = deps.console { ConsoleRoutes.add(to: router, deps, console, authenticator: authenticator) }
         extend?(router)
         let operations = table.operations + unauthenticated
         // Last, so it wraps only the not-found responder: known paths with undeclared methods get 405 + Allow.

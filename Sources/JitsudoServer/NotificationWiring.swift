@@ -22,7 +22,10 @@ enum NotificationWiring {
         }
         do {
             if !configuration.slackWebhookURL.isEmpty {
-                notifiers.append(try SlackNotifier(configuration: .init(webhookURL: configuration.slackWebhookURL)))
+                notifiers.append(
+                    try SlackNotifier(
+                        configuration: .init(
+                            webhookURL: configuration.slackWebhookURL, interactive: !configuration.slackSigningSecret.isEmpty)))
             }
             if !configuration.webhookURL.isEmpty {
                 notifiers.append(try WebhookNotifier(configuration: .init(url: configuration.webhookURL, secret: configuration.webhookSecret)))
@@ -63,12 +66,17 @@ enum NotificationWiring {
     }
 
     /// The outbox writes for a notice: one row per configured channel, in the caller's transaction.
-    static func writes(channels: [String]) -> @Sendable (Notice) -> [@Sendable (PostgresConnection, Logger) async throws -> Void] {
+    /// With a `publicURL`, every notification about a request carries a `link` field: its console page.
+    static func writes(channels: [String], publicURL: String = "")
+        -> @Sendable (Notice) -> [@Sendable (PostgresConnection, Logger) async throws -> Void]
+    {
         { notice in
             guard !channels.isEmpty else { return [] }
+            var fields = notice.fields
+            if let link = SlackWiring.requestLink(publicURL, notice.requestID) { fields["link"] = link }
             let notification = JitsudoNotify.Notification(
                 event: notice.event, priority: notice.priority == .high ? .high : .normal, title: notice.title, text: notice.text,
-                requestID: notice.requestID, fields: notice.fields, occurredAt: Date()
+                requestID: notice.requestID, fields: fields, occurredAt: Date()
             )
             return [
                 { connection, logger in

@@ -72,7 +72,7 @@ extension RequestService {
         // Preflight on the unlocked row: refusals (audited) before the provider is asked anything.
         let preflight = RequestWorkflow.decide(command(false), on: .init(request), at: now())
         if case .refused(let refusal) = preflight {
-            if let audit = refusal.audit { try await self.audit.append(audit) }
+            if let audit = refusal.audit { try await self.audit.append(marked(audit)) }
             throw refusal
         }
         guard let provider = providers[request.provider] else { throw ProviderFailure(provider: request.provider, "is not enabled on this server") }

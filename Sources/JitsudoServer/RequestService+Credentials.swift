@@ -39,9 +39,10 @@ extension RequestService {
         }
         let details: AuditDetails = refreshed ? ["refreshed": true] : [:]
         try await audit.append(
-            AuditDraft(
-                actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
-                provider: request.provider, resourceScope: request.resourceScope, details: details))
+            marked(
+                AuditDraft(
+                    actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
+                    provider: request.provider, resourceScope: request.resourceScope, details: details)))
         return WireGrant(
             requestId: id.rawValue,
             credentials: credentials.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },

@@ -26,11 +26,12 @@ extension RequestService {
             case .refused(let refusal):
                 guard let audit = refusal.audit else { throw refusal }
                 var change = RequestRepository.Change.unchanged(locked)
-                change.audit = [audit]
+                change.audit = [marked(audit)]
                 return change
             case .transition(let next, let effects):
                 var change = RequestRepository.Change(request: next, audit: [])
                 apply(effects, to: &change, sealedCredentials: sealed)
+                change.audit = change.audit.map(marked)
                 return change
             }
         }

@@ -24,6 +24,9 @@ public struct RequestService: Sendable {
     public let logger: Logger
     /// The clock, in microseconds since the epoch (tests pass a fixed one).
     public let now: @Sendable () -> AuditTimestamp
+    /// Where the decisions of this service come from when not the API (`slack`, `console`): recorded as `via` in
+    /// the details of every audit event its commands write. Nil for the API.
+    public private(set) var channel: String?
 
     public init(
         requests: RequestRepository, principals: PrincipalRepository, audit: AuditLog, revocations: RevocationQueue,
@@ -41,6 +44,19 @@ public struct RequestService: Sendable {
         self.notify = notify
         self.logger = logger
         self.now = now
+    }
+
+    /// This service with its commands' audit events marked `via: channel`; the decisions are the same.
+    public func via(_ channel: String) -> RequestService {
+        var copy = self
+        copy.channel = channel
+        return copy
+    }
+
+    /// `draft` marked with this service's channel.
+    func marked(_ draft: AuditDraft) -> AuditDraft {
+        guard let channel else { return draft }
+        return draft.marked(via: channel)
     }
 
     /// What a requester submits.
@@ -117,14 +133,14 @@ public struct RequestService: Sendable {
         if case .failed(let failure) = routing { logger.error("approval routing evaluation failed", metadata: ["policy.error": "\(failure)"]) }
         switch RequestWorkflow.submit(draft, eligibility: eligibility, routing: routing) {
         case .refused(let refusal):
-            if let audit = refusal.audit { try await self.audit.append(audit) }
+            if let audit = refusal.audit { try await self.audit.append(marked(audit)) }
             throw refusal
         case .unchanged:
             throw WorkflowRefusal(.invalidArgument, "nothing to create")
         case .transition(let request, let effects):
             var change = RequestRepository.Change(request: request, audit: [])
             apply(effects, to: &change)
-            let created = try await requests.create(request, audit: change.audit, extraWrites: change.extraWrites)
+            let created = try await requests.create(request, audit: change.audit.map(marked), extraWrites: change.extraWrites)
             logger.info("request created", metadata: ["request.id": "\(id)", "request.tier": "\(created.approverTier.rawValue)"])
             if effects.contains(.issueGrant) { return try await wire(try await issueGrant(created, actor: caller.email)) }
             return try await wire(created)

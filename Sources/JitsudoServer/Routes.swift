@@ -16,6 +16,10 @@ struct RouteDependencies: Sendable {
     let health: HealthChecks
     /// The automated approver's endpoint; nil when no MCP token is configured.
     let mcp: MCPApprover?
+    /// Slack interactive approvals; nil unless `notifications.slack.signing_secret` is set.
+    var slack: SlackApprovals? = nil
+    /// The web console under /ui/; nil without an OIDC issuer.
+    var console: ConsoleSettings? = nil
 }
 
 /// `/api/v1alpha1` routes.

@@ -1,5 +1,5 @@
 import Foundation
-import JitsudoCore
+public import JitsudoCore
 public import JitsudoProviders
 import Yams
 
@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable {
     public var oidcIssuer = ""
     public var oidcDiscoveryURL = ""
     public var oidcClientID = "jitsudo-cli"
+    /// The client secret the web console sends to the token endpoint (`client_secret_post`) when the identity
+    /// provider treats the client as confidential; empty for a public client (PKCE alone).
+    public var oidcClientSecret = ""
     public var oidcGroupsClaim = "groups"
     public var oidcLeewaySeconds = 60
     /// PEM file of a CA to trust (besides the system roots) when fetching the issuer's discovery document and keys.
@@ -55,6 +58,17 @@ public struct ServerConfiguration: Sendable {
     /// The settings of the cloud providers of ``ProviderCatalog``, by provider name (only those with a key set).
     public var providerSettings: [String: ProviderSettings] = [:]
     public var slackWebhookURL = ""
+    /// Slack interactive approvals: the app's signing secret (enables `POST /slack/interactions` and the buttons).
+    public var slackSigningSecret = ""
+    /// The bot token (`xoxb-…`) for `users.info`, `chat.update` and `chat.postEphemeral`.
+    public var slackBotToken = ""
+    /// The Slack Web API base URL.
+    public var slackAPIURL = "https://slack.com/api"
+    /// Slack user id → identity, consulted before `users.info`.
+    public var slackUserMap: [String: String] = [:]
+    /// The URL people reach this server at (`https://jitsudo.example.com`): notifications link to the request's
+    /// console page under it.
+    public var publicURL = ""
     public var webhookURL = ""
     public var webhookSecret = ""
     public var smtpHost = ""
@@ -73,10 +87,13 @@ public struct ServerConfiguration: Sendable {
     public var mcpToken = ""
     /// The identity MCP decisions are recorded with.
     public var mcpIdentity = "mcp-agent"
-    /// Development mode (`jitsudod dev`): serves the built-in issuer and seeds permissive policies.
+    /// Development mode (`jitsudod dev`): no OIDC issuer or credentials key required.
     public var developmentMode = false
     /// Rate limits, request bounds and slow-client protection (`limits.*`).
     public var limits = AbuseLimits()
+    /// Policies stored at startup when none of that name exists (the permissive ones of `jitsudod dev`, from the
+    /// JitsudoDevelopment target). Set by code only, never by the file or the environment.
+    public var seedPolicies: [Policy] = []
 
     public init() {}
 
@@ -92,6 +109,7 @@ public struct ServerConfiguration: Sendable {
         "oidc.issuer": { config, value in config.oidcIssuer = value },
         "oidc.discovery_url": { config, value in config.oidcDiscoveryURL = value },
         "oidc.client_id": { config, value in config.oidcClientID = value },
+        "oidc.client_secret": { config, value in config.oidcClientSecret = value },
         "oidc.groups_claim": { config, value in config.oidcGroupsClaim = value },
         "oidc.ca_file": { config, value in config.oidcCAFile = value },
         "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600)
@@ -161,6 +179,22 @@ public struct ServerConfiguration: Sendable {
             config.kubernetesReconcileIntervalSeconds = try duration(value, "providers.kubernetes.reconcile_interval")
         },
         "notifications.slack.webhook_url": { config, value in config.slackWebhookURL = value },
+        "notifications.slack.signing_secret": { config, value in config.slackSigningSecret = value },
+        "notifications.slack.bot_token": { config, value in config.slackBotToken = value },
+        "notifications.slack.api_url": { config, value throws(ConfigurationError) in
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ConfigurationError(key: "notifications.slack.api_url", "must be an http(s) URL like https://slack.com/api")
+            }
+            config.slackAPIURL = value
+        },
+        "notifications.slack.user_map": { config, value throws(ConfigurationError) in
+            config.slackUserMap = try pairs(value, "notifications.slack.user_map", "slack_user_id=identity")
+        },
+        "public_url": { config, value throws(ConfigurationError) in
+            guard value.isEmpty || (URL(string: value).map { ["http", "https"].contains($0.scheme?.lowercased() ?? "") && $0.host != nil } ?? false)
+            else { throw ConfigurationError(key: "public_url", "must be the http(s) URL people reach jitsudod at, like https://jitsudo.example.com") }
+            config.publicURL = value
+        },
         "notifications.webhook.url": { config, value in config.webhookURL = value },
         "notifications.webhook.secret": { config, value in config.webhookSecret = value },
         "notifications.smtp.host": { config, value in config.smtpHost = value },
@@ -280,6 +314,10 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError(
                 key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")
         }
+        if !slackSigningSecret.isEmpty, slackBotToken.isEmpty {
+            throw ConfigurationError(
+                key: "notifications.slack.bot_token", "is required with notifications.slack.signing_secret (to look up users and update messages)")
+        }
         if !webhookURL.isEmpty, webhookSecret.count < 32 {
             throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")
         }
@@ -313,6 +351,19 @@ public struct ServerConfiguration: Sendable {
             default: values[path] = "\(value)"
             }
         }
+    }
+
+    /// `key=value` pairs separated by commas.
+    static func pairs(_ value: String, _ key: String, _ shape: String) throws(ConfigurationError) -> [String: String] {
+        var mapping: [String: String] = [:]
+        for pair in list(value) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ConfigurationError(key: key, "must be \(shape) pairs, got '\(pair)'")
+            }
+            mapping[parts[0]] = parts[1]
+        }
+        return mapping
     }
 
     static func list(_ value: String) -> [String] {

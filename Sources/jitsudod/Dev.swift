@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JitsudoAuth
+import JitsudoDevelopment
 import JitsudoServer
 import JitsudoStore
 import Logging
@@ -13,7 +14,7 @@ struct Dev: AsyncParsableCommand {
         abstract: "Run a local development stack: PostgreSQL in a project folder, a development OIDC issuer, the mock provider.",
         discussion: """
             Never for production: the built-in issuer logs anyone in. Ctrl-C stops the server and the database it started.
-            Example:  jitsudod dev            (then follow the printed 'jitsudo login' line)
+            Example:  jitsudod dev            (then follow the printed walkthrough, or open the web console)
             """
     )
 
@@ -23,6 +24,14 @@ struct Dev: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: "Use this database instead of starting a cluster.") var databaseURL: String?
     @Flag(help: "Serve HTTPS with a development CA created under <data-dir>/tls (give its ca.crt to the CLI with --ca-file).")
     var tls = false
+
+    /// The `jitsudo` built beside this `jitsudod` (absolute, so the printed commands work from any folder), else
+    /// `jitsudo` from the PATH.
+    static func cliPath() -> String {
+        let own = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
+        let sibling = own.deletingLastPathComponent().appendingPathComponent("jitsudo").path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : "jitsudo"
+    }
 
     func run() async throws {
         var logger = Logger(label: "jitsudod-dev")
@@ -38,10 +47,12 @@ struct Dev: AsyncParsableCommand {
         configuration.logLevel = logger.logLevel.rawValue
         let issuer = try DevelopmentIssuer(
             configuration: .init(
-                baseURL: configuration.oidcIssuer, clientID: configuration.oidcClientID,
+                baseURL: configuration.oidcIssuer, clientID: configuration.oidcClientID, pollInterval: 1,
                 defaultUser: .init(email: environment["JITSUDOD_DEV_LOGIN_EMAIL"] ?? "dev@example.com", groups: ["jitsudo-admins"]),
                 approvesDefaultUserAutomatically: true
             ))
+        let walkthrough = DevelopmentStack.Walkthrough(
+            cli: Self.cliPath(), peopleDirectory: URL(fileURLWithPath: dataDirectory).appendingPathComponent("people").standardizedFileURL.path)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
@@ -54,7 +65,8 @@ struct Dev: AsyncParsableCommand {
                 },
                 extraRoutes: DevelopmentIssuerRoutes.routes(issuer),
                 onReady: { port in
-                    FileHandle.standardOutput.write(Data((DevelopmentStack.banner(port: port, databaseURL: url, tls: tlsFiles) + "\n").utf8))
+                    let banner = DevelopmentStack.banner(port: port, databaseURL: url, tls: tlsFiles, walkthrough: walkthrough)
+                    FileHandle.standardOutput.write(Data((banner + "\n").utf8))
                 },
                 logger: logger
             )

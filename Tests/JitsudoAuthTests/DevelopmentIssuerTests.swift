@@ -1,5 +1,6 @@
 import Foundation
 import JitsudoAuth
+import JitsudoDevelopment
 import Logging
 import Testing
 

@@ -9,6 +9,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import Testing
+import JitsudoDevelopment
 
 /// The real server code in this process (real HTTP on a loopback port, real PostgreSQL, the mock provider and
 /// the development policies), with header tokens instead of OIDC.
@@ -29,6 +30,7 @@ struct InProcessServer: RunbookBackend {
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
         configuration.developmentMode = true
+        configuration.seedPolicies = DevelopmentPolicies.all
         return try await InProcessDaemon.run(configuration, label: "jitsudod.cli-tests") { baseURL, _ in
             try await body(InProcessServer(url: baseURL))
         }

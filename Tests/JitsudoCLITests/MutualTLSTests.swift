@@ -5,6 +5,7 @@ import JitsudoStore
 import JitsudoTLS
 import JitsudoTesting
 import Testing
+import JitsudoDevelopment
 
 /// HTTPS with a required client certificate (mutual TLS): the real server code in process, the CLI binary as a
 /// subprocess, certificates from a private CA made for the test.
@@ -42,6 +43,7 @@ import Testing
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
         configuration.developmentMode = true
+        configuration.seedPolicies = DevelopmentPolicies.all
         configuration.tlsCertFile = tls.serverCertificate
         configuration.tlsKeyFile = tls.serverKey
         configuration.tlsClientCAFile = tls.caCertificate

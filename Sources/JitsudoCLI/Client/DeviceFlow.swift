@@ -54,11 +54,14 @@ struct DeviceFlow: Sendable {
         return discovery
     }
 
-    func authorize(_ discovery: Discovery) async throws -> Authorization {
+    /// Starts the device login; `loginHint` (OIDC `login_hint`) names the account to log in as.
+    func authorize(_ discovery: Discovery, loginHint: String? = nil) async throws -> Authorization {
         guard let endpoint = discovery.deviceAuthorizationEndpoint else {
             throw CLIError("the identity provider at \(issuer) does not support the device authorization grant — ask your IdP admin to enable it")
         }
-        let response = try await postForm(endpoint, ["client_id": clientID, "scope": Self.scopes])
+        var fields = ["client_id": clientID, "scope": Self.scopes]
+        if let loginHint { fields["login_hint"] = loginHint }
+        let response = try await postForm(endpoint, fields)
         guard response.status == 200, let authorization = try? JSONDecoder().decode(Authorization.self, from: response.body) else {
             let detail = (try? JSONDecoder().decode(TokenResponse.self, from: response.body)).flatMap { $0.errorDescription ?? $0.error }
             let reason = detail.map { ": \($0)" } ?? ""

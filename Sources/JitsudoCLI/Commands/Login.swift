@@ -10,8 +10,12 @@ struct Login: AsyncParsableCommand {
             code, and jitsudo stores the resulting token in ~/.jitsudo/credentials (mode 0600). When the token \
             expires and the provider issued a refresh token, later commands renew it silently.
 
+            --user sends the account as the OIDC login_hint; the development issuer of `jitsudod dev` logs you in \
+            as that account at once (no browser), so two people can try requests and approvals on one machine.
+
             Example:
               jitsudo login --provider https://idp.example.com --server https://jitsudo.example.com
+              jitsudo login --provider http://127.0.0.1:8080/dev-oidc --server http://127.0.0.1:8080 --user bob@example.com
             """
     )
 
@@ -23,10 +27,16 @@ struct Login: AsyncParsableCommand {
     @Option(name: .customLong("client-id"), help: "OAuth client id registered for the CLI.")
     var clientID = "jitsudo-cli"
 
+    @Option(help: ArgumentHelp("The account to log in as (sent as the OIDC login_hint).", valueName: "email"))
+    var user: String?
+
     func validate() throws {
         try global.requireNoCSV()
         guard provider.hasPrefix("https://") || provider.hasPrefix("http://") else {
             throw ValidationError("--provider must be the issuer URL, like https://idp.example.com")
+        }
+        if let user, user.isEmpty || user.count > 254 || !user.contains("@") {
+            throw ValidationError("--user must be an e-mail address, like bob@example.com")
         }
     }
 
@@ -59,7 +69,7 @@ struct Login: AsyncParsableCommand {
     private func login(client: APIClient, server: String?) async throws -> Credentials {
         let flow = DeviceFlow(issuer: provider, clientID: clientID, client: client)
         let discovery = try await flow.discover()
-        let authorization = try await flow.authorize(discovery)
+        let authorization = try await flow.authorize(discovery, loginHint: user)
         let humanOutput = global.output == .table
         let say: (String) -> Void = { line in if humanOutput { Console.out(line) } else { Console.error(line) } }
         if let complete = authorization.verificationURIComplete {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JitsudoAPI
-public import JitsudoAuth
+public import JitsudoServer
 import NIOCore
 
 /// Serves the development OIDC issuer under `/dev-oidc` in `jitsudod dev` only: discovery, JWKS, the RFC 8628
@@ -15,12 +15,31 @@ public enum DevelopmentIssuerRoutes {
             group.get("jwks") { _, _ in json(200, issuer.jwks()) }
             group.post("device/code") { request, context in
                 let form = try await formFields(request, context)
-                let result = issuer.deviceAuthorization(clientID: form["client_id"] ?? "", scope: form["scope"] ?? "openid email", now: Date())
+                let result = issuer.deviceAuthorization(
+                    clientID: form["client_id"] ?? "", scope: form["scope"] ?? "openid email", loginHint: form["login_hint"], now: Date())
                 return json(result.status, result.json)
             }
             group.get("device") { request, _ in
                 let result = issuer.verificationPageVisited(userCode: request.uri.queryParameters["user_code"].map(String.init), now: Date())
-                return HTTPJSON.text(result.text, status: HTTPResponse.Status(code: result.status))
+                return text(result.text, status: result.status)
+            }
+            group.get("authorize") { request, _ in
+                var query: [String: String] = [:]
+                for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+                let result = issuer.authorizationPage(query: query)
+                var headers = HTTPFields()
+                headers[.contentType] = result.status == 200 ? "text/html; charset=utf-8" : "text/plain; charset=utf-8"
+                headers[.cacheControl] = "no-store"
+                return Response(
+                    status: HTTPResponse.Status(code: result.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: result.html)))
+            }
+            group.post("authorize") { request, context in
+                let result = issuer.authorize(fields: try await formFields(request, context), now: Date())
+                guard let location = result.location else { return text(result.text, status: result.status) }
+                var headers = HTTPFields()
+                headers[.location] = location
+                headers[.cacheControl] = "no-store"
+                return Response(status: .found, headers: headers)
             }
             group.post("token") { request, context in
                 let result = issuer.token(formFields: try await formFields(request, context), now: Date())
@@ -33,9 +52,17 @@ public enum DevelopmentIssuerRoutes {
                 }
                 let groups = parameters["groups"].map { $0.split(separator: ",").map(String.init) } ?? []
                 let token = try issuer.mint(email: email, groups: groups, now: Date())
-                return try HTTPJSON.response(["id_token": token, "expires_in": "\(Int(issuer.configuration.tokenLifetime))"])
+                return json(
+                    200, try JSONSerialization.data(withJSONObject: ["id_token": token, "expires_in": "\(Int(issuer.configuration.tokenLifetime))"]))
             }
         }
+    }
+
+    static func text(_ text: String, status: Int) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func json(_ status: Int, _ data: Data) -> Response {

@@ -15,6 +15,8 @@ import _CryptoExtras
 /// | `GET /jwks` | ``jwks()`` |
 /// | `POST /device/code` (form) | ``deviceAuthorization(clientID:scope:now:)`` |
 /// | `GET /device?user_code=…` | ``verificationPageVisited(userCode:now:)`` |
+/// | `GET /authorize?…` | ``authorizationPage(query:)``: the user picker of the code flow |
+/// | `POST /authorize` (form) | ``authorize(fields:now:)`` |
 /// | `POST /token` (form) | ``token(formFields:now:)`` |
 public final class DevelopmentIssuer: Sendable {
     /// A development user a login resolves to.
@@ -73,6 +75,7 @@ public final class DevelopmentIssuer: Sendable {
     struct State: Sendable {
         var deviceCodes: [String: DeviceCode] = [:]
         var refreshTokens: [String: User] = [:]
+        var authorizationCodes: [String: AuthorizationCode] = [:]
     }
 
     public let configuration: Configuration
@@ -99,10 +102,11 @@ public final class DevelopmentIssuer: Sendable {
             "issuer": base,
             "jwks_uri": base + "/jwks",
             "device_authorization_endpoint": base + "/device/code",
+            "authorization_endpoint": base + "/authorize",
             "token_endpoint": base + "/token",
             "id_token_signing_alg_values_supported": ["RS256"],
-            "grant_types_supported": ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-            "response_types_supported": ["id_token"],
+            "grant_types_supported": ["urn:ietf:params:oauth:grant-type:device_code", "authorization_code", "refresh_token"],
+            "response_types_supported": ["code", "id_token"], "code_challenge_methods_supported": ["S256"],
             "subject_types_supported": ["public"],
             "scopes_supported": ["openid", "email", "groups", "offline_access"],
         ])

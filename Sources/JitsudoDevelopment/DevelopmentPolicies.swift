@@ -1,8 +1,8 @@
-import JitsudoCore
+public import JitsudoCore
 
 /// The permissive policies `jitsudod dev` seeds (`schema.md` §2): never in production.
-enum DevelopmentPolicies {
-    static let all: [Policy] = {
+public enum DevelopmentPolicies {
+    public static let all: [Policy] = {
         let epoch = AuditTimestamp(microsecondsSinceEpoch: 0)
         // The ids are fixed by the spec and valid; parsing cannot fail.
         let eligibilityID = (try? PolicyID(parsing: "pol_dev_eligibility"))!

@@ -8,7 +8,11 @@ extension DevelopmentIssuer {
 
     /// Starts a device login (`POST /device/code`): returns status 200 and the RFC 8628 §3.2 response,
     /// or 400 `invalid_client` for another client id.
-    public func deviceAuthorization(clientID: String, scope: String = "openid email", now: Date) -> (status: Int, json: Data) {
+    /// With ``Configuration/approvesDefaultUserAutomatically``, the login is approved at once, as `loginHint` (an
+    /// e-mail address: any development user) when given, else as the default user.
+    public func deviceAuthorization(clientID: String, scope: String = "openid email", loginHint: String? = nil, now: Date) -> (
+        status: Int, json: Data
+    ) {
         guard clientID == configuration.clientID else {
             return (400, Self.json(["error": "invalid_client", "error_description": "unknown client_id"]))
         }
@@ -18,7 +22,14 @@ extension DevelopmentIssuer {
             userCode: userCode, scope: scope, expiresAt: now.addingTimeInterval(configuration.deviceCodeLifetime),
             interval: configuration.pollInterval
         )
-        if configuration.approvesDefaultUserAutomatically { entry.approvedAs = configuration.defaultUser }
+        if let loginHint, !loginHint.isEmpty {
+            guard let user = Self.developmentUser(loginHint, default: configuration.defaultUser) else {
+                return (400, Self.json(["error": "invalid_request", "error_description": "login_hint must be an e-mail address"]))
+            }
+            if configuration.approvesDefaultUserAutomatically { entry.approvedAs = user }
+        } else if configuration.approvesDefaultUserAutomatically {
+            entry.approvedAs = configuration.defaultUser
+        }
         state.withLock { $0.deviceCodes[deviceCode] = entry }
         let verification = configuration.baseURL + "/device"
         return (
@@ -70,6 +81,7 @@ extension DevelopmentIssuer {
         switch fields["grant_type"] {
         case Self.deviceCodeGrantType?: return deviceCodeToken(fields["device_code"] ?? "", now: now)
         case "refresh_token"?: return refreshToken(fields["refresh_token"] ?? "", now: now)
+        case "authorization_code"?: return authorizationCodeToken(fields, now: now)
         default: return Self.oauthError("unsupported_grant_type", "grant_type is not supported")
         }
     }
@@ -111,7 +123,7 @@ extension DevelopmentIssuer {
         return issueTokens(for: user, scope: "openid email", now: now)
     }
 
-    private func issueTokens(for user: User, scope: String, now: Date) -> (status: Int, json: Data) {
+    func issueTokens(for user: User, scope: String, now: Date) -> (status: Int, json: Data) {
         guard let idToken = try? mint(email: user.email, groups: user.groups, subject: user.subject, now: now) else {
             return Self.oauthError("server_error", "could not sign the token", status: 500)
         }
@@ -124,6 +136,17 @@ extension DevelopmentIssuer {
                 "expires_in": Int(configuration.tokenLifetime), "refresh_token": refresh, "scope": scope,
             ])
         )
+    }
+
+    /// The development user of `email`: the default user's groups for the default user, none for anyone else.
+    /// Nil unless `email` looks like an address (1–254 characters, one `@`, no spaces or markup).
+    static func developmentUser(_ email: String, default defaultUser: User?) -> User? {
+        let trimmed = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard (3...254).contains(trimmed.count), trimmed.filter({ $0 == "@" }).count == 1, !trimmed.hasPrefix("@"), !trimmed.hasSuffix("@"),
+            !trimmed.contains(where: { $0.isWhitespace || "<>\"'&;,/\\".contains($0) })
+        else { return nil }
+        if let defaultUser, defaultUser.email.lowercased() == trimmed { return defaultUser }
+        return User(email: trimmed)
     }
 
     static func oauthError(_ code: String, _ description: String, status: Int = 400) -> (status: Int, json: Data) {

@@ -1,4 +1,5 @@
 import Foundation
+public import JitsudoServer
 public import JitsudoStore
 public import Logging
 import JitsudoTLS
@@ -75,6 +76,7 @@ public enum DevelopmentStack {
         configuration.developmentMode = true
         // One developer on loopback: no rate limits.
         configuration.limits = .ratesOff
+        configuration.seedPolicies = DevelopmentPolicies.all
         configuration.databaseURL = databaseURL
         configuration.httpHost = "127.0.0.1"
         configuration.httpPort = port
@@ -90,26 +92,65 @@ public enum DevelopmentStack {
         return configuration
     }
 
+    /// Where the printed commands find things: the `jitsudo` binary, and a home folder per person.
+    public struct Walkthrough: Sendable {
+        /// The `jitsudo` to run (an absolute path when it was built beside `jitsudod`).
+        public var cli: String
+        /// An absolute folder holding one home per person (`<data-dir>/people`).
+        public var peopleDirectory: String
+
+        public init(cli: String, peopleDirectory: String) {
+            self.cli = cli
+            self.peopleDirectory = peopleDirectory
+        }
+
+        /// The command lines of the walkthrough, in order, each working as printed in a POSIX shell (run in one
+        /// shell: `REQ` carries the request id from line to line).
+        public func commands(base: String, caFile: String?) -> [String] {
+            let ca = caFile.map { " --ca-file \(Self.quoted($0))" } ?? ""
+            let alice = "HOME=\(Self.quoted(peopleDirectory + "/alice"))"
+            let bob = "HOME=\(Self.quoted(peopleDirectory + "/bob"))"
+            let jitsudo = Self.quoted(cli)
+            return [
+                "\(alice) \(jitsudo) login --provider \(base)/dev-oidc --server \(base) --user alice@example.com\(ca)",
+                "REQ=$(\(alice) \(jitsudo) request -q --provider mock --role admin --scope dev --duration 30m --reason \"trying jitsudo\"\(ca)) && echo \"$REQ\"",
+                "\(bob) \(jitsudo) login --provider \(base)/dev-oidc --server \(base) --user bob@example.com\(ca)",
+                "\(bob) \(jitsudo) approve \"$REQ\" --comment \"looks fine\"\(ca)",
+                "\(alice) \(jitsudo) status \"$REQ\"\(ca)",
+                "\(alice) \(jitsudo) exec \"$REQ\"\(ca) -- sh -c 'echo \"using grant $JITSUDO_REQUEST_ID with key $MOCK_ACCESS_KEY\"'",
+                "\(alice) \(jitsudo) revoke \"$REQ\" --reason \"done trying\"\(ca)",
+                "\(alice) \(jitsudo) audit --request \"$REQ\"\(ca)",
+            ]
+        }
+
+        /// `text` as one shell word: bare when it is plain, else in single quotes.
+        static func quoted(_ text: String) -> String {
+            if !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+:@=".contains($0)) }) { return text }
+            return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+    }
+
+    /// The first line of the walkthrough block in the banner (tests find the commands after it).
+    public static let walkthroughHeading = "Walk through it: alice asks, bob approves (nobody approves their own request). In one shell:"
+
     /// The lines `jitsudod dev` prints once it serves.
-    public static func banner(port: Int, databaseURL: String, tls: TLSFiles? = nil) -> String {
+    public static func banner(port: Int, databaseURL: String, tls: TLSFiles? = nil, walkthrough: Walkthrough) -> String {
         let base = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
-        let caFlag = tls.map { " --ca-file \($0.caCertificate)" } ?? ""
+        let commands = walkthrough.commands(base: base, caFile: tls?.caCertificate).map { "  " + $0 }.joined(separator: "\n")
         return """
             jitsudod dev listening on \(base)
 
             Development stack (never use in production):
+              Web console:  \(tls == nil ? "http://localhost:\(port)" : base)/ui/   (sign in as anyone: the development issuer shows a user picker)
               API:          \(base)   (health: /healthz, readiness: /readyz, metrics: /metrics)
-              OIDC issuer:  \(base)/dev-oidc   (development only; logs you in as dev@example.com, admin)
+              OIDC issuer:  \(base)/dev-oidc   (development only; `jitsudo login --user EMAIL` logs in as anyone, no browser)
               Database:     \((try? DatabaseURL(databaseURL).description) ?? databaseURL)
               Provider:     mock (grants are recorded in mock_provider_ledger)
               Policies:     dev-allow-all-eligibility, dev-allow-all-approval
+              CLI:          \(walkthrough.cli)
 
-            Log in with the CLI:
-              jitsudo login --provider \(base)/dev-oidc --server \(base)\(caFlag)
-
-            Then try:
-              jitsudo request --provider mock --role admin --scope dev --duration 30m --reason "trying jitsudo"
-              jitsudo status
+            \(walkthroughHeading)
+            \(commands)
 
             Ctrl-C stops the server and the database it started.
             """
