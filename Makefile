@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
+.PHONY: bench test lint build dev dev-stop conformance fuzz fuzz-rego clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -15,6 +15,7 @@ help:
 	@echo "make fuzz   longer randomised runs (make fuzz-rego: every Rego builtin against real OPA, fresh seed; FUZZ_SEED=N repeats one)"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
+	@echo "make bench    throughput: SQL and HTTPS baselines vs jitsudo's audit appends, create -> ACTIVE and audit verify (release build)"
 	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
 
 ## One debug configuration throughout: build once, then run the tests without rebuilding.
@@ -35,11 +36,16 @@ test-images:
 	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
 	scripts/with-test-postgres.sh Tests/ImageTests/image-tests.sh
 
+## The throughput benchmark of issue 18 (release build, one PostgreSQL, baselines and ratios; see BENCHMARKS.md).
+bench:
+	scripts/ensure-deps.sh
+	Benchmarks/run.sh
+
 ## Style gates, part of `make test`: swift-format (.swift-format: 4 spaces, 150 columns) and shellcheck on every script.
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck scripts/*.sh Tests/ImageTests/*.sh
+	shellcheck scripts/*.sh Tests/ImageTests/*.sh Benchmarks/*.sh Benchmarks/http/*.sh
 
 conformance: build
 	$(SWIFT) run --skip-build rego-conformance ../shared/conformance/rego

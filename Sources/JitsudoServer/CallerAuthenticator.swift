@@ -8,18 +8,22 @@ import Hummingbird
 import JitsudoAPI
 import JitsudoStore
 
-/// Authenticates every `/api/v1alpha1` call and records the caller as seen.
+/// Authenticates every `/api/v1alpha1` call and records the caller as seen — at most once a minute per identity
+/// and replica (``LastSeenCache``), so the hot path makes no write per call.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let authenticator: any CallerAuthenticator
     let principals: PrincipalRepository
+    let lastSeen = LastSeenCache()
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
         let caller = try await authenticator.authenticate(authorization: request.headers[.authorization])
         context.caller = caller
-        // Bookkeeping only: a failure to record last-seen never fails the call.
-        try? await principals.touch(caller.email)
+        if lastSeen.claim(caller.email) {
+            // Bookkeeping only: a failure to record last-seen never fails the call; the next call tries again.
+            do { try await principals.touch(caller.email) } catch { lastSeen.forget(caller.email) }
+        }
         return try await next(request, context)
     }
 }

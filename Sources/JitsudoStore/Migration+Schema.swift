@@ -1,6 +1,8 @@
 extension Migration {
     /// Every migration, in order. Append only: never edit a migration that has shipped.
-    public static let all: [Migration] = [initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule, replicaRegistry]
+    public static let all: [Migration] = [
+        initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule, replicaRegistry, commitTimeChain,
+    ]
 
     /// The schema of `schema.md` §1 and §7.
     static let initialSchema = Migration(
