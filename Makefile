@@ -5,7 +5,7 @@ SWIFT_FLAGS ?= -j $(JOBS)
 DEV_DIR := .dev
 DEV_PG_PORT ?= 55432
 
-.PHONY: cluster cluster-down drill test lint build dev dev-stop console-screenshots conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
+.PHONY: bench cluster cluster-down drill test lint build dev dev-stop console-screenshots conformance fuzz fuzz-rego fuzz-api fuzz-libfuzzer soak clean help kube-up kube-down kube-status images release test-images
 FUZZ_SEED ?= $(shell date +%s)
 FUZZ_PER_BUILTIN ?= 120
 
@@ -17,6 +17,7 @@ help:
 	@echo "make cluster / cluster-down   jitsudo installed with helm on a local Kubernetes (ops/cluster.sh); make drill: the runbook drills"
 	@echo "make kube-up / kube-down   a local Kubernetes API server for development (builds it once; see scripts/kube-testenv.sh)"
 	@echo "make images   OCI images of jitsudod and jitsudo-operator in .build-images/ (no Docker; scripts/build-image.sh)"
+	@echo "make bench    throughput: SQL and HTTPS baselines vs jitsudo's audit appends, create -> ACTIVE and audit verify (release build)"
 	@echo "make release  tarballs of jitsudo, jitsudod and jitsudo-operator for linux x86_64 in .build-dist/"
 
 ## One debug configuration throughout: build once, then run the tests without rebuilding.
@@ -37,11 +38,16 @@ test-images:
 	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
 	scripts/with-test-postgres.sh Tests/ImageTests/image-tests.sh
 
+## The throughput benchmark of issue 18 (release build, one PostgreSQL, baselines and ratios; see BENCHMARKS.md).
+bench:
+	scripts/ensure-deps.sh
+	Benchmarks/run.sh
+
 ## Style gates, part of `make test`: swift-format (.swift-format: 4 spaces, 150 columns) and shellcheck on every script.
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh ops/*.sh ops/*/*.sh
+	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh Benchmarks/*.sh Benchmarks/http/*.sh ops/*.sh ops/*/*.sh
 
 ## The console's main pages as PNG into docs/images/ (the browser test's run, saving what it sees).
 console-screenshots: build

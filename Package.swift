@@ -490,7 +490,7 @@ let package = Package(
         ),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
-        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore"], swiftSettings: strict),
+        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment"], swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict

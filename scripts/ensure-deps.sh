@@ -30,6 +30,9 @@ command -v umoci >/dev/null || missing+=(umoci)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v objcopy >/dev/null || missing+=(binutils)
 command -v shellcheck >/dev/null || missing+=(shellcheck)
+# The throughput benchmark (make bench, Benchmarks/run.sh): wrk drives HTTPS, pgbench the SQL baselines.
+command -v wrk >/dev/null || missing+=(wrk)
+command -v pgbench >/dev/null || missing+=(postgresql-contrib)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
 [ -f /usr/share/zoneinfo/UTC ] || missing+=(tzdata)
 # The web console's browser test (Tests/ConsoleBrowserTests): Debian's chromium and its WebDriver.

@@ -22,7 +22,8 @@ ca="$dir/tls/ca.crt"
 sleep 3
 echo "idle $(grep VmRSS /proc/$pid/status)"
 admin=$(curl -s --cacert "$ca" "$url/dev-oidc/dev-token?email=bench-admin@example.com&groups=jitsudo-admins" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id_token"])')
-export BENCH_TOKEN=$(curl -s --cacert "$ca" "$url/dev-oidc/dev-token?email=bench@example.com&groups=sre" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id_token"])')
+BENCH_TOKEN=$(curl -s --cacert "$ca" "$url/dev-oidc/dev-token?email=bench@example.com&groups=sre" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id_token"])')
+export BENCH_TOKEN
 curl -sf --cacert "$ca" -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
     -d '{"name":"bench-auto","type":"approval","enabled":true,"rego":"package jitsudo.approval\napprover_tier := \"auto\"\n"}' \
     "$url/api/v1alpha1/policies" >/dev/null

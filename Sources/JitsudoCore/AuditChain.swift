@@ -21,27 +21,66 @@ public enum AuditChain {
 
     /// The exact bytes that are hashed: each field as a 4-byte big-endian length and its UTF-8 bytes.
     public static func preimage(of event: AuditEvent) -> [UInt8] {
-        let fields = [
-            formatTag, event.prevHash, String(event.id), event.timestamp.canonicalText, event.actorIdentity,
-            event.action, event.requestID ?? "", event.provider, event.resourceScope, event.outcome.rawValue,
-            event.detailsJSON,
-        ]
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(fields.reduce(44) { $0 + $1.utf8.count })
-        for field in fields {
-            let count = UInt32(field.utf8.count)
+        appendPreimage(of: event, to: &bytes)
+        return bytes
+    }
+
+    /// Appends ``preimage(of:)`` to `bytes`, writing the id and timestamp digits in place (no intermediate strings).
+    public static func appendPreimage(of event: AuditEvent, to bytes: inout [UInt8]) {
+        func length(_ count: Int) {
+            let count = UInt32(truncatingIfNeeded: count)
             bytes.append(UInt8(truncatingIfNeeded: count >> 24))
             bytes.append(UInt8(truncatingIfNeeded: count >> 16))
             bytes.append(UInt8(truncatingIfNeeded: count >> 8))
             bytes.append(UInt8(truncatingIfNeeded: count))
-            bytes.append(contentsOf: field.utf8)
         }
-        return bytes
+        func field(_ text: String) {
+            length(text.utf8.count)
+            bytes.append(contentsOf: text.utf8)
+        }
+        field(formatTag)
+        field(event.prevHash)
+        if event.id >= 0 {
+            var divisor: Int64 = 1
+            var count = 1
+            while event.id / divisor >= 10 {
+                divisor *= 10
+                count += 1
+            }
+            length(count)
+            while divisor > 0 {
+                bytes.append(UInt8(truncatingIfNeeded: 48 + event.id / divisor % 10))
+                divisor /= 10
+            }
+        } else {
+            field(String(event.id))
+        }
+        let lengthAt = bytes.count
+        length(0)
+        event.timestamp.appendCanonicalText(to: &bytes)
+        let timestampLength = UInt32(truncatingIfNeeded: bytes.count - lengthAt - 4)
+        for shift in 0..<4 { bytes[lengthAt + shift] = UInt8(truncatingIfNeeded: timestampLength >> (24 - 8 * shift)) }
+        field(event.actorIdentity)
+        field(event.action)
+        field(event.requestID ?? "")
+        field(event.provider)
+        field(event.resourceScope)
+        field(event.outcome.rawValue)
+        field(event.detailsJSON)
     }
 
     /// Lower-case hex SHA-256 of ``preimage(of:)``. The event's own `hash` is ignored.
     public static func hash(of event: AuditEvent) -> String {
         Hashing.sha256Hex(bytes: preimage(of: event))
+    }
+
+    /// Whether `event.hash` is the hash of its content, using `scratch` for the pre-image (reused across calls,
+    /// so a long verification allocates nothing per event for it) and comparing digest bytes with the stored hex.
+    public static func hashMatches(_ event: AuditEvent, scratch: inout [UInt8]) -> Bool {
+        scratch.removeAll(keepingCapacity: true)
+        appendPreimage(of: event, to: &scratch)
+        return Hashing.sha256(scratch, equalsHex: event.hash)
     }
 
     /// Turns `draft` into the next event after `head`, stamped `timestamp`, with its hash computed.
@@ -100,6 +139,7 @@ extension AuditChain {
         private var expectedID: Int64 = 1
         private var previousHash = AuditChain.genesisHash
         private var firstID: Int64 = 0
+        private var scratch: [UInt8] = []
 
         public init() {}
 
@@ -119,7 +159,7 @@ extension AuditChain {
                     : "prev_hash does not match the hash of event \(event.id - 1)"
                 return broken(at: event.id, problem)
             }
-            guard AuditChain.hash(of: event) == event.hash else {
+            guard AuditChain.hashMatches(event, scratch: &scratch) else {
                 return broken(at: event.id, "stored hash does not match its content")
             }
             previousHash = event.hash

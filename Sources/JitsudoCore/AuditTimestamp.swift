@@ -14,13 +14,51 @@ public struct AuditTimestamp: Sendable, Hashable, Comparable, CustomStringConver
 
     /// The canonical text of `audit.md` §2: UTC, zero-padded, exactly six fractional digits, `T` and `Z`.
     public var canonicalText: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Self.canonicalLength)
+        appendCanonicalText(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The length of the canonical text for years 0–9999.
+    public static let canonicalLength = 27
+
+    /// Appends the UTF-8 bytes of ``canonicalText`` to `bytes` (digit by digit, no intermediate strings: the chain
+    /// verifier formats one per event).
+    public func appendCanonicalText(to bytes: inout [UInt8]) {
         let (days, microsOfDay) = Self.floorDivide(microseconds, 86_400_000_000)
         let civil = Self.civil(fromDays: days)
         let secondsOfDay = microsOfDay / 1_000_000
-        let fraction = microsOfDay % 1_000_000
-        return pad(civil.year, 4) + "-" + pad(civil.month, 2) + "-" + pad(civil.day, 2) + "T"
-            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-            + "." + pad(fraction, 6) + "Z"
+        func digits(_ value: Int64, _ width: Int) {
+            guard value >= 0 else {
+                bytes.append(contentsOf: String(value).utf8)
+                return
+            }
+            var divisor: Int64 = 1
+            var count = 1
+            while count < width || value / divisor >= 10 {
+                divisor *= 10
+                count += 1
+            }
+            while divisor > 0 {
+                bytes.append(UInt8(truncatingIfNeeded: 48 + value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(civil.year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(civil.month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(civil.day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(secondsOfDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondsOfDay / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(secondsOfDay % 60, 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(microsOfDay % 1_000_000, 6)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     public var description: String { canonicalText }
@@ -61,11 +99,6 @@ public struct AuditTimestamp: Sendable, Hashable, Comparable, CustomStringConver
         }
         let days = Self.days(fromCivilYear: year, month: month, day: day)
         self.microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + micros
-    }
-
-    private func pad(_ value: Int64, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {

@@ -53,7 +53,7 @@ public struct DriftReconciler: Sendable {
                 "binding_kind": .string(removal.kind), "binding_name": .string(removal.name), "reason": .string(removal.reason),
                 "request_id": .string(removal.requestID),
             ]
-            _ = try await audit.append(
+            try await audit.append(
                 AuditDraft(
                     actor: "system", action: "grant.drift_removed", requestID: (try? RequestID(parsing: removal.requestID))?.rawValue,
                     provider: providerName, resourceScope: removal.scope, outcome: .success, details: details))

@@ -29,7 +29,7 @@ extension RequestService {
     /// Revoke an ACTIVE or APPROVED request (requester or admin). Final requests are returned unchanged.
     public func revoke(_ id: RequestID, reason: String, by caller: Caller) async throws -> WireRequest {
         let revoked = try await execute(id, .revoke(by: actor(caller), reason: reason), actor: caller.email)
-        if revoked.state == .revoked { logger.info("grant revoked", metadata: ["request.id": "\(id)"]) }
+        if revoked.request.state == .revoked { logger.info("grant revoked", metadata: ["request.id": "\(id)"]) }
         return try await wire(revoked)
     }
 
@@ -92,7 +92,7 @@ extension RequestService {
     /// Ends a request whose time ran out (an ACTIVE grant past expiry or a PENDING request past the TTL), audited by `system`.
     @discardableResult
     public func expire(_ id: RequestID, fence: Int64? = nil) async throws -> ElevationRequest {
-        try await execute(id, .expire, actor: RequestWorkflow.Actor.system.identity, fence: fence)
+        try await execute(id, .expire, actor: RequestWorkflow.Actor.system.identity, fence: fence).request
     }
 
     /// The automated approver's queue: `PENDING` requests of tier `ai_review`, oldest first.

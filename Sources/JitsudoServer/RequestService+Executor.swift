@@ -14,11 +14,14 @@ extension RequestService {
     ///   - issued: what the provider issued, for a command whose decision stores credentials.
     ///   - fence: the leadership epoch the write requires (leader-only work).
     func execute(_ id: RequestID, _ command: RequestWorkflow.Command, actor: String, issued: IssuedGrant? = nil, fence: Int64? = nil)
-        async throws -> ElevationRequest
+        async throws -> Executed
     {
         let sealed = try issued.map { try vault.seal($0.credentials) }
         var decision = RequestWorkflow.Decision.unchanged
+        var approvalsRead: [Approval] = []
+        var approvalRecorded = false
         let stored = try await requests.transition(id, fence: fence) { locked, approvals in
+            approvalsRead = approvals
             decision = RequestWorkflow.decide(command, on: .init(locked, approvers: approvals.map(\.approverIdentity)), at: now())
             switch decision {
             case .unchanged:
@@ -32,12 +35,15 @@ extension RequestService {
                 var change = RequestRepository.Change(request: next, audit: [])
                 apply(effects, to: &change, sealedCredentials: sealed)
                 change.audit = change.audit.map(marked)
+                approvalRecorded = change.approval != nil
                 return change
             }
         }
         if case .refused(let refusal) = decision { throw refusal }
         if decision.effects.contains(.issueGrant) { return try await issueGrant(stored, actor: actor) }
-        return stored
+        // The approvals read under the row lock are the stored ones unless this decision added one (whose stored
+        // time is the database's, so it is read back for the response).
+        return Executed(request: stored, approvals: approvalRecorded ? nil : approvalsRead)
     }
 
     /// Turns the in-transaction effects into the repository's change; provider calls are the executor's own.
@@ -57,7 +63,7 @@ extension RequestService {
 
     /// APPROVED → ACTIVE: calls the provider (outside any transaction), then records the grant. A provider failure
     /// is recorded (`grant.issue_failed`), leaves the request APPROVED and is thrown as ``ProviderFailure``.
-    func issueGrant(_ request: ElevationRequest, actor: String) async throws -> ElevationRequest {
+    func issueGrant(_ request: ElevationRequest, actor: String) async throws -> Executed {
         guard let provider = providers[request.provider] else { throw ProviderFailure(provider: request.provider, "is not enabled on this server") }
         let issued: IssuedGrant
         do {

@@ -143,7 +143,8 @@ public struct RequestService: Sendable {
             let created = try await requests.create(request, audit: change.audit.map(marked), extraWrites: change.extraWrites)
             logger.info("request created", metadata: ["request.id": "\(id)", "request.tier": "\(created.approverTier.rawValue)"])
             if effects.contains(.issueGrant) { return try await wire(try await issueGrant(created, actor: caller.email)) }
-            return try await wire(created)
+            // A request is created without approvals (`create` writes none).
+            return try await wire(Executed(request: created, approvals: []))
         }
     }
 
@@ -158,10 +159,20 @@ public struct RequestService: Sendable {
         try await wire([request])[0]
     }
 
-    /// The API shapes of a page of requests: two queries for the whole page, not two per request.
-    func wire(_ page: [ElevationRequest]) async throws -> [WireRequest] {
-        let approvals = try await requests.approvals(of: page.map(\.id))
-        let revocations = try await revocations.statuses(of: page.map(\.id.rawValue))
+    /// The API shape of what a decision stored: its approvals are those the transaction saw when it knew them.
+    func wire(_ executed: Executed) async throws -> WireRequest {
+        guard let approvals = executed.approvals else { return try await wire(executed.request) }
+        return try await wire([executed.request], knownApprovals: [executed.request.id: approvals])[0]
+    }
+
+    /// The API shapes of a page of requests: at most two queries for the whole page, not two per request. Approvals
+    /// already known (read in the transaction that produced the request) are not read again; revocation status is
+    /// read only for REVOKED and EXPIRED requests, the only ones a revocation is ever queued for.
+    func wire(_ page: [ElevationRequest], knownApprovals: [RequestID: [Approval]] = [:]) async throws -> [WireRequest] {
+        let unknown = page.map(\.id).filter { knownApprovals[$0] == nil }
+        let approvals = try await requests.approvals(of: unknown).merging(knownApprovals) { read, _ in read }
+        let ended = page.filter { $0.state == .revoked || $0.state == .expired }.map(\.id.rawValue)
+        let revocations = try await revocations.statuses(of: ended)
         return page.map { request in
             let revocation = revocations[request.id.rawValue]
             return WireRequest(

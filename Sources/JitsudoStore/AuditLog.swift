@@ -5,8 +5,12 @@ import Metrics
 
 /// The append-only, hash-chained audit log (`audit.md`).
 ///
-/// Appends happen inside the caller's transaction: the row lock on `audit_chain_head` serialises
-/// appenders across replicas, so concurrent writers never fail and never fork the chain.
+/// Appends happen inside the caller's transaction and take no lock: the event is recorded in `audit_pending`, and
+/// PostgreSQL links it into the chain while that transaction commits (migration 8, a deferred trigger that locks the
+/// one-row chain head, computes the v2 hash and inserts the event). The head lock serialises only those commit-time
+/// links, across replicas, so concurrent writers never fail and never fork the chain, and the lock is never held
+/// across a round trip to a client. A transaction that rolls back leaves no event; one that commits has its events
+/// in `audit_events`, so every read after the commit sees them.
 public struct AuditLog: Sendable {
     public let database: Database
 
@@ -14,52 +18,54 @@ public struct AuditLog: Sendable {
         self.database = database
     }
 
-    /// Appends `draft` inside the transaction of `connection` and returns the stored event.
-    ///
-    /// Call it as the last statement before commit: the chain head stays locked until the transaction ends.
-    @discardableResult
-    public static func append(_ draft: AuditDraft, on connection: PostgresConnection, logger: Logger) async throws -> AuditEvent {
-        let draft = draft.stamped(httpRequestID: HTTPRequestScope.requestID)
-        let headRows = try await connection.query(
-            """
-            SELECT last_id, last_hash, \(unescaped: SQL.micros("clock_timestamp()"))
-            FROM audit_chain_head WHERE id = 1 FOR UPDATE
-            """,
-            logger: logger
-        )
-        var head: (Int64, String, Int64)?
-        for try await row in headRows.decode((Int64, String, Int64).self) { head = row }
-        guard let (lastID, lastHash, now) = head else {
-            throw StoreError(.integrity, "audit_chain_head has no row; the schema is incomplete — run 'jitsudod migrate'")
-        }
-        let event = AuditChain.link(
-            draft, after: AuditChain.Head(lastID: lastID, lastHash: lastHash), at: AuditTimestamp(microsecondsSinceEpoch: now)
-        )
-        try await connection.query(
-            """
-            WITH inserted AS (
-                INSERT INTO audit_events (id, "timestamp", actor_identity, action, request_id, provider, resource_scope,
-                                          outcome, details_json, prev_hash, hash)
-                VALUES (\(event.id), timestamptz 'epoch' + (\(event.timestamp.microseconds) * interval '1 microsecond'),
-                        \(event.actorIdentity), \(event.action), \(event.requestID), \(event.provider),
-                        \(event.resourceScope), \(event.outcome.rawValue), \(event.detailsJSON), \(event.prevHash), \(event.hash))
-                RETURNING id, hash
-            )
-            UPDATE audit_chain_head SET last_id = inserted.id, last_hash = inserted.hash, updated_at = now()
-            FROM inserted WHERE audit_chain_head.id = 1
-            """,
-            logger: logger
-        )
-        // Counted when written; a transaction that later rolls back still counts (it is an attempt).
-        Counter(label: "jitsudo_audit_appends_total", dimensions: [("outcome", draft.outcome.rawValue)]).increment()
-        return event
+    /// Records `drafts`, in order, inside the transaction of `connection` (one statement, no lock); they are
+    /// chained when that transaction commits, and vanish with it if it rolls back.
+    public static func append(_ drafts: [AuditDraft], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !drafts.isEmpty else { return }
+        try await connection.query(pendingInsert(drafts), logger: logger)
+        countAppends(drafts)
     }
 
-    /// Appends `draft` in a transaction of its own (for refusals, which change nothing else).
-    @discardableResult
-    public func append(_ draft: AuditDraft) async throws -> AuditEvent {
-        try await database.transaction { connection in
-            try await Self.append(draft, on: connection, logger: database.logger)
+    /// Records `draft` inside the transaction of `connection`; it is chained when that transaction commits.
+    public static func append(_ draft: AuditDraft, on connection: PostgresConnection, logger: Logger) async throws {
+        try await append([draft], on: connection, logger: logger)
+    }
+
+    /// Appends `draft` on its own (for refusals, which change nothing else): one autocommitted statement, so the
+    /// event is in the chain when this returns.
+    public func append(_ draft: AuditDraft) async throws {
+        try await database.query(Self.pendingInsert([draft]))
+        Self.countAppends([draft])
+    }
+
+    /// The one statement that records `drafts` in `audit_pending`.
+    static func pendingInsert(_ drafts: [AuditDraft]) -> PostgresQuery {
+        // Each event names the API call it was written in, if any (`HTTPRequestScope`).
+        let drafts = drafts.map { $0.stamped(httpRequestID: HTTPRequestScope.requestID) }
+        if drafts.count == 1 {
+            let draft = drafts[0]
+            return """
+                INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
+                VALUES (\(draft.actorIdentity), \(draft.action), \(draft.requestID), \(draft.provider), \(draft.resourceScope),
+                        \(draft.outcome.rawValue), \(draft.detailsJSON))
+                """
+        }
+        // `WITH ORDINALITY … ORDER BY` keeps the drafts' order: pending rows, and so chain positions, follow it.
+        return """
+            INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
+            SELECT actor, action, NULLIF(request_id, ''), provider, scope, outcome, details
+            FROM unnest(\(drafts.map(\.actorIdentity))::text[], \(drafts.map(\.action))::text[], \(drafts.map { $0.requestID ?? "" })::text[],
+                        \(drafts.map(\.provider))::text[], \(drafts.map(\.resourceScope))::text[],
+                        \(drafts.map(\.outcome.rawValue))::text[], \(drafts.map(\.detailsJSON))::text[])
+                 WITH ORDINALITY AS t(actor, action, request_id, provider, scope, outcome, details, position)
+            ORDER BY position
+            """
+    }
+
+    /// Counted when recorded; a transaction that later rolls back still counts (it is an attempt).
+    static func countAppends(_ drafts: [AuditDraft]) {
+        for draft in drafts {
+            Counter(label: "jitsudo_audit_appends_total", dimensions: [("outcome", draft.outcome.rawValue)]).increment()
         }
     }
 
@@ -152,19 +158,18 @@ public struct AuditLog: Sendable {
     }
 
     static let columns = """
-        id, \(SQL.micros("\"timestamp\"")), actor_identity, action, request_id, provider, resource_scope, outcome,
-        details_json, prev_hash, hash
+        id, "timestamp", actor_identity, action, request_id, provider, resource_scope, outcome, details_json, prev_hash, hash
         """
 
     static func decode(_ row: PostgresRow) throws -> AuditEvent {
-        let (id, micros, actor, action, requestID, provider, scope, outcome, details, prevHash, hash) = try row.decode(
-            (Int64, Int64, String, String, String?, String, String, String, String, String, String).self
+        let (id, stamp, actor, action, requestID, provider, scope, outcome, details, prevHash, hash) = try row.decode(
+            (Int64, StoredTimestamp, String, String, String?, String, String, String, String, String, String).self
         )
         guard let outcomeValue = AuditOutcome(rawValue: outcome) else {
             throw StoreError(.integrity, "audit event \(id) has unknown outcome '\(outcome)'")
         }
         return AuditEvent(
-            id: id, timestamp: AuditTimestamp(microsecondsSinceEpoch: micros), actorIdentity: actor, action: action,
+            id: id, timestamp: stamp.value, actorIdentity: actor, action: action,
             requestID: requestID, provider: provider, resourceScope: scope, outcome: outcomeValue, detailsJSON: details,
             prevHash: prevHash, hash: hash
         )

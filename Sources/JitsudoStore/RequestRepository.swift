@@ -30,7 +30,7 @@ public struct RequestRepository: Sendable {
                 logger: database.logger
             )
             let stored = try await Self.single(rows, id: request.id.rawValue)
-            for draft in audit { try await AuditLog.append(draft, on: connection, logger: database.logger) }
+            try await AuditLog.append(audit, on: connection, logger: database.logger)
             for write in extraWrites { try await write(connection, database.logger) }
             return stored
         }
@@ -208,7 +208,7 @@ public struct RequestRepository: Sendable {
             }
             let change = try decide(locked, approvals)
             guard change.updatesRequest else {
-                for draft in change.audit { try await AuditLog.append(draft, on: connection, logger: logger) }
+                try await AuditLog.append(change.audit, on: connection, logger: logger)
                 for write in change.extraWrites { try await write(connection, logger) }
                 return locked
             }
@@ -257,7 +257,7 @@ public struct RequestRepository: Sendable {
                 )
             }
             for write in change.extraWrites { try await write(connection, logger) }
-            for draft in change.audit { try await AuditLog.append(draft, on: connection, logger: logger) }
+            try await AuditLog.append(change.audit, on: connection, logger: logger)
             return stored
         }
     }

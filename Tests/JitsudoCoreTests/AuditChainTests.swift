@@ -200,3 +200,43 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// The verifier's in-place pre-image and digest comparison against the plain field-by-field encoding of `audit.md` §2.
+@Suite struct AuditChainPreimageTests {
+    static func plainPreimage(_ event: AuditEvent) -> [UInt8] {
+        let fields = [
+            AuditChain.formatTag, event.prevHash, String(event.id), event.timestamp.canonicalText, event.actorIdentity, event.action,
+            event.requestID ?? "", event.provider, event.resourceScope, event.outcome.rawValue, event.detailsJSON,
+        ]
+        return fields.flatMap { field -> [UInt8] in
+            let count = UInt32(field.utf8.count)
+            return [UInt8(count >> 24), UInt8((count >> 16) & 0xFF), UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF)] + Array(field.utf8)
+        }
+    }
+
+    @Test(arguments: [Int64(1), 9, 10, 99, 100, 12_345, 9_999_999_999, Int64.max])
+    func theInPlaceEncodingIsTheSpecsForEveryIdWidth(id: Int64) {
+        let event = AuditEvent(
+            id: id, timestamp: AuditTimestamp(microsecondsSinceEpoch: 1_774_022_462_123_456), actorIdentity: "bob@example.com",
+            action: "request.approved", requestID: id % 2 == 0 ? nil : "req_01JQ0000000000000000000000", provider: "mock",
+            resourceScope: "test-scope", outcome: .success, detailsJSON: "{\"comment\":\"LGTM \u{2713}\"}", prevHash: "", hash: "")
+        #expect(AuditChain.preimage(of: event) == Self.plainPreimage(event))
+        var hashed = event
+        hashed.hash = AuditChain.hash(of: event)
+        var scratch: [UInt8] = [1, 2, 3]
+        #expect(AuditChain.hashMatches(hashed, scratch: &scratch))
+        hashed.hash = String(hashed.hash.dropLast()) + (hashed.hash.hasSuffix("0") ? "1" : "0")
+        #expect(!AuditChain.hashMatches(hashed, scratch: &scratch))
+        hashed.hash = hashed.hash.uppercased()
+        #expect(!AuditChain.hashMatches(hashed, scratch: &scratch))
+    }
+
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000Z"), (-1, "1969-12-31T23:59:59.999999Z"),
+        (253_402_300_799_999_999, "9999-12-31T23:59:59.999999Z"), (-62_135_596_800_000_000, "0001-01-01T00:00:00.000000Z"),
+        (951_868_799_000_001, "2000-02-29T23:59:59.000001Z"),
+    ])
+    func canonicalTextIsWrittenDigitByDigit(micros: Int64, text: String) {
+        #expect(AuditTimestamp(microsecondsSinceEpoch: micros).canonicalText == text)
+    }
+}

@@ -1,3 +1,4 @@
+import JitsudoDevelopment
 @testable import JitsudoServer
 import Testing
 

@@ -1,0 +1,1 @@
+INSERT INTO bench_plain_events ("timestamp", actor_identity, action, request_id, provider, resource_scope, outcome, details_json, prev_hash, hash) VALUES (clock_timestamp(), 'writer@example.com', 'request.created', 'req_01JQ0000000000000000000000', 'mock', 'bench', 'success', '{"n":1,"reason":"INC-4421 benchmark"}', '', '');
