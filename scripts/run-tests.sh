@@ -53,7 +53,7 @@ for entry in "${groups[@]}"; do
     cat "$log"
     summary=$(grep -E "Test run with [0-9]+ test" "$log" | tail -1)
     total=$(echo "$summary" | sed -nE 's/.*Test run with ([0-9]+) test.*/\1/p')
-    bad=$(grep -cE "^✘ Test .* failed after" "$log" || true)
+    bad=$(grep -E "^✘ Test .* failed after" "$log" | grep -vcE "^✘ Test run with" || true)
     if [ "$rc" -ne 0 ] || [ -z "$total" ]; then
         status=1
         if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then echo "!!! group '$group' exceeded ${limit}s and was stopped" >&2; fi

@@ -68,13 +68,19 @@ start_stack() {
     database_url="${JITSUDO_TEST_DATABASE_URL%/*}/$db"
 
     # The run holds the leader lock itself, so no replica leads: the sweeper (which ends grants on their own time and
-    # works the revocation queue) stays idle, and every change to the database comes from a call under test.
+    # works the revocation queue) stays idle, and every change to the database comes from a call under test. It also
+    # keeps the leadership heartbeat fresh: a replica ends a lock holder whose heartbeat is older than the lease (the
+    # stale-holder takeover), which ended this holder mid-run and let the sweeper change rows under refused calls. The
+    # heartbeat fails harmlessly until jitsudod has created the table.
     python3 -c '
 import subprocess, sys, time
 psql = subprocess.Popen(["psql", "-qX", sys.argv[1]], stdin=subprocess.PIPE, text=True)
 psql.stdin.write("SELECT pg_advisory_lock(7278657000);\n")
 psql.stdin.flush()
-time.sleep(10**6)' "$database_url" >/dev/null 2>&1 &
+while True:
+    time.sleep(1)
+    psql.stdin.write("UPDATE leadership SET heartbeat_at = now() WHERE id = 1;\n")
+    psql.stdin.flush()' "$database_url" >/dev/null 2>&1 &
     background+=($!)
     for _ in $(seq 100); do
         [ "$(psql -tAX "$database_url" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -ge 1 ] && break

@@ -14,7 +14,7 @@ import json
 import os
 
 import schemathesis
-from db_fingerprint import Session
+from db_fingerprint import Session, changed_parts
 
 TOKENS = {
     "admin": os.environ["CONTRACT_ADMIN_TOKEN"],
@@ -88,6 +88,10 @@ def after_call(context, case, response):
             log.write(
                 json.dumps(
                     {"status": response.status_code, "method": case.method, "path": case.formatted_path,
+                     "changed": changed_parts(before, after),
+                     "newest_audit": _session[0].query(
+                         "SELECT string_agg(id || ' ' || action || ' ' || outcome || ' ' || actor_identity || ' ' || details_json, ' | ') "
+                         "FROM (SELECT * FROM audit_events ORDER BY id DESC LIMIT 3) e"),
                      "query": case.query, "body": repr(case.body)[:300], "response": body}
                 )
                 + "\n"

@@ -5,17 +5,18 @@ audited refusals (outcome failure). One psql process serves the whole run."""
 import re
 import subprocess
 
-FINGERPRINT = """
-SELECT md5(concat_ws('#',
-  (SELECT string_agg(r::text, '|' ORDER BY r.id) FROM requests r),
-  (SELECT string_agg(a::text, '|' ORDER BY a.request_id, a.approver_identity) FROM approvals a),
-  (SELECT string_agg(p::text, '|' ORDER BY p.id) FROM policies p),
-  (SELECT string_agg(concat_ws(',', p.identity, p.trust_tier, p.enrolled_by, p.enrolled_at, p.notes), '|' ORDER BY p.identity)
-     FROM principals p),
-  (SELECT string_agg(v::text, '|' ORDER BY v.request_id) FROM revocations v),
-  (SELECT string_agg(e.id || ':' || e.hash, '|' ORDER BY e.id) FROM audit_events e WHERE e.outcome = 'success')
-))
-"""
+PARTS = {
+    "requests": "(SELECT string_agg(r::text, '|' ORDER BY r.id) FROM requests r)",
+    "approvals": "(SELECT string_agg(a::text, '|' ORDER BY a.request_id, a.approver_identity) FROM approvals a)",
+    "policies": "(SELECT string_agg(p::text, '|' ORDER BY p.id) FROM policies p)",
+    "principals": "(SELECT string_agg(concat_ws(',', p.identity, p.trust_tier, p.enrolled_by, p.enrolled_at, p.notes), '|' "
+                  "ORDER BY p.identity) FROM principals p)",
+    "revocations": "(SELECT string_agg(v::text, '|' ORDER BY v.request_id) FROM revocations v)",
+    "audit_events": "(SELECT string_agg(e.id || ':' || e.hash, '|' ORDER BY e.id) FROM audit_events e WHERE e.outcome = 'success')",
+}
+# One md5 per part, so a difference names the table that changed.
+FINGERPRINT = "SELECT concat_ws(' ', " + ", ".join(f"'{name}=' || coalesce(md5({sql}), '-')" for name, sql in PARTS.items()) + ")"
+
 
 
 class Session:
@@ -42,6 +43,13 @@ class Session:
 
     def fingerprint(self):
         value = self.query(FINGERPRINT)
-        if not re.fullmatch(r"[0-9a-f]{32}", value):
+        if not re.fullmatch(r"(\w+=([0-9a-f]{32}|-) ?)+", value):
             raise RuntimeError(f"the database fingerprint failed: {value[:500]}")
         return value
+
+
+def changed_parts(before, after):
+    """The names of the parts that differ between two fingerprints."""
+    old = dict(item.split("=", 1) for item in before.split())
+    new = dict(item.split("=", 1) for item in after.split())
+    return sorted(name for name in new if old.get(name) != new[name])
