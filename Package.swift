@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "JitsudoDevelopment",
             dependencies: [
-                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS",
+                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS", "JitsudoAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 
-/// base64url without padding (RFC 7515 §2).
-enum Base64URL {
-    static func encode(_ data: some DataProtocol) -> String {
+/// base64url without padding (RFC 7515 §2): tokens, keys, PKCE and console secrets all use this one.
+public enum Base64URL {
+    public static func encode(_ data: some DataProtocol) -> String {
         Data(data).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
@@ -10,7 +10,7 @@ enum Base64URL {
     }
 
     /// Decodes strict base64url: only the URL-safe alphabet, no padding, no whitespace.
-    static func decode(_ string: some StringProtocol) -> Data? {
+    public static func decode(_ string: some StringProtocol) -> Data? {
         let allowed = string.utf8.allSatisfy { byte in
             (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
                 || byte == 0x2D || byte == 0x5F

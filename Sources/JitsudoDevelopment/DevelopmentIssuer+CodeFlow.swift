@@ -1,4 +1,5 @@
 import Crypto
+import JitsudoAuth
 public import Foundation
 import Synchronization
 

@@ -1,4 +1,5 @@
 import Crypto
+import JitsudoAuth
 import Foundation
 import HTTPTypes
 
@@ -16,10 +17,7 @@ enum ConsoleSecurity {
         return base64URL((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ bytes: [UInt8]) -> String { Base64URL.encode(bytes) }
 
     /// The stored form of a session id: lower-case hex SHA-256.
     static func hash(_ sessionID: String) -> String {
