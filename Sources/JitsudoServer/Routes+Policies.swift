@@ -40,20 +40,9 @@ extension APIRoutes {
         }
         group.post("policies") { request, context in
             let caller = try context.requireAdmin()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let name = try fields.string("name", required: true, maxLength: 128) ?? ""
-            let type =
-                try policyType(
-                    try fields.value("type").map { value throws(APIError) -> String in
-                        switch value {
-                        case .string(let text): return text
-                        case .integer(let number): return String(number)
-                        default: throw APIError.invalidArgument("type must be eligibility or approval")
-                        }
-                    }) ?? .eligibility
-            let rego = try fields.string("rego", required: true, maxLength: 512 * 1024) ?? ""
-            let description = try fields.string("description", maxLength: 4_096) ?? ""
-            let enabled = try fields.bool("enabled") ?? false
+            let body = try PolicyApplyBody(try await HTTPJSON.fields(request, context: context))
+            let (name, rego, description, enabled) = (body.name, body.rego, body.description, body.enabled)
+            let type = try policyType(body.type) ?? .eligibility
             do { try Policy.validateName(name) } catch { throw APIError.invalidArgument((error as? CoreError)?.message ?? "\(error)") }
             var generator = SystemRandomNumberGenerator()
             let newID = PolicyID.generate(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), using: &generator)
@@ -66,10 +55,8 @@ extension APIRoutes {
         }
         group.patch("policies/:id") { request, context in
             let caller = try context.requireAdmin()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let enabled = try fields.bool("enabled")
-            let description = try fields.string("description", maxLength: 4_096)
-            guard enabled != nil || description != nil else { throw APIError.invalidArgument("send enabled and/or description to update") }
+            let body = try PolicyUpdateBody(try await HTTPJSON.fields(request, context: context))
+            let (enabled, description) = (body.enabled, body.description)
             let reference = try context.parameters.require("id")
             let updated = try await writing(deps) {
                 try await deps.policyRepository.update(
@@ -88,11 +75,11 @@ extension APIRoutes {
         }
         group.post("policies:eval") { request, context in
             _ = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let type = try policyType(try fields.string("type")) ?? .eligibility
-            let inputJSON = try fields.string("inputJson", required: true, maxLength: 1 << 20) ?? ""
+            let body = try PolicyEvalBody(try await HTTPJSON.fields(request, context: context))
+            let type = try policyType(body.type) ?? .eligibility
+            let inputJSON = body.inputJson
             var now = AuditTimestamp.now()
-            if let text = try fields.string("now") {
+            if let text = body.now {
                 guard let fixed = AuditTimestamp(parsing: text) else {
                     throw APIError.invalidArgument("now must be an RFC 3339 time in UTC, like 2026-03-18T10:00:00Z")
                 }

@@ -39,17 +39,10 @@ enum APIRoutes {
     static func addRequests(to group: RouteTable, _ deps: RouteDependencies) {
         group.post("requests") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
+            let body = try CreateRequestBody(try await HTTPJSON.fields(request, context: context))
             let submission = RequestService.Submission(
-                provider: try fields.string("provider", required: true, maxLength: 64) ?? "",
-                role: try fields.string("role", required: true, maxLength: 256) ?? "",
-                resourceScope: try fields.string("resourceScope", maxLength: 512) ?? "",
-                durationSeconds: try fields.int64("durationSeconds") ?? 0,
-                reason: try fields.string("reason", maxLength: 2_048) ?? "",
-                breakGlass: try fields.bool("breakGlass") ?? false,
-                metadata: try fields.stringMap("metadata") ?? [:]
-            )
-            guard submission.durationSeconds > 0 else { throw APIError.invalidArgument("duration_seconds must be greater than 0") }
+                provider: body.provider, role: body.role, resourceScope: body.resourceScope, durationSeconds: body.durationSeconds,
+                reason: body.reason, breakGlass: body.breakGlass, metadata: body.metadata)
             return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.create(submission, by: caller)))
         }
         group.get("requests") { request, context in
@@ -81,29 +74,26 @@ enum APIRoutes {
         }
         group.post("requests/:id/approve") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let result = try await deps.requests.approve(try requestID(context), comment: try fields.string("comment") ?? "", by: caller)
+            let body = try ApproveBody(try await HTTPJSON.fields(request, context: context))
+            let result = try await deps.requests.approve(try requestID(context), comment: body.comment, by: caller)
             return try HTTPJSON.response(RequestEnvelope(request: result))
         }
         group.post("requests/:id/deny") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let reason = try fields.string("reason", required: true) ?? ""
-            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.deny(try requestID(context), reason: reason, by: caller)))
+            let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: true)
+            return try HTTPJSON.response(
+                RequestEnvelope(request: try await deps.requests.deny(try requestID(context), reason: body.reason, by: caller)))
         }
         group.post("requests/:id/revoke") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let result = try await deps.requests.revoke(try requestID(context), reason: try fields.string("reason") ?? "", by: caller)
+            let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: false)
+            let result = try await deps.requests.revoke(try requestID(context), reason: body.reason, by: caller)
             return try HTTPJSON.response(RequestEnvelope(request: result))
         }
         group.post("requests/:id/extend") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            guard let added = try fields.int64("durationSeconds") else { throw APIError.invalidArgument("duration_seconds is required") }
-            let result = try await deps.requests.extend(
-                try requestID(context), addedSeconds: added, reason: try fields.string("reason") ?? "",
-                by: caller)
+            let body = try ExtendBody(try await HTTPJSON.fields(request, context: context))
+            let result = try await deps.requests.extend(try requestID(context), addedSeconds: body.durationSeconds, reason: body.reason, by: caller)
             return try HTTPJSON.response(RequestEnvelope(request: result))
         }
         group.get("requests/:id/credentials") { _, context in
@@ -112,9 +102,8 @@ enum APIRoutes {
         }
         group.post("requests:revoke") { request, context in
             let caller = try context.requireCaller()
-            let fields = try await HTTPJSON.fields(request, context: context)
-            let identity = try fields.string("requesterIdentity", required: true) ?? ""
-            return try HTTPJSON.response(try await deps.requests.revokeAll(of: identity, reason: try fields.string("reason") ?? "", by: caller))
+            let body = try BulkRevokeBody(try await HTTPJSON.fields(request, context: context))
+            return try HTTPJSON.response(try await deps.requests.revokeAll(of: body.requesterIdentity, reason: body.reason, by: caller))
         }
     }
 
@@ -154,11 +143,8 @@ enum APIRoutes {
         group.put("principals/:identity/trust-tier") { request, context in
             let caller = try context.requireAdmin()
             let identity = try context.parameters.require("identity")
-            let fields = try await HTTPJSON.fields(request, context: context)
-            guard let tier = try fields.int64("trustTier") else { throw APIError.invalidArgument("trust_tier is required (0–4)") }
-            guard (0...4).contains(tier) else { throw APIError.invalidArgument("trust_tier must be 0–4, got \(tier)") }
-            let principal = try await deps.principals.setTrustTier(
-                identity, tier: Int(tier), notes: try fields.string("notes") ?? "", by: caller.email)
+            let body = try TrustTierBody(try await HTTPJSON.fields(request, context: context))
+            let principal = try await deps.principals.setTrustTier(identity, tier: Int(body.trustTier), notes: body.notes, by: caller.email)
             return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(principal)))
         }
     }

@@ -104,19 +104,29 @@ final class APIClient: Sendable {
         return Response(status: Int(response.status.code), body: data, requestID: requestID)
     }
 
-    /// Sends a JSON request and decodes a JSON response of type `Result`, mapping API errors to exit codes.
+    /// Sends `body` (a wire contract type of JitsudoAPI) and decodes a JSON response of type `Result`.
     func call<Result: Decodable>(
-        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], json: [String: any Sendable]? = nil,
-        as type: Result.Type = Result.self
+        _ method: HTTPMethod, _ path: String, body: some Encodable, as type: Result.Type = Result.self
     ) async throws -> Result {
-        var body: Data?
-        if let json {
-            body = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
-        } else if method == .POST || method == .PATCH || method == .PUT {
-            body = Data("{}".utf8)
-        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let response = try await raw(method, path, query: [], body: try encoder.encode(body))
+        guard (200..<300).contains(response.status) else { throw Self.error(from: response) }
+        return try decode(Result.self, response, method: method, path: path)
+    }
+
+    /// Sends a request without a body of its own (`{}` for POST, PATCH and PUT) and decodes a JSON response of type
+    /// `Result`, mapping API errors to exit codes.
+    func call<Result: Decodable>(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], as type: Result.Type = Result.self
+    ) async throws -> Result {
+        let body = method == .POST || method == .PATCH || method == .PUT ? Data("{}".utf8) : nil
         let response = try await raw(method, path, query: query, body: body)
         guard (200..<300).contains(response.status) else { throw Self.error(from: response) }
+        return try decode(Result.self, response, method: method, path: path)
+    }
+
+    private func decode<Result: Decodable>(_ type: Result.Type, _ response: Response, method: HTTPMethod, path: String) throws -> Result {
         do {
             return try JSONDecoder().decode(Result.self, from: response.body)
         } catch {

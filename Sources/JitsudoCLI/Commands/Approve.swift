@@ -29,7 +29,7 @@ struct Approve: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let request = try await client.call(
-                .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/approve", json: ["comment": comment], as: RequestEnvelope.self
+                .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/approve", body: ApproveBody(comment: comment), as: RequestEnvelope.self
             ).request
             try RequestPrinter.emit(
                 request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")

@@ -31,7 +31,7 @@ struct Deny: AsyncParsableCommand {
     func run() async throws {
         try await global.withClient { client in
             let request = try await client.call(
-                .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/deny", json: ["reason": reason], as: RequestEnvelope.self
+                .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/deny", body: ReasonBody(reason: reason), as: RequestEnvelope.self
             ).request
             try RequestPrinter.emit(
                 request, global: global, tableLine: global.quiet ? request.shortState : "Request \(request.id) → \(request.shortState)")

@@ -37,7 +37,7 @@ struct Extend: AsyncParsableCommand {
         try await global.withClient { client in
             let request = try await client.call(
                 .POST, "/api/v1alpha1/requests/\(APIClient.segment(requestID))/extend",
-                json: ["duration_seconds": seconds, "reason": reason], as: RequestEnvelope.self
+                body: ExtendBody(durationSeconds: seconds, reason: reason), as: RequestEnvelope.self
             ).request
             try RequestPrinter.emit(
                 request, global: global,

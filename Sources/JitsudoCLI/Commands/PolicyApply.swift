@@ -60,11 +60,9 @@ struct PolicyApply: AsyncParsableCommand {
         } else {
             rego = try String(contentsOfFile: file, encoding: .utf8)
         }
-        let body: [String: any Sendable] = [
-            "name": resolvedName, "type": type.apiName, "rego": rego, "description": description, "enabled": !disable,
-        ]
+        let body = PolicyApplyBody(name: resolvedName, type: type.apiName, rego: rego, description: description, enabled: !disable)
         let policy = try await global.withClient { client in
-            try await client.call(.POST, "/api/v1alpha1/policies", json: body, as: PolicyEnvelope.self).policy
+            try await client.call(.POST, "/api/v1alpha1/policies", body: body, as: PolicyEnvelope.self).policy
         }
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(PolicyRow(policy, includeRego: false), format: global.output)

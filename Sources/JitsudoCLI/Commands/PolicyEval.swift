@@ -59,10 +59,9 @@ struct PolicyEval: AsyncParsableCommand {
 
     func run() async throws {
         let text = try inputText()
-        var body: [String: any Sendable] = ["inputJson": text, "type": type.apiName]
-        if let now { body["now"] = now }
+        let body = PolicyEvalBody(inputJson: text, type: type.apiName, now: now)
         let result = try await global.withClient { client in
-            try await client.call(.POST, "/api/v1alpha1/policies:eval", json: body, as: PolicyEvalResult.self)
+            try await client.call(.POST, "/api/v1alpha1/policies:eval", body: body, as: PolicyEvalResult.self)
         }
         switch global.output {
         case .json, .yaml, .csv:

@@ -38,12 +38,10 @@ struct PolicyUpdate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var body: [String: any Sendable] = [:]
-        if let enabled { body["enabled"] = enabled }
-        if let description { body["description"] = description }
+        let body = PolicyUpdateBody(enabled: enabled, description: description)
         let policy = try await global.withClient { client in
             let current = try await PolicyCommand.find(id ?? name ?? "", client: client)
-            return try await client.call(.PATCH, "/api/v1alpha1/policies/\(APIClient.segment(current.id))", json: body, as: PolicyEnvelope.self)
+            return try await client.call(.PATCH, "/api/v1alpha1/policies/\(APIClient.segment(current.id))", body: body, as: PolicyEnvelope.self)
                 .policy
         }
         switch global.output {

@@ -87,7 +87,7 @@ struct PrincipalCommand: AsyncParsableCommand {
             let principal = try await global.withClient { client in
                 try await client.call(
                     .PUT, "/api/v1alpha1/principals/\(APIClient.segment(email))/trust-tier",
-                    json: ["trustTier": tier, "notes": notes], as: PrincipalEnvelope.self
+                    body: TrustTierBody(trustTier: Int64(tier), notes: notes), as: PrincipalEnvelope.self
                 ).principal
             }
             try PrincipalCommand.emit(principal, global: global, line: "Principal \(principal.identity) → trust tier \(principal.trustTier)")

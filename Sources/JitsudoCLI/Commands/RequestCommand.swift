@@ -52,11 +52,9 @@ struct RequestCommand: AsyncParsableCommand {
     func run() async throws {
         let seconds = try GrantDurationBridge.seconds(duration)
         try await global.withClient { client in
-            let body: [String: any Sendable] = [
-                "provider": provider, "role": role, "resource_scope": scope, "duration_seconds": seconds,
-                "reason": reason, "break_glass": breakGlass,
-            ]
-            var request = try await client.call(.POST, "/api/v1alpha1/requests", json: body, as: RequestEnvelope.self).request
+            let body = CreateRequestBody(
+                provider: provider, role: role, resourceScope: scope, durationSeconds: seconds, reason: reason, breakGlass: breakGlass)
+            var request = try await client.call(.POST, "/api/v1alpha1/requests", body: body, as: RequestEnvelope.self).request
             if wait {
                 var shown = ""
                 while request.shortState == "PENDING" || request.shortState == "APPROVED" {

@@ -52,7 +52,7 @@ struct Revoke: AsyncParsableCommand {
         for id in requestIDs {
             do {
                 let request = try await client.call(
-                    .POST, "/api/v1alpha1/requests/\(APIClient.segment(id))/revoke", json: ["reason": reason], as: RequestEnvelope.self
+                    .POST, "/api/v1alpha1/requests/\(APIClient.segment(id))/revoke", body: ReasonBody(reason: reason), as: RequestEnvelope.self
                 ).request
                 revoked.append(request)
                 if global.output == .table { Console.out(global.quiet ? request.id : "Request \(request.id) → \(request.shortState)") }
@@ -74,7 +74,7 @@ struct Revoke: AsyncParsableCommand {
 
     private func revokeAll(of user: String, client: APIClient) async throws {
         let result = try await client.call(
-            .POST, "/api/v1alpha1/requests:revoke", json: ["requesterIdentity": user, "reason": reason], as: BulkRevokeResult.self
+            .POST, "/api/v1alpha1/requests:revoke", body: BulkRevokeBody(requesterIdentity: user, reason: reason), as: BulkRevokeResult.self
         )
         switch global.output {
         case .json, .yaml, .csv:
