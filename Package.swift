@@ -302,9 +302,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Test support: does a kubelet's part against the test API server (bind, Running/Ready, finish deletions).
-        .executableTarget(
-            name: "Fakelet",
+        // Test support: does a kubelet's part against the test API server (bind, Running/Ready, finish deletions, run
+        // mapped images as processes, serve their logs). The library holds the logic; `Fakelet` is its thin executable.
+        .target(
+            name: "FakeletKit",
             dependencies: [
                 "KubernetesClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -312,6 +313,15 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Fakelet",
+            dependencies: [
+                "FakeletKit", "KubernetesClient",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -490,6 +500,7 @@ let package = Package(
         ),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
+        .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),
         .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment"], swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import KubernetesClient
 import Logging
+import FakeletKit
 import NIOCore
 
 /// `jitsudo-fakelet`: does a kubelet's part for tests against a kube-apiserver without nodes.
@@ -15,7 +16,7 @@ struct FakeletCommand: AsyncParsableCommand {
             Pods whose image contains a --run-image substring run as local processes of the mapped binary, pods whose \
             image contains a --run-command-image substring run their own command on this host (see \
             docs/kubernetes.md); other pods are simulated. Per-pod control of simulated pods through annotations: \
-            \(Fakelet.readyAnnotation)=false keeps a pod not ready; \(Fakelet.stuckTerminatingAnnotation)=true keeps \
+            \(FakeletKit.Fakelet.readyAnnotation)=false keeps a pod not ready; \(FakeletKit.Fakelet.stuckTerminatingAnnotation)=true keeps \
             a deleted pod terminating (any pod).
             """
     )
@@ -116,7 +117,7 @@ struct FakeletCommand: AsyncParsableCommand {
             }
             logPort = channel.localAddress?.port
         }
-        let fakelet = Fakelet(client: client, nodeName: node, runtime: runtime, logger: logger)
+        let fakelet = FakeletKit.Fakelet(client: client, nodeName: node, runtime: runtime, logger: logger)
         try await fakelet.registerNode(kubeletPort: logPort)
         try await fakelet.run(changes: changes) { [node] in
             FileHandle.standardError.write(Data("fakelet: ready (node \(node))\n".utf8))

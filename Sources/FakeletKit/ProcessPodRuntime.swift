@@ -1,7 +1,7 @@
 import AsyncHTTPClient
-import Foundation
-import KubernetesClient
-import Logging
+public import Foundation
+public import KubernetesClient
+public import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,21 +12,21 @@ import Glibc
 /// `Succeeded`/`Failed`, and on deletion sent SIGTERM (to its process group), waited for up to the grace period, then
 /// SIGKILLed. Each pod's files live in `<work dir>/<namespace>/<name>-<uid>`
 /// (its volumes, and `container.log` with the process's stdout and stderr), removed once the pod is stopped.
-actor ProcessPodRuntime: PodRuntime {
+public actor ProcessPodRuntime: PodRuntime {
     static let portAnnotation = "fakelet.jitsudo.dev/port"
     static let pidAnnotation = "fakelet.jitsudo.dev/pid"
 
     /// `--run-image <image substring>=<binary path>`.
-    struct ImageMapping: Sendable, Equatable {
-        var imageSubstring: String
-        var binary: String
+    public struct ImageMapping: Sendable, Equatable {
+        public var imageSubstring: String
+        public var binary: String
 
-        init(imageSubstring: String, binary: String) {
+        public init(imageSubstring: String, binary: String) {
             self.imageSubstring = imageSubstring
             self.binary = binary
         }
 
-        init?(argument: String) {
+        public init?(argument: String) {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
             self.init(imageSubstring: parts[0], binary: parts[1])
@@ -73,7 +73,7 @@ actor ProcessPodRuntime: PodRuntime {
         var log: URL { directory.appendingPathComponent(ProcessPodRuntime.logName) }
     }
 
-    init(
+    public init(
         mappings: [ImageMapping], commandImages: [String] = [], volumeRoot: URL? = nil, client: KubernetesClient, workDirectory: URL, logger: Logger,
         onChange: @escaping @Sendable (PodKey) -> Void
     ) {
@@ -96,7 +96,7 @@ actor ProcessPodRuntime: PodRuntime {
 
     nonisolated func runs(_ pod: Pod) -> Bool { entrypoint(for: pod) != nil }
 
-    func sync(_ pod: Pod) async -> PodRunState {
+    public func sync(_ pod: Pod) async -> PodRunState {
         guard let uid = pod.metadata.uid else { return PodRunState(phase: "Pending", ready: false, message: "the pod has no uid yet") }
         switch slots[uid] {
         case nil:
@@ -111,7 +111,7 @@ actor ProcessPodRuntime: PodRuntime {
         }
     }
 
-    func stop(_ pod: Pod) async {
+    public func stop(_ pod: Pod) async {
         guard let uid = pod.metadata.uid else { return }
         while case .starting = slots[uid] { try? await Task.sleep(for: .milliseconds(100)) }
         guard case .running(var instance) = slots[uid] else {
@@ -130,7 +130,7 @@ actor ProcessPodRuntime: PodRuntime {
         try? FileManager.default.removeItem(at: instance.directory)
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         var processes: [Process] = []
         for (uid, slot) in slots {
             guard case .running(var instance) = slot else { continue }
@@ -207,7 +207,7 @@ actor ProcessPodRuntime: PodRuntime {
     /// The output file of pod `namespace/pod`'s process (its previous, exited one with `previous`) under
     /// `workDirectory`, by the layout ``start`` creates (`<namespace>/<pod>-<uid prefix>/`); nil when the pod runs no
     /// process here or has no such output. Read without the actor: the files are only ever appended or renamed.
-    nonisolated static func logFile(workDirectory: URL, namespace: String, pod: String, previous: Bool) -> URL? {
+    nonisolated public static func logFile(workDirectory: URL, namespace: String, pod: String, previous: Bool) -> URL? {
         let base = workDirectory.appendingPathComponent(namespace)
         let entries = (try? FileManager.default.contentsOfDirectory(at: base, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
         let directories = entries.filter { $0.lastPathComponent.hasPrefix(pod + "-") && $0.lastPathComponent.count == pod.count + 9 }

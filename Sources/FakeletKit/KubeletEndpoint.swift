@@ -1,5 +1,5 @@
-import Foundation
-import NIOCore
+public import Foundation
+public import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -9,16 +9,16 @@ import NIOSSL
 /// `tailLines`). It serves the output files of the process pods (``ProcessPodRuntime``); a simulated pod has none
 /// (404 saying so). `follow` is not streamed: the current content is sent and the stream ends. No authentication:
 /// it listens on loopback only, for a test bed.
-enum KubeletEndpoint {
-    struct LogRequest: Sendable, Equatable {
-        var namespace: String
-        var pod: String
-        var container: String
-        var previous: Bool
-        var tailLines: Int?
+public enum KubeletEndpoint {
+    public struct LogRequest: Sendable, Equatable {
+        public var namespace: String
+        public var pod: String
+        public var container: String
+        public var previous: Bool
+        public var tailLines: Int?
 
         /// Parses `/containerLogs/<ns>/<pod>/<container>?query`; nil for any other path.
-        init?(uri: String) {
+        public init?(uri: String) {
             let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
             let path = parts[0].split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
             guard path.count == 4, path[0] == "containerLogs" else { return nil }
@@ -33,14 +33,14 @@ enum KubeletEndpoint {
         }
     }
 
-    enum LogResponse: Sendable, Equatable {
+    public enum LogResponse: Sendable, Equatable {
         case found(Data)
         case notFound(String)
     }
 
     /// Starts listening on 127.0.0.1:`port` (0: any free port) with the certificate and key files; returns the
     /// channel (its local address has the port).
-    static func start(
+    public static func start(
         port: Int, certificatePath: String, keyPath: String, logs: @escaping @Sendable (LogRequest) -> LogResponse
     ) async throws -> any Channel {
         let configuration = TLSConfiguration.makeServerConfiguration(

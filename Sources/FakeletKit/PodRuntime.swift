@@ -1,8 +1,8 @@
 import Foundation
-import KubernetesClient
+public import KubernetesClient
 
 /// What a pod bound to the fake node is doing, as the fakelet reports it.
-struct PodRunState: Sendable, Hashable {
+public struct PodRunState: Sendable, Hashable {
     /// `Running`, `Succeeded`, `Failed` or `Pending`.
     var phase: String
     var ready: Bool
@@ -32,15 +32,15 @@ struct PodRunState: Sendable, Hashable {
 }
 
 /// The namespace and name of a pod whose state changed on its own (a process became ready or exited).
-struct PodKey: Sendable, Hashable {
-    var namespace: String
-    var name: String
+public struct PodKey: Sendable, Hashable {
+    public var namespace: String
+    public var name: String
 }
 
 /// Runs (or pretends to run) the pods of the fake node: a runtime starts what it runs in `sync` on first sight,
 /// reports its state on later calls, and stops it in `stop`. A state change the runtime sees on its own (a process
 /// became ready, exited) is announced through the `onChange` it was made with, so the fakelet reconciles that pod.
-protocol PodRuntime: Sendable {
+public protocol PodRuntime: Sendable {
     /// Called on every change of a pod bound to the fake node; returns the state to report.
     func sync(_ pod: Pod) async -> PodRunState
     /// Called once the pod is being deleted, before the fakelet removes it; returns when nothing of it runs any more.
@@ -61,17 +61,19 @@ struct SimulatedPodRuntime: PodRuntime {
 }
 
 /// Pods whose image has a `--run-image` mapping go to the process runtime; every other pod is simulated.
-struct ImageRoutingRuntime: PodRuntime {
+public struct ImageRoutingRuntime: PodRuntime {
     let processes: ProcessPodRuntime
     let simulated = SimulatedPodRuntime()
 
-    func sync(_ pod: Pod) async -> PodRunState {
+    public init(processes: ProcessPodRuntime) { self.processes = processes }
+
+    public func sync(_ pod: Pod) async -> PodRunState {
         processes.runs(pod) ? await processes.sync(pod) : await simulated.sync(pod)
     }
 
-    func stop(_ pod: Pod) async {
+    public func stop(_ pod: Pod) async {
         if processes.runs(pod) { await processes.stop(pod) } else { await simulated.stop(pod) }
     }
 
-    func shutdown() async { await processes.shutdown() }
+    public func shutdown() async { await processes.shutdown() }
 }

@@ -1,14 +1,14 @@
 import Foundation
-import KubernetesClient
-import Logging
+public import KubernetesClient
+public import Logging
 import Synchronization
 
 /// The kubelet's part, level-triggered per pod: a pending pod is bound to the fake node; a bound pod's status
 /// is made to match what the ``PodRuntime`` reports; a deleted pod is stopped by the runtime, then finished
 /// (`--grace-period=0` semantics) unless annotated to stay terminating.
-struct Fakelet: Sendable {
-    static let readyAnnotation = "fakelet.jitsudo.dev/ready"
-    static let stuckTerminatingAnnotation = "fakelet.jitsudo.dev/stuck-terminating"
+public struct Fakelet: Sendable {
+    public static let readyAnnotation = "fakelet.jitsudo.dev/ready"
+    public static let stuckTerminatingAnnotation = "fakelet.jitsudo.dev/stuck-terminating"
 
     let client: KubernetesClient
     let nodeName: String
@@ -17,13 +17,20 @@ struct Fakelet: Sendable {
     /// The uids of pods being stopped (stopping waits for a process to exit; other pods are not held up meanwhile).
     let finishing = Finishing()
 
+    public init(client: KubernetesClient, nodeName: String, runtime: any PodRuntime, logger: Logger) {
+        self.client = client
+        self.nodeName = nodeName
+        self.runtime = runtime
+        self.logger = logger
+    }
+
     final class Finishing: Sendable {
         let uids = Mutex<Set<String>>([])
     }
 
     /// Creates the fake Node (if missing) and reports it Ready.
     /// `kubeletPort`: where the container-log API listens (the API server proxies `kubectl logs` to it).
-    func registerNode(kubeletPort: Int? = nil) async throws {
+    public func registerNode(kubeletPort: Int? = nil) async throws {
         do {
             _ = try await client.create(Node(name: nodeName, labels: ["kubernetes.io/hostname": nodeName, "jitsudo.dev/fakelet": "true"]))
         } catch let error as KubernetesError where error.code == .alreadyExists {}
@@ -42,7 +49,7 @@ struct Fakelet: Sendable {
 
     /// Watches every pod until cancelled, and reconciles the pods the runtime names in `changes` (a process became
     /// ready or exited); `onSynced` runs once after the first full pass.
-    func run(changes: AsyncStream<PodKey>, onSynced: @escaping @Sendable () -> Void) async throws {
+    public func run(changes: AsyncStream<PodKey>, onSynced: @escaping @Sendable () -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await watch(onSynced: onSynced) }
             group.addTask {
