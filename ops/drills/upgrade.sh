@@ -17,6 +17,13 @@ export old_image new_image
 cleanup() {
     [ -n "${poller:-}" ] && kill "$poller"
     kubectl patch jitsudocluster jitsudod --type merge -p "{\"spec\":{\"image\":\"$old_image\"}}"
+    # Going back is an upgrade too (backup, migration, rollout): the next drill starts on the old image, rolled out.
+    local deadline=$((SECONDS + 120))
+    while [ $SECONDS -lt $deadline ]; do
+        [ "$(kubectl get pods -l app=jitsudod -o jsonpath='{range .items[*]}{.spec.containers[0].image}{"\n"}{end}' | sort -u)" = "$old_image" ] \
+            && kubectl rollout status deployment/jitsudod --timeout=5s && break
+        sleep 1
+    done
 }
 wait_ready
 step "the Deployment's strategy" "kubectl get deployment jitsudod -o jsonpath='{.spec.strategy.rollingUpdate.maxUnavailable} {.spec.strategy.rollingUpdate.maxSurge} {.spec.progressDeadlineSeconds}'"
