@@ -99,13 +99,24 @@ struct ClusterExecutor: Sendable {
                 specHash: d.metadata.annotations?[DesiredResources.Annotation.specHash] ?? "",
                 clusterReplicas: d.metadata.annotations?[DesiredResources.Annotation.clusterReplicas].flatMap { Int($0) },
                 progressDeadlineExceeded: d.status?.conditions?.contains { $0.type == "Progressing" && $0.reason == "ProgressDeadlineExceeded" }
-                    ?? false)
+                    ?? false,
+                image: d.spec.template.spec.containers.first { $0.name == DesiredResources.name }?.image)
+        }
+        var upgradeWork = UpgradePlanner.Work()
+        var servingImages: Set<String> = []
+        if let resolved, let current = observed?.image, current != resolved.image {
+            upgradeWork = try await UpgradeJobs(client: client, namespace: namespace, logger: logger).work(
+                from: current, to: resolved.image, owner: owner)
+            let pods = try await client.list(Pod.self, namespace: namespace, options: .labels(DesiredResources.podLabels)).items
+            servingImages = Set(
+                pods.filter(\.isReady).compactMap { pod in pod.spec?.containers.first { $0.name == DesiredResources.name }?.image })
         }
         let observation = DeploymentReconciler.Observation(
             namespace: namespace, generation: generation, spec: spec, conditions: previous, configData: configData,
             databaseSecretPresent: databaseSecretPresent, serviceAccountPresent: serviceAccountPresent, serviceHash: try await hash(.services),
             configMapHash: configMapHash,
-            podDisruptionBudgetHash: try await hash(podDisruptionBudgets), deployment: observed, restoreInFlight: inFlight)
+            podDisruptionBudgetHash: try await hash(podDisruptionBudgets), deployment: observed, restoreInFlight: inFlight,
+            upgradeWork: upgradeWork, servingImages: servingImages)
         let decision = DeploymentReconciler.decide(observation, now: now)
         var requeue = decision.requeueAfter
         if tlsDecision?.step != nil {
@@ -174,6 +185,8 @@ struct ClusterExecutor: Sendable {
                 "spec": ["replicas": .number(Double(replicas))],
             ]
             _ = try await client.patch(GenericResource.self, name: DesiredResources.name, namespace: namespace, .merge(patch), in: .deployments)
+        case .createUpgradeJob(let job):
+            try await UpgradeJobs(client: client, namespace: namespace, logger: logger).create(job, owner: owner)
         }
     }
 

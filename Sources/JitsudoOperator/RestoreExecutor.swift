@@ -212,7 +212,7 @@ struct RestoreExecutor: Sendable {
         }
     }
 
-    private static func render(_ variable: RestoreJob.Variable) -> JSONValue {
+    static func render(_ variable: RestoreJob.Variable) -> JSONValue {
         switch variable {
         case .value(let name, let value): ["name": .string(name), "value": .string(value)]
         case .secretKey(let name, let secret, let key):

@@ -85,6 +85,31 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
         }
     }
 
+    /// How a change of ``image`` is carried out: the database the pre-upgrade backup and the migration Job use, and
+    /// where the backup goes (``Upgrade``). Absent: no backup; the migration runs with the database Secret of jitsudod.
+    public struct Upgrade: Sendable, Equatable, Codable {
+        public struct Backup: Sendable, Equatable, Codable {
+            /// The PersistentVolumeClaim the `pg_dump | gzip` file is written to (the chart's backup claim).
+            public var persistentVolumeClaimName: String
+            /// An image with bash, pg_dump and gzip (default `postgres:15`, as the chart's backup CronJob).
+            public var image: String?
+            public init(persistentVolumeClaimName: String, image: String? = nil) {
+                self.persistentVolumeClaimName = persistentVolumeClaimName
+                self.image = image
+            }
+        }
+
+        /// The URL of a role that owns the schema (pg_dump reads sequences, migrations change tables); default
+        /// `spec.database.secretRef`.
+        public var databaseSecretRef: SecretKeyRef?
+        /// Absent: no backup is taken before the migration (said in the condition's message).
+        public var backup: Backup?
+        public init(databaseSecretRef: SecretKeyRef? = nil, backup: Backup? = nil) {
+            self.databaseSecretRef = databaseSecretRef
+            self.backup = backup
+        }
+    }
+
     public var replicas: Int?
     public var image: String
     public var imagePullPolicy: String?
@@ -107,6 +132,8 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var env: [EnvVar]?
     /// Projected service-account-token volumes (IRSA, EKS Pod Identity, AKS workload identity token files).
     public var extraVolumes: [Volume]?
+    /// The backup and migration run before a change of `image` reaches the Deployment.
+    public var upgrade: Upgrade?
     /// Where those volumes are mounted in the jitsudod container (read-only).
     public var extraVolumeMounts: [VolumeMount]?
 
@@ -173,6 +200,31 @@ public struct ResolvedClusterSpec: Sendable, Equatable, Codable {
     public var resourceLimits: [String: String]
     /// Service account, labels, annotations, env and token volumes added to the pod template.
     public var podTemplate: PodTemplateExtras
+    /// The backup and migration Jobs of an upgrade.
+    public var upgrade: UpgradeSettings
+}
+
+/// The resolved `spec.upgrade`: the database Secret the backup and migration Jobs use and, when a backup is taken,
+/// its claim and image.
+public struct UpgradeSettings: Sendable, Equatable, Codable {
+    public struct Backup: Sendable, Equatable, Codable {
+        public var claimName: String
+        public var image: String
+        public init(claimName: String, image: String) {
+            self.claimName = claimName
+            self.image = image
+        }
+    }
+
+    public var databaseSecretName: String
+    public var databaseSecretKey: String
+    /// nil: no backup before the migration.
+    public var backup: Backup?
+    public init(databaseSecretName: String, databaseSecretKey: String, backup: Backup?) {
+        self.databaseSecretName = databaseSecretName
+        self.databaseSecretKey = databaseSecretKey
+        self.backup = backup
+    }
 }
 
 extension ClusterSpec {
@@ -231,8 +283,28 @@ extension ClusterSpec {
             disruptionBudgetEnabled: podDisruptionBudget?.enabled ?? true, minAvailable: minAvailable, antiAffinity: antiAffinity,
             autoscaling: autoscaling?.enabled ?? false,
             resourceRequests: (resources?.requests ?? [:]).mapValues(\.text), resourceLimits: (resources?.limits ?? [:]).mapValues(\.text),
-            podTemplate: podTemplate
+            podTemplate: podTemplate, upgrade: try resolvedUpgrade()
         )
+    }
+
+    private func resolvedUpgrade() throws(OperatorCoreError) -> UpgradeSettings {
+        let secret = upgrade?.databaseSecretRef ?? database.secretRef
+        guard !secret.name.isEmpty else {
+            throw OperatorCoreError(.invalidSpec, "spec.upgrade.databaseSecretRef.name is empty; name the Secret with the schema owner's URL")
+        }
+        var backup: UpgradeSettings.Backup?
+        if let configured = upgrade?.backup {
+            guard !configured.persistentVolumeClaimName.isEmpty else {
+                throw OperatorCoreError(
+                    .invalidSpec, "spec.upgrade.backup.persistentVolumeClaimName is empty; name the claim backups are written to")
+            }
+            let image = configured.image ?? "postgres:15"
+            guard !image.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw OperatorCoreError(.invalidSpec, "spec.upgrade.backup.image is empty; use an image with bash, pg_dump and gzip")
+            }
+            backup = UpgradeSettings.Backup(claimName: configured.persistentVolumeClaimName, image: image)
+        }
+        return UpgradeSettings(databaseSecretName: secret.name, databaseSecretKey: secret.key ?? "url", backup: backup)
     }
 
     private func resolvedTLS(namespace: String) throws(OperatorCoreError) -> ResolvedClusterSpec.TLS {

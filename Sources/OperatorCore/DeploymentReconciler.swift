@@ -25,13 +25,20 @@ public enum DeploymentReconciler {
         public var deployment: ObservedDeployment?
         /// The JitsudoRestore in flight, if any: the Deployment is then left alone (the restore owns its replicas).
         public var restoreInFlight: String?
+        /// The upgrade's Jobs for the Deployment's image → `spec.image` (read only when they differ).
+        public var upgradeWork: UpgradePlanner.Work
+        /// Images of the ready `app=jitsudod` pods (read only when the Deployment's image and `spec.image` differ).
+        public var servingImages: Set<String>
 
         public init(
             namespace: String, generation: Int64, spec: ClusterSpec, conditions: [Condition] = [], configData: [String: String]?,
             databaseSecretPresent: Bool, serviceAccountPresent: Bool = true, serviceHash: String? = nil, configMapHash: String? = nil,
             podDisruptionBudgetHash: String? = nil,
-            deployment: ObservedDeployment? = nil, restoreInFlight: String? = nil
+            deployment: ObservedDeployment? = nil, restoreInFlight: String? = nil, upgradeWork: UpgradePlanner.Work = .init(),
+            servingImages: Set<String> = []
         ) {
+            self.upgradeWork = upgradeWork
+            self.servingImages = servingImages
             self.namespace = namespace
             self.generation = generation
             self.spec = spec
@@ -65,12 +72,15 @@ public enum DeploymentReconciler {
         /// The deployment controller gave up waiting for the new pods: condition `Progressing` with reason
         /// `ProgressDeadlineExceeded` (the rollout is held; with `maxUnavailable: 0` the old pods keep serving).
         public var progressDeadlineExceeded: Bool
+        /// The jitsudod container's image; nil when the template has no container (nothing runs to upgrade from).
+        public var image: String?
 
         public init(
             generation: Int64, observedGeneration: Int64, specReplicas: Int, replicas: Int, updatedReplicas: Int, readyReplicas: Int,
             availableReplicas: Int, templateAnnotations: [String: String], specHash: String, clusterReplicas: Int? = nil,
-            progressDeadlineExceeded: Bool = false
+            progressDeadlineExceeded: Bool = false, image: String? = nil
         ) {
+            self.image = image
             self.progressDeadlineExceeded = progressDeadlineExceeded
             self.generation = generation
             self.observedGeneration = observedGeneration
@@ -97,6 +107,8 @@ public enum DeploymentReconciler {
         case updateDeployment(DesiredResources.Deployment, hash: String)
         /// Set the Deployment's replicas and its `jitsudo.dev/cluster-replicas` annotation to `replicas`, in one write.
         case scaleDeployment(replicas: Int)
+        /// Create the upgrade's next Job (backup, then migration) before the Deployment's image changes.
+        case createUpgradeJob(UpgradeJob)
     }
 
     /// The JitsudoCluster's `status` fields this reconciler owns.
@@ -224,6 +236,33 @@ public enum DeploymentReconciler {
         let replicas = spec.autoscaling || scaledByHand ? observed.specReplicas : spec.replicas
         let desired = DesiredResources.deployment(spec, configData: configData, replicas: replicas, carriedAnnotations: observed.templateAnnotations)
         let hash = DesiredResources.deploymentHash(desired)
+        if observed.specHash != hash, let current = observed.image, current != desired.image, !o.servingImages.contains(desired.image) {
+            // An upgrade: backup and migration Jobs first; the Deployment is untouched until both succeeded. Going back
+            // to an image ready pods still serve (reverting a held rollout) needs neither: that image runs on this
+            // database now.
+            switch UpgradePlanner.decide(currentImage: current, spec: spec, work: o.upgradeWork) {
+            case .createJob(let job, let message):
+                return decision(
+                    .createUpgradeJob(job), phase: "Progressing", ConditionSummary(.progressing, reason: "Upgrading", message: message),
+                    event: ReconcileEvent(.normal, reason: job.kind == .backup ? "UpgradeBackupStarted" : "MigrationStarted", message: message),
+                    requeue: rolloutRequeue, checksum: checksum)
+            case .wait(let reason, let message):
+                return decision(
+                    nil, phase: "Progressing", ConditionSummary(.progressing, reason: reason, message: message), requeue: rolloutRequeue,
+                    checksum: checksum)
+            case .failed(let reason, let message):
+                // One Event when the upgrade stops, not one per pass; the Jobs do not change until a person acts.
+                let reported = o.conditions.contains { $0.type == .degraded && $0.status == .true && $0.reason == reason }
+                return decision(
+                    nil, phase: "Degraded", ConditionSummary(.degraded, reason: reason, message: message),
+                    event: reported ? nil : ReconcileEvent(.warning, reason: reason, message: message), requeue: 30, checksum: checksum)
+            case .roll(let message):
+                return decision(
+                    .updateDeployment(desired, hash: hash), phase: "Progressing",
+                    ConditionSummary(.progressing, reason: "UpdatingDeployment", message: message),
+                    event: ReconcileEvent(.normal, reason: "DeploymentUpdated", message: message), requeue: rolloutRequeue, checksum: checksum)
+            }
+        }
         if observed.specHash != hash {
             let configChanged = observed.templateAnnotations[DesiredResources.Annotation.configChecksum] != checksum
             return decision(

@@ -164,6 +164,24 @@ private let documentedGrants: Set<Grant> = {
         #expect(!(try Helm.template()).contains { $0.kind == "HorizontalPodAutoscaler" })
     }
 
+    /// With backup enabled, an upgrade backs up with the CronJob's claim, image and owner Secret, which also migrates;
+    /// without it no backup is taken and the migration uses jitsudod's database Secret.
+    @Test func backupValuesBecomeTheJitsudoClustersUpgradeSettings() throws {
+        func upgrade(_ sets: [String]) throws -> UpgradeSettings {
+            let cluster = try #require(try Helm.template(sets).first { $0.kind == "JitsudoCluster" })
+            let specJSON = try JSONSerialization.data(withJSONObject: try #require(cluster["spec"]))
+            return try JSONDecoder().decode(ClusterSpec.self, from: specJSON).resolved(namespace: Helm.namespace).upgrade
+        }
+        let backedUp = try upgrade([
+            "backup.enabled=true", "backup.persistentVolumeClaimName=jitsudo-backups", "backup.databaseSecretName=jitsudo-owner",
+            "backup.image=postgres:16",
+        ])
+        #expect(backedUp.backup == UpgradeSettings.Backup(claimName: "jitsudo-backups", image: "postgres:16"))
+        #expect(backedUp.databaseSecretName == "jitsudo-owner" && backedUp.databaseSecretKey == "url")
+        let plain = try upgrade([])
+        #expect(plain.backup == nil && plain.databaseSecretName == "jitsudo-database")
+    }
+
     @Test func theDatabaseSecretIsCreatedOnlyWhenAsked() throws {
         let docs = try Helm.template(["database.createSecret=true", "database.url=postgres://jitsudo_app:pw@db:5432/jitsudo"])
         let secret = try #require(docs.first { $0.kind == "Secret" })

@@ -12,6 +12,12 @@ private struct World {
     var budget: DesiredResources.PodDisruptionBudget?
     var deployment: DesiredResources.Deployment?
     var observed: DeploymentReconciler.ObservedDeployment?
+    /// Upgrade Jobs by name: created ones run to `jobOutcome` at once.
+    var jobs: [String: RestoreStateMachine.RestoreWork] = [:]
+    var jobOutcome: RestoreStateMachine.RestoreWork = .succeeded
+    var createdJobs: [UpgradeJob] = []
+    /// Images of the ready pods.
+    var servingImages: Set<String> = []
 
     mutating func apply(_ step: DeploymentReconciler.Step) {
         switch step {
@@ -25,11 +31,14 @@ private struct World {
             observed = .init(
                 generation: generation, observedGeneration: generation - 1, specReplicas: replicas, replicas: observed?.replicas ?? 0,
                 updatedReplicas: 0, readyReplicas: observed?.readyReplicas ?? 0, availableReplicas: observed?.availableReplicas ?? 0,
-                templateAnnotations: d.templateAnnotations, specHash: hash, clusterReplicas: d.clusterReplicas
+                templateAnnotations: d.templateAnnotations, specHash: hash, clusterReplicas: d.clusterReplicas, image: d.image
             )
         case .scaleDeployment(let replicas):
             observed?.specReplicas = replicas
             observed?.clusterReplicas = replicas
+        case .createUpgradeJob(let job):
+            createdJobs.append(job)
+            jobs[job.name] = jobOutcome
         }
     }
 
@@ -39,16 +48,22 @@ private struct World {
         o.observedGeneration = o.generation
         (o.replicas, o.updatedReplicas, o.readyReplicas, o.availableReplicas) = (o.specReplicas, o.specReplicas, o.specReplicas, o.specReplicas)
         observed = o
+        servingImages = o.image.map { [$0] } ?? []
     }
 
     func observation(
         _ spec: ClusterSpec, restore: String? = nil, dbSecret: Bool = true, serviceAccount: Bool = true
     ) -> DeploymentReconciler.Observation {
-        DeploymentReconciler.Observation(
+        var work = UpgradePlanner.Work()
+        if let current = observed?.image {
+            let names = UpgradeJob.names(from: current, to: spec.image)
+            work = UpgradePlanner.Work(backup: jobs[names.backup] ?? .notStarted, migration: jobs[names.migration] ?? .notStarted)
+        }
+        return DeploymentReconciler.Observation(
             namespace: Fixtures.namespace, generation: 1, spec: spec, configData: configMap?.data, databaseSecretPresent: dbSecret,
             serviceAccountPresent: serviceAccount,
             serviceHash: serviceHash, configMapHash: configMapHash, podDisruptionBudgetHash: budgetHash, deployment: observed,
-            restoreInFlight: restore
+            restoreInFlight: restore, upgradeWork: work, servingImages: servingImages
         )
     }
 
@@ -109,10 +124,11 @@ private struct World {
         var upgraded = Fixtures.clusterSpec()
         upgraded.image = "ghcr.io/jitsudo/jitsudod:0.2.0"
         let steps = world.converge(upgraded)
-        guard steps.count == 1, case .updateDeployment(let deployment, _) = steps[0] else {
-            Issue.record("expected one update, got \(steps)")
+        guard steps.count == 2, case .createUpgradeJob(let migration) = steps[0], case .updateDeployment(let deployment, _) = steps[1] else {
+            Issue.record("expected the migration Job, then one update, got \(steps)")
             return
         }
+        #expect(migration.kind == .migration && migration.image == "ghcr.io/jitsudo/jitsudod:0.2.0")
         #expect(deployment.image == "ghcr.io/jitsudo/jitsudod:0.2.0")
         // One new pod surged and not ready; the two old ones serving.
         let generation = world.observed?.generation ?? 0
@@ -328,5 +344,123 @@ private struct World {
         #expect(flipped.first { $0.type == .ready }?.lastTransitionTime == Fixtures.now)
         #expect(flipped.first { $0.type == .degraded }?.lastTransitionTime == Fixtures.now)
         #expect(flipped.first { $0.type == .progressing }?.lastTransitionTime == earlier)
+    }
+}
+
+/// Upgrades (a change of spec.image): backup Job, then the migration Job of the new image, then the Deployment.
+@Suite struct DeploymentReconcilerUpgradeTests {
+    static let newImage = "ghcr.io/jitsudo/jitsudod:0.2.0"
+
+    static func spec(image: String = "ghcr.io/jitsudo/jitsudod:0.1.0", backup: Bool) -> ClusterSpec {
+        var spec = Fixtures.clusterSpec()
+        spec.image = image
+        spec.upgrade = ClusterSpec.Upgrade(
+            databaseSecretRef: .init(name: "jitsudo-backup-database"),
+            backup: backup ? .init(persistentVolumeClaimName: "jitsudo-backups") : nil)
+        return spec
+    }
+
+    /// A ready cluster on 0.1.0 whose Jobs stay in `outcome` once created.
+    private static func readyWorld(backup: Bool, outcome: RestoreStateMachine.RestoreWork) -> World {
+        var world = World()
+        world.converge(spec(backup: backup))
+        world.rollOut()
+        world.jobOutcome = outcome
+        return world
+    }
+
+    private static func decide(_ world: World, _ spec: ClusterSpec, previous: [OperatorCore.Condition] = []) -> DeploymentReconciler.Decision {
+        var observation = world.observation(spec)
+        observation.conditions = previous
+        return DeploymentReconciler.decide(observation, now: Fixtures.now)
+    }
+
+    @Test func theBackupThenTheMigrationOfTheNewImageRunOnceBeforeTheDeploymentChanges() throws {
+        var world = Self.readyWorld(backup: true, outcome: .running)
+        let upgraded = Self.spec(image: Self.newImage, backup: true)
+
+        let first = Self.decide(world, upgraded)
+        guard case .createUpgradeJob(let backup) = first.step else {
+            Issue.record("expected the backup Job first, got \(String(describing: first.step))")
+            return
+        }
+        #expect(backup.kind == .backup && backup.image == "postgres:15" && backup.backupClaimName == "jitsudo-backups")
+        #expect(backup.environment.contains(.secretKey(name: "DATABASE_URL", secretName: "jitsudo-backup-database", key: "url")))
+        #expect(backup.command?.last?.contains("pg_dump --no-owner") == true)
+        #expect(first.status.phase == "Progressing" && first.event?.reason == "UpgradeBackupStarted")
+        world.apply(try #require(first.step))
+
+        let backingUp = Self.decide(world, upgraded)
+        #expect(backingUp.step == nil && backingUp.status.phase == "Progressing")
+        #expect(backingUp.status.conditions.first { $0.status == .true }?.reason == "UpgradeBackingUp")
+        #expect(world.observed?.image == "ghcr.io/jitsudo/jitsudod:0.1.0")
+
+        world.jobs[backup.name] = .succeeded
+        let second = Self.decide(world, upgraded)
+        guard case .createUpgradeJob(let migration) = second.step else {
+            Issue.record("expected the migration Job after the backup, got \(String(describing: second.step))")
+            return
+        }
+        #expect(migration.kind == .migration && migration.image == Self.newImage && migration.arguments == ["migrate"])
+        #expect(migration.command == nil && migration.name != backup.name)
+        #expect(migration.environment == [.secretKey(name: "DATABASE_URL", secretName: "jitsudo-backup-database", key: "url")])
+        world.apply(try #require(second.step))
+
+        let migrating = Self.decide(world, upgraded)
+        #expect(migrating.step == nil && migrating.status.conditions.first { $0.status == .true }?.reason == "UpgradeMigrating")
+        #expect(world.createdJobs.count == 2)
+
+        world.jobs[migration.name] = .succeeded
+        let roll = Self.decide(world, upgraded)
+        guard case .updateDeployment(let deployment, _) = roll.step else {
+            Issue.record("expected the Deployment update after the migration, got \(String(describing: roll.step))")
+            return
+        }
+        #expect(deployment.image == Self.newImage)
+        #expect(roll.event?.message.contains(backup.backupFile ?? "?") == true, "\(roll.event?.message ?? "")")
+        world.apply(try #require(roll.step))
+        world.rollOut()
+        #expect(world.converge(upgraded).isEmpty)
+        #expect(world.createdJobs.map(\.kind) == [.backup, .migration])
+    }
+
+    @Test func withoutABackupClaimOnlyTheMigrationRunsAndTheStatusSaysSo() throws {
+        var world = Self.readyWorld(backup: false, outcome: .succeeded)
+        let upgraded = Self.spec(image: Self.newImage, backup: false)
+        let first = Self.decide(world, upgraded)
+        guard case .createUpgradeJob(let migration) = first.step else {
+            Issue.record("expected the migration Job, got \(String(describing: first.step))")
+            return
+        }
+        #expect(migration.kind == .migration)
+        #expect(first.status.conditions.first { $0.status == .true }?.message.contains("no backup taken") == true)
+        world.apply(try #require(first.step))
+        guard case .updateDeployment(let deployment, _) = Self.decide(world, upgraded).step else {
+            Issue.record("expected the update after the migration")
+            return
+        }
+        #expect(deployment.image == Self.newImage)
+    }
+
+    @Test(arguments: [true, false])
+    func aFailedJobLeavesTheDeploymentAloneAndReportsDegradedOnce(backup: Bool) throws {
+        var world = Self.readyWorld(backup: backup, outcome: .failed("pod x: exit code 1: connection refused"))
+        let upgraded = Self.spec(image: Self.newImage, backup: backup)
+        let create = Self.decide(world, upgraded)
+        world.apply(try #require(create.step))
+        let failed = Self.decide(world, upgraded)
+        let reason = backup ? "UpgradeBackupFailed" : "MigrationFailed"
+        #expect(failed.step == nil && failed.status.phase == "Degraded")
+        let degraded = failed.status.conditions.first { $0.type == .degraded }
+        #expect(degraded?.status == .true && degraded?.reason == reason)
+        #expect(degraded?.message.contains("connection refused") == true && degraded?.message.contains("old replicas serving") == true)
+        #expect(failed.event?.type == .warning && failed.event?.reason == reason)
+        // The next passes change nothing and record no second Event; no migration follows a failed backup.
+        let again = Self.decide(world, upgraded, previous: failed.status.conditions)
+        #expect(again.step == nil && again.event == nil && again.status.phase == "Degraded")
+        #expect(world.createdJobs.count == 1 && world.observed?.image == "ghcr.io/jitsudo/jitsudod:0.1.0")
+        // Setting spec.image back to the serving image is a steady cluster again.
+        let reverted = Self.decide(world, Self.spec(backup: backup))
+        #expect(reverted.step == nil && reverted.status.phase == "Ready")
     }
 }
