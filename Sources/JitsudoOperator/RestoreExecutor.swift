@@ -142,6 +142,12 @@ struct RestoreExecutor: Sendable {
                     + "waiting until it is gone: the garbage collector removes an earlier restore's Job, or delete it: "
                     + "kubectl -n \(namespace) delete job \(name)")
         }
+        return try await Self.observe(job, client: client, namespace: namespace)
+    }
+
+    /// What a Job's status says (counts, conditions) and, once it failed, how its failed pod ended: shared by the
+    /// restore and the upgrade Jobs.
+    static func observe(_ job: GenericResource, client: KubernetesClient, namespace: String) async throws -> RestoreJob.Observed {
         let status = job.status ?? [:]
         let conditions = (status["conditions"]?.arrayValue ?? []).map { condition in
             RestoreJob.Observed.Condition(

@@ -23,21 +23,7 @@ struct UpgradeJobs: Sendable {
             return .failed(
                 "job/\(name) exists but does not belong to this JitsudoCluster; delete it (kubectl -n \(namespace) delete job \(name))")
         }
-        let status = job.status ?? [:]
-        let conditions = (status["conditions"]?.arrayValue ?? []).map { condition in
-            RestoreJob.Observed.Condition(
-                type: condition["type"]?.stringValue ?? "", status: condition["status"]?.stringValue ?? "",
-                reason: condition["reason"]?.stringValue, message: condition["message"]?.stringValue)
-        }
-        var observed = RestoreJob.Observed(
-            active: status["active"]?.intValue ?? 0, succeeded: status["succeeded"]?.intValue ?? 0, failed: status["failed"]?.intValue ?? 0,
-            conditions: conditions)
-        let failed = observed.failed > 0 || conditions.contains { $0.type == "Failed" && $0.status == "True" }
-        if failed, let uid = job.metadata.uid {
-            let pods = try await client.list(Pod.self, namespace: namespace, options: .labels(["controller-uid": uid])).items
-            observed.podFailure = pods.filter { $0.status?.phase == "Failed" }.compactMap(RestoreExecutor.failure(of:)).first
-        }
-        return RestoreJob.work(observed)
+        return RestoreJob.work(try await RestoreExecutor.observe(job, client: client, namespace: namespace))
     }
 
     /// Creates the Job, owned by the JitsudoCluster; one that exists already is kept.
