@@ -27,6 +27,7 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -196,7 +197,10 @@ class Browser:
         options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
         self.driver = webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
         self.stack = stack
-        self.wait = WebDriverWait(self.driver, 30)
+        # A click that submits a form replaces the page: an element found on the old page goes stale between
+        # find_element and .text. Both are "not yet", so the wait polls again instead of failing.
+        self.wait = WebDriverWait(self.driver, 30,
+                                  ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     def sign_in(self, subject):
         self.driver.get(self.stack.base + "/ui/")
