@@ -24,7 +24,7 @@
 #   digest, sizes       the manifest digest; compressed and uncompressed sizes in bytes
 #   SHA256SUMS          checksums of the files above
 # Environment: IMAGE_REGISTRY (default ghcr.io/jitsudo, the chart's default), IMAGE_SOURCE (the source URL label),
-# IMAGE_LICENSES (an SPDX expression for the licenses label; default NOASSERTION: the repository declares none),
+# IMAGE_LICENSES (an SPDX expression for the licenses label; default Apache-2.0, the repository's LICENSE),
 # SOURCE_DATE_EPOCH.
 set -euo pipefail
 
@@ -55,7 +55,7 @@ epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 registry=${IMAGE_REGISTRY:-ghcr.io/jitsudo}
 source_url=${IMAGE_SOURCE:-https://github.com/jitsudo/jitsudo}
-licenses=${IMAGE_LICENSES:-NOASSERTION}
+licenses=${IMAGE_LICENSES:-Apache-2.0}
 uid=65532
 
 if [ -z "$bin_dir" ]; then

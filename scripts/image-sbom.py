@@ -38,6 +38,25 @@ def linked_packages(link_file_list, checkouts):
     return found
 
 
+LICENSE_FILES = ("LICENSE", "LICENSE.txt", "LICENSE.md", "COPYING")
+
+
+def declared_license(directory):
+    """The SPDX id of the license file at a package's root, when its text says so unmistakably; else NOASSERTION."""
+    for name in LICENSE_FILES:
+        try:
+            with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as f:
+                text = " ".join(f.read(4000).split())
+        except OSError:
+            continue
+        if "Apache License" in text and "Version 2.0" in text:
+            return "Apache-2.0"
+        if text.startswith("MIT License") or "Permission is hereby granted, free of charge" in text:
+            return "MIT"
+        return "NOASSERTION"
+    return "NOASSERTION"
+
+
 def spdx_id(text):
     return "SPDXRef-" + re.sub(r"[^A-Za-z0-9.-]", "-", text)
 
@@ -46,6 +65,7 @@ def main():
     parser = argparse.ArgumentParser()
     for name in ("name", "version", "created", "digest", "source", "revision", "resolved", "checkouts", "link-file-list", "swift"):
         parser.add_argument("--" + name, required=True)
+    parser.add_argument("--license-root", default=".", help="the directory holding jitsudo's own LICENSE")
     parser.add_argument("--deb", action="append", default=[], help="name=version of a Debian package copied from")
     args = parser.parse_args()
 
@@ -55,7 +75,7 @@ def main():
     image_id = spdx_id("image-" + args.name)
     packages = [{
         "SPDXID": image_id, "name": args.name, "versionInfo": args.version, "downloadLocation": args.source,
-        "filesAnalyzed": False, "licenseConcluded": "NOASSERTION", "licenseDeclared": "NOASSERTION",
+        "filesAnalyzed": False, "licenseConcluded": "NOASSERTION", "licenseDeclared": declared_license(args.license_root),
         "copyrightText": "NOASSERTION", "primaryPackagePurpose": "CONTAINER",
         "checksums": [{"algorithm": "SHA256", "checksumValue": args.digest.split(":", 1)[1]}],
         "sourceInfo": "built from revision " + args.revision,
@@ -70,7 +90,8 @@ def main():
         package = {
             "SPDXID": spdx_id("swift-" + identity), "name": identity, "versionInfo": version,
             "downloadLocation": "git+" + pin["location"] + "@" + pin["state"]["revision"],
-            "filesAnalyzed": False, "licenseConcluded": "NOASSERTION", "licenseDeclared": "NOASSERTION",
+            "filesAnalyzed": False, "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": declared_license(os.path.join(args.checkouts, pin["location"].rstrip("/").split("/")[-1].removesuffix(".git"))),
             "copyrightText": "NOASSERTION", "primaryPackagePurpose": "LIBRARY",
             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
                               "referenceLocator": "pkg:swift/" + pin["location"].removeprefix("https://").removesuffix(".git")

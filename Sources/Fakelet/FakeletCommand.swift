@@ -30,8 +30,9 @@ struct FakeletCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("run-image"),
         help: ArgumentHelp(
-            "Run pods whose image contains <image-substring> as local processes of <binary> (repeatable).",
-            valueName: "image-substring=binary"))
+            "Run pods whose image contains <image-substring> as local processes of <binary>, or from the root filesystem of an "
+                + "image unpacked into the directory <binary> by `umoci unpack` (repeatable).",
+            valueName: "image-substring=binary|bundle"))
     var runImages: [String] = []
 
     @Option(
@@ -85,7 +86,8 @@ struct FakeletCommand: AsyncParsableCommand {
         let (changes, continuation) = AsyncStream.makeStream(of: PodKey.self)
         let work = URL(fileURLWithPath: workDir ?? NSTemporaryDirectory() + "jitsudo-fakelet-\(getpid())")
         let processes = ProcessPodRuntime(
-            mappings: runImages.compactMap(ProcessPodRuntime.ImageMapping.init(argument:)), commandImages: runCommandImages,
+            mappings: try runImages.compactMap(ProcessPodRuntime.ImageMapping.init(argument:)).map { try $0.resolved() },
+            commandImages: runCommandImages,
             volumeRoot: volumeRoot.map { URL(fileURLWithPath: $0) }, client: client, workDirectory: work, logger: logger,
             onChange: { continuation.yield($0) })
         let runtime = ImageRoutingRuntime(processes: processes)

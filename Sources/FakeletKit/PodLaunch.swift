@@ -19,6 +19,10 @@ import KubernetesClient
 ///   port, given to the process as `JITSUDOD_HTTP_ADDR=127.0.0.1:<port>` (it wins over the pod's own value).
 /// - ``Entrypoint/command`` (`--run-command-image`): the container's own `command[0]` is run on this host (looked up
 ///   in the pod's `PATH` unless it is a path), with `command[1...]` then `args`; nothing is published.
+/// - ``Entrypoint/imageBundle(_:)`` (`--run-image` naming an unpacked image): the container runs from the image's own
+///   root filesystem (``ImageBundle``), its volumes bound at their mount paths (nothing is rewritten), as the pod's
+///   `runAsUser`/`runAsGroup` or else the image's user, read-only with `readOnlyRootFilesystem`; its environment is the
+///   image's, then the pod's. The first container port is published as for a mapped binary.
 struct PodLaunch: Sendable, Equatable {
     /// What runs a pod's container here.
     enum Entrypoint: Sendable, Equatable {
@@ -26,6 +30,14 @@ struct PodLaunch: Sendable, Equatable {
         case mappedBinary(String)
         /// The container's own `command` runs on this host (`--run-command-image`).
         case command
+        /// The container runs from an unpacked image's root filesystem (`--run-image` naming a bundle directory).
+        case imageBundle(ImageBundle)
+
+        /// Whether the process sees this host's file system (so mount paths are rewritten to the volumes' directories).
+        var seesHostFileSystem: Bool {
+            if case .imageBundle = self { return false }
+            return true
+        }
     }
 
     /// A container port published on loopback.
@@ -57,7 +69,11 @@ struct PodLaunch: Sendable, Equatable {
         }
         let namespace = pod.metadata.namespace ?? "default"
         let sources = ObjectSource(client: client, namespace: namespace)
-        let mounts = try await materialiseVolumes(spec, container: container, sources: sources, directory: directory, volumeRoot: volumeRoot)
+        let bundle: ImageBundle? = if case .imageBundle(let bundle) = entrypoint { bundle } else { nil }
+        let volumeMounts = try await materialiseVolumes(
+            spec, container: container, sources: sources, directory: directory, volumeRoot: volumeRoot, rewritesPaths: bundle == nil)
+        // Paths are rewritten to the materialised volumes only where the process sees the host's file system.
+        let mounts = bundle == nil ? volumeMounts : []
         let raw = spec.object.members["containers"]?.arrayValue?.first ?? [:]
         var environment = try await resolveEnvironment(pod, container: container, envFrom: raw["envFrom"]?.arrayValue ?? [], sources: sources)
         let ports = (container.ports ?? []).compactMap { port -> (String?, Int)? in
@@ -67,13 +83,29 @@ struct PodLaunch: Sendable, Equatable {
         for (key, value) in environment { environment[key] = rewrite(value, mounts) }
         let executable: String
         var published: Published?
-        switch entrypoint {
-        case .mappedBinary(let binary):
+        func publish() throws {
             guard let port = ports.first?.1 else {
                 throw Failure("container \(container.name) declares no containerPort: the process runtime needs one to publish on loopback")
             }
             published = Published(containerPort: port, localPort: localPort)
             environment["JITSUDOD_HTTP_ADDR"] = "127.0.0.1:\(localPort)"
+        }
+        switch entrypoint {
+        case .imageBundle(let bundle):
+            try publish()
+            environment = bundle.environment.merging(environment) { _, pod in pod }
+            environment["PATH"] = environment["PATH"] ?? defaultPath
+            environment["HOME"] = environment["HOME"] ?? "/"
+            let security = SecurityContext(pod: spec.object.members["securityContext"], container: raw["securityContext"])
+            let command = bundle.command(containerCommand: container.command, args: container.args).map { expand($0, environment) }
+            let launch = bundle.launch(
+                command: command, podDirectory: directory.path, mounts: volumeMounts, uid: security.runAsUser ?? bundle.uid,
+                gid: security.runAsGroup ?? bundle.gid, readOnlyRoot: security.readOnlyRootFilesystem)
+            return PodLaunch(
+                executable: launch.executable, arguments: launch.arguments, environment: environment, published: published,
+                namedPorts: Dictionary(ports.compactMap { name, number in name.map { ($0, number) } }, uniquingKeysWith: { first, _ in first }))
+        case .mappedBinary(let binary):
+            try publish()
             executable = binary
         case .command:
             guard let first = container.command?.first, !first.isEmpty else {
@@ -167,7 +199,7 @@ struct PodLaunch: Sendable, Equatable {
     /// Writes the pod's volumes under `directory/volumes/<name>` and returns its mounts. Called again while the process
     /// runs (as the kubelet refreshes projected volumes): a file is rewritten, atomically, only when its content changed.
     static func materialiseVolumes(
-        _ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL, volumeRoot: URL?
+        _ spec: PodSpec, container: Container, sources: ObjectSource, directory: URL, volumeRoot: URL?, rewritesPaths: Bool = true
     ) async throws -> Mounts {
         let volumes = spec.object.members["volumes"]?.arrayValue ?? []
         var local: [String: URL] = [:]
@@ -197,11 +229,14 @@ struct PodLaunch: Sendable, Equatable {
                 let data = try await sources.configMap(source["name"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
                 // Configuration files name the mount paths too (a config file pointing at the TLS files): rewritten.
                 files = try select(
-                    data.mapValues { Data(rewrite($0, mounts).utf8) }, items: source["items"], what: "ConfigMap \(source["name"]?.stringValue ?? "")")
+                    data.mapValues { Data(rewrite($0, rewritesPaths ? mounts : []).utf8) }, items: source["items"],
+                    what: "ConfigMap \(source["name"]?.stringValue ?? "")")
             } else if let source = volume["secret"] {
                 let data = try await sources.secret(source["secretName"]?.stringValue ?? "", optional: source["optional"]?.boolValue == true)
                 files = try select(data, items: source["items"], what: "Secret \(source["secretName"]?.stringValue ?? "")")
             } else if volume["emptyDir"] != nil {
+                // World-writable, as a kubelet makes it: the container's user is rarely the fakelet's.
+                try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: target.path)
                 files = [:]
             } else {
                 let kind = volume.objectValue?.keys.filter { $0 != "name" }.sorted().first ?? "unknown"

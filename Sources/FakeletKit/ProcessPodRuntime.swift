@@ -16,14 +16,26 @@ public actor ProcessPodRuntime: PodRuntime {
     static let portAnnotation = "fakelet.jitsudo.dev/port"
     static let pidAnnotation = "fakelet.jitsudo.dev/pid"
 
-    /// `--run-image <image substring>=<binary path>`.
+    /// `--run-image <image substring>=<binary path or unpacked image bundle directory>`.
     public struct ImageMapping: Sendable, Equatable {
         public var imageSubstring: String
         public var binary: String
+        /// Set by ``resolved()`` when `binary` names a directory: the unpacked image its pods run from.
+        public var bundle: ImageBundle?
 
-        public init(imageSubstring: String, binary: String) {
+        public init(imageSubstring: String, binary: String, bundle: ImageBundle? = nil) {
             self.imageSubstring = imageSubstring
             self.binary = binary
+            self.bundle = bundle
+        }
+
+        /// This mapping with its bundle loaded when it names a directory (an image unpacked by `umoci unpack`).
+        public func resolved() throws -> ImageMapping {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: binary, isDirectory: &isDirectory), isDirectory.boolValue else { return self }
+            var mapping = self
+            mapping.bundle = try ImageBundle.load(directory: binary)
+            return mapping
         }
 
         public init?(argument: String) {
@@ -90,7 +102,9 @@ public actor ProcessPodRuntime: PodRuntime {
     /// contains, else its own command when the image contains a `--run-command-image` substring; nil: simulated.
     nonisolated func entrypoint(for pod: Pod) -> PodLaunch.Entrypoint? {
         guard let image = pod.spec?.containers.first?.image else { return nil }
-        if let mapping = mappings.first(where: { image.contains($0.imageSubstring) }) { return .mappedBinary(mapping.binary) }
+        if let mapping = mappings.first(where: { image.contains($0.imageSubstring) }) {
+            return mapping.bundle.map { .imageBundle($0) } ?? .mappedBinary(mapping.binary)
+        }
         return commandImages.contains { image.contains($0) } ? .command : nil
     }
 
@@ -313,7 +327,7 @@ public actor ProcessPodRuntime: PodRuntime {
         do {
             _ = try await PodLaunch.materialiseVolumes(
                 spec, container: container, sources: ObjectSource(client: client, namespace: instance.key.namespace), directory: instance.directory,
-                volumeRoot: volumeRoot)
+                volumeRoot: volumeRoot, rewritesPaths: entrypoint(for: instance.pod)?.seesHostFileSystem ?? true)
         } catch {
             logger.debug("pod volumes not refreshed", metadata: ["pod": "\(instance.key.namespace)/\(instance.key.name)", "error": "\(error)"])
         }

@@ -94,7 +94,7 @@ test_configRunsAsNonRootWithEntrypointPortAndLabels() {
             | $l["org.opencontainers.image.version"] == $v and $l["org.opencontainers.image.title"] == $t
             and ($l["org.opencontainers.image.revision"] | test("^[0-9a-f]{40}"))
             and ($l["org.opencontainers.image.source"] | length > 0)
-            and ($l["org.opencontainers.image.licenses"] | length > 0)' <<<"$config" >/dev/null || fail "$product: labels $(jq -c .config.Labels <<<"$config")"
+            and $l["org.opencontainers.image.licenses"] == "Apache-2.0"' <<<"$config" >/dev/null || fail "$product: labels $(jq -c .config.Labels <<<"$config")"
     done
 }
 
@@ -234,6 +234,10 @@ test_sbomListsSwiftAndDebianPackagesAndChecksumsVerify() {
             and ([.packages[].name] | index("swift-nio") != null and index("libc6") != null and index("ca-certificates") != null
                  and index("tzdata") != null and index("swift-property-based") == null)' "$sbom" >/dev/null \
             || fail "$product: SBOM lacks packages: $(jq -c '[.packages[].name]' "$sbom")"
+        # Licenses read from each package's own LICENSE file: ours (Apache-2.0), swift-nio's, postgres-nio's (MIT).
+        jq -e --arg p "$product" '[.packages[] | {(.name): .licenseDeclared}] | add
+            | .[$p] == "Apache-2.0" and .["swift-nio"] == "Apache-2.0" and .["postgres-nio"] == "MIT"' "$sbom" >/dev/null \
+            || fail "$product: SBOM licenses: $(jq -c '[.packages[] | [.name, .licenseDeclared]]' "$sbom")"
         (cd "$images/$product" && sha256sum --quiet -c SHA256SUMS) || fail "$product: checksums do not verify"
     done
 }
