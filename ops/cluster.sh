@@ -112,6 +112,17 @@ up() {
         volumes=$dir/kube/volumes
         echo "$bin/jitsudo-operator" >"$dir/kube/operator-binary"
     fi
+    # jitsudod's image: the shipped one (`make images`, the chart's default reference) when the test bed runs it from
+    # its own root filesystem (scripts/kube-testenv.sh writes <run>/images/jitsudod.ref), else the built binary.
+    local jitsudod_image="{repository: localhost/jitsudod, tag: dev}"
+    local shipped_ref
+    shipped_ref="$(dirname "$kubeconfig")/images/jitsudod.ref"
+    if [ -f "$shipped_ref" ]; then
+        jitsudod_image="{repository: $(sed 's/:[^:/]*$//' "$shipped_ref"), tag: $(sed 's/.*://' "$shipped_ref")}"
+        log "jitsudod pods run the shipped image $(cat "$shipped_ref") (read-only root filesystem, user 65532)"
+    else
+        log "jitsudod pods run $bin/jitsudod (no image of this commit: make images to run the shipped one)"
+    fi
     # The runbooks' kubectl commands name no namespace: the context's default is jitsudo.
     sed -E "s/^([[:space:]]+namespace:).*/\1 $namespace/" "$kubeconfig" >"$dir/kubeconfig"
     chmod 600 "$dir/kubeconfig"
@@ -172,7 +183,7 @@ operator:
   image: {repository: localhost/jitsudo-operator, tag: dev}
   replicas: 2
 jitsudod:
-  image: {repository: localhost/jitsudod, tag: dev}
+  image: $jitsudod_image
   replicas: 2
   config: |
     http_addr: ":8443"

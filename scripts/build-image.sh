@@ -22,6 +22,7 @@
 #   sbom.spdx.json      SPDX 2.3: the Swift packages linked in (from Package.resolved) and the Debian packages whose
 #                       files were copied in
 #   digest, sizes       the manifest digest; compressed and uncompressed sizes in bytes
+#   reference           the image's name, REGISTRY/PRODUCT:VERSION (the chart's default)
 #   SHA256SUMS          checksums of the files above
 # Environment: IMAGE_REGISTRY (default ghcr.io/jitsudo, the chart's default), IMAGE_SOURCE (the source URL label),
 # IMAGE_LICENSES (an SPDX expression for the licenses label; default Apache-2.0, the repository's LICENSE),
@@ -181,6 +182,7 @@ assemble() {
     digest=$(jq -r --arg tag "$version" \
         '.manifests[] | select(.annotations["org.opencontainers.image.ref.name"] == $tag) | .digest' "$dir/oci/index.json")
     echo "$digest" >"$dir/digest"
+    echo "$registry/$product:$version" >"$dir/reference"
     manifest="$dir/oci/blobs/sha256/${digest#sha256:}"
     layer="$dir/oci/blobs/sha256/$(jq -r '.layers[0].digest' "$manifest" | cut -d: -f2)"
     compressed=$(($(stat -c %s "$layer") + $(stat -c %s "$manifest") + $(jq -r '.config.size' "$manifest")))
@@ -199,7 +201,7 @@ assemble() {
         --source "$source_url" --revision "$revision" --resolved Package.resolved --checkouts "$scratch/checkouts" \
         --link-file-list "$link_list" "${sbom_args[@]}" \
         --swift "$(swift --version 2>/dev/null | sed -nE 's/.*Swift version ([^ ]+).*/\1/p' | head -1)" >"$dir/sbom.spdx.json"
-    (cd "$dir" && sha256sum image.tar "$product.debug" sbom.spdx.json digest >SHA256SUMS)
+    (cd "$dir" && sha256sum image.tar "$product.debug" sbom.spdx.json digest reference >SHA256SUMS)
     rm -rf "$work"
     printf '%s %s:%s %s (%s bytes compressed, %s uncompressed)\n' "$product" "$registry/$product" "$version" "$digest" \
         "$compressed" "$uncompressed"

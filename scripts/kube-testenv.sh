@@ -182,6 +182,35 @@ fail_up() {
     exit 1
 }
 
+# shipped_image_mapping PRODUCT: unpacks $KUBE_TESTENV_IMAGES_DIR/PRODUCT (default .build-images, `make images`) into
+# $run/images/PRODUCT and prints the fakelet mapping `<reference>=<bundle>`; fails (printing nothing) when there is no
+# such image, when it was built from another commit than this checkout's (its revision label), or without root.
+shipped_image_mapping() {
+    local product=$1 images=${KUBE_TESTENV_IMAGES_DIR:-$root/.build-images} layout manifest config revision head reference tag
+    layout=$images/$product/oci
+    [ -f "$images/$product/digest" ] && [ -d "$layout" ] || return 1
+    if [ "$(id -u)" -ne 0 ] || ! command -v umoci >/dev/null || ! command -v jq >/dev/null; then
+        log "not running the image of $product (needs root, umoci and jq): its pods run the built binary"
+        return 1
+    fi
+    manifest=$layout/blobs/sha256/$(cut -d: -f2 "$images/$product/digest")
+    config=$layout/blobs/sha256/$(jq -r '.config.digest' "$manifest" | cut -d: -f2)
+    revision=$(jq -r '.config.Labels["org.opencontainers.image.revision"] // ""' "$config")
+    head=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
+    if [ "${revision%-dirty}" != "$head" ]; then
+        log "not running the image in $images/$product: built from ${revision:-an unknown revision}, this checkout is $head (make images)"
+        return 1
+    fi
+    [ -f "$images/$product/reference" ] || { log "no $images/$product/reference: rebuild with make images"; return 1; }
+    reference=$(cat "$images/$product/reference")
+    tag=${reference##*:}
+    mkdir -p "$run/images"
+    umoci unpack --image "$layout:$tag" "$run/images/$product" >/dev/null || { log "umoci unpack of $layout:$tag failed"; return 1; }
+    echo "$reference" >"$run/images/$product.ref"
+    log "pods of $reference run from the image's root filesystem ($run/images/$product)"
+    echo "$reference=$run/images/$product"
+}
+
 up() {
     if is_up; then
         log "already running (state in $run)"
@@ -268,6 +297,10 @@ EOF
     local default_images
     default_images="localhost/jitsudod=$(dirname "$fakelet")/jitsudod localhost/jitsudo-operator=$root/ops/lib/operator-pod.sh"
     for mapping in ${KUBE_TESTENV_RUN_IMAGES-$default_images}; do run_images+=(--run-image "$mapping"); done
+    # The shipped image of jitsudod (`make images`), when it was built from this checkout: pods of its reference (the
+    # chart's default, e.g. ghcr.io/jitsudo/jitsudod:0.1.0) run from its own root filesystem (the fakelet's image
+    # bundles: read-only root, the image's user). $run/images/jitsudod.ref names the reference (ops/cluster.sh reads it).
+    if mapping=$(shipped_image_mapping jitsudod); then run_images=(--run-image "$mapping" "${run_images[@]}"); fi
     # Pods of `postgres:15` (the operator's restore Jobs) run their own command on this host (pg_dump, psql, gunzip);
     # KUBE_TESTENV_RUN_COMMAND_IMAGES (space-separated image substrings) replaces that list. A persistentVolumeClaim
     # volume is the directory $run/volumes/<claimName> (tests put backup files there).

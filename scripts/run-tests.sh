@@ -13,6 +13,8 @@ attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-1}
 groups=(
     "JitsudoCoreTests|JitsudoPolicyTests|JitsudoServerTests|RegoTests|OperatorCoreTests|KubernetesClientTests|GoogleCloudClientTests|FakeletKitTests"
     "HelmChartTests"
+    # The images `make test` built (scripts/build-image.sh), run from their own root filesystems.
+    "Tests/ImageTests/image-tests.sh"
     "ops/alerts/check.sh"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"

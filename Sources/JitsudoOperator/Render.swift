@@ -126,7 +126,7 @@ enum Render {
         // one is ready: new pods that never become ready hold the rollout with the old replicas serving, and after the
         // deadline the operator reports Degraded/RolloutStuck.
         spec["strategy"] = ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": 0, "maxSurge": 1]]
-        spec["progressDeadlineSeconds"] = .number(Double(DesiredResources.progressDeadlineSeconds))
+        spec["progressDeadlineSeconds"] = .number(Double(d.progressDeadlineSeconds ?? DesiredResources.progressDeadlineSeconds))
         return [
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": metadata(

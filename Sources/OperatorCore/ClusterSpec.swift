@@ -136,6 +136,9 @@ public struct ClusterSpec: Sendable, Equatable, Codable {
     public var upgrade: Upgrade?
     /// Where those volumes are mounted in the jitsudod container (read-only).
     public var extraVolumeMounts: [VolumeMount]?
+    /// How long a rollout's new pods may take to become ready before it counts as held (the cluster is then reported
+    /// Degraded/RolloutStuck while the old replicas keep serving); default 180.
+    public var progressDeadlineSeconds: Int?
 
     public init(image: String, database: Database, replicas: Int? = nil, config: Config? = nil, tls: TLS? = nil) {
         self.image = image
@@ -202,6 +205,8 @@ public struct ResolvedClusterSpec: Sendable, Equatable, Codable {
     public var podTemplate: PodTemplateExtras
     /// The backup and migration Jobs of an upgrade.
     public var upgrade: UpgradeSettings
+    /// `spec.progressDeadlineSeconds`; nil: the default (``DesiredResources/progressDeadlineSeconds``).
+    public var progressDeadlineSeconds: Int? = nil
 }
 
 /// The resolved `spec.upgrade`: the database Secret the backup and migration Jobs use and, when a backup is taken,
@@ -273,7 +278,10 @@ extension ClusterSpec {
         guard let antiAffinity = ResolvedClusterSpec.AntiAffinity(rawValue: podAntiAffinity ?? "Preferred") else {
             throw OperatorCoreError(.invalidSpec, "spec.podAntiAffinity is '\(podAntiAffinity ?? "")'; use None, Preferred or Required")
         }
-        return ResolvedClusterSpec(
+        if let deadline = progressDeadlineSeconds, !(10...3600).contains(deadline) {
+            throw OperatorCoreError(.invalidSpec, "spec.progressDeadlineSeconds is \(deadline); set it between 10 and 3600 seconds")
+        }
+        var resolved = ResolvedClusterSpec(
             namespace: namespace, replicas: replicas, image: image, imagePullPolicy: pullPolicy,
             inlineConfig: config?.configMapRef == nil ? (config?.inline ?? "") : nil,
             configMapName: config?.configMapRef?.name ?? DesiredResources.configMapName,
@@ -285,6 +293,8 @@ extension ClusterSpec {
             resourceRequests: (resources?.requests ?? [:]).mapValues(\.text), resourceLimits: (resources?.limits ?? [:]).mapValues(\.text),
             podTemplate: podTemplate, upgrade: try resolvedUpgrade()
         )
+        resolved.progressDeadlineSeconds = progressDeadlineSeconds
+        return resolved
     }
 
     private func resolvedUpgrade() throws(OperatorCoreError) -> UpgradeSettings {

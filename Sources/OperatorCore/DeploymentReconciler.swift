@@ -309,9 +309,12 @@ public enum DeploymentReconciler {
             let message =
                 "rollout held: \(progress); the new pods did not become ready within the progress deadline and the old replicas "
                 + "keep serving — see kubectl get pods -l app=jitsudod and kubectl logs of a new pod, then fix or revert spec.image/config"
+            // One Event when the rollout is found held, not one per pass (found by the held-rollout test on the test bed).
+            let reported = o.conditions.contains { $0.type == .degraded && $0.status == .true && $0.reason == "RolloutStuck" }
             return decision(
                 nil, phase: "Degraded", ConditionSummary(.degraded, reason: "RolloutStuck", message: message),
-                event: ReconcileEvent(.warning, reason: "RolloutStuck", message: message), requeue: rolloutRequeue, checksum: checksum
+                event: reported ? nil : ReconcileEvent(.warning, reason: "RolloutStuck", message: message), requeue: rolloutRequeue,
+                checksum: checksum
             )
         }
         if let progress = rolloutProgress(observed) {

@@ -77,6 +77,9 @@ public enum DesiredResources {
         /// Pod-template labels from `spec.podLabels`, beside ``labels`` (nil when there are none). The extras below are
         /// nil rather than empty when unset, so a Deployment made before they existed keeps its hash (and its pods).
         public var extraPodLabels: [String: String]?
+        /// `spec.progressDeadlineSeconds` (nil: ``DesiredResources/progressDeadlineSeconds``, so the hash of a
+        /// Deployment made before the field existed is unchanged).
+        public var progressDeadlineSeconds: Int?
         /// Environment entries after the operator's own (nil when there are none).
         public var extraEnv: [ClusterSpec.EnvVar]?
         /// Projected token volumes after the operator's `config` and `tls` (nil when there are none).
@@ -161,6 +164,7 @@ public enum DesiredResources {
         deployment.extraEnv = extras.env.isEmpty ? nil : extras.env
         deployment.extraVolumes = extras.volumes.isEmpty ? nil : extras.volumes
         deployment.extraVolumeMounts = extras.volumeMounts.isEmpty ? nil : extras.volumeMounts
+        deployment.progressDeadlineSeconds = spec.progressDeadlineSeconds
         return deployment
     }
 

@@ -222,6 +222,7 @@ test_dockerArchiveNamesTheChartsDefaultImage() {
         [ -n "$repository" ] || fail "values.yaml has no repository for $product"
         tar -xOf "$images/$product/image.tar" manifest.json | jq -e --arg r "$repository:$version" '.[0].RepoTags == [$r]' >/dev/null \
             || fail "$product: the docker-archive is not tagged $repository:$version"
+        [ "$(cat "$images/$product/reference")" = "$repository:$version" ] || fail "$product: reference file says $(cat "$images/$product/reference")"
         skopeo inspect "docker-archive:$images/$product/image.tar" >/dev/null || fail "$product: skopeo cannot read the docker-archive"
     done
 }

@@ -39,6 +39,21 @@ import Testing
         }
     }
 
+    /// Unset keeps the Deployment as before the field existed (the default deadline, the same hash); 10…3600 is taken.
+    @Test func progressDeadlineIsOptionalAndBounded() throws {
+        var spec = Fixtures.clusterSpec()
+        let unset = DesiredResources.deployment(try spec.resolved(namespace: "prod"), configData: [:], replicas: 2, carriedAnnotations: [:])
+        #expect(unset.progressDeadlineSeconds == nil)
+        spec.progressDeadlineSeconds = 10
+        let set = DesiredResources.deployment(try spec.resolved(namespace: "prod"), configData: [:], replicas: 2, carriedAnnotations: [:])
+        #expect(set.progressDeadlineSeconds == 10)
+        #expect(DesiredResources.deploymentHash(set) != DesiredResources.deploymentHash(unset))
+        for bad in [0, 9, 3601] {
+            spec.progressDeadlineSeconds = bad
+            #expect(throws: OperatorCoreError.self) { try spec.resolved(namespace: "prod") }
+        }
+    }
+
     @Test func bothInlineAndReferencedConfigIsRefused() {
         var spec = Fixtures.clusterSpec()
         spec.config = ClusterSpec.Config(inline: "a: 1", configMapRef: .init(name: "mine"))

@@ -146,6 +146,11 @@ private struct World {
         #expect(degraded?.status == .true && degraded?.reason == "RolloutStuck")
         #expect(degraded?.message.contains("old replicas keep serving") == true, "\(degraded?.message ?? "")")
         #expect(held.event?.type == .warning && held.event?.reason == "RolloutStuck")
+        // The next pass, with that status written: still Degraded, but no second Event.
+        var reported = world.observation(upgraded)
+        reported.conditions = held.status.conditions
+        let again = DeploymentReconciler.decide(reported, now: Fixtures.now)
+        #expect(again.status.phase == "Degraded" && again.event == nil)
         let reverted = DeploymentReconciler.decide(world.observation(Fixtures.clusterSpec()), now: Fixtures.now)
         guard case .updateDeployment(let back, _) = reverted.step else {
             Issue.record("reverting spec.image is not an update: \(String(describing: reverted.step))")

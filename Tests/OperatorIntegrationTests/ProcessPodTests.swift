@@ -62,6 +62,67 @@ import X509
         }
     }
 
+    /// Issue 19's held rollout on the test bed: a configuration whose new pod never becomes ready (jitsudod refuses
+    /// to start without its credentials key) is held by the deployment controller (`maxUnavailable: 0`) — the old
+    /// daemon keeps answering `/readyz` — and once `spec.progressDeadlineSeconds` (here 10 s) passes the cluster is
+    /// Degraded with reason RolloutStuck and one Warning Event; reverting the configuration brings it back to Ready.
+    @Test func aRolloutWhoseNewPodsNeverBecomeReadyIsHeldWithTheOldDaemonServingAndReported() async throws {
+        try await Env.withNamespace("opheld") { client, namespace in
+            let database = try await TestPostgres.shared.createDatabase()
+            try await Self.createCluster(client, namespace, databaseURL: database.urlString)
+            _ = try await client.patch(
+                GenericResource.self, name: "jitsudod", namespace: namespace, .merge(["spec": ["progressDeadlineSeconds": 10]]),
+                in: .jitsudoClusters)
+            let operatorTask = Env.startOperator(client, namespace: namespace)
+            let caFile = NSTemporaryDirectory() + "opheld-ca-\(UUID().uuidString).crt"
+            defer {
+                operatorTask.cancel()
+                try? FileManager.default.removeItem(atPath: caFile)
+            }
+            try await Env.eventually("the JitsudoCluster is Ready with a real daemon", timeout: .seconds(120)) {
+                try await Env.cluster(client, namespace).status?["phase"]?.stringValue == "Ready"
+            }
+            let deployment = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
+            #expect(deployment.spec.progressDeadlineSeconds == 10)
+            let tls = try await client.get(Secret.self, name: "jitsudo-tls", namespace: namespace)
+            try #require(tls.decodedData["ca.crt"]).write(to: URL(fileURLWithPath: caFile))
+            var serving: [Daemon] = []
+            try await Env.eventually("the daemon is ready") {
+                serving = try await Self.daemons(client, namespace)
+                return serving.count == 1
+            }
+            let old = try #require(serving.first)
+
+            let broken = "oidc:\n  issuer: https://idp.invalid\n"  // no credentials_key: the new daemon refuses to start
+            _ = try await client.patch(
+                GenericResource.self, name: "jitsudod", namespace: namespace, .merge(["spec": ["config": ["inline": .string(broken)]]]),
+                in: .jitsudoClusters)
+            var degraded: JSONValue?
+            try await Env.eventually("the JitsudoCluster is Degraded with reason RolloutStuck", timeout: .seconds(90)) {
+                let cluster = try await Env.cluster(client, namespace)
+                degraded = cluster.status?["conditions"]?.arrayValue?.first { $0["type"] == "Degraded" && $0["status"] == "True" }
+                return cluster.status?["phase"]?.stringValue == "Degraded" && degraded?["reason"]?.stringValue == "RolloutStuck"
+            }
+            let message = degraded?["message"]?.stringValue ?? ""
+            #expect(message.contains("old replicas keep serving"), "\(message)")
+            // Held, not broken: the old daemon is the one ready pod and still answers; the new one crash-loops beside it.
+            #expect(try await Self.daemons(client, namespace) == [old])
+            let (ready, body) = try await Self.get(old, "/readyz", namespace: namespace, caFile: caFile)
+            #expect(ready == 200, "\(body)")
+            let pods = try await client.list(Pod.self, namespace: namespace, options: ListOptions(labelSelector: "app=jitsudod")).items
+            #expect(pods.count == 2 && pods.filter(\.isReady).count == 1, "\(pods.map { $0.metadata.name ?? "" })")
+            let events = try await Env.events(client, namespace).filter { $0.reason == "RolloutStuck" }
+            #expect(events.count == 1 && events.first?.type == "Warning", "\(events.map(\.note))")
+
+            _ = try await client.patch(
+                GenericResource.self, name: "jitsudod", namespace: namespace, .merge(["spec": ["config": ["inline": .string(Self.config)]]]),
+                in: .jitsudoClusters)
+            try await Env.eventually("reverting the configuration makes the JitsudoCluster Ready again", timeout: .seconds(120)) {
+                try await Env.cluster(client, namespace).status?["phase"]?.stringValue == "Ready"
+            }
+        }
+    }
+
     /// Runbook 6 against a real crash-looping daemon: "CrashLoopBackOff with 'database connection refused'". The
     /// commands as written (`kubectl get pods -l app=jitsudod`, `kubectl describe pod <pod-name>`, `kubectl logs
     /// <pod-name> --previous`) show the daemon's own error; the fix (the DATABASE_URL Secret) and `kubectl rollout
