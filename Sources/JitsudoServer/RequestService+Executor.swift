@@ -13,6 +13,11 @@ extension RequestService {
     ///   - actor: who the grant that may follow is recorded for.
     ///   - issued: what the provider issued, for a command whose decision stores credentials.
     ///   - fence: the leadership epoch the write requires (leader-only work).
+    ///
+    /// Never inlined: inlined into ``issueGrant(_:actor:)`` (which calls it back), Swift 6.3.1's optimiser breaks the
+    /// ownership of the stored request (CopyPropagation: "Found a leak due to a consuming post-dominance failure") and
+    /// the release build crashes.
+    @inline(never)
     func execute(_ id: RequestID, _ command: RequestWorkflow.Command, actor: String, issued: IssuedGrant? = nil, fence: Int64? = nil)
         async throws -> Executed
     {
