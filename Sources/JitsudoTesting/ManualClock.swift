@@ -83,20 +83,20 @@ public final class ManualClock: Clock, Sendable {
         try await waitUntil("\(count) loops sleep on the manual clock (now \(sleeping))", timeout: timeout) { sleeping == count }
     }
 
-    /// Advances by `duration` with `loops` loops asleep on the clock, then waits until each of them woke, did its
-    /// round and sleeps again: what they do at the new time has been done when this returns. Every loop must have
-    /// a deadline within `duration`.
+    /// Advances by `duration` once `loops` loops sleep on the clock, then waits until each loop it woke did its
+    /// round and sleeps again: what they do at the new time has been done when this returns.
     public func advanceAndSettle(by duration: Swift.Duration, loops: Int, timeout: Swift.Duration = .seconds(30)) async throws {
         try await waitUntilSleeping(loops, timeout: timeout)
         let begun = sleepsBegun
-        advance(by: duration)
-        try await waitUntil("\(loops) loops went round once on the advanced clock", timeout: timeout) {
-            sleepsBegun >= begun + loops && sleeping == loops
+        let woken = advance(by: duration)
+        try await waitUntil("the \(woken) loops woken went round once on the advanced clock", timeout: timeout) {
+            sleepsBegun >= begun + woken && sleeping == loops
         }
     }
 
-    /// Moves the clock forward by `duration` and wakes every sleep whose deadline has come.
-    public func advance(by duration: Swift.Duration) {
+    /// Moves the clock forward by `duration` and wakes every sleep whose deadline has come; returns how many.
+    @discardableResult
+    public func advance(by duration: Swift.Duration) -> Int {
         let due: [Sleeper] = state.withLock { state in
             state.now = state.now.advanced(by: duration)
             let now = state.now
@@ -104,5 +104,6 @@ public final class ManualClock: Clock, Sendable {
             return ids.compactMap { state.sleepers.removeValue(forKey: $0) }
         }
         for sleeper in due { sleeper.continuation.resume() }
+        return due.count
     }
 }
