@@ -501,7 +501,9 @@ let package = Package(
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
         .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),
-        .testTarget(name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment"], swiftSettings: strict),
+        .testTarget(
+            name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment", "JitsudoTesting"], swiftSettings: strict
+        ),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict

@@ -15,10 +15,12 @@ struct ClusterExecutor: Sendable {
     let podDisruptionBudgets: ResourceType
     /// Asks pods which certificate they serve; nil: never asked (unknown).
     let probe: ServedCertificateProbe?
+    /// The wall clock the decisions read (certificate renewal, condition times).
+    let now: @Sendable () -> Date
 
     /// One reconcile pass; returns when to look again (nil: on the next watch event or resync).
     func reconcile(_ cluster: GenericResource, restores: [GenericResource]) async throws -> TimeInterval? {
-        let now = Date()
+        let now = self.now()
         let name = cluster.metadata.name ?? ""
         let generation = cluster.metadata.generation ?? 0
         let previous = (try? cluster.status?["conditions"]?.decode(as: [OperatorCore.Condition].self)) ?? []

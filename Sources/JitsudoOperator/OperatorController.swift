@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import JitsudoCore
 public import KubernetesClient
 public import Logging
 import OperatorCore
@@ -29,41 +30,32 @@ public struct OperatorOptions: Sendable {
     }
 }
 
-/// A flag a watch sets and the reconcile loop waits on (coalescing: many changes, one pass).
-final class Wakeup: Sendable {
-    private let pending = Mutex(false)
-    func signal() { pending.withLock { $0 = true } }
-    /// Returns when signalled or after `timeout`.
-    func wait(upTo timeout: Duration) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline, !Task.isCancelled {
-            if pending.withLock({ value in
-                defer { value = false }
-                return value
-            }) {
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
-}
-
 /// One operator replica: campaigns for the Lease and, while it leads, runs the level-triggered loop over every
 /// JitsudoCluster and JitsudoRestore of its namespace, woken by watches on them, the jitsudod Deployment, its pods,
 /// Secrets, ConfigMaps and the restore Jobs, and by each reconciler's requeue time.
+///
+/// Time: `clock` paces the campaign, the lease and the requeues; `now` is the wall clock the reconcilers decide with
+/// and stamp Events and conditions with.
 public final class OperatorController: Sendable {
     public let client: KubernetesClient
     public let options: OperatorOptions
     public let metrics: OperatorMetrics
     let logger: Logger
+    let clock: AnyClock
+    let now: @Sendable () -> Date
     private let readyState = Mutex(false)
     private let pdbType = Mutex<ResourceType?>(nil)
 
-    public init(client: KubernetesClient, options: OperatorOptions, metrics: OperatorMetrics = OperatorMetrics(), logger: Logger) {
+    public init(
+        client: KubernetesClient, options: OperatorOptions, metrics: OperatorMetrics = OperatorMetrics(), logger: Logger,
+        clock: AnyClock = .continuous, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.client = client
         self.options = options
         self.metrics = metrics
         self.logger = logger
+        self.clock = clock
+        self.now = now
         metrics.set("jitsudo_operator_leader", 0)
     }
 
@@ -81,14 +73,14 @@ public final class OperatorController: Sendable {
                 return
             } catch {
                 logger.warning("waiting for the API server and the jitsudo.dev CRDs", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(2))
+                try? await clock.sleep(for: .seconds(2))
             }
         }
         var configuration = LeaderElection.Configuration(namespace: options.namespace, name: options.leaseName, identity: options.identity)
         configuration.leaseDuration = options.leaseDuration
         configuration.renewDeadline = options.renewDeadline
         configuration.retryPeriod = options.retryPeriod
-        let election = LeaderElection(client: client, configuration: configuration)
+        let election = LeaderElection(client: client, configuration: configuration, clock: clock, now: now)
         logger.info("campaigning for the lease", metadata: ["lease": "\(options.namespace)/\(options.leaseName)", "identity": "\(options.identity)"])
         try await election.run { [self] in
             logger.info("leading", metadata: ["identity": "\(options.identity)"])
@@ -103,7 +95,7 @@ public final class OperatorController: Sendable {
 
     /// The work of the leader: watches and the reconcile loop, until cancelled.
     public func lead() async throws {
-        let wakeup = Wakeup()
+        let wakeup = WakeSignal()
         let namespace = options.namespace
         let watched: [(ResourceType, String?)] = [
             (.jitsudoClusters, nil), (.jitsudoRestores, nil), (.deployments, nil), (.secrets, nil), (.configMaps, nil),
@@ -127,7 +119,7 @@ public final class OperatorController: Sendable {
                 while !Task.isCancelled {
                     let requeue = await reconcileAll()
                     let wait = requeue.map { Duration.milliseconds(Int64(max($0, 0.05) * 1000)) } ?? options.resync
-                    await wakeup.wait(upTo: min(wait, options.resync))
+                    await wakeup.wait(until: clock.now + min(wait, options.resync), on: clock)
                 }
             }
             try await group.next()
@@ -138,7 +130,7 @@ public final class OperatorController: Sendable {
     /// One pass over everything; the earliest requeue asked for.
     func reconcileAll() async -> TimeInterval? {
         let namespace = options.namespace
-        let recorder = Recorder(client: client, identity: options.identity, logger: logger, metrics: metrics)
+        let recorder = Recorder(client: client, identity: options.identity, logger: logger, metrics: metrics, now: now)
         var requeue: TimeInterval?
         func earliest(_ value: TimeInterval?) {
             if let value { requeue = min(requeue ?? value, value) }
@@ -159,7 +151,7 @@ public final class OperatorController: Sendable {
             return 2
         }
         metrics.set("jitsudo_operator_restores_in_flight", Double(restores.filter { RestoreExecutor.phase(of: $0).isInFlight }.count))
-        let restoreExecutor = RestoreExecutor(client: client, namespace: namespace, recorder: recorder, logger: logger)
+        let restoreExecutor = RestoreExecutor(client: client, namespace: namespace, recorder: recorder, logger: logger, now: now)
         for restore in restores {
             do {
                 earliest(try await restoreExecutor.reconcile(restore, all: restores, clusters: clusters))
@@ -172,7 +164,8 @@ public final class OperatorController: Sendable {
         let freshRestores = (try? await client.list(GenericResource.self, namespace: namespace, in: .jitsudoRestores).items) ?? restores
         let clusterExecutor = ClusterExecutor(
             client: client, namespace: namespace, recorder: recorder, logger: logger, podDisruptionBudgets: await podDisruptionBudgetType(),
-            probe: options.probeServedCertificates ? ServedCertificateProbe(portAnnotation: options.podPortAnnotation, logger: logger) : nil)
+            probe: options.probeServedCertificates ? ServedCertificateProbe(portAnnotation: options.podPortAnnotation, logger: logger) : nil,
+            now: now)
         for cluster in clusters {
             do {
                 earliest(try await clusterExecutor.reconcile(cluster, restores: freshRestores))

@@ -39,6 +39,11 @@ public final class OperatorMetrics: Sendable {
         values.withLock { $0[Self.key(name, labels)] = value }
     }
 
+    /// The value of one series (0 when it was never counted or set).
+    public func value(_ name: String, labels: [String: String] = [:]) -> Double {
+        values.withLock { $0[Self.key(name, labels)] ?? 0 }
+    }
+
     /// The exposition text.
     public func render() -> String {
         let snapshot = values.withLock { $0 }

@@ -9,6 +9,8 @@ struct Recorder: Sendable {
     let identity: String
     let logger: Logger
     let metrics: OperatorMetrics
+    /// Stamps the Events.
+    let now: @Sendable () -> Date
 
     func record(_ event: ReconcileEvent, on object: GenericResource, kind: String) async {
         let name = object.metadata.name ?? ""
@@ -23,7 +25,7 @@ struct Recorder: Sendable {
         metrics.count("jitsudo_operator_events_total", labels: ["kind": kind, "reason": event.reason, "type": event.type.rawValue])
         let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let kubeEvent = Event(
-            metadata: ObjectMeta(name: "\(name).\(suffix)", namespace: namespace), eventTime: Date(), type: event.type.rawValue,
+            metadata: ObjectMeta(name: "\(name).\(suffix)", namespace: namespace), eventTime: now(), type: event.type.rawValue,
             reason: event.reason, action: "Reconcile", note: String(event.message.prefix(1000)),
             regarding: ObjectReference(apiVersion: object.apiVersion, kind: kind, name: name, namespace: namespace, uid: object.metadata.uid),
             reportingController: "jitsudo.dev/operator", reportingInstance: identity

@@ -14,13 +14,15 @@ struct RestoreExecutor: Sendable {
     let namespace: String
     let recorder: Recorder
     let logger: Logger
+    /// The wall clock the decisions read (deadlines, condition times).
+    let now: @Sendable () -> Date
 
     static func phase(of restore: GenericResource) -> RestoreStateMachine.Phase {
         restore.status?["phase"]?.stringValue.flatMap(RestoreStateMachine.Phase.init(rawValue:)) ?? .pending
     }
 
     func reconcile(_ restore: GenericResource, all: [GenericResource], clusters: [GenericResource]) async throws -> TimeInterval? {
-        let now = Date()
+        let now = self.now()
         let name = restore.metadata.name ?? ""
         let createdAt = restore.metadata.creationTimestamp ?? now
         let generation = restore.metadata.generation ?? 1

@@ -1,11 +1,11 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 public import Hummingbird
 import JitsudoAPI
 public import HummingbirdCore
-import JitsudoCore
+public import JitsudoCore
 import JitsudoNotify
-import JitsudoTLS
+public import JitsudoTLS
 import JitsudoPolicy
 import JitsudoProviders
 import JitsudoKubernetesProvider
@@ -34,7 +34,7 @@ public struct Daemon: Sendable {
     let reporter: ReplicaReporter
     let notificationService: NotificationService?
     /// The served certificate, re-read when its files change; nil for plain HTTP.
-    let tls: ReloadingTLSContext?
+    public let tls: ReloadingTLSContext?
     /// Open once the connection pool runs: the migrations wait for it.
     let poolRunning = StartupGate()
     /// Open once the migrations ran and the policies loaded: every background service waits for it.
@@ -48,8 +48,14 @@ public struct Daemon: Sendable {
 
     /// Checks the database is reachable and builds every component; nothing runs yet.
     ///
+    /// Time: `clock` paces the background services (leader election, sweeps, policy re-syncs, replica reports) and
+    /// `now` is the wall clock every decision about time reads (expiry, pending TTL, policies' `time.now_ns`). Tests
+    /// pass a manual clock and its reading to move time themselves.
+    ///
     /// - Throws: ``StartupError`` naming what to fix.
-    public init(configuration: ServerConfiguration, logger: Logger) async throws {
+    public init(
+        configuration: ServerConfiguration, logger: Logger, clock: AnyClock = .continuous, now: @escaping @Sendable () -> Date = { Date() }
+    ) async throws {
         self.configuration = configuration
         self.logger = logger
         do {
@@ -138,7 +144,7 @@ public struct Daemon: Sendable {
         let engine = PolicyEngine()
         policyService = PolicyService(
             repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
-            syncInterval: .seconds(configuration.policySyncIntervalSeconds), logger: logger)
+            syncInterval: .seconds(configuration.policySyncIntervalSeconds), clock: clock, logger: logger)
         let leaderURL: DatabaseURL
         do {
             leaderURL = configuration.leaderDatabaseURL.isEmpty ? databaseURL : try DatabaseURL(configuration.leaderDatabaseURL)
@@ -149,7 +155,8 @@ public struct Daemon: Sendable {
             requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
             providers: providers, vault: vault,
-            notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.publicURL), logger: logger
+            notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.publicURL), logger: logger,
+            now: { AuditTimestamp.at(now()) }
         )
         if notifiers.isEmpty {
             notificationService = nil
@@ -167,7 +174,7 @@ public struct Daemon: Sendable {
         let sweeper = GrantSweeper(
             service: service, revocations: service.revocations, databaseURL: databaseURL,
             safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
-            pendingTTLSeconds: configuration.pendingTTLSeconds, logger: logger)
+            pendingTTLSeconds: configuration.pendingTTLSeconds, clock: clock, logger: logger)
         let driftReconcilers = drift
         let chainMonitor = AuditChainMonitor(
             audit: service.audit, interval: .seconds(max(configuration.auditVerifyIntervalSeconds, 1)), logger: logger)
@@ -175,7 +182,7 @@ public struct Daemon: Sendable {
             configuration.replicaID.isEmpty
             ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
         elector = LeaderElector(
-            url: leaderURL, leadership: Leadership(database: database), replicaID: replica, logger: logger,
+            url: leaderURL, leadership: Leadership(database: database), replicaID: replica, clock: clock, logger: logger,
             leaderWork: { epoch in
                 // Leader-only work ends together when leadership is lost.
                 await withTaskGroup(of: Void.self) { group in
@@ -189,7 +196,7 @@ public struct Daemon: Sendable {
         let host = ["", "0.0.0.0", "::"].contains(configuration.httpHost) ? ProcessInfo.processInfo.hostName : configuration.httpHost
         reporter = ReplicaReporter(
             registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
-            interval: .seconds(1), logger: logger)
+            interval: .seconds(1), clock: clock, logger: logger)
     }
 
     /// The `kubernetes` provider from its settings: the kubeconfig when one is named, else the pod's service account.

@@ -6,35 +6,38 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 
 /// The leader's work: ends requests whose time ran out and works the provider-revocation queue.
 ///
 /// It keeps the next due moment (earliest expiry, pending TTL end or revocation retry) and sleeps exactly
-/// until then, woken early by `NOTIFY jitsudo_grants` when a grant is issued, extended or ended; a periodic
-/// re-scan is only a safety net. Every write carries the leader's epoch (fencing), and every step re-checks the
-/// row under its own lock, so nothing is ended or revoked twice.
+/// until then on `clock`, woken early by `NOTIFY jitsudo_grants` when a grant is issued, extended or ended; a
+/// periodic re-scan is only a safety net. What is due is decided by one time source, the service's `now` (the same
+/// one the workflow checks each expiry with, and the one a test moves together with `clock`). Every write carries
+/// the leader's epoch (fencing), and every step re-checks the row under its own lock, so nothing is ended or revoked
+/// twice.
 struct GrantSweeper: Sendable {
     let service: RequestService
     let revocations: RevocationQueue
     let databaseURL: DatabaseURL
     let safetyInterval: Duration
     let pendingTTLSeconds: Int64
+    let clock: AnyClock
     let logger: Logger
 
     /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
     func lead(epoch: Int64) async {
-        let wake = WakeFlag()
+        let wake = WakeSignal()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await listen(wake) }
             group.addTask {
                 while !Task.isCancelled {
+                    // The clock is read before the pass: the next due moment, measured from the pass's start, can only
+                    // come early (the next pass then finds nothing and sleeps again), never late.
+                    let passStarted = clock.now
                     await sweepOnce(epoch: epoch)
-                    // Sleep until the next due moment, in slices so a schedule change (NOTIFY) wakes us within 50 ms.
-                    let deadline = ContinuousClock.now + (await delayUntilNextDue())
-                    while ContinuousClock.now < deadline, !Task.isCancelled, !wake.consume() {
-                        try? await Task.sleep(for: min(.milliseconds(50), deadline - ContinuousClock.now))
-                    }
+                    // Until the next due moment, or until a schedule change (NOTIFY) says to look again.
+                    let delay = await delayUntilNextDue()
+                    await wake.wait(until: passStarted + delay, on: clock)
                 }
             }
             await group.next()
@@ -49,8 +52,8 @@ struct GrantSweeper: Sendable {
     }
 
     /// Wakes the sweep on every `NOTIFY jitsudo_grants` (and after every reconnect) until cancelled.
-    func listen(_ wake: WakeFlag) async {
-        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).run { wake.set() }
+    func listen(_ wake: WakeSignal) async {
+        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).run { wake.signal() }
     }
 
     /// One pass: expire what is due, then drain the revocation queue of what is due now.
@@ -105,17 +108,4 @@ struct GrantSweeper: Sendable {
 
 extension Task where Success == Never, Failure == Never {
     static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
-}
-
-/// A one-shot "something changed" flag shared by the listener and the sweep loop.
-final class WakeFlag: Sendable {
-    private let flag = Mutex(false)
-    func set() { flag.withLock { $0 = true } }
-    /// Returns whether the flag was set, clearing it.
-    func consume() -> Bool {
-        flag.withLock { value in
-            defer { value = false }
-            return value
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoCore
 import JitsudoStore
 import Logging
 import Metrics
@@ -13,6 +14,10 @@ import Synchronization
 /// token every leader write re-checks under a share lock, so a leader that was frozen or lost its connection can
 /// change nothing once a standby took over. Liveness: a standby that sees the heartbeat older than the lease TTL
 /// terminates the holder's backend, which frees the lock.
+///
+/// Time: `clock` paces the machine (when to heartbeat, poll and reconnect); a heartbeat's age is the database's
+/// (every replica reads the same clock, so skew between machines does not matter); the bounds on waiting for a
+/// query that may hang stay on the real clock, since they measure the connection, not the schedule.
 final class LeaderElector: Service, Sendable {
     enum Role: Sendable, Equatable {
         case standby
@@ -26,13 +31,14 @@ final class LeaderElector: Service, Sendable {
     let heartbeatInterval: Duration
     let logger: Logger
     let pollInterval: Duration
+    let clock: AnyClock
     let leaderWork: @Sendable (Int64) async -> Void
     private let state = Mutex<Role>(.standby)
 
     init(
         url: DatabaseURL, leadership: Leadership, replicaID: String, leaseTTL: Duration = .seconds(5),
-        heartbeatInterval: Duration = .seconds(1), pollInterval: Duration = .milliseconds(250), logger: Logger,
-        leaderWork: @escaping @Sendable (Int64) async -> Void
+        heartbeatInterval: Duration = .seconds(1), pollInterval: Duration = .milliseconds(250), clock: AnyClock = .continuous,
+        logger: Logger, leaderWork: @escaping @Sendable (Int64) async -> Void
     ) {
         self.url = url
         self.leadership = leadership
@@ -40,6 +46,7 @@ final class LeaderElector: Service, Sendable {
         self.leaseTTL = leaseTTL
         self.heartbeatInterval = heartbeatInterval
         self.pollInterval = pollInterval
+        self.clock = clock
         self.logger = logger
         self.leaderWork = leaderWork
     }
@@ -133,9 +140,9 @@ final class LeaderElector: Service, Sendable {
         if let open = lock { _ = await firstOf(timeout: .milliseconds(500)) { await open.close() } }
     }
 
-    /// Waits `delay`, ending early on shutdown; false when shutting down.
+    /// Waits `delay` on the clock, ending early on shutdown; false when shutting down.
     private func pause(_ delay: Duration) async -> Bool {
-        if delay > .zero { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } }
+        if delay > .zero { try? await cancelWhenGracefulShutdown { try await self.clock.sleep(for: delay) } }
         return !Task.isCancelledOrShuttingDown
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import JitsudoCore
+public import JitsudoCore
 public import JitsudoPolicy
 public import JitsudoStore
 public import Logging
@@ -16,17 +16,23 @@ public final class PolicyService: Service, Sendable {
     public let engine: PolicyEngine
     let databaseURL: DatabaseURL
     let syncInterval: Duration
+    /// Paces the periodic re-sync.
+    let clock: AnyClock
     let logger: Logger
     private let lastError = Mutex<String?>(nil)
     /// Reloads started and the newest one installed: reloads overlap (startup, NOTIFY, an apply on this replica,
     /// the periodic sync), and one that read the table earlier must never install over one that read it later.
     private let generations = Mutex<(started: Int, installed: Int)>((0, 0))
 
-    public init(repository: PolicyRepository, engine: PolicyEngine, databaseURL: DatabaseURL, syncInterval: Duration, logger: Logger) {
+    public init(
+        repository: PolicyRepository, engine: PolicyEngine, databaseURL: DatabaseURL, syncInterval: Duration, clock: AnyClock = .continuous,
+        logger: Logger
+    ) {
         self.repository = repository
         self.engine = engine
         self.databaseURL = databaseURL
         self.syncInterval = syncInterval
+        self.clock = clock
         self.logger = logger
     }
 
@@ -73,7 +79,7 @@ public final class PolicyService: Service, Sendable {
             group.addTask { await self.listenForChanges() }
             group.addTask {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: self.syncInterval)
+                    try? await self.clock.sleep(for: self.syncInterval)
                     if Task.isCancelled { break }
                     _ = try? await self.reload()
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoCore
 import JitsudoStore
 import Logging
 import ServiceLifecycle
@@ -10,6 +11,8 @@ struct ReplicaReporter: Service {
     let elector: LeaderElector
     let address: String
     let interval: Duration
+    /// Paces the reports; the bound on one report that does not answer stays on the real clock.
+    let clock: AnyClock
     let logger: Logger
 
     func run() async throws {
@@ -38,7 +41,7 @@ struct ReplicaReporter: Service {
             } else {
                 failing = false
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await clock.sleep(for: interval) }
         }
         if Task.isShuttingDownGracefully {
             let (registry, id) = (registry, elector.replicaID)

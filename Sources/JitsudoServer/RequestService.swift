@@ -188,7 +188,10 @@ public struct RequestService: Sendable {
 
 extension AuditTimestamp {
     /// The current time, truncated to microseconds.
-    public static func now() -> AuditTimestamp {
-        AuditTimestamp(microsecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down)))
+    public static func now() -> AuditTimestamp { at(Date()) }
+
+    /// `date`, truncated to microseconds.
+    static func at(_ date: Date) -> AuditTimestamp {
+        AuditTimestamp(microsecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down)))
     }
 }

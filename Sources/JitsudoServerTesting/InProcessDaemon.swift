@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import JitsudoCore
 import JitsudoAPI
 public import JitsudoServer
 import JitsudoTesting
@@ -41,7 +42,8 @@ public enum InProcessDaemon {
     }
 
     /// Starts the daemon, hands `body` its base URL (`http://127.0.0.1:<port>`) and the daemon, then stops it the
-    /// way SIGTERM does (graceful shutdown of every service) and waits for that.
+    /// way SIGTERM does (graceful shutdown of every service) and waits for that. `clock` and `now` are the daemon's
+    /// time (a ``ManualClock`` and its `date` let the test move time).
     ///
     /// - Throws: what `body` throws; ``TestSupportError`` when the server does not listen within 30 s or does not
     ///   finish shutting down within 30 s (a stall fails the test by name instead of hanging the run).
@@ -49,11 +51,13 @@ public enum InProcessDaemon {
         _ configuration: ServerConfiguration,
         authenticator: any CallerAuthenticator = HeaderAuthenticator(),
         label: String = "jitsudod.test",
+        clock: AnyClock = .continuous,
+        now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (_ baseURL: String, _ daemon: Daemon) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: label)
         logger.logLevel = .warning
-        let daemon = try await Daemon(configuration: configuration, logger: logger)
+        let daemon = try await Daemon(configuration: configuration, logger: logger, clock: clock, now: now)
         let port = Mutex<Int?>(nil)
         let app = daemon.application(
             authenticator: authenticator, host: "127.0.0.1", port: 0,

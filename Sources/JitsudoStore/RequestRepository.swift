@@ -11,7 +11,8 @@ public struct RequestRepository: Sendable {
         self.database = database
     }
 
-    /// Stores a new request and its audit event(s) atomically; returns the row as stored.
+    /// Stores a new request and its audit event(s) atomically; returns the row as stored. Its `created_at` is the
+    /// request's `createdAt` (the service's clock, the one its pending TTL is measured with), not the database's.
     public func create(
         _ request: ElevationRequest, audit: [AuditDraft], extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
     ) async throws -> ElevationRequest {
@@ -20,11 +21,13 @@ public struct RequestRepository: Sendable {
             let rows = try await connection.query(
                 """
                 INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
-                                      break_glass, metadata, approver_tier, required_approvals, approver_identity, approver_comment)
+                                      break_glass, metadata, approver_tier, required_approvals, approver_identity, approver_comment,
+                                      created_at)
                 VALUES (\(request.id.rawValue), \(request.state.rawValue), \(request.requesterIdentity), \(request.provider),
                         \(request.role), \(request.resourceScope), \(request.durationSeconds), \(request.reason),
                         \(request.breakGlass), \(metadata)::jsonb, \(request.approverTier.rawValue), \(request.requiredApprovals),
-                        \(request.approverIdentity), \(request.approverComment))
+                        \(request.approverIdentity), \(request.approverComment),
+                        timestamptz 'epoch' + (\(request.createdAt.microseconds) * interval '1 microsecond'))
                 RETURNING \(unescaped: Self.columns)
                 """,
                 logger: database.logger

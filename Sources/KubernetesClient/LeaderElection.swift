@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Logging
 import Synchronization
 
@@ -6,6 +6,9 @@ import Synchronization
 /// every ``Configuration/retryPeriod``; others take it over once it has not changed for
 /// ``Configuration/leaseDuration`` (measured on their own clock, so skew between machines does not matter) and
 /// increase `leaseTransitions`. Every write carries the lease's resourceVersion, so two contenders never both win.
+///
+/// Time: the clock given at creation measures the lease and paces the rounds (a test passes a manual clock to make a
+/// lease run out without waiting for it); `now` stamps the times written into the Lease.
 public final class LeaderElection: Sendable {
     public struct Configuration: Sendable {
         public var namespace: String
@@ -29,24 +32,40 @@ public final class LeaderElection: Sendable {
     private struct Observation {
         var spec: Lease.Spec?
         var resourceVersion: String?
-        /// When this contender last saw the lease change (its own clock).
-        var observedAt: ContinuousClock.Instant
+        /// When this contender last saw the lease change (its own clock, as time since the election was made).
+        var observedAt: Duration
     }
 
     public let client: KubernetesClient
     public let configuration: Configuration
     private let observation = Mutex<Observation?>(nil)
-    private let clock = ContinuousClock()
+    private let roundsDone = Mutex(0)
+    /// The clock's reading, as time since the election was made.
+    private let elapsed: @Sendable () -> Duration
+    private let pause: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Date
 
-    public init(client: KubernetesClient, configuration: Configuration) {
+    public init(
+        client: KubernetesClient, configuration: Configuration, clock: some Clock<Duration> = ContinuousClock(),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.client = client
         self.configuration = configuration
+        let origin = clock.now
+        elapsed = { origin.duration(to: clock.now) }
+        pause = { try await clock.sleep(for: $0) }
+        self.now = now
     }
+
+    /// How many rounds (``tryAcquireOrRenew()`` calls) have finished, won or not: lets a test see that a contender
+    /// looked at the lease again.
+    public var rounds: Int { roundsDone.withLock { $0 } }
 
     /// One round: takes the lease if it is free or expired, renews it if held. Returns true when this contender
     /// holds the lease afterwards. A lost write race (409) is false, not an error.
     public func tryAcquireOrRenew() async throws -> Bool {
-        let now = Date()
+        defer { roundsDone.withLock { $0 += 1 } }
+        let now = self.now()
         let seconds = Int32(configuration.leaseDuration.components.seconds)
         let current: Lease
         do {
@@ -71,9 +90,9 @@ public final class LeaderElection: Sendable {
         let holder = spec.holderIdentity ?? ""
         let heldByMe = holder == configuration.identity
         if !heldByMe, !holder.isEmpty {
-            let observedAt = observation.withLock { $0?.observedAt } ?? clock.now
+            let observedAt = observation.withLock { $0?.observedAt } ?? elapsed()
             let duration = spec.leaseDurationSeconds.map { Duration.seconds(Int64($0)) } ?? configuration.leaseDuration
-            if clock.now < observedAt + duration { return false }
+            if elapsed() < observedAt + duration { return false }
         }
         var next = current
         var nextSpec = spec
@@ -101,7 +120,7 @@ public final class LeaderElection: Sendable {
         var next = current
         next.spec?.holderIdentity = nil
         next.spec?.leaseDurationSeconds = 1
-        next.spec?.renewTime = Date()
+        next.spec?.renewTime = now()
         _ = try await client.update(next)
     }
 
@@ -121,7 +140,7 @@ public final class LeaderElection: Sendable {
                 client.logger.debug("leader election round failed", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { break }
-            try? await Task.sleep(for: configuration.retryPeriod)
+            try? await pause(configuration.retryPeriod)
         }
         if configuration.releaseOnCancel {
             try? await release()
@@ -136,12 +155,12 @@ public final class LeaderElection: Sendable {
                 return true
             }
             group.addTask {
-                var lastRenewal = self.clock.now
+                var lastRenewal = self.elapsed()
                 while true {
-                    try await Task.sleep(for: self.configuration.retryPeriod)
+                    try await self.pause(self.configuration.retryPeriod)
                     if (try? await self.tryAcquireOrRenew()) == true {
-                        lastRenewal = self.clock.now
-                    } else if self.clock.now - lastRenewal >= self.configuration.renewDeadline {
+                        lastRenewal = self.elapsed()
+                    } else if self.elapsed() - lastRenewal >= self.configuration.renewDeadline {
                         return false
                     }
                 }
@@ -154,7 +173,7 @@ public final class LeaderElection: Sendable {
     private func record(_ lease: Lease) {
         observation.withLock { observation in
             if observation?.spec != lease.spec || observation?.resourceVersion == nil {
-                observation = Observation(spec: lease.spec, resourceVersion: lease.metadata.resourceVersion, observedAt: clock.now)
+                observation = Observation(spec: lease.spec, resourceVersion: lease.metadata.resourceVersion, observedAt: elapsed())
             } else {
                 observation?.resourceVersion = lease.metadata.resourceVersion
             }

@@ -39,10 +39,14 @@ public struct ResourceWatcher<R: KubernetesObject>: Sendable {
     }
 
     /// Runs until cancelled (or `handler` throws). With `resourceVersion` it resumes from there instead of listing
-    /// first; a version the server no longer has leads to a relist.
+    /// first; a version the server no longer has leads to a relist. `onWatch` is told each time a watch request
+    /// starts, with the resourceVersion it starts from (a test's way to know a change falls into a resumed watch).
     ///
     /// - Throws: `unauthorized`/`forbidden` (retrying cannot help), or what `handler` throws.
-    public func run(resumingFrom resourceVersion: String? = nil, handler: (Change) async throws -> Void) async throws {
+    public func run(
+        resumingFrom resourceVersion: String? = nil, onWatch: (_ resourceVersion: String) -> Void = { _ in },
+        handler: (Change) async throws -> Void
+    ) async throws {
         var version = resourceVersion
         while !Task.isCancelled {
             do {
@@ -56,6 +60,7 @@ public struct ResourceWatcher<R: KubernetesObject>: Sendable {
                 }
                 var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector)
                 options.resourceVersion = version
+                onWatch(version ?? "")
                 try await client.watch(
                     R.self, namespace: namespace, allNamespaces: allNamespaces, options: options,
                     timeoutSeconds: watchTimeoutSeconds, in: resource

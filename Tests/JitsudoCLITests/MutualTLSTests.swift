@@ -103,13 +103,18 @@ import JitsudoDevelopment
         configuration.tlsClientCAFile = tls.caCertificate
         configuration.tlsRequireClientCert = true
         configuration.tlsReloadIntervalSeconds = 1
-        try await InProcessDaemon.run(configuration, label: "jitsudod.tls-reload") { baseURL, _ in
+        try await InProcessDaemon.run(configuration, label: "jitsudod.tls-reload") { baseURL, daemon in
             let server = baseURL.replacingOccurrences(of: "http://", with: "https://")
             #expect(try Self.servedCommonName(server, tls) == "localhost")
+            let reloading = try #require(daemon.tls)
             // A bad pair (the new certificate with the old key) is refused; the old pair keeps serving.
             let rotated = try ca.issue(dnsNames: ["rotated.localhost"], ipAddresses: ["127.0.0.1"])
+            let refusedBefore = reloading.refusedReloads
             try rotated.certificatePEM.write(toFile: tls.serverCertificate, atomically: true, encoding: .utf8)
-            try await Task.sleep(for: .seconds(3))
+            try await waitUntil("the daemon looked at the mismatched pair and refused it", timeout: .seconds(10)) {
+                reloading.refusedReloads > refusedBefore
+            }
+            #expect(reloading.successfulReloads == 0)
             #expect(try Self.servedCommonName(server, tls) == "localhost", "a mismatched pair must not be served")
             // The matching key arrives: the new certificate is served without a restart.
             try KeyFile.write(rotated.privateKeyPEM, to: tls.serverKey, overwrite: true)

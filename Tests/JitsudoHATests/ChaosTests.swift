@@ -108,7 +108,7 @@ import Testing
             print("HA: \(created.count) grants created in \(ContinuousClock.now - start0)")
 
             var windows: [ClosedRange<Int64>] = []
-            // 1. SIGKILL the leader; restart it as a fresh standby shortly after.
+            // 1. SIGKILL the leader; restart it as a fresh standby once a new leader took over and the old process is gone.
             try await sleep(until: start0 + .seconds(25))
             let killedEpoch = monitor.current!.epoch
             let killed = replicas.withLock { $0[monitor.current!.holder]! }
@@ -118,7 +118,6 @@ import Testing
             let failoverKill = afterKill.seen - killedAt.0
             windows.append(killedAt.1...(afterKill.wall + 1_000_000))
             await killed.awaitExit()
-            try await Task.sleep(for: .seconds(1))
             _ = try await start(killed.id)
 
             // 2. SIGSTOP the next leader for 10 s, then SIGCONT.

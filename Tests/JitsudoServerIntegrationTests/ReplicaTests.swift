@@ -1,18 +1,19 @@
 import Foundation
 import JitsudoAPI
+import JitsudoCore
 import JitsudoServer
 import JitsudoStore
 import JitsudoServerTesting
+import JitsudoTesting
 import NIOHTTP1
 import Testing
 
 @Suite struct ReplicaTests {
     @Test func aPolicyAppliedOnOneReplicaIsEnforcedByTheOtherWithinOneSecond() async throws {
         try await withServer(policies: TestPolicies.standard) { first in
-            // A second replica on the same database.
-            var configuration = first.daemon.configuration
-            configuration.policySyncIntervalSeconds = 3600  // prove it is NOTIFY, not the periodic re-sync
-            try await InProcessDaemon.run(configuration, label: "replica-2") { baseURL, second in
+            // A second replica on the same database, whose clock never moves: its periodic re-sync never runs, so
+            // what it follows is the NOTIFY.
+            try await InProcessDaemon.run(first.daemon.configuration, label: "replica-2", clock: AnyClock(ManualClock())) { baseURL, second in
                 let replica = TestServer(baseURL: baseURL, database: second.database, url: first.url, daemon: second)
                 #expect(try await replica.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).status == 200)
                 let lockdown =

@@ -41,16 +41,19 @@ struct TestServer: Sendable {
     }
 }
 
-/// Starts a server on a fresh database with `policies` applied (name → (type, rego)), runs `body`, stops it.
+/// Starts a server on a fresh database with `policies` applied (name → (type, rego)), runs `body`, stops it. With
+/// `clock`, the server's time is that manual clock: it moves only when the test advances it.
 func withServer<Result: Sendable>(
     policies: [(String, PolicyType, String)] = [],
+    clock: ManualClock? = nil,
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (TestServer) async throws -> Result
 ) async throws -> Result {
     let url = try await TestPostgres.shared.createDatabase()
     var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
     configure(&configuration)
-    return try await InProcessDaemon.run(configuration) { baseURL, daemon in
+    let time: (AnyClock, @Sendable () -> Date) = clock.map { clock in (AnyClock(clock), { clock.date }) } ?? (.continuous, { Date() })
+    return try await InProcessDaemon.run(configuration, clock: time.0, now: time.1) { baseURL, daemon in
         let server = TestServer(baseURL: baseURL, database: daemon.database, url: url, daemon: daemon)
         for (name, type, rego) in policies {
             let body = try JSONSerialization.data(withJSONObject: ["name": name, "type": type.rawValue.lowercased(), "rego": rego, "enabled": true])
@@ -62,3 +65,7 @@ func withServer<Result: Sendable>(
         return try await body(server)
     }
 }
+
+/// The loops of a leading replica paced by its clock: leader election (heartbeat), the replica report, the policy
+/// re-sync and the grant sweeper. With a ``ManualClock`` all of them sleep on it between rounds.
+let pacedLoopsOfALeader = 4

@@ -3,6 +3,7 @@ import JitsudoAPI
 import JitsudoCore
 import JitsudoServer
 import JitsudoStore
+import JitsudoTesting
 import NIOHTTP1
 import PostgresNIO
 import Testing
@@ -186,17 +187,40 @@ import Testing
         }
     }
 
-    @Test func grantsExpireAndAreRevokedAtTheProvider() async throws {
-        try await withServer(policies: TestPolicies.standard) { server in
-            let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission(role: "viewer", duration: 1))
+    @Test func aPendingRequestExpiresWhenTheClockPassesItsTTLAndNotBefore() async throws {
+        let clock = ManualClock()
+        try await withServer(policies: TestPolicies.standard, clock: clock) { server in
+            let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission())
             let id = try server.decode(RequestEnvelope.self, created.body).request.id
-            var state = ""
-            for _ in 0..<100 where state != "REQUEST_STATE_EXPIRED" {
-                try await Task.sleep(for: .milliseconds(100))
-                state = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request
-                    .state
+            func state() async throws -> String {
+                try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request.state
             }
-            #expect(state == "REQUEST_STATE_EXPIRED")
+            #expect(try await state() == "REQUEST_STATE_PENDING")
+            try await clock.waitUntilSleeping(pacedLoopsOfALeader)
+            // A day less a minute: the sweeper wakes (its safety re-scan is due), sweeps and leaves the request alone.
+            try await clock.advanceAndSettle(by: .seconds(24 * 3600 - 60), loops: pacedLoopsOfALeader)
+            #expect(try await state() == "REQUEST_STATE_PENDING")
+            clock.advance(by: .seconds(61))
+            try await waitUntil("the pending request expired", timeout: .seconds(10)) { try await state() == "REQUEST_STATE_EXPIRED" }
+        }
+    }
+
+    @Test func grantsExpireWhenTheClockPassesTheirEndAndAreRevokedAtTheProvider() async throws {
+        let clock = ManualClock()
+        try await withServer(policies: TestPolicies.standard, clock: clock) { server in
+            let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission(role: "viewer", duration: 3600))
+            let request = try server.decode(RequestEnvelope.self, created.body).request
+            let id = request.id
+            #expect(request.state == "REQUEST_STATE_ACTIVE")
+            func state() async throws -> String {
+                try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request.state
+            }
+            // An hour of the server's time passes in an instant of the test's: the grant ends because the clock
+            // passed its end (the sweeper selects with the server's clock and sleeps on it), not because time went by.
+            clock.advance(by: .seconds(3600))
+            try await waitUntil("the grant expired", timeout: .seconds(10)) { try await state() == "REQUEST_STATE_EXPIRED" }
+            let ended = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body)
+            #expect(ended.request.expiresAt == request.expiresAt, "expired at its end, not moved")
             let actions = try await AuditLog(database: server.database).events(matching: .init(requestID: id), pageSize: 50).events.map(\.action)
             #expect(actions.contains("grant.expired"))
             #expect(try await count(server.database, "SELECT COUNT(*)::integer FROM requests WHERE credentials_json IS NOT NULL") == 0)

@@ -1,3 +1,4 @@
+import Foundation
 import JitsudoCore
 import JitsudoStore
 import PostgresNIO
@@ -6,10 +7,10 @@ import PostgresNIO
 func newRequest(requester: String = "alice@example.com", provider: String = "mock", role: String = "admin") -> (ElevationRequest, AuditDraft) {
     var generator = SystemRandomNumberGenerator()
     let id = RequestID.generate(milliseconds: UInt64.random(in: 1_700_000_000_000...1_800_000_000_000), using: &generator)
-    let epoch = AuditTimestamp(microsecondsSinceEpoch: 0)
+    let now = AuditTimestamp(microsecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1_000_000))
     let request = ElevationRequest(
         id: id, requesterIdentity: requester, provider: provider, role: role, resourceScope: "test-scope", durationSeconds: 3600,
-        reason: "INC-1", createdAt: epoch, updatedAt: epoch
+        reason: "INC-1", createdAt: now, updatedAt: now
     )
     let draft = AuditDraft(
         actor: requester, action: AuditAction.requestCreated, requestID: id.rawValue, provider: provider, resourceScope: "test-scope",

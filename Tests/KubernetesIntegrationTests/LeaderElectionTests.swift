@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoTesting
 import KubernetesClient
 import Synchronization
 import Testing
@@ -11,18 +12,22 @@ final class Locked<Value: Sendable>: Sendable {
 }
 
 @Suite struct LeaderElectionTests {
-    @Test func whenTheLeaderDiesWithoutReleasingTheOtherTakesOverWithinTheLeaseDuration() async throws {
+    @Test func whenTheLeaderDiesWithoutReleasingTheOtherTakesOverOnceTheLeaseRanOutOnItsClock() async throws {
         try await TestEnvironment.withNamespace("lease") { client, namespace in
-            func contender(_ identity: String) -> LeaderElection {
+            func configuration(_ identity: String) -> LeaderElection.Configuration {
                 var configuration = LeaderElection.Configuration(namespace: namespace, name: "operator", identity: identity)
                 configuration.leaseDuration = .seconds(5)
                 configuration.renewDeadline = .seconds(4)
                 configuration.retryPeriod = .milliseconds(500)
                 configuration.releaseOnCancel = false  // a crash: nothing is released
-                return LeaderElection(client: client, configuration: configuration)
+                return configuration
             }
+            // a renews in real time; b's clock moves only when the test moves it, so each of b's rounds is one
+            // advance, and "the lease ran out" is a statement about b's clock, not about how long the test waited.
+            let bClock = ManualClock()
+            let first = LeaderElection(client: client, configuration: configuration("a"))
+            let second = LeaderElection(client: client, configuration: configuration("b"), clock: bClock)
             let leading = Locked<[String]>([])
-            let first = contender("a"), second = contender("b")
             let firstTask = Task {
                 try await first.run {
                     leading.withLock { $0.append("a") }
@@ -36,18 +41,31 @@ final class Locked<Value: Sendable>: Sendable {
                     try await Task.sleep(for: .seconds(3600))
                 }
             }
-            // b must not take a lease that a keeps renewing.
-            try await Task.sleep(for: .seconds(6))
+            /// Moves b's clock by `duration` and waits until b did the round that woke and sleeps again.
+            func bRound(after duration: Duration) async throws {
+                let rounds = second.rounds
+                bClock.advance(by: duration)
+                try await TestEnvironment.eventually("b looked at the lease again") { second.rounds > rounds && bClock.sleeping == 1 }
+            }
+            try await TestEnvironment.eventually("b made its first round") { second.rounds == 1 && bClock.sleeping == 1 }
+            // b must not take a lease that a keeps renewing, even when b's clock passed the lease duration.
+            let seen = try await client.get(Lease.self, name: "operator", namespace: namespace).spec?.renewTime
+            try await TestEnvironment.eventually("a renews after b looked") {
+                try await client.get(Lease.self, name: "operator", namespace: namespace).spec?.renewTime != seen
+            }
+            try await bRound(after: .seconds(6))
             #expect(leading.withLock { $0 } == ["a"])
             let before = try await client.get(Lease.self, name: "operator", namespace: namespace)
             #expect(before.spec?.holderIdentity == "a")
+
             firstTask.cancel()
             _ = await firstTask.result
-            let killedAt = ContinuousClock.now
-            try await TestEnvironment.eventually("b takes over", timeout: .seconds(15)) { leading.withLock { $0 } == ["a", "b"] }
-            let tookOverAfter = ContinuousClock.now - killedAt
-            // Within the lease duration after a's last renewal, plus b's retry period and slack for a loaded machine.
-            #expect(tookOverAfter < .seconds(5) + .milliseconds(500) + .seconds(3))
+            // b sees a's last renewal at the latest in this round; the lease runs out 5 s of b's clock after that.
+            try await bRound(after: .milliseconds(500))
+            try await bRound(after: .seconds(4))
+            #expect(leading.withLock { $0 } == ["a"], "b waits while the lease may still be a's")
+            bClock.advance(by: .seconds(1))
+            try await TestEnvironment.eventually("b takes over") { leading.withLock { $0 } == ["a", "b"] }
             let after = try await client.get(Lease.self, name: "operator", namespace: namespace)
             #expect(after.spec?.holderIdentity == "b")
             #expect((after.spec?.leaseTransitions ?? 0) == (before.spec?.leaseTransitions ?? 0) + 1)

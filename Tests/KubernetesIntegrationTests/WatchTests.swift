@@ -32,17 +32,22 @@ final class Recorder: Sendable {
                 client: client, resource: .configMaps, namespace: namespace, labelSelector: "test=watch",
                 watchTimeoutSeconds: 1, retryDelay: .milliseconds(100))
             let recorder = Recorder()
+            let watches = Locked(0)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await watcher.run { recorder.record($0) } }
+                group.addTask { try await watcher.run(onWatch: { _ in watches.withLock { $0 += 1 } }) { recorder.record($0) } }
                 try await TestEnvironment.eventually("the first list is reported") { recorder.relists == 1 }
+                // Each change goes into a watch the watcher resumed after the previous change.
                 for index in 0..<5 {
+                    let started = watches.withLock { $0 }
+                    try await TestEnvironment.eventually("a watch is resumed") { watches.withLock { $0 } > started }
                     _ = try await client.create(ConfigMap(metadata: ObjectMeta(name: "m\(index)", namespace: namespace, labels: ["test": "watch"])))
-                    try await Task.sleep(for: .milliseconds(700))
                 }
                 _ = try await client.patch(ConfigMap.self, name: "m0", namespace: namespace, .merge(["data": ["v": "2"]]))
                 try await client.delete(ConfigMap.self, name: "m1", namespace: namespace)
                 try await TestEnvironment.eventually("every change is seen") { recorder.events.count >= 7 }
-                try await Task.sleep(for: .seconds(2))
+                // A resume from a stale version would repeat events in the next watches: two more resumes replay none.
+                let seenAll = watches.withLock { $0 }
+                try await TestEnvironment.eventually("the watch is resumed twice more") { watches.withLock { $0 } >= seenAll + 2 }
                 group.cancelAll()
             }
             #expect(recorder.events == ["added m0", "added m1", "added m2", "added m3", "added m4", "modified m0 2", "deleted m1"])

@@ -370,7 +370,8 @@ enum CertificateCheck {
             let container: JSONValue = ["name": "c", "image": "registry.invalid/sleeper:1", "command": ["sleep", "3600"]]
             stale.spec = ["backoffLimit": 0, "template": ["spec": ["restartPolicy": "Never", "containers": [container]]]]
             let staleUID = try await client.create(stale, in: .jobs).metadata.uid
-            let operatorTask = Env.startOperator(client, namespace: namespace)
+            let metrics = OperatorMetrics()
+            let operatorTask = Env.startOperator(client, namespace: namespace, metrics: metrics)
             defer { operatorTask.cancel() }
             try await Self.waitForTwoReadyPods(client, namespace)
             try await Self.createRestore(client, namespace, setup)
@@ -381,7 +382,7 @@ enum CertificateCheck {
             let conditions = try await Self.restore(client, namespace).status?["conditions"]?.arrayValue ?? []
             #expect(conditions.contains { $0["type"] == "Degraded" && $0["status"] == "True" && $0["reason"] == "RestoreJobConflict" })
             #expect(try await Env.events(client, namespace).contains { $0.reason == "RestoreJobConflict" && $0.type == "Warning" })
-            try await Task.sleep(for: .seconds(3))
+            try await Env.waitForAWholePass(metrics, kind: "JitsudoRestore")
             // Nothing was started or adopted: the foreign Job is as it was, no restore database, jitsudod held at 0.
             #expect(try await Self.restore(client, namespace).status?["phase"] == "Restoring")
             #expect(try await client.get(GenericResource.self, name: jobName, namespace: namespace, in: .jobs).metadata.uid == staleUID)
@@ -506,7 +507,11 @@ enum CertificateCheck {
                     Pod.self, name: pod.metadata.name ?? "", namespace: namespace,
                     .merge(["metadata": ["annotations": ["fakelet.jitsudo.dev/stuck-terminating": nil]]]))
             }
-            try await Task.sleep(for: .seconds(2))
+            // With no operator running, the pods finish terminating: what the restore waited for happened, and still
+            // nothing scaled jitsudod up or moved the restore on.
+            try await Env.eventually("the old pods are gone") {
+                try await client.list(Pod.self, namespace: namespace, options: .labels(["app": "jitsudod"])).items.isEmpty
+            }
             #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).spec.replicas == 0)
             #expect(try await Self.restore(client, namespace).status?["phase"]?.stringValue == "WaitingForPods")
             // A session holding an exclusive lock on the source's audit table keeps the Job's pg_dump waiting: the
@@ -576,11 +581,20 @@ enum CertificateCheck {
                 #expect(try await Env.get(port: port, "/healthz").0 == 200)
                 try await Env.eventually("/readyz answers 200 on \(port)") { try await Env.get(port: port, "/readyz").0 == 200 }
             }
-            try await Task.sleep(for: .seconds(4))
+            // The leader keeps renewing for more than a lease duration: the standby, which checks the lease every
+            // retry period, never takes it.
             let leader = try #require(try await leaders().first)
+            let first = try await client.get(Lease.self, name: "jitsudo-operator", namespace: namespace)
+            let firstRenewal = try #require(first.spec?.renewTime)
+            let leaseSeconds = Double(first.spec?.leaseDurationSeconds ?? 3)
+            try await Env.eventually("the lease is renewed past one lease duration") {
+                let renewed = try await client.get(Lease.self, name: "jitsudo-operator", namespace: namespace).spec?.renewTime ?? firstRenewal
+                return renewed.timeIntervalSince(firstRenewal) > leaseSeconds
+            }
             #expect(try await leaders() == [leader], "still one leader after more than a lease duration")
             let lease = try await client.get(Lease.self, name: "jitsudo-operator", namespace: namespace)
             #expect(lease.spec?.holderIdentity == "replica-\(leader)")
+            #expect(lease.spec?.leaseTransitions == first.spec?.leaseTransitions, "never changed hands")
             // The leader stops (SIGTERM releases the Lease): the other takes over.
             kill(processes[leader].processIdentifier, SIGTERM)
             processes[leader].waitUntilExit()

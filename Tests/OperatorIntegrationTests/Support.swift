@@ -94,16 +94,29 @@ enum Env {
         throw Unavailable(description: "timed out waiting until \(what)")
     }
 
-    /// The operator's leader work in process (no election), until the returned task is cancelled.
-    static func startOperator(_ client: KubernetesClient, namespace: String) -> Task<Void, Never> {
+    /// The operator's leader work in process (no election), until the returned task is cancelled; it counts into
+    /// `metrics`.
+    static func startOperator(_ client: KubernetesClient, namespace: String, metrics: OperatorMetrics = OperatorMetrics()) -> Task<Void, Never> {
         var logger = Logger(label: "operator")
         logger.logLevel = .warning
         var options = OperatorOptions(namespace: namespace, identity: "in-process")
         options.resync = .seconds(2)
         // The fakelet's process pods all listen on 127.0.0.1, each on its own port, written in this annotation.
         options.podPortAnnotation = "fakelet.jitsudo.dev/port"
-        let controller = OperatorController(client: client, options: options, logger: logger)
+        let controller = OperatorController(client: client, options: options, metrics: metrics, logger: logger)
         return Task { try? await controller.lead() }
+    }
+
+    /// Waits until the in-process operator counting into `metrics` has reconciled every object of `kind` in at least
+    /// one whole pass that began after this call: what "it looked again and did nothing" waits for, not a fixed time.
+    static func waitForAWholePass(_ metrics: OperatorMetrics, kind: String) async throws {
+        func passes() -> Double {
+            metrics.value("jitsudo_operator_reconciles_total", labels: ["kind": kind, "outcome": "ok"])
+                + metrics.value("jitsudo_operator_reconciles_total", labels: ["kind": kind, "outcome": "error"])
+        }
+        // The pass under way may have reconciled the object before this call: the second one after it has not.
+        let before = passes()
+        try await eventually("the operator reconciled every \(kind) again") { passes() >= before + 2 }
     }
 
     /// The built `jitsudo-operator` next to the test bundle (or $JITSUDO_OPERATOR_BINARY).
