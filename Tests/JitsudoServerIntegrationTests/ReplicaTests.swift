@@ -11,7 +11,7 @@ import Testing
         try await withServer(policies: TestPolicies.standard) { first in
             // A second replica on the same database.
             var configuration = first.daemon.configuration
-            configuration.policySyncIntervalSeconds = 3600  // prove it is NOTIFY, not the periodic re-sync
+            configuration.policies.syncIntervalSeconds = 3600  // prove it is NOTIFY, not the periodic re-sync
             try await InProcessDaemon.run(configuration, label: "replica-2") { baseURL, second in
                 let replica = TestServer(baseURL: baseURL, database: second.database, url: first.url, daemon: second)
                 #expect(try await replica.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission()).status == 200)
