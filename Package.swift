@@ -64,11 +64,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // A throw-away or project-folder PostgreSQL cluster (initdb/pg_ctl): for tests and `jitsudod dev` only, never
+        // a production code path.
+        .target(
+            name: "LocalPostgres",
+            swiftSettings: strict
+        ),
         // Test support only: never linked into an executable.
         .target(
             name: "JitsudoTesting",
             dependencies: [
-                "JitsudoStore",
+                "JitsudoStore", "LocalPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -180,7 +186,7 @@ let package = Package(
         .target(
             name: "JitsudoDevelopment",
             dependencies: [
-                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS", "JitsudoAuth",
+                "JitsudoCore", "JitsudoStore", "JitsudoServer", "JitsudoAPI", "JitsudoTLS", "JitsudoAuth", "LocalPostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -199,6 +205,7 @@ let package = Package(
                 "JitsudoServer",
                 "JitsudoAuth",
                 "JitsudoDevelopment",
+                "LocalPostgres",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -502,8 +509,9 @@ let package = Package(
         // Unit tests of the server's pure parts (no database, no network).
         .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),
         .testTarget(
-            name: "JitsudoServerTests", dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment", "JitsudoTesting"], swiftSettings: strict
-        ),
+            name: "JitsudoServerTests",
+            dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoDevelopment", "JitsudoKubernetesProvider", "JitsudoTesting"],
+            swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],
             swiftSettings: strict
@@ -555,7 +563,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoServerIntegrationTests",
             dependencies: [
-                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServerTesting",
+                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServerTesting", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -600,7 +608,7 @@ let package = Package(
         .testTarget(
             name: "OperatorIntegrationTests",
             dependencies: [
-                "JitsudoOperator", "OperatorCore", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS",
+                "JitsudoOperator", "OperatorCore", "KubernetesClient", "JitsudoStore", "JitsudoTesting", "JitsudoCore", "JitsudoTLS", "LocalPostgres",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
@@ -611,7 +619,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoHATests",
             dependencies: [
-                "JitsudoCore", "JitsudoStore", "JitsudoTesting",
+                "JitsudoCore", "JitsudoStore", "JitsudoTesting", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import Foundation
 public import JitsudoServer
-public import JitsudoStore
+import JitsudoStore
+public import LocalPostgres
 public import Logging
 import JitsudoTLS
 import PostgresNIO
@@ -76,19 +77,19 @@ public enum DevelopmentStack {
         configuration.developmentMode = true
         // One developer on loopback: no rate limits.
         configuration.limits = .ratesOff
-        configuration.seedPolicies = DevelopmentPolicies.all
-        configuration.databaseURL = databaseURL
-        configuration.httpHost = "127.0.0.1"
-        configuration.httpPort = port
-        configuration.oidcIssuer = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/dev-oidc"
+        configuration.policies.seeds = DevelopmentPolicies.all
+        configuration.database.url = databaseURL
+        configuration.http.host = "127.0.0.1"
+        configuration.http.port = port
+        configuration.oidc.issuer = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)/dev-oidc"
         if let tls {
-            configuration.tlsCertFile = tls.certificate
-            configuration.tlsKeyFile = tls.key
-            configuration.oidcCAFile = tls.caCertificate
+            configuration.tls.certFile = tls.certificate
+            configuration.tls.keyFile = tls.key
+            configuration.oidc.caFile = tls.caCertificate
         }
-        configuration.oidcClientID = "jitsudo-cli"
-        configuration.mockProviderEnabled = true
-        configuration.pendingTTLSeconds = 24 * 3600
+        configuration.oidc.clientID = "jitsudo-cli"
+        configuration.providers.mock.enabled = true
+        configuration.sweeper.pendingTTLSeconds = 24 * 3600
         return configuration
     }
 

@@ -8,21 +8,21 @@ public import Logging
 
 /// Builds the authenticator the configuration asks for.
 public enum Authentication {
-    /// The OIDC authenticator for `configuration` (issuer, client id, groups claim, leeway, admin groups and emails).
+    /// The OIDC authenticator for `settings` (issuer, client id, groups claim, leeway) and the administrators `admin`.
     /// It fetches nothing now: keys are discovered on first use, so an unreachable issuer never blocks startup.
     ///
     /// - Throws: ``Daemon/StartupError`` when `oidc.ca_file` cannot be read as PEM certificates.
-    public static func make(_ configuration: ServerConfiguration, logger: Logger) throws -> any CallerAuthenticator {
+    public static func make(_ settings: ServerConfiguration.OIDC, admin: ServerConfiguration.Admin, logger: Logger) throws
+        -> any CallerAuthenticator
+    {
         let oidc = OIDCConfiguration(
-            issuer: configuration.oidcIssuer,
-            discoveryURL: configuration.oidcDiscoveryURL.isEmpty ? nil : configuration.oidcDiscoveryURL,
-            clientID: configuration.oidcClientID, groupsClaim: configuration.oidcGroupsClaim,
-            leeway: TimeInterval(configuration.oidcLeewaySeconds)
+            issuer: settings.issuer, discoveryURL: settings.discoveryURL.isEmpty ? nil : settings.discoveryURL,
+            clientID: settings.clientID, groupsClaim: settings.groupsClaim, leeway: TimeInterval(settings.leewaySeconds)
         )
-        let client = configuration.oidcCAFile.isEmpty ? HTTPClient.shared : try client(trusting: configuration.oidcCAFile)
+        let client = settings.caFile.isEmpty ? HTTPClient.shared : try client(trusting: settings.caFile)
         return OIDCAuthenticator(
             verifier: OIDCVerifier(configuration: oidc, httpClient: client, logger: logger),
-            adminGroups: Set(configuration.adminGroups), adminEmails: Set(configuration.adminEmails))
+            adminGroups: Set(admin.groups), adminEmails: Set(admin.emails))
     }
 }
 

@@ -1,5 +1,7 @@
 import Foundation
 import JitsudoAPI
+import JitsudoCore
+import JitsudoStore
 
 /// The console's pages as HTML, from data already fetched and decisions already made (pure; no I/O).
 enum ConsolePages {
@@ -21,7 +23,7 @@ enum ConsolePages {
     }
 
     /// The requester's home: the request form and their requests (refreshed every 5 s for live state).
-    static func home(_ viewer: Viewer, requests: [WireRequest], providers: [String]) -> String {
+    static func home(_ viewer: Viewer, requests: [RequestRecord], providers: [String]) -> String {
         let options = providers.map { "<option value=\"\(H.escape($0))\">\(H.escape($0))</option>" }.joined()
         let form = """
             <form class="card" method="post" action="/ui/requests" id="request-form">\(H.csrfField(viewer.csrf))
@@ -41,14 +43,17 @@ enum ConsolePages {
     }
 
     /// A table of requests, each linking to its page.
-    static func table(_ requests: [WireRequest], empty: String) -> String {
+    static func table(_ requests: [RequestRecord], empty: String) -> String {
         guard !requests.isEmpty else { return "<p>\(H.escape(empty))</p>" }
-        let rows = requests.map { request in
-            """
-            <tr id="request-\(H.escape(request.id))"><td><a href="/ui/requests/\(H.escape(request.id))">\(H.escape(request.id))</a></td>\
-            <td>\(H.badge(request.shortState))</td><td>\(H.escape(request.provider))</td><td>\(H.escape(request.role))</td>\
-            <td>\(H.escape(request.resourceScope))</td><td>\(H.escape(request.requesterIdentity))</td><td>\(H.escape(request.createdAt))</td></tr>
-            """
+        let rows = requests.map { record in
+            let request = record.request
+            let id = H.escape(request.id.rawValue)
+            return """
+                <tr id="request-\(id)"><td><a href="/ui/requests/\(id)">\(id)</a></td>\
+                <td>\(H.badge(request.state.rawValue))</td><td>\(H.escape(request.provider))</td><td>\(H.escape(request.role))</td>\
+                <td>\(H.escape(request.resourceScope))</td><td>\(H.escape(request.requesterIdentity))</td>\
+                <td>\(H.escape(request.createdAt.canonicalText))</td></tr>
+                """
         }
         return "<table><thead><tr><th>Request</th><th>State</th><th>Provider</th><th>Role</th><th>Scope</th><th>Requester</th>"
             + "<th>Created</th></tr></thead><tbody>\(rows.joined(separator: "\n"))</tbody></table>"
@@ -73,23 +78,25 @@ enum ConsolePages {
     }
 
     static func request(
-        _ viewer: Viewer, _ request: WireRequest, requesterTier: Int, actions: Actions, timeline: [TimelineEntry], notice: String? = nil
+        _ viewer: Viewer, _ record: RequestRecord, requesterTier: Int, actions: Actions, timeline: [TimelineEntry], notice: String? = nil
     ) -> String {
-        let id = H.escape(request.id)
+        let request = record.request
+        let id = H.escape(request.id.rawValue)
         var body = notice.map { "<p class=\"error\">\(H.escape($0))</p>" } ?? ""
         if request.breakGlass { body += "<p class=\"banner\">BREAK-GLASS: granted without approval; everyone was alerted.</p>" }
-        let approvals = request.approvals.map { "\(H.escape($0.approverIdentity))\($0.comment.isEmpty ? "" : ": " + H.escape($0.comment))" }
+        let decisionComment = request.approverComment ?? ""
+        let approvals = record.approvals.map { "\(H.escape($0.approverIdentity))\($0.comment.isEmpty ? "" : ": " + H.escape($0.comment))" }
         body += """
-            <dl id="request-details"><dt>State</dt><dd id="state">\(H.badge(request.shortState))</dd>
+            <dl id="request-details"><dt>State</dt><dd id="state">\(H.badge(request.state.rawValue))</dd>
             <dt>Requester</dt><dd>\(H.escape(request.requesterIdentity)) (trust tier \(requesterTier))</dd>
             <dt>Provider</dt><dd>\(H.escape(request.provider))</dd><dt>Role</dt><dd>\(H.escape(request.role))</dd>
-            <dt>Scope</dt><dd>\(H.escape(request.resourceScope))</dd><dt>Duration</dt><dd>\(H.escape(request.durationSeconds)) s</dd>
+            <dt>Scope</dt><dd>\(H.escape(request.resourceScope))</dd><dt>Duration</dt><dd>\(request.durationSeconds) s</dd>
             <dt>Reason</dt><dd id="reason">\(H.escape(request.reason))</dd>
-            <dt>Approval tier</dt><dd>\(H.escape(request.approverTier))</dd>
-            <dt>Quorum</dt><dd id="quorum">\(request.approvals.count) of \(request.requiredApprovals)</dd>
+            <dt>Approval tier</dt><dd>\(H.escape(request.approverTier.rawValue))</dd>
+            <dt>Quorum</dt><dd id="quorum">\(record.approvals.count) of \(request.requiredApprovals)</dd>
             <dt>Approvals</dt><dd>\(approvals.isEmpty ? "none yet" : approvals.joined(separator: "<br>"))</dd>
-            <dt>Decided by</dt><dd>\(H.escape(request.approverIdentity))\(request.approverComment.isEmpty ? "" : ": " + H.escape(request.approverComment))</dd>
-            <dt>Expires</dt><dd>\(H.escape(request.expiresAt ?? "—"))</dd></dl>
+            <dt>Decided by</dt><dd>\(H.escape(request.approverIdentity ?? ""))\(decisionComment.isEmpty ? "" : ": " + H.escape(decisionComment))</dd>
+            <dt>Expires</dt><dd>\(H.escape(request.expiresAt?.canonicalText ?? "—"))</dd></dl>
             """
         let csrf = H.csrfField(viewer.csrf)
         if actions.decide {
@@ -137,13 +144,14 @@ enum ConsolePages {
             "<h2>Timeline</h2><table id=\"timeline\"><thead><tr><th>Time</th><th>Actor</th><th>Action</th><th>Outcome</th><th>Details</th></tr>"
             + "</thead><tbody>\(rows.joined(separator: "\n"))</tbody></table>"
         // The requester waiting for a decision sees it arrive (a page with nothing to type in reloads itself).
-        let waiting = request.requesterIdentity == viewer.identity && ["PENDING", "APPROVED"].contains(request.shortState) && !actions.decide
-        return H.page(title: "Request \(request.id)", identity: viewer.identity, csrf: viewer.csrf, body: body, refreshSeconds: waiting ? 5 : nil)
+        let waiting = request.requesterIdentity == viewer.identity && [RequestState.pending, .approved].contains(request.state) && !actions.decide
+        return H.page(
+            title: "Request \(request.id.rawValue)", identity: viewer.identity, csrf: viewer.csrf, body: body, refreshSeconds: waiting ? 5 : nil)
     }
 
     /// One entry of the approver's queue.
     struct QueueEntry: Sendable {
-        var request: WireRequest
+        var request: RequestRecord
         var requesterTier: Int
     }
 
@@ -152,13 +160,14 @@ enum ConsolePages {
             return H.page(title: "Approvals", identity: viewer.identity, csrf: viewer.csrf, body: "<p>Nothing waits for you.</p>", refreshSeconds: 10)
         }
         let items = queue.map { entry in
-            let request = entry.request
+            let request = entry.request.request
+            let id = H.escape(request.id.rawValue)
             let banner = request.breakGlass ? "<p class=\"banner\">BREAK-GLASS</p>" : ""
             return """
-                <section class="card" id="pending-\(H.escape(request.id))">\(banner)
-                <h2><a href="/ui/requests/\(H.escape(request.id))">\(H.escape(request.role)) on \(H.escape(request.provider)) \(H.escape(request.resourceScope))</a></h2>
-                <p>\(H.escape(request.requesterIdentity)) (trust tier \(entry.requesterTier)) for \(H.escape(request.durationSeconds)) s ·
-                tier \(H.escape(request.approverTier)) · \(request.approvals.count) of \(request.requiredApprovals) approvals</p>
+                <section class="card" id="pending-\(id)">\(banner)
+                <h2><a href="/ui/requests/\(id)">\(H.escape(request.role)) on \(H.escape(request.provider)) \(H.escape(request.resourceScope))</a></h2>
+                <p>\(H.escape(request.requesterIdentity)) (trust tier \(entry.requesterTier)) for \(request.durationSeconds) s ·
+                tier \(H.escape(request.approverTier.rawValue)) · \(entry.request.approvals.count) of \(request.requiredApprovals) approvals</p>
                 <p class="reason">\(H.escape(request.reason))</p></section>
                 """
         }
@@ -197,12 +206,13 @@ enum ConsolePages {
         return ([header.joined(separator: ",")] + lines).joined(separator: "\r\n") + "\r\n"
     }
 
-    static func credentials(_ viewer: Viewer, _ grant: WireGrant) -> String {
-        let rows = grant.credentials.map { "<dt>\(H.escape($0.name))</dt><dd class=\"secret\">\(H.escape($0.value))</dd>" }
+    static func credentials(_ viewer: Viewer, _ grant: GrantCredentials) -> String {
+        let rows = grant.sorted.map { "<dt>\(H.escape($0.name))</dt><dd class=\"secret\">\(H.escape($0.value))</dd>" }
+        let id = grant.requestID.rawValue
         return H.page(
-            title: "Credentials for \(grant.requestId)", identity: viewer.identity, csrf: viewer.csrf,
-            body: "<p>Shown once; this page is not cached. Valid until \(H.escape(grant.expiresAt)).</p><dl>\(rows.joined())</dl>"
-                + "<p><a href=\"/ui/requests/\(H.escape(grant.requestId))\">Back to the request</a></p>")
+            title: "Credentials for \(id)", identity: viewer.identity, csrf: viewer.csrf,
+            body: "<p>Shown once; this page is not cached. Valid until \(H.escape(grant.expiresAt.canonicalText)).</p><dl>\(rows.joined())</dl>"
+                + "<p><a href=\"/ui/requests/\(H.escape(id))\">Back to the request</a></p>")
     }
 
     static func error(_ viewer: Viewer?, title: String, message: String) -> String {

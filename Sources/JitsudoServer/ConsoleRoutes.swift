@@ -191,7 +191,8 @@ struct ConsoleRoutes: Sendable {
         guard let viewer = try await signedIn(request) else { return Self.html(ConsolePages.signedOut()) }
         let page = try await deps.requests.requests.list(.init(requesterIdentity: viewer.caller.email), pageSize: 100, pageToken: "")
         return Self.html(
-            ConsolePages.home(viewer.viewer, requests: try await deps.requests.wire(page.requests), providers: deps.requests.providers.keys.sorted()))
+            ConsolePages.home(
+                viewer.viewer, requests: try await deps.requests.records(page.requests), providers: deps.requests.providers.keys.sorted()))
     }
 
     func submit(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -212,16 +213,16 @@ struct ConsoleRoutes: Sendable {
                 provider: form["provider"] ?? "", role: form["role"] ?? "", resourceScope: form["scope"] ?? "", durationSeconds: seconds,
                 reason: form["reason"] ?? "", breakGlass: breakGlass, metadata: [:]),
             by: viewer.caller)
-        return Self.redirect("/ui/requests/\(created.id)")
+        return Self.redirect("/ui/requests/\(created.id.rawValue)")
     }
 
     func requestPage(_ viewer: SignedIn, _ id: JitsudoCore.RequestID, notice: String? = nil) async throws -> String {
-        let stored = try await deps.requests.requests.get(id)
-        let wire = try await deps.requests.wire(stored)
+        let record = try await deps.requests.get(id)
+        let stored = record.request
         let caller = viewer.caller
         let isRequester = stored.requesterIdentity == caller.email
         var actions = ConsolePages.Actions()
-        if stored.state == .pending, !isRequester, !wire.approvals.contains(where: { $0.approverIdentity == caller.email }) {
+        if stored.state == .pending, !isRequester, !record.isApproved(by: caller.email) {
             actions.decide = try await mayDecide(stored, caller)
         }
         actions.withdraw = isRequester && stored.state == .pending
@@ -234,7 +235,7 @@ struct ConsoleRoutes: Sendable {
                 timestamp: $0.timestamp, actor: $0.actorIdentity, action: $0.action, outcome: $0.outcome, details: $0.detailsJson)
         }
         return ConsolePages.request(
-            viewer.viewer, wire, requesterTier: try await deps.principals.trustTier(of: stored.requesterIdentity), actions: actions,
+            viewer.viewer, record, requesterTier: try await deps.principals.trustTier(of: stored.requesterIdentity), actions: actions,
             timeline: timeline, notice: notice)
     }
 
@@ -255,8 +256,8 @@ struct ConsoleRoutes: Sendable {
             if try await mayDecide(request, caller) { mine.append(request) }
         }
         var entries: [ConsolePages.QueueEntry] = []
-        for wire in try await deps.requests.wire(mine) {
-            entries.append(.init(request: wire, requesterTier: try await deps.principals.trustTier(of: wire.requesterIdentity)))
+        for record in try await deps.requests.records(mine) {
+            entries.append(.init(request: record, requesterTier: try await deps.principals.trustTier(of: record.request.requesterIdentity)))
         }
         return entries
     }

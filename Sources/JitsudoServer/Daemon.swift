@@ -59,7 +59,7 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         self.logger = logger
         do {
-            databaseURL = try DatabaseURL(configuration.databaseURL)
+            databaseURL = try DatabaseURL(configuration.database.url)
         } catch {
             throw StartupError("configuration: database_url \(error.message)")
         }
@@ -69,7 +69,7 @@ public struct Daemon: Sendable {
             throw StartupError("database connection refused: \(error.message)")
         }
         var clientConfiguration = databaseURL.clientConfiguration(applicationName: "jitsudod")
-        clientConfiguration.options.maximumConnections = configuration.databaseMaxConnections
+        clientConfiguration.options.maximumConnections = configuration.database.maxConnections
         client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         database = Database(client: client, logger: logger)
         let vault: CredentialVault
@@ -85,35 +85,22 @@ public struct Daemon: Sendable {
         } catch let error as CoreError {
             throw StartupError("configuration: credentials_key \(error.message)")
         }
-        if configuration.tlsCertFile.isEmpty {
-            tls = nil
-        } else {
-            do {
-                tls = try ReloadingTLSContext(
-                    configuration: .init(
-                        certificatePath: configuration.tlsCertFile, keyPath: configuration.tlsKeyFile,
-                        clientCAPath: configuration.tlsClientCAFile.isEmpty ? nil : configuration.tlsClientCAFile,
-                        requireClientCertificate: configuration.tlsRequireClientCert,
-                        pollInterval: .seconds(configuration.tlsReloadIntervalSeconds)),
-                    logger: logger
-                )
-            } catch let error as TLSLoadError {
-                throw StartupError(error.description)
-            }
-        }
-        let notifiers = try NotificationWiring.notifiers(configuration)
+        tls = try Self.tlsContext(configuration.tls, logger: logger)
+        let notifiers = try NotificationWiring.notifiers(configuration.notifications)
         var providers: [String: any CredentialProvider] = [:]
-        if configuration.mockProviderEnabled {
-            providers["mock"] = MockProvider(database: database, maximumDurationSeconds: configuration.mockProviderMaxDurationSeconds)
+        let mock = configuration.providers.mock
+        if mock.enabled {
+            providers["mock"] = MockProvider(database: database, maximumDurationSeconds: mock.maxDurationSeconds)
         }
         var drift: [DriftReconciler] = []
-        if configuration.kubernetesProviderEnabled {
-            let provider = try Self.kubernetesProvider(configuration, logger: logger)
+        let kubernetes = configuration.providers.kubernetes
+        if kubernetes.enabled {
+            let provider = try Self.kubernetesProvider(kubernetes, logger: logger)
             providers["kubernetes"] = provider
             drift.append(
                 DriftReconciler(
                     provider: provider, requests: RequestRepository(database: database), audit: AuditLog(database: database),
-                    interval: .seconds(max(configuration.kubernetesReconcileIntervalSeconds, 1)), logger: logger))
+                    interval: .seconds(max(kubernetes.reconcileIntervalSeconds, 1)), logger: logger))
         }
         // The cloud providers: each owns its settings (ProviderSettings) and corrects its drift on the leader.
         let (store, log) = (database, logger)
@@ -126,15 +113,15 @@ public struct Daemon: Sendable {
         }
         let environment = ProcessInfo.processInfo.environment
         do {
-            if let settings = configuration.providerSettings["aws"], settings.isEnabled {
+            if let settings = configuration.providers.cloud["aws"], settings.isEnabled {
                 let provider = try AWSProvider.make(settings: settings, environment: environment, logger: logger)
                 register(provider, reconcileEvery: .seconds(provider.configuration.reconcileIntervalSeconds))
             }
-            if let settings = configuration.providerSettings["azure"], settings.isEnabled {
+            if let settings = configuration.providers.cloud["azure"], settings.isEnabled {
                 let provider = try AzureProvider.make(settings: settings, logger: logger)
                 register(provider, reconcileEvery: .seconds(provider.configuration.reconcileIntervalSeconds))
             }
-            if let settings = configuration.providerSettings["gcp"], settings.isEnabled {
+            if let settings = configuration.providers.cloud["gcp"], settings.isEnabled {
                 let provider = try GCPProvider(settings: settings, environment: environment, logger: logger)
                 register(provider, reconcileEvery: provider.configuration.reconcileInterval)
             }
@@ -144,10 +131,10 @@ public struct Daemon: Sendable {
         let engine = PolicyEngine()
         policyService = PolicyService(
             repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
-            syncInterval: .seconds(configuration.policySyncIntervalSeconds), clock: clock, logger: logger)
+            syncInterval: .seconds(configuration.policies.syncIntervalSeconds), clock: clock, logger: logger)
         let leaderURL: DatabaseURL
         do {
-            leaderURL = configuration.leaderDatabaseURL.isEmpty ? databaseURL : try DatabaseURL(configuration.leaderDatabaseURL)
+            leaderURL = configuration.leader.databaseURL.isEmpty ? databaseURL : try DatabaseURL(configuration.leader.databaseURL)
         } catch {
             throw StartupError("configuration: leader_database_url \(error.message)")
         }
@@ -155,7 +142,7 @@ public struct Daemon: Sendable {
             requests: RequestRepository(database: database), principals: PrincipalRepository(database: database),
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
             providers: providers, vault: vault,
-            notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.publicURL), logger: logger,
+            notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.http.publicURL), logger: logger,
             now: { AuditTimestamp.at(now()) }
         )
         if notifiers.isEmpty {
@@ -173,14 +160,14 @@ public struct Daemon: Sendable {
         let service = requestService
         let sweeper = GrantSweeper(
             service: service, revocations: service.revocations, databaseURL: databaseURL,
-            safetyInterval: .seconds(max(configuration.sweepIntervalSeconds, 1)),
-            pendingTTLSeconds: configuration.pendingTTLSeconds, clock: clock, logger: logger)
+            safetyInterval: .seconds(max(configuration.sweeper.intervalSeconds, 1)),
+            pendingTTLSeconds: configuration.sweeper.pendingTTLSeconds, clock: clock, logger: logger)
         let driftReconcilers = drift
         let chainMonitor = AuditChainMonitor(
-            audit: service.audit, interval: .seconds(max(configuration.auditVerifyIntervalSeconds, 1)), logger: logger)
+            audit: service.audit, interval: .seconds(max(configuration.audit.verifyIntervalSeconds, 1)), logger: logger)
         let replica =
-            configuration.replicaID.isEmpty
-            ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.replicaID
+            configuration.leader.replicaID.isEmpty
+            ? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)" : configuration.leader.replicaID
         elector = LeaderElector(
             url: leaderURL, leadership: Leadership(database: database), replicaID: replica, clock: clock, logger: logger,
             leaderWork: { epoch in
@@ -193,35 +180,46 @@ public struct Daemon: Sendable {
                     group.cancelAll()
                 }
             })
-        let host = ["", "0.0.0.0", "::"].contains(configuration.httpHost) ? ProcessInfo.processInfo.hostName : configuration.httpHost
+        let http = configuration.http
+        let host = ["", "0.0.0.0", "::"].contains(http.host) ? ProcessInfo.processInfo.hostName : http.host
         reporter = ReplicaReporter(
-            registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(configuration.httpPort)",
+            registry: ReplicaRegistry(database: database), elector: elector, address: "\(host):\(http.port)",
             interval: .seconds(1), clock: clock, logger: logger)
     }
 
+    /// The served certificate from its settings; nil (plain HTTP) when no certificate file is set.
+    static func tlsContext(_ settings: ServerConfiguration.TLS, logger: Logger) throws -> ReloadingTLSContext? {
+        guard !settings.certFile.isEmpty else { return nil }
+        do {
+            return try ReloadingTLSContext(
+                configuration: .init(
+                    certificatePath: settings.certFile, keyPath: settings.keyFile,
+                    clientCAPath: settings.clientCAFile.isEmpty ? nil : settings.clientCAFile,
+                    requireClientCertificate: settings.requireClientCert,
+                    pollInterval: .seconds(settings.reloadIntervalSeconds)),
+                logger: logger
+            )
+        } catch let error as TLSLoadError {
+            throw StartupError(error.description)
+        }
+    }
+
     /// The `kubernetes` provider from its settings: the kubeconfig when one is named, else the pod's service account.
-    static func kubernetesProvider(_ configuration: ServerConfiguration, logger: Logger) throws -> KubernetesProvider {
+    static func kubernetesProvider(_ settings: ServerConfiguration.Providers.Kubernetes, logger: Logger) throws -> KubernetesProvider {
         let clientConfiguration: KubernetesConfiguration
         do {
-            if configuration.kubernetesKubeconfig.isEmpty {
+            if settings.kubeconfig.isEmpty {
                 clientConfiguration = try KubernetesConfiguration.inCluster(environment: ProcessInfo.processInfo.environment)
             } else {
                 clientConfiguration = try KubernetesConfiguration.fromKubeconfig(
-                    at: configuration.kubernetesKubeconfig, context: configuration.kubernetesContext.isEmpty ? nil : configuration.kubernetesContext)
+                    at: settings.kubeconfig, context: settings.context.isEmpty ? nil : settings.context)
             }
         } catch let error as KubernetesError {
             throw StartupError("configuration: providers.kubernetes \(error.message)")
         }
-        var settings = KubernetesProvider.Configuration(
-            allowedRoles: Set(configuration.kubernetesAllowedRoles), namespaces: Set(configuration.kubernetesNamespaces),
-            allowClusterScope: configuration.kubernetesAllowClusterScope
-        )
-        settings.userPrefix = configuration.kubernetesUserPrefix
-        settings.groupMapping = configuration.kubernetesGroupMapping
-        settings.maximumDurationSeconds = configuration.kubernetesMaxDurationSeconds
-        settings.instance = configuration.kubernetesInstance
         do {
-            return KubernetesProvider(client: try KubernetesClient(configuration: clientConfiguration, logger: logger), configuration: settings)
+            return KubernetesProvider(
+                client: try KubernetesClient(configuration: clientConfiguration, logger: logger), configuration: settings.provider)
         } catch let error as KubernetesError {
             throw StartupError("configuration: providers.kubernetes \(error.message)")
         }
@@ -231,8 +229,8 @@ public struct Daemon: Sendable {
     public func prepare() async throws {
         await poolRunning.wait()
         try await Migrator.migrate(database, logger: logger)
-        if !configuration.seedPolicies.isEmpty {
-            try await PolicyRepository(database: database).seedIfMissing(configuration.seedPolicies)
+        if !configuration.policies.seeds.isEmpty {
+            try await PolicyRepository(database: database).seedIfMissing(configuration.policies.seeds)
         }
         do {
             try await policyService.reload()
@@ -252,29 +250,32 @@ public struct Daemon: Sendable {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
             principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector),
-            mcp: configuration.mcpToken.isEmpty
+            mcp: configuration.mcp.token.isEmpty
                 ? nil
-                : MCPApprover(requests: requestService, token: configuration.mcpToken, identity: configuration.mcpIdentity),
-            slack: SlackWiring.approvals(configuration, requests: requestService, logger: logger),
+                : MCPApprover(requests: requestService, token: configuration.mcp.token, identity: configuration.mcp.identity),
+            slack: SlackWiring.approvals(
+                configuration.notifications.slack, admin: configuration.admin, publicURL: configuration.http.publicURL,
+                requests: requestService, logger: logger),
             console: consoleSettings()
         )
     }
 
     /// The web console's settings: the same issuer and client id as the API's tokens.
     func consoleSettings() -> ConsoleSettings? {
-        guard !configuration.oidcIssuer.isEmpty else { return nil }
+        let oidc = configuration.oidc
+        guard !oidc.issuer.isEmpty else { return nil }
         let client: HTTPClient
         do {
-            client = configuration.oidcCAFile.isEmpty ? .shared : try Authentication.client(trusting: configuration.oidcCAFile)
+            client = oidc.caFile.isEmpty ? .shared : try Authentication.client(trusting: oidc.caFile)
         } catch {
             logger.error("web console disabled: \(error)")
             return nil
         }
         return ConsoleSettings(
             oidc: ConsoleOIDCClient(
-                issuer: configuration.oidcIssuer, discoveryURL: configuration.oidcDiscoveryURL, clientID: configuration.oidcClientID,
-                clientSecret: configuration.oidcClientSecret, client: client),
-            sessions: ConsoleSessionStore(database: database), publicURL: configuration.publicURL, scheme: tls == nil ? "http" : "https")
+                issuer: oidc.issuer, discoveryURL: oidc.discoveryURL, clientID: oidc.clientID, clientSecret: oidc.clientSecret,
+                client: client),
+            sessions: ConsoleSessionStore(database: database), publicURL: configuration.http.publicURL, scheme: tls == nil ? "http" : "https")
     }
 
     /// The services that run beside the HTTP server, each ending within about 1.5 s of a graceful shutdown whatever
@@ -307,7 +308,7 @@ public struct Daemon: Sendable {
             limits: configuration.limits, tls: tls != nil)
         var app = Application(
             router: router, server: server ?? .hardened(configuration.limits, tls: tls),
-            configuration: .init(address: .hostname(host ?? configuration.httpHost, port: port ?? configuration.httpPort), serverName: "jitsudod"),
+            configuration: .init(address: .hostname(host ?? configuration.http.host, port: port ?? configuration.http.port), serverName: "jitsudod"),
             services: backgroundServices + extraServices,
             onServerRunning: onServerRunning, logger: logger
         )

@@ -25,8 +25,8 @@ public enum DaemonRunner {
         let app = daemon.application(
             authenticator: authenticator, metricsText: metricsText, extraRoutes: extraRoutes,
             onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? configuration.httpPort
-                logger.info("jitsudod serving", metadata: ["http.port": "\(port)", "replica.id": "\(configuration.replicaID)"])
+                let port = channel.localAddress?.port ?? configuration.http.port
+                logger.info("jitsudod serving", metadata: ["http.port": "\(port)", "replica.id": "\(configuration.leader.replicaID)"])
                 await onReady(port)
             }
         )

@@ -15,13 +15,15 @@ struct ErrorMiddleware: RouterMiddleware {
         var context = context
         let requestID = request.headers[.xRequestID].flatMap(Self.acceptable) ?? Self.newRequestID()
         context.requestID = requestID
+        // Every log line of this call names it under its own key (`request.id` is the elevation request's id).
+        context.logger[metadataKey: "http.request_id"] = .string(requestID)
         var response: Response
         do {
             response = try await HTTPRequestScope.$requestID.withValue(requestID) { try await next(request, context) }
         } catch {
             let apiError = Self.map(error, requestID: requestID)
             if apiError.status == 500 {
-                context.logger.error("request failed", metadata: ["http.request_id": "\(requestID)", "error": "\(String(reflecting: error))"])
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             response =
                 (try? HTTPJSON.response(apiError.body, status: HTTPResponse.Status(code: apiError.status)))

@@ -111,7 +111,7 @@ struct MCPApprover: Sendable {
         case "get_request_details":
             let id = try requestID(arguments)
             do {
-                return try Self.content(try await requests.get(id))
+                return try Self.content(WireRequest(try await requests.get(id)))
             } catch {
                 return try Self.refusal(for: error)
             }
@@ -119,7 +119,7 @@ struct MCPApprover: Sendable {
             let id = try requestID(arguments)
             let reasoning = try reasoningJSON(arguments, text: text)
             let decision: RequestWorkflow.AgentChoice = name == "approve_request" ? .approve : name == "deny_request" ? .deny : .escalate
-            let decided: WireRequest
+            let decided: RequestRecord
             do {
                 decided = try await requests.decideAsAgent(id, decision, reasoningJSON: reasoning, agent: identity)
             } catch {
@@ -127,11 +127,14 @@ struct MCPApprover: Sendable {
             }
             switch decision {
             case .approve:
-                return try Self.content(JSONValue.object(["status": "approved", "request_id": .string(decided.id), "state": .string(decided.state)]))
+                return try Self.content(
+                    JSONValue.object(["status": "approved", "request_id": .string(decided.id.rawValue), "state": .string(decided.state.apiName)]))
             case .deny:
-                return try Self.content(JSONValue.object(["status": "denied", "request_id": .string(decided.id), "state": .string(decided.state)]))
+                return try Self.content(
+                    JSONValue.object(["status": "denied", "request_id": .string(decided.id.rawValue), "state": .string(decided.state.apiName)]))
             case .escalate:
-                return try Self.content(JSONValue.object(["status": "escalated", "request_id": .string(decided.id), "approver_tier": "human"]))
+                return try Self.content(
+                    JSONValue.object(["status": "escalated", "request_id": .string(decided.id.rawValue), "approver_tier": "human"]))
             }
         default:
             throw Failure(code: .methodNotFound, message: "unknown tool: \(name.prefix(64)); tools/list names the tools")

@@ -11,28 +11,28 @@ enum NotificationWiring {
     /// One notifier per configured channel.
     ///
     /// - Throws: ``Daemon/StartupError`` naming the bad setting.
-    static func notifiers(_ configuration: ServerConfiguration) throws -> [any Notifier] {
+    static func notifiers(_ settings: ServerConfiguration.Notifications) throws -> [any Notifier] {
         var notifiers: [any Notifier] = []
         var syslogTarget: (String, Int)?
-        if !configuration.syslogAddress.isEmpty {
-            guard let colon = configuration.syslogAddress.lastIndex(of: ":"),
-                let port = Int(configuration.syslogAddress[configuration.syslogAddress.index(after: colon)...])
+        let syslog = settings.syslog
+        if !syslog.address.isEmpty {
+            guard let colon = syslog.address.lastIndex(of: ":"), let port = Int(syslog.address[syslog.address.index(after: colon)...])
             else { throw Daemon.StartupError("configuration: notifications.syslog.address must look like host:514") }
-            syslogTarget = (String(configuration.syslogAddress[..<colon]), port)
+            syslogTarget = (String(syslog.address[..<colon]), port)
         }
         do {
-            if !configuration.slackWebhookURL.isEmpty {
+            if !settings.slack.webhookURL.isEmpty {
                 notifiers.append(
                     try SlackNotifier(
-                        configuration: .init(
-                            webhookURL: configuration.slackWebhookURL, interactive: !configuration.slackSigningSecret.isEmpty)))
+                        configuration: .init(webhookURL: settings.slack.webhookURL, interactive: !settings.slack.signingSecret.isEmpty)))
             }
-            if !configuration.webhookURL.isEmpty {
-                notifiers.append(try WebhookNotifier(configuration: .init(url: configuration.webhookURL, secret: configuration.webhookSecret)))
+            if !settings.webhook.url.isEmpty {
+                notifiers.append(try WebhookNotifier(configuration: .init(url: settings.webhook.url, secret: settings.webhook.secret)))
             }
-            if !configuration.smtpHost.isEmpty {
+            let smtp = settings.smtp
+            if !smtp.host.isEmpty {
                 let security: SMTPNotifier.Security =
-                    switch configuration.smtpSecurity {
+                    switch smtp.security {
                     case "tls": .tls
                     case "none": .none
                     default: .startTLS
@@ -40,15 +40,15 @@ enum NotificationWiring {
                 notifiers.append(
                     try SMTPNotifier(
                         configuration: .init(
-                            host: configuration.smtpHost, port: configuration.smtpPort, security: security,
-                            username: configuration.smtpUsername.isEmpty ? nil : configuration.smtpUsername,
-                            password: configuration.smtpPassword.isEmpty ? nil : configuration.smtpPassword,
-                            from: configuration.smtpFrom, to: configuration.smtpTo
+                            host: smtp.host, port: smtp.port, security: security,
+                            username: smtp.username.isEmpty ? nil : smtp.username,
+                            password: smtp.password.isEmpty ? nil : smtp.password,
+                            from: smtp.from, to: smtp.to
                         )))
             }
-            if !configuration.siemFile.isEmpty {
+            if !settings.siem.file.isEmpty {
                 let destination: JSONLinesNotifier.Destination =
-                    configuration.siemFile == "-" ? .standardOutput : .file(configuration.siemFile)
+                    settings.siem.file == "-" ? .standardOutput : .file(settings.siem.file)
                 notifiers.append(try JSONLinesNotifier(configuration: .init(destination: destination)))
             }
             if let (host, port) = syslogTarget {
@@ -56,7 +56,7 @@ enum NotificationWiring {
                     try SyslogNotifier(
                         configuration: .init(
                             host: host, port: port,
-                            transport: configuration.syslogProtocol == "tcp" ? .tcp : .udp
+                            transport: syslog.protocol == "tcp" ? .tcp : .udp
                         )))
             }
         } catch {

@@ -1,4 +1,3 @@
-public import JitsudoAPI
 public import JitsudoCore
 import JitsudoPolicy
 import JitsudoProviders
@@ -7,42 +6,42 @@ import Logging
 
 extension RequestService {
     /// Approve (or, after a failed grant, retry the grant). Self-approval and policy refusals are audited.
-    public func approve(_ id: RequestID, comment: String, by caller: Caller) async throws -> WireRequest {
+    public func approve(_ id: RequestID, comment: String, by caller: Caller) async throws -> RequestRecord {
         let request = try await requests.get(id)
         let approvers = try await requests.approvals(of: id).map(\.approverIdentity)
         let policy = try await approverVerdict(request, caller: caller, action: "approve", approvals: approvers)
-        return try await wire(try await execute(id, .approve(by: actor(caller), comment: comment, policy: policy), actor: caller.email))
+        return try await record(try await execute(id, .approve(by: actor(caller), comment: comment, policy: policy), actor: caller.email))
     }
 
     /// Deny a PENDING request, or withdraw one's own. The approval policy is consulted unless the caller is the
     /// requester or an admin.
-    public func deny(_ id: RequestID, reason: String, by caller: Caller) async throws -> WireRequest {
+    public func deny(_ id: RequestID, reason: String, by caller: Caller) async throws -> RequestRecord {
         let request = try await requests.get(id)
         var policy: ApproverVerdict?
         if request.requesterIdentity != caller.email, !caller.isAdmin, !reason.isEmpty {
             let approvers = try await requests.approvals(of: id).map(\.approverIdentity)
             policy = try await approverVerdict(request, caller: caller, action: "deny", approvals: approvers)
         }
-        return try await wire(try await execute(id, .deny(by: actor(caller), reason: reason, policy: policy), actor: caller.email))
+        return try await record(try await execute(id, .deny(by: actor(caller), reason: reason, policy: policy), actor: caller.email))
     }
 
     /// Revoke an ACTIVE or APPROVED request (requester or admin). Final requests are returned unchanged.
-    public func revoke(_ id: RequestID, reason: String, by caller: Caller) async throws -> WireRequest {
+    public func revoke(_ id: RequestID, reason: String, by caller: Caller) async throws -> RequestRecord {
         let revoked = try await execute(id, .revoke(by: actor(caller), reason: reason), actor: caller.email)
         if revoked.request.state == .revoked { logger.info("grant revoked", metadata: ["request.id": "\(id)"]) }
-        return try await wire(revoked)
+        return try await record(revoked)
     }
 
     /// Revokes every ACTIVE grant of `identity` (admin only), reporting each success and failure.
-    public func revokeAll(of identity: String, reason: String, by caller: Caller) async throws -> BulkRevokeResult {
+    public func revokeAll(of identity: String, reason: String, by caller: Caller) async throws -> BulkRevocation {
         guard caller.isAdmin else { throw WorkflowRefusal(.permissionDenied, "requires jitsudo-admins group membership") }
         guard !identity.isEmpty else { throw WorkflowRefusal(.invalidArgument, "requester_identity is required") }
-        var result = BulkRevokeResult(revoked: [], failed: [])
+        var result = BulkRevocation()
         for id in try await requests.activeIDs(of: identity) {
             do {
                 result.revoked.append(try await revoke(id, reason: reason, by: caller))
             } catch {
-                result.failed.append(.init(id: id.rawValue, message: (error as? WorkflowRefusal)?.message ?? "\(error)"))
+                result.failed.append(.init(id: id, message: (error as? WorkflowRefusal)?.message ?? "\(error)"))
             }
         }
         return result
@@ -50,7 +49,7 @@ extension RequestService {
 
     /// Extend an ACTIVE grant by `addedSeconds`, re-checked by the eligibility policy with the total duration. The
     /// provider moves the grant's end first (outside any transaction); the new end is then recorded.
-    public func extend(_ id: RequestID, addedSeconds: Int64, reason: String, by caller: Caller) async throws -> WireRequest {
+    public func extend(_ id: RequestID, addedSeconds: Int64, reason: String, by caller: Caller) async throws -> RequestRecord {
         let request = try await requests.get(id)
         var eligibility = EligibilityVerdict.deny(reason: "")
         if let total = RequestWorkflow.extendedDuration(of: request, adding: addedSeconds) {
@@ -86,7 +85,7 @@ extension RequestService {
                 throw ProviderFailure(provider: request.provider, "refused the extension: \(error.message)")
             }
         }
-        return try await wire(try await execute(id, command(reissued != nil), actor: caller.email, issued: reissued))
+        return try await record(try await execute(id, command(reissued != nil), actor: caller.email, issued: reissued))
     }
 
     /// Ends a request whose time ran out (an ACTIVE grant past expiry or a PENDING request past the TTL), audited by `system`.
@@ -104,9 +103,9 @@ extension RequestService {
     /// it there and are not consulted again); `reasoningJSON` is stored and is the audit event's details, byte for
     /// byte. An approval goes on to the grant, as a person's would.
     public func decideAsAgent(_ id: RequestID, _ choice: RequestWorkflow.AgentChoice, reasoningJSON: String, agent: String) async throws
-        -> WireRequest
+        -> RequestRecord
     {
-        try await wire(try await execute(id, .agent(choice, agent: agent, reasoningJSON: reasoningJSON), actor: agent))
+        try await record(try await execute(id, .agent(choice, agent: agent, reasoningJSON: reasoningJSON), actor: agent))
     }
 
     // MARK: - Inputs the workflow needs

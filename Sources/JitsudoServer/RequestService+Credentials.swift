@@ -1,4 +1,3 @@
-public import JitsudoAPI
 public import JitsudoCore
 import JitsudoProviders
 import JitsudoStore
@@ -7,7 +6,7 @@ extension RequestService {
     /// The credentials of an ACTIVE grant, for its requester only; every read is audited. A provider whose
     /// credentials are sessions shorter than the grant issues fresh ones within the grant's window (audited as
     /// `refreshed`).
-    public func credentials(_ id: RequestID, by caller: Caller) async throws -> WireGrant {
+    public func credentials(_ id: RequestID, by caller: Caller) async throws -> GrantCredentials {
         let request = try await requests.get(id)
         guard request.requesterIdentity == caller.email else {
             throw WorkflowRefusal(.permissionDenied, "only the requester can fetch the credentials of request \(id)")
@@ -43,9 +42,6 @@ extension RequestService {
                 AuditDraft(
                     actor: caller.email, action: AuditAction.grantCredentialsRead, requestID: id.rawValue,
                     provider: request.provider, resourceScope: request.resourceScope, details: details)))
-        return WireGrant(
-            requestId: id.rawValue,
-            credentials: credentials.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
-            issuedAt: issuedAt.canonicalText, expiresAt: expiresAt.canonicalText)
+        return GrantCredentials(requestID: id, values: credentials, issuedAt: issuedAt, expiresAt: expiresAt)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-public import JitsudoAPI
 public import JitsudoCore
 public import JitsudoPolicy
 public import JitsudoProviders
@@ -91,7 +90,7 @@ public struct RequestService: Sendable {
     /// transaction (tier `auto` and break-glass are approved in it), then the grant where one is due.
     ///
     /// - Throws: ``WorkflowRefusal`` (audited when the policy refused), ``ProviderFailure`` when the grant failed.
-    public func create(_ submission: Submission, by caller: Caller) async throws -> WireRequest {
+    public func create(_ submission: Submission, by caller: Caller) async throws -> RequestRecord {
         do {
             try ElevationRequest.validateSubmission(
                 provider: submission.provider, role: submission.role,
@@ -142,46 +141,42 @@ public struct RequestService: Sendable {
             apply(effects, to: &change)
             let created = try await requests.create(request, audit: change.audit.map(marked), extraWrites: change.extraWrites)
             logger.info("request created", metadata: ["request.id": "\(id)", "request.tier": "\(created.approverTier.rawValue)"])
-            if effects.contains(.issueGrant) { return try await wire(try await issueGrant(created, actor: caller.email)) }
+            if effects.contains(.issueGrant) { return try await record(try await issueGrant(created, actor: caller.email)) }
             // A request is created without approvals (`create` writes none).
-            return try await wire(Executed(request: created, approvals: []))
+            return try await record(Executed(request: created, approvals: []))
         }
     }
 
     // MARK: - Reading
 
-    public func get(_ id: RequestID) async throws -> WireRequest {
-        try await wire(try await requests.get(id))
+    public func get(_ id: RequestID) async throws -> RequestRecord {
+        try await record(try await requests.get(id))
     }
 
-    /// The API shape of `request`, with approvals and revocation status.
-    func wire(_ request: ElevationRequest) async throws -> WireRequest {
-        try await wire([request])[0]
+    /// `request` with its approvals and revocation status.
+    func record(_ request: ElevationRequest) async throws -> RequestRecord {
+        try await records([request])[0]
     }
 
-    /// The API shape of what a decision stored: its approvals are those the transaction saw when it knew them.
-    func wire(_ executed: Executed) async throws -> WireRequest {
-        guard let approvals = executed.approvals else { return try await wire(executed.request) }
-        return try await wire([executed.request], knownApprovals: [executed.request.id: approvals])[0]
+    /// What a decision stored: its approvals are those the transaction saw when it knew them.
+    func record(_ executed: Executed) async throws -> RequestRecord {
+        guard let approvals = executed.approvals else { return try await record(executed.request) }
+        return try await records([executed.request], knownApprovals: [executed.request.id: approvals])[0]
     }
 
-    /// The API shapes of a page of requests: at most two queries for the whole page, not two per request. Approvals
-    /// already known (read in the transaction that produced the request) are not read again; revocation status is
-    /// read only for REVOKED and EXPIRED requests, the only ones a revocation is ever queued for.
-    func wire(_ page: [ElevationRequest], knownApprovals: [RequestID: [Approval]] = [:]) async throws -> [WireRequest] {
+    /// A page of requests with their approvals and revocation status: at most two queries for the whole page, not
+    /// two per request. Approvals already known (read in the transaction that produced the request) are not read
+    /// again; revocation status is read only for REVOKED and EXPIRED requests, the only ones a revocation is ever
+    /// queued for.
+    public func records(_ page: [ElevationRequest], knownApprovals: [RequestID: [Approval]] = [:]) async throws -> [RequestRecord] {
         let unknown = page.map(\.id).filter { knownApprovals[$0] == nil }
         let approvals = try await requests.approvals(of: unknown).merging(knownApprovals) { read, _ in read }
         let ended = page.filter { $0.state == .revoked || $0.state == .expired }.map(\.id.rawValue)
         let revocations = try await revocations.statuses(of: ended)
         return page.map { request in
-            let revocation = revocations[request.id.rawValue]
-            return WireRequest(
-                request,
-                approvals: (approvals[request.id] ?? []).map {
-                    WireApproval(approverIdentity: $0.approverIdentity, comment: $0.comment, createdAt: $0.createdAt.canonicalText)
-                },
-                revocationPending: revocation?.pending ?? false, revocationError: revocation?.lastError ?? ""
-            )
+            RequestRecord(
+                request: request, approvals: approvals[request.id] ?? [],
+                revocation: revocations[request.id.rawValue].map { RequestRecord.Revocation(pending: $0.pending, lastError: $0.lastError) })
         }
     }
 }

@@ -43,7 +43,7 @@ enum APIRoutes {
             let submission = RequestService.Submission(
                 provider: body.provider, role: body.role, resourceScope: body.resourceScope, durationSeconds: body.durationSeconds,
                 reason: body.reason, breakGlass: body.breakGlass, metadata: body.metadata)
-            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.create(submission, by: caller)))
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.create(submission, by: caller))))
         }
         group.get("requests") { request, context in
             let caller = try context.requireCaller()
@@ -66,44 +66,46 @@ enum APIRoutes {
             filter.provider = try request.query("provider").flatMap { $0.isEmpty ? nil : $0 }
             let pageSize = try request.queryInt("pageSize", default: 200, range: 1...1_000)
             let page = try await deps.requests.requests.list(filter, pageSize: pageSize, pageToken: try request.query("pageToken") ?? "")
-            return try HTTPJSON.response(RequestList(requests: try await deps.requests.wire(page.requests), nextPageToken: page.nextPageToken))
+            return try HTTPJSON.response(
+                RequestList(requests: try await deps.requests.records(page.requests).map { WireRequest($0) }, nextPageToken: page.nextPageToken))
         }
         group.get("requests/:id") { _, context in
             _ = try context.requireCaller()
-            return try HTTPJSON.response(RequestEnvelope(request: try await deps.requests.get(try requestID(context))))
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.get(try requestID(context)))))
         }
         group.post("requests/:id/approve") { request, context in
             let caller = try context.requireCaller()
             let body = try ApproveBody(try await HTTPJSON.fields(request, context: context))
             let result = try await deps.requests.approve(try requestID(context), comment: body.comment, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: result))
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/deny") { request, context in
             let caller = try context.requireCaller()
             let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: true)
-            return try HTTPJSON.response(
-                RequestEnvelope(request: try await deps.requests.deny(try requestID(context), reason: body.reason, by: caller)))
+            let result = try await deps.requests.deny(try requestID(context), reason: body.reason, by: caller)
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/revoke") { request, context in
             let caller = try context.requireCaller()
             let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: false)
             let result = try await deps.requests.revoke(try requestID(context), reason: body.reason, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: result))
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/extend") { request, context in
             let caller = try context.requireCaller()
             let body = try ExtendBody(try await HTTPJSON.fields(request, context: context))
             let result = try await deps.requests.extend(try requestID(context), addedSeconds: body.durationSeconds, reason: body.reason, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: result))
+            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.get("requests/:id/credentials") { _, context in
             let caller = try context.requireCaller()
-            return try HTTPJSON.response(GrantEnvelope(grant: try await deps.requests.credentials(try requestID(context), by: caller)))
+            return try HTTPJSON.response(GrantEnvelope(grant: WireGrant(try await deps.requests.credentials(try requestID(context), by: caller))))
         }
         group.post("requests:revoke") { request, context in
             let caller = try context.requireCaller()
             let body = try BulkRevokeBody(try await HTTPJSON.fields(request, context: context))
-            return try HTTPJSON.response(try await deps.requests.revokeAll(of: body.requesterIdentity, reason: body.reason, by: caller))
+            return try HTTPJSON.response(
+                BulkRevokeResult(try await deps.requests.revokeAll(of: body.requesterIdentity, reason: body.reason, by: caller)))
         }
     }
 

@@ -1,166 +1,100 @@
 import Foundation
-public import JitsudoCore
-public import JitsudoProviders
+import JitsudoCore
+import JitsudoKubernetesProvider
+import JitsudoProviders
 import Yams
 
 /// Everything `jitsudod` is configured with, validated at startup. Loaded from `jitsudod.yaml` (nested keys)
 /// with `JITSUDOD_*` environment overrides; unknown keys and bad values are errors that name the key.
 public struct ServerConfiguration: Sendable {
-    public var httpHost = "0.0.0.0"
-    public var httpPort = 8080
-    public var databaseURL = ""
-    /// Pooled connections per replica (the leader lock and LISTEN connections come on top).
-    public var databaseMaxConnections = 20
-    /// A direct (session-pooled) connection for the leader lock when `databaseURL` goes through a transaction pooler.
-    public var leaderDatabaseURL = ""
-    public var replicaID = ""
-    public var oidcIssuer = ""
-    public var oidcDiscoveryURL = ""
-    public var oidcClientID = "jitsudo-cli"
-    /// The client secret the web console sends to the token endpoint (`client_secret_post`) when the identity
-    /// provider treats the client as confidential; empty for a public client (PKCE alone).
-    public var oidcClientSecret = ""
-    public var oidcGroupsClaim = "groups"
-    public var oidcLeewaySeconds = 60
-    /// PEM file of a CA to trust (besides the system roots) when fetching the issuer's discovery document and keys.
-    public var oidcCAFile = ""
-    public var adminGroups: [String] = ["jitsudo-admins"]
-    public var adminEmails: [String] = []
-    public var tlsCertFile = ""
-    public var tlsKeyFile = ""
-    public var tlsClientCAFile = ""
-    public var tlsRequireClientCert = false
-    public var tlsReloadIntervalSeconds = 1
+    public var http = HTTP()
+    public var database = Database()
+    public var leader = Leader()
+    public var oidc = OIDC()
+    public var admin = Admin()
+    public var tls = TLS()
     /// base64 of 32 bytes; sealing key for credentials at rest.
     public var credentialsKey = ""
-    public var pendingTTLSeconds: Int64 = 24 * 3600
-    public var policySyncIntervalSeconds: Int64 = 30
-    public var sweepIntervalSeconds: Int64 = 1
-    /// How often the leader verifies the whole audit hash chain and exports the result (`jitsudo_audit_chain_intact`).
-    public var auditVerifyIntervalSeconds: Int64 = 900
-    public var mockProviderEnabled = false
-    public var mockProviderMaxDurationSeconds: Int64 = 12 * 3600
-    /// The `kubernetes` provider: a kubeconfig path, or empty for the pod's service account (in-cluster).
-    public var kubernetesProviderEnabled = false
-    public var kubernetesKubeconfig = ""
-    public var kubernetesContext = ""
-    public var kubernetesAllowedRoles: [String] = []
-    /// Empty allows any namespace.
-    public var kubernetesNamespaces: [String] = []
-    public var kubernetesAllowClusterScope = false
-    public var kubernetesUserPrefix = ""
-    /// `identity=group` pairs: bind the group instead of the user.
-    public var kubernetesGroupMapping: [String: String] = [:]
-    public var kubernetesMaxDurationSeconds: Int64 = 12 * 3600
-    public var kubernetesReconcileIntervalSeconds: Int64 = 60
-    /// Label value of this installation's bindings (two installations sharing a cluster need different ones).
-    public var kubernetesInstance = "jitsudo"
-    /// The settings of the cloud providers of ``ProviderCatalog``, by provider name (only those with a key set).
-    public var providerSettings: [String: ProviderSettings] = [:]
-    public var slackWebhookURL = ""
-    /// Slack interactive approvals: the app's signing secret (enables `POST /slack/interactions` and the buttons).
-    public var slackSigningSecret = ""
-    /// The bot token (`xoxb-…`) for `users.info`, `chat.update` and `chat.postEphemeral`.
-    public var slackBotToken = ""
-    /// The Slack Web API base URL.
-    public var slackAPIURL = "https://slack.com/api"
-    /// Slack user id → identity, consulted before `users.info`.
-    public var slackUserMap: [String: String] = [:]
-    /// The URL people reach this server at (`https://jitsudo.example.com`): notifications link to the request's
-    /// console page under it.
-    public var publicURL = ""
-    public var webhookURL = ""
-    public var webhookSecret = ""
-    public var smtpHost = ""
-    public var smtpPort = 587
-    /// `starttls` (default), `tls` or `none`.
-    public var smtpSecurity = "starttls"
-    public var smtpUsername = ""
-    public var smtpPassword = ""
-    public var smtpFrom = ""
-    public var smtpTo: [String] = []
-    public var siemFile = ""
-    public var syslogAddress = ""
-    public var syslogProtocol = "udp"
-    public var logLevel = "info"
-    /// Static bearer token of the automated approver's `POST /mcp`; empty disables the endpoint (404).
-    public var mcpToken = ""
-    /// The identity MCP decisions are recorded with.
-    public var mcpIdentity = "mcp-agent"
-    /// Development mode (`jitsudod dev`): no OIDC issuer or credentials key required.
-    public var developmentMode = false
+    public var sweeper = Sweeper()
+    public var policies = Policies()
+    public var audit = Audit()
+    public var providers = Providers()
+    public var notifications = Notifications()
+    public var mcp = MCP()
     /// Rate limits, request bounds and slow-client protection (`limits.*`).
     public var limits = AbuseLimits()
-    /// Policies stored at startup when none of that name exists (the permissive ones of `jitsudod dev`, from the
-    /// JitsudoDevelopment target). Set by code only, never by the file or the environment.
-    public var seedPolicies: [Policy] = []
+    public var logLevel = "info"
+    /// Development mode (`jitsudod dev`): no OIDC issuer or credentials key required.
+    public var developmentMode = false
 
     public init() {}
 
     /// Every key the file and the environment may set, with how to apply it.
     static let keys: [String: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void] = [
         "http_addr": { config, value throws(ConfigurationError) in try config.setAddress(value) },
-        "database_url": { config, value in config.databaseURL = value },
+        "database_url": { config, value in config.database.url = value },
         "database_max_connections": { config, value throws(ConfigurationError) in
-            config.databaseMaxConnections = try int(value, "database_max_connections", 1...500)
+            config.database.maxConnections = try int(value, "database_max_connections", 1...500)
         },
-        "leader_database_url": { config, value in config.leaderDatabaseURL = value },
-        "replica_id": { config, value in config.replicaID = value },
-        "oidc.issuer": { config, value in config.oidcIssuer = value },
-        "oidc.discovery_url": { config, value in config.oidcDiscoveryURL = value },
-        "oidc.client_id": { config, value in config.oidcClientID = value },
-        "oidc.client_secret": { config, value in config.oidcClientSecret = value },
-        "oidc.groups_claim": { config, value in config.oidcGroupsClaim = value },
-        "oidc.ca_file": { config, value in config.oidcCAFile = value },
-        "oidc.leeway_seconds": { config, value throws(ConfigurationError) in config.oidcLeewaySeconds = try int(value, "oidc.leeway_seconds", 0...600)
+        "leader_database_url": { config, value in config.leader.databaseURL = value },
+        "replica_id": { config, value in config.leader.replicaID = value },
+        "oidc.issuer": { config, value in config.oidc.issuer = value },
+        "oidc.discovery_url": { config, value in config.oidc.discoveryURL = value },
+        "oidc.client_id": { config, value in config.oidc.clientID = value },
+        "oidc.client_secret": { config, value in config.oidc.clientSecret = value },
+        "oidc.groups_claim": { config, value in config.oidc.groupsClaim = value },
+        "oidc.ca_file": { config, value in config.oidc.caFile = value },
+        "oidc.leeway_seconds": { config, value throws(ConfigurationError) in
+            config.oidc.leewaySeconds = try int(value, "oidc.leeway_seconds", 0...600)
         },
-        "admin.groups": { config, value in config.adminGroups = list(value) },
-        "admin.emails": { config, value in config.adminEmails = list(value) },
-        "tls.cert_file": { config, value in config.tlsCertFile = value },
-        "tls.key_file": { config, value in config.tlsKeyFile = value },
-        "tls.client_ca_file": { config, value in config.tlsClientCAFile = value },
+        "admin.groups": { config, value in config.admin.groups = list(value) },
+        "admin.emails": { config, value in config.admin.emails = list(value) },
+        "tls.cert_file": { config, value in config.tls.certFile = value },
+        "tls.key_file": { config, value in config.tls.keyFile = value },
+        "tls.client_ca_file": { config, value in config.tls.clientCAFile = value },
         "tls.require_client_cert": { config, value throws(ConfigurationError) in
-            config.tlsRequireClientCert = try bool(value, "tls.require_client_cert")
+            config.tls.requireClientCert = try bool(value, "tls.require_client_cert")
         },
         "tls.reload_interval_seconds": { config, value throws(ConfigurationError) in
-            config.tlsReloadIntervalSeconds = try int(value, "tls.reload_interval_seconds", 1...3600)
+            config.tls.reloadIntervalSeconds = try int(value, "tls.reload_interval_seconds", 1...3600)
         },
         "credentials_key": { config, value in config.credentialsKey = value },
         "mcp.token": { config, value throws(ConfigurationError) in
             guard value.isEmpty || value.utf8.count >= 32 else {
                 throw ConfigurationError(key: "mcp.token", "must be at least 32 characters (for example: head -c 32 /dev/urandom | base64)")
             }
-            config.mcpToken = value
+            config.mcp.token = value
         },
         "mcp.identity": { config, value throws(ConfigurationError) in
             guard !value.isEmpty, value.count <= 128 else { throw ConfigurationError(key: "mcp.identity", "must be 1 to 128 characters") }
-            config.mcpIdentity = value
+            config.mcp.identity = value
         },
-        "pending_ttl": { config, value throws(ConfigurationError) in config.pendingTTLSeconds = try duration(value, "pending_ttl") },
+        "pending_ttl": { config, value throws(ConfigurationError) in config.sweeper.pendingTTLSeconds = try duration(value, "pending_ttl") },
         "policy_sync_interval": { config, value throws(ConfigurationError) in
-            config.policySyncIntervalSeconds = try duration(value, "policy_sync_interval")
+            config.policies.syncIntervalSeconds = try duration(value, "policy_sync_interval")
         },
-        "sweep_interval": { config, value throws(ConfigurationError) in config.sweepIntervalSeconds = try duration(value, "sweep_interval") },
+        "sweep_interval": { config, value throws(ConfigurationError) in config.sweeper.intervalSeconds = try duration(value, "sweep_interval") },
         "audit_verify_interval": { config, value throws(ConfigurationError) in
-            config.auditVerifyIntervalSeconds = try duration(value, "audit_verify_interval")
+            config.audit.verifyIntervalSeconds = try duration(value, "audit_verify_interval")
         },
-        "providers.mock.enabled": { config, value throws(ConfigurationError) in config.mockProviderEnabled = try bool(value, "providers.mock.enabled")
+        "providers.mock.enabled": { config, value throws(ConfigurationError) in
+            config.providers.mock.enabled = try bool(value, "providers.mock.enabled")
         },
         "providers.mock.max_duration": { config, value throws(ConfigurationError) in
-            config.mockProviderMaxDurationSeconds = try duration(value, "providers.mock.max_duration")
+            config.providers.mock.maxDurationSeconds = try duration(value, "providers.mock.max_duration")
         },
         "providers.kubernetes.enabled": { config, value throws(ConfigurationError) in
-            config.kubernetesProviderEnabled = try bool(value, "providers.kubernetes.enabled")
+            config.providers.kubernetes.enabled = try bool(value, "providers.kubernetes.enabled")
         },
-        "providers.kubernetes.kubeconfig": { config, value in config.kubernetesKubeconfig = value },
-        "providers.kubernetes.context": { config, value in config.kubernetesContext = value },
-        "providers.kubernetes.allowed_roles": { config, value in config.kubernetesAllowedRoles = list(value) },
-        "providers.kubernetes.namespaces": { config, value in config.kubernetesNamespaces = list(value) },
+        "providers.kubernetes.kubeconfig": { config, value in config.providers.kubernetes.kubeconfig = value },
+        "providers.kubernetes.context": { config, value in config.providers.kubernetes.context = value },
+        "providers.kubernetes.allowed_roles": { config, value in config.providers.kubernetes.provider.allowedRoles = Set(list(value)) },
+        "providers.kubernetes.namespaces": { config, value in config.providers.kubernetes.provider.namespaces = Set(list(value)) },
         "providers.kubernetes.allow_cluster_scope": { config, value throws(ConfigurationError) in
-            config.kubernetesAllowClusterScope = try bool(value, "providers.kubernetes.allow_cluster_scope")
+            config.providers.kubernetes.provider.allowClusterScope = try bool(value, "providers.kubernetes.allow_cluster_scope")
         },
-        "providers.kubernetes.instance": { config, value in config.kubernetesInstance = value },
-        "providers.kubernetes.user_prefix": { config, value in config.kubernetesUserPrefix = value },
+        "providers.kubernetes.instance": { config, value in config.providers.kubernetes.provider.instance = value },
+        "providers.kubernetes.user_prefix": { config, value in config.providers.kubernetes.provider.userPrefix = value },
         "providers.kubernetes.group_mapping": { config, value throws(ConfigurationError) in
             var mapping: [String: String] = [:]
             for pair in list(value) {
@@ -170,52 +104,52 @@ public struct ServerConfiguration: Sendable {
                 }
                 mapping[parts[0]] = parts[1]
             }
-            config.kubernetesGroupMapping = mapping
+            config.providers.kubernetes.provider.groupMapping = mapping
         },
         "providers.kubernetes.max_duration": { config, value throws(ConfigurationError) in
-            config.kubernetesMaxDurationSeconds = try duration(value, "providers.kubernetes.max_duration")
+            config.providers.kubernetes.provider.maximumDurationSeconds = try duration(value, "providers.kubernetes.max_duration")
         },
         "providers.kubernetes.reconcile_interval": { config, value throws(ConfigurationError) in
-            config.kubernetesReconcileIntervalSeconds = try duration(value, "providers.kubernetes.reconcile_interval")
+            config.providers.kubernetes.reconcileIntervalSeconds = try duration(value, "providers.kubernetes.reconcile_interval")
         },
-        "notifications.slack.webhook_url": { config, value in config.slackWebhookURL = value },
-        "notifications.slack.signing_secret": { config, value in config.slackSigningSecret = value },
-        "notifications.slack.bot_token": { config, value in config.slackBotToken = value },
+        "notifications.slack.webhook_url": { config, value in config.notifications.slack.webhookURL = value },
+        "notifications.slack.signing_secret": { config, value in config.notifications.slack.signingSecret = value },
+        "notifications.slack.bot_token": { config, value in config.notifications.slack.botToken = value },
         "notifications.slack.api_url": { config, value throws(ConfigurationError) in
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 throw ConfigurationError(key: "notifications.slack.api_url", "must be an http(s) URL like https://slack.com/api")
             }
-            config.slackAPIURL = value
+            config.notifications.slack.apiURL = value
         },
         "notifications.slack.user_map": { config, value throws(ConfigurationError) in
-            config.slackUserMap = try pairs(value, "notifications.slack.user_map", "slack_user_id=identity")
+            config.notifications.slack.userMap = try pairs(value, "notifications.slack.user_map", "slack_user_id=identity")
         },
         "public_url": { config, value throws(ConfigurationError) in
             guard value.isEmpty || (URL(string: value).map { ["http", "https"].contains($0.scheme?.lowercased() ?? "") && $0.host != nil } ?? false)
             else { throw ConfigurationError(key: "public_url", "must be the http(s) URL people reach jitsudod at, like https://jitsudo.example.com") }
-            config.publicURL = value
+            config.http.publicURL = value
         },
-        "notifications.webhook.url": { config, value in config.webhookURL = value },
-        "notifications.webhook.secret": { config, value in config.webhookSecret = value },
-        "notifications.smtp.host": { config, value in config.smtpHost = value },
+        "notifications.webhook.url": { config, value in config.notifications.webhook.url = value },
+        "notifications.webhook.secret": { config, value in config.notifications.webhook.secret = value },
+        "notifications.smtp.host": { config, value in config.notifications.smtp.host = value },
         "notifications.smtp.port": { config, value throws(ConfigurationError) in
-            config.smtpPort = try int(value, "notifications.smtp.port", 1...65535)
+            config.notifications.smtp.port = try int(value, "notifications.smtp.port", 1...65535)
         },
-        "notifications.smtp.from": { config, value in config.smtpFrom = value },
+        "notifications.smtp.from": { config, value in config.notifications.smtp.from = value },
         "notifications.smtp.security": { config, value throws(ConfigurationError) in
             guard ["starttls", "tls", "none"].contains(value) else {
                 throw ConfigurationError(key: "notifications.smtp.security", "must be starttls, tls or none")
             }
-            config.smtpSecurity = value
+            config.notifications.smtp.security = value
         },
-        "notifications.smtp.username": { config, value in config.smtpUsername = value },
-        "notifications.smtp.password": { config, value in config.smtpPassword = value },
-        "notifications.smtp.to": { config, value in config.smtpTo = list(value) },
-        "notifications.siem.file": { config, value in config.siemFile = value },
-        "notifications.syslog.address": { config, value in config.syslogAddress = value },
+        "notifications.smtp.username": { config, value in config.notifications.smtp.username = value },
+        "notifications.smtp.password": { config, value in config.notifications.smtp.password = value },
+        "notifications.smtp.to": { config, value in config.notifications.smtp.to = list(value) },
+        "notifications.siem.file": { config, value in config.notifications.siem.file = value },
+        "notifications.syslog.address": { config, value in config.notifications.syslog.address = value },
         "notifications.syslog.protocol": { config, value throws(ConfigurationError) in
             guard ["udp", "tcp"].contains(value) else { throw ConfigurationError(key: "notifications.syslog.protocol", "must be udp or tcp") }
-            config.syslogProtocol = value
+            config.notifications.syslog.protocol = value
         },
         "log_level": { config, value throws(ConfigurationError) in
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(value) else {
@@ -283,44 +217,24 @@ public struct ServerConfiguration: Sendable {
             }
             try apply(&config, value)
         }
-        for (provider, settings) in providerValues { config.providerSettings[provider] = ProviderSettings(provider: provider, values: settings) }
+        for (provider, settings) in providerValues { config.providers.cloud[provider] = ProviderSettings(provider: provider, values: settings) }
         try config.validate(requireDatabase: requireDatabase)
         return config
     }
 
     func validate(requireDatabase: Bool) throws(ConfigurationError) {
-        if requireDatabase, databaseURL.isEmpty {
+        if requireDatabase, database.url.isEmpty {
             throw ConfigurationError(key: "database_url", "is required: set it in the file, or JITSUDOD_DATABASE_URL / DATABASE_URL")
         }
-        if !developmentMode, oidcIssuer.isEmpty {
+        if !developmentMode, oidc.issuer.isEmpty {
             throw ConfigurationError(key: "oidc.issuer", "is required: the URL of your OIDC identity provider (JITSUDOD_OIDC_ISSUER)")
         }
-        if tlsCertFile.isEmpty != tlsKeyFile.isEmpty {
-            throw ConfigurationError(key: tlsCertFile.isEmpty ? "tls.cert_file" : "tls.key_file", "tls.cert_file and tls.key_file go together")
-        }
-        if tlsRequireClientCert, tlsClientCAFile.isEmpty {
-            throw ConfigurationError(key: "tls.client_ca_file", "is required when tls.require_client_cert is true")
-        }
+        try tls.validate()
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }
         }
-        if kubernetesProviderEnabled,
-            kubernetesInstance.isEmpty || kubernetesInstance.count > 63
-                || !kubernetesInstance.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "-" || $0 == "_" || $0 == "." })
-        {
-            throw ConfigurationError(key: "providers.kubernetes.instance", "must be a label value: 1-63 letters, digits, '-', '_' or '.'")
-        }
-        if kubernetesProviderEnabled, kubernetesAllowedRoles.isEmpty {
-            throw ConfigurationError(
-                key: "providers.kubernetes.allowed_roles", "is required when the kubernetes provider is enabled (e.g. view,edit)")
-        }
-        if !slackSigningSecret.isEmpty, slackBotToken.isEmpty {
-            throw ConfigurationError(
-                key: "notifications.slack.bot_token", "is required with notifications.slack.signing_secret (to look up users and update messages)")
-        }
-        if !webhookURL.isEmpty, webhookSecret.count < 32 {
-            throw ConfigurationError(key: "notifications.webhook.secret", "must be at least 32 characters to sign webhook bodies")
-        }
+        try providers.kubernetes.validate()
+        try notifications.validate()
     }
 
     /// `providers.<name>.<key>` of a cataloged provider and known key, split into name and relative key.
@@ -337,8 +251,8 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError(key: "http_addr", "must look like :8080 or 127.0.0.1:8080, got '\(value)'")
         }
         let host = String(value[..<colon])
-        httpHost = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        httpPort = port
+        http.host = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        http.port = port
     }
 
     static func flatten(_ map: [String: Any], prefix: String, into values: inout [String: String]) throws(ConfigurationError) {

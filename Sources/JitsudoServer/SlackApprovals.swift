@@ -87,13 +87,13 @@ struct SlackApprovals: Sendable {
             email: email, subject: slackActor, groups: groups,
             isAdmin: adminEmails.contains(email) || !adminGroups.isDisjoint(with: groups))
         do {
-            let decided: WireRequest
+            let decided: RequestRecord
             switch interaction.choice {
             case .approve: decided = try await requests.approve(id, comment: "approved in Slack", by: caller)
             case .deny: decided = try await requests.deny(id, reason: "denied in Slack by \(email)", by: caller)
             }
             await showOutcome(of: decided, on: interaction, by: email)
-            return Answer(status: 200, text: decided.shortState)
+            return Answer(status: 200, text: decided.state.rawValue)
         } catch let refusal as WorkflowRefusal {
             await tell(interaction, "jitsudo refused: \(refusal.message)")
             return Answer(status: 200, text: refusal.message)
@@ -123,20 +123,21 @@ struct SlackApprovals: Sendable {
     }
 
     /// Replaces the buttons of the message with the outcome (best effort: the decision stands either way).
-    private func showOutcome(of request: WireRequest, on interaction: SlackInteraction, by email: String) async {
+    private func showOutcome(of record: RequestRecord, on interaction: SlackInteraction, by email: String) async {
         guard !interaction.channelID.isEmpty, !interaction.messageTimestamp.isEmpty else { return }
+        let request = record.request
         let verb = interaction.choice == .approve ? "Approved" : "Denied"
-        var text = "\(verb) by \(email) in Slack: \(request.requesterIdentity)'s request for \(request.role) is now \(request.shortState)."
-        if request.shortState == "PENDING" {
-            text = "Approval recorded from \(email) (\(request.approvals.count) of \(request.requiredApprovals)); the request is still PENDING."
+        var text = "\(verb) by \(email) in Slack: \(request.requesterIdentity)'s request for \(request.role) is now \(request.state.rawValue)."
+        if request.state == .pending {
+            text = "Approval recorded from \(email) (\(record.approvals.count) of \(request.requiredApprovals)); the request is still PENDING."
         }
-        var lines = [SlackText.escape(text), "*Request*: `\(SlackText.escape(request.id))`"]
-        if let link = requestLink(request.id) { lines.append("<\(link)|Open in the jitsudo console>") }
+        var lines = [SlackText.escape(text), "*Request*: `\(SlackText.escape(request.id.rawValue))`"]
+        if let link = requestLink(request.id.rawValue) { lines.append("<\(link)|Open in the jitsudo console>") }
         let blocks: [[String: Any]] = [["type": "section", "text": ["type": "mrkdwn", "text": lines.joined(separator: "\n")]]]
         do {
             try await web.updateMessage(channel: interaction.channelID, ts: interaction.messageTimestamp, text: text, blocks: blocks)
         } catch {
-            logger.warning("Slack message update failed", metadata: ["request.id": "\(request.id)", "error": "\(error)"])
+            logger.warning("Slack message update failed", metadata: ["request.id": "\(request.id.rawValue)", "error": "\(error)"])
         }
     }
 

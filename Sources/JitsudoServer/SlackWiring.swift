@@ -7,14 +7,16 @@ import Logging
 enum SlackWiring {
     /// The handler of `POST /slack/interactions`; nil unless `notifications.slack.signing_secret` is set (the
     /// configuration guarantees the bot token then).
-    static func approvals(_ configuration: ServerConfiguration, requests: RequestService, logger: Logger) -> SlackApprovals? {
-        guard !configuration.slackSigningSecret.isEmpty else { return nil }
-        let publicURL = configuration.publicURL
+    static func approvals(
+        _ slack: ServerConfiguration.Notifications.Slack, admin: ServerConfiguration.Admin, publicURL: String, requests: RequestService,
+        logger: Logger
+    ) -> SlackApprovals? {
+        guard !slack.signingSecret.isEmpty else { return nil }
         return SlackApprovals(
-            verifier: SlackSignatureVerifier(signingSecret: configuration.slackSigningSecret),
+            verifier: SlackSignatureVerifier(signingSecret: slack.signingSecret),
             ledger: SlackInteractionLedger(database: requests.requests.database),
-            web: SlackWebAPI(apiURL: configuration.slackAPIURL, botToken: configuration.slackBotToken, client: .shared),
-            userMap: configuration.slackUserMap, adminEmails: Set(configuration.adminEmails), adminGroups: Set(configuration.adminGroups),
+            web: SlackWebAPI(apiURL: slack.apiURL, botToken: slack.botToken, client: .shared),
+            userMap: slack.userMap, adminEmails: Set(admin.emails), adminGroups: Set(admin.groups),
             requests: requests.via("slack"), requestLink: { id in requestLink(publicURL, id) }, logger: logger, now: { Date() })
     }
 

@@ -29,13 +29,13 @@ public enum InProcessDaemon {
     /// A configuration for tests against `databaseURL`: mock provider on, a fixed credentials key, small pool.
     public static func configuration(databaseURL: String) -> ServerConfiguration {
         var configuration = ServerConfiguration()
-        configuration.databaseURL = databaseURL
-        configuration.oidcIssuer = "https://issuer.invalid"
-        configuration.mockProviderEnabled = true
+        configuration.database.url = databaseURL
+        configuration.oidc.issuer = "https://issuer.invalid"
+        configuration.providers.mock.enabled = true
         configuration.credentialsKey = Data(repeating: 7, count: 32).base64EncodedString()
-        configuration.sweepIntervalSeconds = 1
+        configuration.sweeper.intervalSeconds = 1
         // Many servers run in parallel against one test cluster: keep each pool small.
-        configuration.databaseMaxConnections = 5
+        configuration.database.maxConnections = 5
         // Tests call from one address as fast as they can; a test of the limits sets them.
         configuration.limits = .ratesOff
         return configuration

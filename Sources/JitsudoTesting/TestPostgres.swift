@@ -1,5 +1,6 @@
 import Foundation
 public import JitsudoStore
+import LocalPostgres
 import Logging
 import PostgresNIO
 

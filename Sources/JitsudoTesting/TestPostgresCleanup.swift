@@ -1,5 +1,6 @@
 import Foundation
 import JitsudoStore
+import LocalPostgres
 
 /// Stops clusters this process started when it exits.
 enum TestPostgresCleanup {

@@ -4,6 +4,7 @@ import JitsudoAuth
 import JitsudoDevelopment
 import JitsudoServer
 import JitsudoStore
+import LocalPostgres
 import Logging
 import Metrics
 import Prometheus
@@ -47,7 +48,7 @@ struct Dev: AsyncParsableCommand {
         configuration.logLevel = logger.logLevel.rawValue
         let issuer = try DevelopmentIssuer(
             configuration: .init(
-                baseURL: configuration.oidcIssuer, clientID: configuration.oidcClientID, pollInterval: 1,
+                baseURL: configuration.oidc.issuer, clientID: configuration.oidc.clientID, pollInterval: 1,
                 defaultUser: .init(email: environment["JITSUDOD_DEV_LOGIN_EMAIL"] ?? "dev@example.com", groups: ["jitsudo-admins"]),
                 approvesDefaultUserAutomatically: true
             ))
@@ -57,7 +58,7 @@ struct Dev: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
             try await DaemonRunner.serve(
-                configuration: configuration, authenticator: try Authentication.make(configuration, logger: logger),
+                configuration: configuration, authenticator: try Authentication.make(configuration.oidc, admin: configuration.admin, logger: logger),
                 metricsText: {
                     var buffer: [UInt8] = []
                     registry.emit(into: &buffer)

@@ -50,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         do {
             try await DaemonRunner.serve(
-                configuration: configuration, authenticator: try Authentication.make(configuration, logger: logger),
+                configuration: configuration, authenticator: try Authentication.make(configuration.oidc, admin: configuration.admin, logger: logger),
                 metricsText: {
                     var buffer: [UInt8] = []
                     registry.emit(into: &buffer)

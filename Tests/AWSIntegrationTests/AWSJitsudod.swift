@@ -33,7 +33,7 @@ struct AWSJitsudod: Sendable {
             "reconcile_interval": "1h",
         ]
         values.merge(overrides) { _, override in override }
-        configuration.providerSettings["aws"] = ProviderSettings(provider: "aws", values: values)
+        configuration.providers.cloud["aws"] = ProviderSettings(provider: "aws", values: values)
         return try await InProcessDaemon.run(configuration, label: "jitsudod.aws-test") { baseURL, _ in
             let server = AWSJitsudod(url: baseURL, moto: moto, databaseURL: database)
             try await DaemonAPI(baseURL: baseURL).applyPolicies([("eligibility", "eligibility", eligibility), ("approval", "approval", approval)])

@@ -42,7 +42,7 @@ import Testing
     ) async throws {
         let url = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
-        configuration.providerSettings["azure"] = ProviderSettings(provider: "azure", values: settings)
+        configuration.providers.cloud["azure"] = ProviderSettings(provider: "azure", values: settings)
         try await InProcessDaemon.run(configuration, label: "jitsudod.azure-test") { baseURL, daemon in
             let api = DaemonAPI(baseURL: baseURL)
             let call: Call = { method, path, caller, json in try await api.call(method, path, as: caller, json: json) }

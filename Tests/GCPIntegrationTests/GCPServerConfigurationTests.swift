@@ -19,7 +19,7 @@ import Testing
                     condition_title_prefix: jit-prod
                 """
         let configuration = try ServerConfiguration.load(yaml: yaml, environment: ["JITSUDOD_PROVIDERS_GCP_MEMBER_TEMPLATE": "group:{identity}"])
-        let settings = try #require(configuration.providerSettings["gcp"])
+        let settings = try #require(configuration.providers.cloud["gcp"])
         #expect(settings.isEnabled)
         let gcp = try GCPProvider.Configuration(settings: settings)
         #expect(gcp.allowedRoles == ["roles/viewer", "roles/container.admin"] && gcp.allowedResources == ["projects/my-project"])

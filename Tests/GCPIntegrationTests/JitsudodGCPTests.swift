@@ -38,7 +38,7 @@ import Testing
             "reconcile_interval": "1s",
         ]
         values.merge(extra) { _, new in new }
-        configuration.providerSettings["gcp"] = ProviderSettings(provider: "gcp", values: values)
+        configuration.providers.cloud["gcp"] = ProviderSettings(provider: "gcp", values: values)
         return configuration
     }
 

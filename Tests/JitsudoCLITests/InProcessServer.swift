@@ -30,7 +30,7 @@ struct InProcessServer: RunbookBackend {
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
         configuration.developmentMode = true
-        configuration.seedPolicies = DevelopmentPolicies.all
+        configuration.policies.seeds = DevelopmentPolicies.all
         return try await InProcessDaemon.run(configuration, label: "jitsudod.cli-tests") { baseURL, _ in
             try await body(InProcessServer(url: baseURL))
         }

@@ -43,11 +43,11 @@ import JitsudoDevelopment
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
         configuration.developmentMode = true
-        configuration.seedPolicies = DevelopmentPolicies.all
-        configuration.tlsCertFile = tls.serverCertificate
-        configuration.tlsKeyFile = tls.serverKey
-        configuration.tlsClientCAFile = tls.caCertificate
-        configuration.tlsRequireClientCert = true
+        configuration.policies.seeds = DevelopmentPolicies.all
+        configuration.tls.certFile = tls.serverCertificate
+        configuration.tls.keyFile = tls.serverKey
+        configuration.tls.clientCAFile = tls.caCertificate
+        configuration.tls.requireClientCert = true
         try await InProcessDaemon.run(configuration, label: "jitsudod.mtls") { baseURL, _ in
             let server = baseURL.replacingOccurrences(of: "http://", with: "https://")
             let token = "dev@example.com;jitsudo-admins"
@@ -98,11 +98,11 @@ import JitsudoDevelopment
             privateKeyPEM: try String(contentsOfFile: tls.directory + "/ca.key", encoding: .utf8))
         let database = try await TestPostgres.shared.createDatabase()
         var configuration = InProcessDaemon.configuration(databaseURL: database.urlString)
-        configuration.tlsCertFile = tls.serverCertificate
-        configuration.tlsKeyFile = tls.serverKey
-        configuration.tlsClientCAFile = tls.caCertificate
-        configuration.tlsRequireClientCert = true
-        configuration.tlsReloadIntervalSeconds = 1
+        configuration.tls.certFile = tls.serverCertificate
+        configuration.tls.keyFile = tls.serverKey
+        configuration.tls.clientCAFile = tls.caCertificate
+        configuration.tls.requireClientCert = true
+        configuration.tls.reloadIntervalSeconds = 1
         try await InProcessDaemon.run(configuration, label: "jitsudod.tls-reload") { baseURL, daemon in
             let server = baseURL.replacingOccurrences(of: "http://", with: "https://")
             #expect(try Self.servedCommonName(server, tls) == "localhost")

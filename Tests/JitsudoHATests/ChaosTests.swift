@@ -6,6 +6,7 @@ import Glibc
 import JitsudoCore
 import JitsudoStore
 import JitsudoTesting
+import LocalPostgres
 import NIOCore
 import NIOHTTP1
 import PostgresNIO

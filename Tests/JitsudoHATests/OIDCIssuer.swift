@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import JitsudoStore
 import JitsudoTesting
+import LocalPostgres
 import NIOCore
 import NIOHTTP1
 import NIOPosix

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JitsudoStore
 import JitsudoTesting
+import LocalPostgres
 import PostgresNIO
 import Testing
 #if canImport(Glibc)

@@ -32,9 +32,9 @@ import Testing
             }
             let url = try await TestPostgres.shared.createDatabase()
             var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
-            configuration.oidcIssuer = mock.baseURL
-            configuration.oidcClientSecret = "unused"
-            let authenticator = try Authentication.make(configuration, logger: Logger(label: "console-test"))
+            configuration.oidc.issuer = mock.baseURL
+            configuration.oidc.clientSecret = "unused"
+            let authenticator = try Authentication.make(configuration.oidc, admin: configuration.admin, logger: Logger(label: "console-test"))
             try await InProcessDaemon.run(configuration, authenticator: authenticator) { baseURL, _ in
                 let adminToken = try await mock.idToken("root")
                 let api: @Sendable (HTTPMethod, String, String?) async throws -> (Int, String) = { method, path, json in

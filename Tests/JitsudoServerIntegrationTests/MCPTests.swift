@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func onlyTheExactBearerTokenIsAccepted() async throws {
-        try await withServer(policies: Self.policies, configure: { $0.mcpToken = Self.token }) { server in
+        try await withServer(policies: Self.policies, configure: { $0.mcp.token = Self.token }) { server in
             let message = #"{"jsonrpc":"2.0","id":1,"method":"initialize"}"#
             for authorization in [
                 nil, Self.token, "bearer \(Self.token)", "Bearer \(Self.token.uppercased())", "Bearer \(Self.token)x", "Bearer alice@example.com;sre",
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func protocolErrorsUseTheJSONRPCCodes() async throws {
-        try await withServer(policies: Self.policies, configure: { $0.mcpToken = Self.token }) { server in
+        try await withServer(policies: Self.policies, configure: { $0.mcp.token = Self.token }) { server in
             let cases: [(String, Int)] = [
                 ("{not json", -32700),
                 (#"[1,2]"#, -32600),
@@ -109,8 +109,8 @@ import Testing
         try await withServer(
             policies: Self.policies,
             configure: {
-                $0.mcpToken = Self.token
-                $0.mcpIdentity = "reviewer-bot"
+                $0.mcp.token = Self.token
+                $0.mcp.identity = "reviewer-bot"
             }
         ) { server in
             let request = try await Self.reader(server)
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func denyAndEscalateFollowTheTierRules() async throws {
-        try await withServer(policies: Self.policies, configure: { $0.mcpToken = Self.token }) { server in
+        try await withServer(policies: Self.policies, configure: { $0.mcp.token = Self.token }) { server in
             let first = try await Self.reader(server)
             let denied = try await Self.toolCall(server, "deny_request", #"{"request_id":"\#(first.id)","reasoning":"scope too broad"}"#)
             #expect(!denied.isError && denied.text.contains("REQUEST_STATE_REJECTED"), "\(denied.text)")

@@ -9,7 +9,7 @@ import Testing
     @Test func breakGlassAlertsEveryChannelAtHighPriorityThroughTheOutbox() async throws {
         let siem = FileManager.default.temporaryDirectory.appendingPathComponent("jitsudo-siem-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: siem) }
-        try await withServer(policies: TestPolicies.standard, configure: { $0.siemFile = siem }) { server in
+        try await withServer(policies: TestPolicies.standard, configure: { $0.notifications.siem.file = siem }) { server in
             _ = try await server.call(.PUT, "/api/v1alpha1/principals/alice@example.com/trust-tier", as: admin, json: #"{"trust_tier":4}"#)
             let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission(extra: #","break_glass":true"#))
             let id = try server.decode(RequestEnvelope.self, created.body).request.id

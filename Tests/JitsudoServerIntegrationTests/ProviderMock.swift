@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import JitsudoStore
 import JitsudoTesting
+import LocalPostgres
 import NIOCore
 import NIOHTTP1
 

@@ -22,11 +22,11 @@ import Testing
             try await withServer(
                 policies: TestPolicies.standard,
                 configure: {
-                    $0.slackSigningSecret = Self.secret
-                    $0.slackBotToken = Self.botToken
-                    $0.slackAPIURL = slack.apiURL
-                    $0.publicURL = "https://jitsudo.example.com"
-                    $0.siemFile = Self.siemFile(for: slack)
+                    $0.notifications.slack.signingSecret = Self.secret
+                    $0.notifications.slack.botToken = Self.botToken
+                    $0.notifications.slack.apiURL = slack.apiURL
+                    $0.http.publicURL = "https://jitsudo.example.com"
+                    $0.notifications.siem.file = Self.siemFile(for: slack)
                 }
             ) { server in
                 // Each approver has called the API once, so their groups (from the token) are known.

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import JitsudoAPI
 import JitsudoCore
+import JitsudoKubernetesProvider
 import JitsudoServer
 import JitsudoServerTesting
 import JitsudoStore
@@ -36,16 +37,16 @@ import Testing
         try await TestEnvironment.withNamespace("jit") { client, namespace in
             let url = try await TestPostgres.shared.createDatabase()
             var configuration = ServerConfiguration()
-            configuration.databaseURL = url.urlString
-            configuration.oidcIssuer = "https://issuer.invalid"
+            configuration.database.url = url.urlString
+            configuration.oidc.issuer = "https://issuer.invalid"
             configuration.credentialsKey = Data(repeating: 7, count: 32).base64EncodedString()
-            configuration.sweepIntervalSeconds = 1
-            configuration.databaseMaxConnections = 5
-            configuration.kubernetesProviderEnabled = true
-            configuration.kubernetesKubeconfig = kubeconfig
-            configuration.kubernetesAllowedRoles = ["view"]
-            configuration.kubernetesNamespaces = [namespace]
-            configuration.kubernetesInstance = "e2e-\(namespace)"
+            configuration.sweeper.intervalSeconds = 1
+            configuration.database.maxConnections = 5
+            configuration.providers.kubernetes.enabled = true
+            configuration.providers.kubernetes.kubeconfig = kubeconfig
+            configuration.providers.kubernetes.provider.allowedRoles = ["view"]
+            configuration.providers.kubernetes.provider.namespaces = [namespace]
+            configuration.providers.kubernetes.provider.instance = "e2e-\(namespace)"
             // Stopped through graceful shutdown, as jitsudod stops on SIGTERM (the harness fails if it does not stop).
             try await InProcessDaemon.run(configuration, label: "jitsudod.kubernetes-test") { baseURL, daemon in
                 let base = baseURL + "/api/v1alpha1"

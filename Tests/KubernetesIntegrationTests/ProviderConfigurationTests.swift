@@ -1,3 +1,4 @@
+import JitsudoKubernetesProvider
 import JitsudoServer
 import Testing
 
@@ -23,13 +24,15 @@ import Testing
                     instance: prod-jitsudo
                 """
         let configuration = try ServerConfiguration.load(yaml: yaml, environment: ["JITSUDOD_PROVIDERS_KUBERNETES_NAMESPACES": "team-c"])
-        #expect(configuration.kubernetesProviderEnabled && configuration.kubernetesKubeconfig == "/etc/jitsudo/kubeconfig")
-        #expect(configuration.kubernetesContext == "prod" && configuration.kubernetesAllowedRoles == ["view", "edit"])
-        #expect(configuration.kubernetesNamespaces == ["team-c"], "the environment overrides the file")
-        #expect(configuration.kubernetesAllowClusterScope && configuration.kubernetesUserPrefix == "oidc:")
-        #expect(configuration.kubernetesGroupMapping == ["oncall@example.com": "oncall"])
-        #expect(configuration.kubernetesMaxDurationSeconds == 7200 && configuration.kubernetesReconcileIntervalSeconds == 30)
-        #expect(configuration.kubernetesInstance == "prod-jitsudo")
+        #expect(configuration.providers.kubernetes.enabled && configuration.providers.kubernetes.kubeconfig == "/etc/jitsudo/kubeconfig")
+        #expect(configuration.providers.kubernetes.context == "prod" && configuration.providers.kubernetes.provider.allowedRoles == ["view", "edit"])
+        #expect(configuration.providers.kubernetes.provider.namespaces == ["team-c"], "the environment overrides the file")
+        #expect(configuration.providers.kubernetes.provider.allowClusterScope && configuration.providers.kubernetes.provider.userPrefix == "oidc:")
+        #expect(configuration.providers.kubernetes.provider.groupMapping == ["oncall@example.com": "oncall"])
+        #expect(
+            configuration.providers.kubernetes.provider.maximumDurationSeconds == 7200
+                && configuration.providers.kubernetes.reconcileIntervalSeconds == 30)
+        #expect(configuration.providers.kubernetes.provider.instance == "prod-jitsudo")
     }
 
     @Test func badKubernetesSettingsNameTheKey() {

@@ -3,6 +3,7 @@ import JitsudoOperator
 import JitsudoStore
 import JitsudoTesting
 import KubernetesClient
+import LocalPostgres
 import OperatorCore
 import SwiftASN1
 import Testing

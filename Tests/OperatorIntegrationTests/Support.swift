@@ -3,6 +3,7 @@ import JitsudoOperator
 import JitsudoStore
 import JitsudoTesting
 import KubernetesClient
+import LocalPostgres
 import Logging
 import Testing
 
