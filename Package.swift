@@ -84,8 +84,12 @@ let package = Package(
         .target(
             name: "JitsudoServerTesting",
             dependencies: [
-                "JitsudoServer", "JitsudoAPI", "JitsudoTesting",
+                "JitsudoServer", "JitsudoAPI", "JitsudoTesting", "JitsudoCore", "JitsudoStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -21,8 +21,10 @@ for tool in wrk pgbench psql python3 curl; do
     command -v "$tool" >/dev/null || { echo "missing $tool: run scripts/ensure-deps.sh" >&2; exit 1; }
 done
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-    (cd "$root" && swift build -c release --product jitsudod --scratch-path .build-release -j 2 \
-        && swift build -c release --product jitsudo --scratch-path .build-release -j 2)
+    # The shipped build (as `make images` and `make release`: the Swift runtime linked in statically); the same flags
+    # as theirs, so the scratch path is shared instead of rebuilt.
+    (cd "$root" && swift build -c release --static-swift-stdlib --product jitsudod --scratch-path .build-release -j 2 \
+        && swift build -c release --static-swift-stdlib --product jitsudo --scratch-path .build-release -j 2)
 fi
 
 dir=$(mktemp -d /tmp/jitsudo-bench.XXXXXX)

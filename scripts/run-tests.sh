@@ -32,11 +32,17 @@ groups=(
     "Tests/APIContractTests/api-contract-tests.sh"
     # The runbook drills on one local cluster installed with helm on this test bed (ops/drills/run.sh, ops/cluster.sh).
     "ops/drills/run.sh@360"
+    # Last: no secret the in-process suites' daemons held in their logs, error bodies or metrics (LeakCapture).
+    "scripts/scan-test-leaks.sh"
 )
 passed=0
 failed=0
 status=0
 log=$(mktemp)
+# Where the in-process daemons of every group record what scripts/scan-test-leaks.sh scans (JitsudoServerTesting).
+JITSUDO_TEST_LEAK_CAPTURE=$(mktemp -d /tmp/jitsudo-leak-capture.XXXXXX)
+export JITSUDO_TEST_LEAK_CAPTURE
+trap 'rm -rf "$JITSUDO_TEST_LEAK_CAPTURE"' EXIT
 for entry in "${groups[@]}"; do
     # "<group>@<seconds>" gives a group its own time limit.
     group=${entry%@*}

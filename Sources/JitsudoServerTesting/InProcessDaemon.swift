@@ -3,8 +3,11 @@ public import JitsudoCore
 import JitsudoAPI
 public import JitsudoServer
 import JitsudoTesting
+import AsyncHTTPClient
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -55,12 +58,13 @@ public enum InProcessDaemon {
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (_ baseURL: String, _ daemon: Daemon) async throws -> Result
     ) async throws -> Result {
-        var logger = Logger(label: label)
-        logger.logLevel = .warning
+        _ = TestMetrics.registry  // before the daemon makes its first metric
+        var logger = LeakCapture.isOn ? LeakCapture.logger(label: label) : Logger(label: label)
+        if !LeakCapture.isOn { logger.logLevel = .warning }
         let daemon = try await Daemon(configuration: configuration, logger: logger, clock: clock, now: now)
         let port = Mutex<Int?>(nil)
         let app = daemon.application(
-            authenticator: authenticator, host: "127.0.0.1", port: 0,
+            authenticator: authenticator, host: "127.0.0.1", port: 0, metricsText: { TestMetrics.rendered() },
             onServerRunning: { channel in
                 port.withLock { $0 = channel.localAddress?.port }
             })
@@ -80,6 +84,9 @@ public enum InProcessDaemon {
         } catch {
             result = .failure(error)
         }
+        if LeakCapture.isOn, let bound = port.withLock({ $0 }) {
+            await LeakCapture.collect(from: daemon, metrics: await metrics(port: bound, tls: !configuration.tls.certFile.isEmpty))
+        }
         await group.triggerGracefulShutdown()
         let finished = Mutex(false)
         let waiter = Task {
@@ -93,5 +100,23 @@ public enum InProcessDaemon {
             throw TestSupportError("the in-process jitsudod did not finish its graceful shutdown within 30 s")
         }
         return value
+    }
+
+    /// The daemon's `/metrics` text (nil when it does not answer 200), for ``LeakCapture``.
+    private static func metrics(port: Int, tls: Bool) async -> String? {
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        tlsConfiguration.certificateVerification = .none  // loopback, this process's own daemon
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tlsConfiguration))
+        var text: String?
+        do {
+            let response = try await client.execute(
+                HTTPClientRequest(url: "\(tls ? "https" : "http")://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+            let body = try await response.body.collect(upTo: 16 << 20)
+            if response.status == .ok { text = String(buffer: body) }
+        } catch {
+            text = nil
+        }
+        try? await client.shutdown()
+        return text
     }
 }

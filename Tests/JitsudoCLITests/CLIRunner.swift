@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoServerTesting
 
 /// Runs the built `jitsudo` binary (found next to the test bundle, or at `JITSUDO_CLI_BIN`) as a subprocess
 /// with a private `HOME`, and captures stdout, stderr and the exit code.
@@ -55,7 +56,10 @@ struct CLIRunner: Sendable {
     func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String] = [:]) async throws -> Result {
         var env = baseEnvironment
         for (key, value) in extra { env[key] = value }
-        return try await Self.spawnAsync(Self.cliPath, arguments, environment: env, stdin: stdin)
+        let result = try await Self.spawnAsync(Self.cliPath, arguments, environment: env, stdin: stdin)
+        // A failed command's message is what the user sees of an error: scanned for secrets with the error bodies.
+        if result.status != 0 { LeakCapture.recordErrorBody(status: 500, "jitsudo \(arguments.first ?? ""): \(result.stderr)") }
+        return result
     }
 
     /// Runs a shell pipeline with `jitsudo` first in PATH.

@@ -1,20 +1,12 @@
+import JitsudoServerTesting
 import Metrics
 import NIOHTTP1
 import Prometheus
 import Testing
 
-/// One Prometheus registry for the whole test process (the metrics system is bootstrapped once).
-let testRegistry: PrometheusCollectorRegistry = {
-    let registry = PrometheusCollectorRegistry()
-    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-    return registry
-}()
+let testRegistry = TestMetrics.registry
 
-func renderedMetrics() -> String {
-    var buffer: [UInt8] = []
-    testRegistry.emit(into: &buffer)
-    return String(decoding: buffer, as: UTF8.self)
-}
+func renderedMetrics() -> String { TestMetrics.rendered() }
 
 @Suite struct MetricsTests {
     @Test func requestsAuditAppendsAndPolicyEvaluationsAreMeasuredWithLowCardinalityLabels() async throws {

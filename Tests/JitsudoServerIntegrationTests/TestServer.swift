@@ -33,7 +33,9 @@ struct TestServer: Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
-        return (Int(response.status.code), String(buffer: body), response.headers)
+        let text = String(buffer: body)
+        LeakCapture.recordErrorBody(status: Int(response.status.code), text)
+        return (Int(response.status.code), text, response.headers)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ body: String) throws -> T {
