@@ -112,4 +112,24 @@ import Testing
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending") == 0)
         }
     }
+
+    /// One transaction staging many events (a bulk load, a revoke-all) is linked once, in order, and leaves nothing
+    /// pending — the link of migration 9, which no longer grows an array row by row (make bench measures its speed).
+    @Test func aBulkTransactionIsLinkedInOrderAndLeavesNothingPending() async throws {
+        try await withTestDatabase { test in
+            let events = 5_000
+            try await test.database.query(
+                """
+                INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
+                SELECT 'bulk@example.com', 'request.created', NULL, 'mock', 'bulk', 'success', '{"n":' || n || '}'
+                FROM generate_series(1, \(events)) AS n
+                """)
+            #expect(try await AuditLog(database: test.database).verify().summary == "Chain intact: \(events) events verified")
+            let rows = try await test.database.query("SELECT details_json FROM audit_events ORDER BY id")
+            var order: [String] = []
+            for try await (details) in rows.decode(String.self) { order.append(details) }
+            #expect(order == (1...events).map { #"{"n":\#($0)}"# })
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending") == 0)
+        }
+    }
 }
