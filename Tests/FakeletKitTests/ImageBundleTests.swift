@@ -60,7 +60,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: secret, withIntermediateDirectories: true)
         try write("certificate", to: secret + "/tls.crt")
 
-        let script = #"id -u; id -g; cat /etc/jitsudo/tls/tls.crt; echo; echo "$FROM_IMAGE $FROM_POD"; "#
+        let script =
+            #"id -u; id -g; cat /etc/jitsudo/tls/tls.crt; echo; echo "$FROM_IMAGE $FROM_POD"; "#
             + #"touch /probe 2>/dev/null && echo root-writable || echo root-read-only; touch /tmp/ok && echo tmp-writable"#
         let launch = loaded.launch(
             command: loaded.command(containerCommand: nil, args: ["-c", script]), podDirectory: pod.path,
