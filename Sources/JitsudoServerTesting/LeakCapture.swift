@@ -12,8 +12,8 @@ import Synchronization
 /// - `bodies-<pid>.txt`: the bodies of the error responses the tests receive (``recordErrorBody(status:_:)``);
 /// - `metrics-<pid>.txt`: its `/metrics` when it stops;
 /// - `sentinels-<pid>.txt`: the secrets it held — the credentials key and every configured client secret, token and
-///   password, each issued credential still stored (unsealed) and the mock provider's for every request, and any
-///   credential a test received (``recordSentinels(_:)``).
+///   password, each issued secret credential still stored (unsealed; not the identifiers beside it) and the mock
+///   provider's for every request, and any credential a test received (``recordSentinels(_:)``).
 /// scripts/scan-test-leaks.sh, the last group of the run, then looks for every sentinel in everything else.
 public enum LeakCapture {
     static let directory: String? = {
@@ -48,9 +48,34 @@ public enum LeakCapture {
         if status >= 400 { append("\(status) \(body)", kind: "bodies") }
     }
 
+    /// A response a test received for `path`: an error body is kept; the secret entries of a grant's credentials
+    /// (`GET …/credentials`, 200) become sentinels.
+    public static func recordResponse(path: String, status: Int, _ body: String) {
+        guard isOn else { return }
+        recordErrorBody(status: status, body)
+        guard status == 200, path.hasSuffix("/credentials"),
+            let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            let credentials = object["credentials"] as? [[String: Any]]
+        else { return }
+        recordSentinels(
+            credentials.compactMap { entry in
+                guard let name = entry["name"] as? String, isSecret(credentialName: name) else { return nil }
+                return entry["value"] as? String
+            })
+    }
+
     /// Secrets the scan must not find anywhere: values shorter than 12 characters are too common to be told apart.
     public static func recordSentinels(_ values: [String]) {
         for value in values where value.count >= 12 { append(value, kind: "sentinels") }
+    }
+
+    /// Whether an issued credential's entry is a secret (a key, token, secret or password, or a whole kubeconfig) —
+    /// not one of the identifiers a grant also carries (account, subscription, scope, region, role, expiry), which
+    /// logs and audit details name by design.
+    static func isSecret(credentialName name: String) -> Bool {
+        let upper = name.uppercased()
+        guard !upper.contains("EXPIR") else { return false }
+        return ["SECRET", "TOKEN", "PASSWORD"].contains { upper.contains($0) } || upper.hasSuffix("_KEY") || upper == "KUBECONFIG"
     }
 
     /// The logger an in-process daemon gets while capturing: everything to the capture, warnings also to stderr.
@@ -77,7 +102,9 @@ public enum LeakCapture {
                 (String, String?).self)
             {
                 values.append("mock-" + Hashing.sha256Hex("session:" + id).prefix(24))
-                if let sealed, let credentials = try? vault.open(sealed) { values += credentials.values }
+                if let sealed, let credentials = try? vault.open(sealed) {
+                    values += credentials.filter { isSecret(credentialName: $0.key) }.map(\.value)
+                }
             }
             recordSentinels(values)
         } catch {

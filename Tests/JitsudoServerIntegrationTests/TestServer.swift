@@ -34,7 +34,7 @@ struct TestServer: Sendable {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         let text = String(buffer: body)
-        LeakCapture.recordErrorBody(status: Int(response.status.code), text)
+        LeakCapture.recordResponse(path: path, status: Int(response.status.code), text)
         return (Int(response.status.code), text, response.headers)
     }
 

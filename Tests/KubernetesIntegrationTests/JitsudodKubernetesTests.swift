@@ -59,7 +59,9 @@ import Testing
                         request.body = .bytes(ByteBuffer(string: json))
                     }
                     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-                    return (Int(response.status.code), String(buffer: try await response.body.collect(upTo: 1 << 20)))
+                    let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+                    LeakCapture.recordResponse(path: path, status: Int(response.status.code), text)
+                    return (Int(response.status.code), text)
                 }
                 let admin = "root@example.com;jitsudo-admins"
                 for (name, type, rego) in [("eligibility", "eligibility", Self.eligibility), ("approval", "approval", Self.approval)] {
