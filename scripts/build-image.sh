@@ -49,10 +49,12 @@ done
 
 version=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/JitsudoCore/JitsudoVersion.swift)
 [ -n "$version" ] || { echo "build-image.sh: no version in Sources/JitsudoCore/JitsudoVersion.swift" >&2; exit 1; }
-revision=$(git rev-parse HEAD)
+# Outside a git checkout (an exported tree) the revision is "unknown" and the timestamps are the epoch: still the same
+# digest for the same binaries.
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 # A tree with uncommitted changes is labelled as such: the image is then not exactly that commit.
-git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || revision="$revision-dirty"
-epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
+if [ "$revision" != unknown ]; then git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || revision="$revision-dirty"; fi
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 registry=${IMAGE_REGISTRY:-ghcr.io/jitsudo}
 source_url=${IMAGE_SOURCE:-https://github.com/jitsudo/jitsudo}

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 products=(jitsudo jitsudod jitsudo-operator)
 version=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/JitsudoCore/JitsudoVersion.swift)
-epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}
+epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}  # 0 outside a git checkout
 build=(swift build -c release --static-swift-stdlib --scratch-path .build-release -j "${JOBS:-2}")
 
 if [ -z "$bin_dir" ]; then
