@@ -53,10 +53,14 @@ public enum LeakCapture {
     public static func recordResponse(path: String, status: Int, _ body: String) {
         guard isOn else { return }
         recordErrorBody(status: status, body)
-        guard status == 200, path.hasSuffix("/credentials"),
-            let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+        guard status == 200, path.hasSuffix("/credentials") else { return }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
             let credentials = object["credentials"] as? [[String: Any]]
-        else { return }
+        else {
+            // Credentials the scan cannot read would be secrets it does not look for: reported, not skipped.
+            append("a 200 answer to \(path) holds no credentials list: \(body.prefix(200))", kind: "errors")
+            return
+        }
         recordSentinels(
             credentials.compactMap { entry in
                 guard let name = entry["name"] as? String, isSecret(credentialName: name) else { return nil }
@@ -95,8 +99,9 @@ public enum LeakCapture {
             configuration.credentialsKey, configuration.oidc.clientSecret, notifications.slack.signingSecret, notifications.slack.botToken,
             notifications.webhook.secret, notifications.smtp.password, configuration.mcp.token,
         ])
-        guard let vault = try? CredentialVault(base64Key: configuration.credentialsKey) else { return }
         do {
+            // A key the vault refuses would leave the stored credentials unread: an error the scan reports, not a skip.
+            let vault = try CredentialVault(base64Key: configuration.credentialsKey)
             var values: [String] = []
             for try await (id, sealed) in try await daemon.database.query("SELECT id, credentials_json::text FROM requests").decode(
                 (String, String?).self)
@@ -108,7 +113,7 @@ public enum LeakCapture {
             }
             recordSentinels(values)
         } catch {
-            append("leak capture could not read the requests of \(daemon.databaseURL.database): \(error)", kind: "errors")
+            append("leak capture could not read the credentials of \(daemon.databaseURL.database): \(error)", kind: "errors")
         }
     }
 }

@@ -98,4 +98,32 @@ wait_ready() {
     eventually 180 "jitsudod ready" 'kubectl rollout status deployment/jitsudod --timeout=5s && curl -fsS https://jitsudo.internal/readyz'
 }
 
+# start_polling: a client polling /healthz through jitsudo.internal in the background, one new connection per request,
+# every answer or failure a line of poll.log; its PID is $poller (a drill's cleanup kills it).
+start_polling() {
+    (
+        while [ ! -f stop-polling ]; do
+            if command curl -ksS --max-time 5 -o /dev/null -w '%{http_code}\n' --connect-to "jitsudo.internal:443:127.0.0.1:$JITSUDO_SERVICE_PORT" \
+                https://jitsudo.internal/healthz >>poll.log 2>&1; then :; else echo "curl exit $?" >>poll.log; fi
+            sleep 0.1
+        done
+    ) &
+    poller=$!
+}
+
+# stop_polling DURING: stops the poller and fails unless it made more than 10 requests, all answered 200; sets
+# $requests to how many it made.
+stop_polling() {
+    touch stop-polling
+    wait "$poller"
+    poller=""
+    current="no failed request during the $1"
+    requests=$(wc -l <poll.log)
+    local failures
+    failures=$(grep -vc '^200$' poll.log)
+    echo "polling client: $requests requests, $failures failed"
+    [ "$requests" -gt 10 ] || fail "the poller made only $requests requests"
+    [ "$failures" -eq 0 ] || fail "$failures of $requests requests failed during the $1: $(grep -v '^200$' poll.log | sort | uniq -c)"
+}
+
 drill_passed() { echo "DRILL PASSED: $1"; }

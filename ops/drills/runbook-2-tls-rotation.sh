@@ -19,15 +19,7 @@ cleanup() {
 wait_ready
 
 # A client polling during the rotation: one new connection per request, every failure recorded.
-poll() {
-    while [ ! -f stop-polling ]; do
-        if command curl -ksS --max-time 5 -o /dev/null -w '%{http_code}\n' --connect-to "jitsudo.internal:443:127.0.0.1:$JITSUDO_SERVICE_PORT" \
-            https://jitsudo.internal/healthz >>poll.log 2>&1; then :; else echo "curl exit $?" >>poll.log; fi
-        sleep 0.1
-    done
-}
-poll &
-poller=$!
+start_polling
 
 # 1. Generate new certificate
 step "1. generate the new certificate" 'openssl req -x509 -newkey rsa:4096 \
@@ -54,15 +46,7 @@ for attempt in 1 2 3 4; do
 | openssl x509 -noout -dates'
     [ "$out" = "$new_dates" ] || fail "served: $out; the new certificate: $new_dates"
 done
-touch stop-polling
-wait "$poller"
-poller=""
-current="no failed request during the rotation"
-requests=$(wc -l <poll.log)
-failures=$(grep -vc '^200$' poll.log)
-echo "polling client: $requests requests, $failures failed"
-[ "$requests" -gt 10 ] || fail "the poller made only $requests requests"
-[ "$failures" -eq 0 ] || fail "$failures of $requests requests failed during the rotation: $(grep -v '^200$' poll.log | sort | uniq -c)"
+stop_polling rotation
 # 5. Update CLI clients with new CA if CA changed
 step "5. distribute the new CA: ~/.jitsudo/ca.crt" 'cp new-server.crt ~/.jitsudo/ca.crt'
 step "5. a client trusting it verifies the server" 'curl -fsS https://jitsudo.internal/healthz'
