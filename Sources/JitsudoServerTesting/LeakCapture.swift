@@ -54,8 +54,9 @@ public enum LeakCapture {
         guard isOn else { return }
         recordErrorBody(status: status, body)
         guard status == 200, path.hasSuffix("/credentials") else { return }
+        // api.md §4.2: `{"grant": {"credentials": [{"name", "value"}, …], …}}`.
         guard let object = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any],
-            let credentials = object["credentials"] as? [[String: Any]]
+            let credentials = (object["grant"] as? [String: Any])?["credentials"] as? [[String: Any]]
         else {
             // Credentials the scan cannot read would be secrets it does not look for: reported, not skipped.
             append("a 200 answer to \(path) holds no credentials list: \(body.prefix(200))", kind: "errors")
