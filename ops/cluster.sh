@@ -187,6 +187,7 @@ jitsudod:
   replicas: 2
   config: |
     http_addr: ":8443"
+    shutdown_delay_seconds: 2
     log_level: info
     credentials_key: $(openssl rand -base64 32)
     database_max_connections: 4

@@ -19,6 +19,7 @@ public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
 public import NIOCore
+public import UnixSignals
 
 /// Assembles `jitsudod` from its configuration: the database, the policy engine, the workflow, the
 /// providers, the background services and the HTTP application.
@@ -39,6 +40,8 @@ public struct Daemon: Sendable {
     let poolRunning = StartupGate()
     /// Open once the migrations ran and the policies loaded: every background service waits for it.
     let prepared = StartupGate()
+    /// Draining on SIGTERM: `/readyz` turns 503 while the server still answers for `shutdown_delay_seconds`.
+    public let drain: ShutdownDrain
 
     /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
     public struct StartupError: Error, CustomStringConvertible {
@@ -58,6 +61,7 @@ public struct Daemon: Sendable {
     ) async throws {
         self.configuration = configuration
         self.logger = logger
+        drain = ShutdownDrain(delay: .seconds(configuration.http.shutdownDelaySeconds), clock: clock, logger: logger)
         do {
             databaseURL = try DatabaseURL(configuration.database.url)
         } catch {
@@ -249,7 +253,7 @@ public struct Daemon: Sendable {
     func routeDependencies() -> RouteDependencies {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
-            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector),
+            principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector, drain: drain),
             mcp: configuration.mcp.token.isEmpty
                 ? nil
                 : MCPApprover(requests: requestService, token: configuration.mcp.token, identity: configuration.mcp.identity),
@@ -314,6 +318,14 @@ public struct Daemon: Sendable {
         )
         app.beforeServerStarts { try await prepare() }
         return app
+    }
+
+    /// The group that runs `application` until one of `signals` (none: until ``ServiceGroup/triggerGracefulShutdown()``):
+    /// the shutdown first drains (``ShutdownDrain``), then stops the HTTP server and every service.
+    public func serviceGroup(running application: some ApplicationProtocol, signals: [UnixSignal] = []) -> ServiceGroup {
+        ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application), .init(service: drain)], gracefulShutdownSignals: signals, logger: logger))
     }
 }
 

@@ -7,8 +7,8 @@ import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 
-/// Runs `jitsudod` until SIGTERM/SIGINT: stop accepting, finish in-flight requests, stop the services,
-/// close the database.
+/// Runs `jitsudod` until SIGTERM/SIGINT: report draining for `shutdown_delay_seconds` while still serving, then stop
+/// accepting, finish in-flight requests, stop the services, close the database.
 public enum DaemonRunner {
     /// Builds the daemon from `configuration` and serves.
     ///
@@ -30,6 +30,6 @@ public enum DaemonRunner {
                 await onReady(port)
             }
         )
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await daemon.serviceGroup(running: app, signals: [.sigterm, .sigint]).run()
     }
 }

@@ -101,6 +101,8 @@ struct GrantSweeper: Sendable {
                 })
             {}
         } catch {
+            // Cancelled (leadership lost, shutting down): the next leader's pass takes over, nothing failed.
+            guard !Task.isCancelled else { return }
             logger.warning("sweep failed; retrying", metadata: ["error": "\(Database.describe(error))"])
         }
     }

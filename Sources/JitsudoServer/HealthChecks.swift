@@ -5,15 +5,21 @@ import JitsudoStore
 import Logging
 import PostgresNIO
 
-/// `/readyz`: the database answers, policies are loaded, migrations are current (`api.md` §8 and Additions).
+/// `/readyz`: the database answers, policies are loaded, migrations are current (`api.md` §8 and Additions), and the
+/// replica is not draining for a shutdown.
 struct HealthChecks: Sendable {
     let database: Database
     let policies: PolicyService
     let elector: LeaderElector?
+    let drain: ShutdownDrain?
 
     func readiness() async -> Readiness {
         var checks: [String: String] = [:]
         var ready = true
+        if drain?.isDraining == true {
+            checks["shutdown"] = "draining: this replica is stopping"
+            ready = false
+        }
         do {
             let rows = try await withTimeout(.seconds(2)) { try await database.query("SELECT 1") }
             for try await _ in rows {}

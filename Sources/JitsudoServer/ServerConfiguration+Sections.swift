@@ -6,13 +6,16 @@ public import JitsudoProviders
 // and `JITSUDOD_*` variables that set each field are listed in ``ServerConfiguration/keys``.
 
 extension ServerConfiguration {
-    /// The listener (`http_addr`) and the URL people reach it at (`public_url`).
+    /// The listener (`http_addr`, `shutdown_delay_seconds`) and the URL people reach it at (`public_url`).
     public struct HTTP: Sendable {
         public var host = "0.0.0.0"
         public var port = 8080
         /// The URL people reach this server at (`https://jitsudo.example.com`): notifications and Slack messages link
         /// to the request's console page under it, and the console's login callback is under it.
         public var publicURL = ""
+        /// Seconds between SIGTERM and the server closing its listener (`shutdown_delay_seconds`): `/readyz` answers 503
+        /// meanwhile, so load balancers stop sending connections first. 0 stops at once; the chart sets 5.
+        public var shutdownDelaySeconds = 0
         public init() {}
     }
 

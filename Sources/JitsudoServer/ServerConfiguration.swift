@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable {
     /// Every key the file and the environment may set, with how to apply it.
     static let keys: [String: @Sendable (inout ServerConfiguration, String) throws(ConfigurationError) -> Void] = [
         "http_addr": { config, value throws(ConfigurationError) in try config.setAddress(value) },
+        "shutdown_delay_seconds": { config, value throws(ConfigurationError) in
+            config.http.shutdownDelaySeconds = try int(value, "shutdown_delay_seconds", 0...300)
+        },
         "database_url": { config, value in config.database.url = value },
         "database_max_connections": { config, value throws(ConfigurationError) in
             config.database.maxConnections = try int(value, "database_max_connections", 1...500)

@@ -58,6 +58,37 @@ public enum InProcessDaemon {
         now: @escaping @Sendable () -> Date = { Date() },
         _ body: @Sendable (_ baseURL: String, _ daemon: Daemon) async throws -> Result
     ) async throws -> Result {
+        try await run(configuration, authenticator: authenticator, label: label, clock: clock, now: now) { baseURL, daemon, _ in
+            try await body(baseURL, daemon)
+        }
+    }
+
+    /// The running daemon's stop switch: what SIGTERM does, for a test of the shutdown itself.
+    public struct Shutdown: Sendable {
+        let group: ServiceGroup
+        let finished: Finished
+
+        /// Begins the graceful shutdown (draining first, see ``ShutdownDrain``), as SIGTERM does.
+        public func trigger() async { await group.triggerGracefulShutdown() }
+
+        /// True once every service, the HTTP server among them, has stopped.
+        public var hasFinished: Bool { finished.flag.withLock { $0 } }
+    }
+
+    /// Set when the daemon's service group has returned.
+    final class Finished: Sendable {
+        let flag = Mutex(false)
+    }
+
+    /// ``run(_:authenticator:label:clock:now:_:)`` whose `body` also gets the daemon's ``Shutdown``.
+    public static func run<Result: Sendable>(
+        _ configuration: ServerConfiguration,
+        authenticator: any CallerAuthenticator = HeaderAuthenticator(),
+        label: String = "jitsudod.test",
+        clock: AnyClock = .continuous,
+        now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (_ baseURL: String, _ daemon: Daemon, _ shutdown: Shutdown) async throws -> Result
+    ) async throws -> Result {
         _ = TestMetrics.registry  // before the daemon makes its first metric
         var logger = LeakCapture.isOn ? LeakCapture.logger(label: label) : Logger(label: label)
         if !LeakCapture.isOn { logger.logLevel = .warning }
@@ -68,8 +99,12 @@ public enum InProcessDaemon {
             onServerRunning: { channel in
                 port.withLock { $0 = channel.localAddress?.port }
             })
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let running = Task { try await group.run() }
+        let group = daemon.serviceGroup(running: app)
+        let finished = Finished()
+        let running = Task {
+            defer { finished.flag.withLock { $0 = true } }
+            try await group.run()
+        }
         defer { running.cancel() }
         let result: Swift.Result<Result, any Error>
         do {
@@ -80,7 +115,7 @@ public enum InProcessDaemon {
                 try await Task.sleep(for: .milliseconds(50))
             }
             guard let bound else { throw TestSupportError("the in-process jitsudod did not start listening within 30 s") }
-            result = .success(try await body("http://127.0.0.1:\(bound)", daemon))
+            result = .success(try await body("http://127.0.0.1:\(bound)", daemon, Shutdown(group: group, finished: finished)))
         } catch {
             result = .failure(error)
         }
@@ -88,15 +123,9 @@ public enum InProcessDaemon {
             await LeakCapture.collect(from: daemon, metrics: await metrics(port: bound, tls: !configuration.tls.certFile.isEmpty))
         }
         await group.triggerGracefulShutdown()
-        let finished = Mutex(false)
-        let waiter = Task {
-            _ = try? await running.value
-            finished.withLock { $0 = true }
-        }
-        for _ in 0..<300 where !finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
-        waiter.cancel()
+        for _ in 0..<300 where !finished.flag.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
         let value = try result.get()
-        guard finished.withLock({ $0 }) else {
+        guard finished.flag.withLock({ $0 }) else {
             throw TestSupportError("the in-process jitsudod did not finish its graceful shutdown within 30 s")
         }
         return value

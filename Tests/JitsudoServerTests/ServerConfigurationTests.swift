@@ -8,6 +8,7 @@ import Testing
     static let file = """
         http_addr: 127.0.0.1:9443
         public_url: https://jitsudo.example.com
+        shutdown_delay_seconds: 5
         database_url: postgres://app@db/jitsudo
         database_max_connections: 7
         leader_database_url: postgres://app@db-direct/jitsudo
@@ -85,7 +86,7 @@ import Testing
     @Test func everyFileKeyLandsInItsSubsystemsSection() throws {
         let configuration = try ServerConfiguration.load(yaml: Self.file, environment: [:])
         #expect(configuration.http.host == "127.0.0.1" && configuration.http.port == 9443)
-        #expect(configuration.http.publicURL == "https://jitsudo.example.com")
+        #expect(configuration.http.publicURL == "https://jitsudo.example.com" && configuration.http.shutdownDelaySeconds == 5)
         #expect(configuration.database.url == "postgres://app@db/jitsudo" && configuration.database.maxConnections == 7)
         #expect(configuration.leader.databaseURL == "postgres://app@db-direct/jitsudo" && configuration.leader.replicaID == "replica-a")
         #expect(configuration.credentialsKey == "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")
@@ -186,6 +187,7 @@ import Testing
             "configuration: notifications.smtp.port must be a whole number"
         ),
         ("database_url: x\noidc:\n  issuer: y\nhttp_addr: nowhere\n", "configuration: http_addr must look like :8080"),
+        ("database_url: x\noidc:\n  issuer: y\nshutdown_delay_seconds: 301\n", "configuration: shutdown_delay_seconds must be"),
     ])
     func refusesABadConfigurationNamingTheKey(yaml: String, message: String) {
         let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration.load(yaml: yaml, environment: [:]) }

@@ -46,10 +46,17 @@ import Testing
             #expect(try await client.list(Pod.self, namespace: namespace).items.isEmpty)
             let scaledDown = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
             #expect(scaledDown.spec.replicas == 0)
+            // The ReplicaSet controller reports the deleted pods after they are gone; scaling up before the Deployment's
+            // status says 0 would let `rollout status` read the stale "2 available" and return at once.
+            try await TestEnvironment.eventually("the Deployment reports no replicas") {
+                let status = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status
+                return (status?.replicas ?? 0) == 0 && (status?.availableReplicas ?? 0) == 0
+            }
 
             _ = try await ok(["scale", "deployment", "jitsudod", "--replicas=2"])
             _ = try await ok(["rollout", "status", "deployment/jitsudod", "--timeout=60s"])
-            #expect(try await client.get(Deployment.self, name: "jitsudod", namespace: namespace).status?.availableReplicas == 2)
+            let scaledUp = try await client.get(Deployment.self, name: "jitsudod", namespace: namespace)
+            #expect(scaledUp.status?.availableReplicas == 2, "\(String(describing: scaledUp.status))")
         }
     }
 
