@@ -80,6 +80,7 @@ fail_up() {
 }
 
 k() { KUBECONFIG=$dir/kubeconfig KUBECACHEDIR=$dir/kube-cache kubectl "$@"; }
+namespace_gone() { ! k get namespace "$namespace" >/dev/null 2>&1; }
 cluster_ready() { [ "$(k get jitsudocluster jitsudod -o jsonpath='{.status.phase}' 2>/dev/null)" = Ready ]; }
 
 up() {
@@ -165,6 +166,12 @@ up() {
     progress "helm install jitsudo helm/jitsudo (CRDs, operator, JitsudoCluster)"
     local helm
     helm=$("$root/scripts/ensure-helm.sh") || die "scripts/ensure-helm.sh failed"
+    # On a reused test bed the namespace of an earlier `down` may still be terminating: wait for it, with a limit.
+    if k get namespace "$namespace" >/dev/null 2>&1; then
+        log "namespace $namespace still exists (an earlier ops/cluster.sh down is deleting it): waiting up to 180 s"
+        wait_for 180 "namespace $namespace gone" namespace_gone ||
+            fail_up "namespace $namespace still exists after 180 s; see kubectl get namespace $namespace -o yaml"
+    fi
     k create namespace "$namespace" >/dev/null
     k create secret generic pg-admin --from-literal=url="${admin_url%/postgres*}/postgres?sslmode=disable" >/dev/null
     # The backup CronJob's database: the owner (pg_dump reads sequences, which jitsudo_app may not).

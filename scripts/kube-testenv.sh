@@ -283,9 +283,11 @@ EOF
     wait_for 90 curl -fsSk -H "Authorization: Bearer $token" "$server/readyz" \
         || fail_up "kube-apiserver did not answer /readyz within 90 s"
 
+    # The controllers of ../shared/kubernetes-testbed.md, plus pvc-protection: the API server's admission puts its
+    # finalizer on every claim, and without the controller a deleted claim (and so its namespace) never goes away.
     "$bindir/kube-controller-manager" --kubeconfig="$run/kubeconfig" --leader-elect=false --port=0 --secure-port=0 \
         --service-account-private-key-file="$run/sa.key" --use-service-account-credentials=false \
-        --controllers='*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service,-attachdetach,-persistentvolume-binder,-persistentvolume-expander,-pv-protection,-pvc-protection,-ttl,-bootstrapsigner,-tokencleaner,-csrsigning,-csrapproving,-csrcleaner' \
+        --controllers='*,-nodeipam,-nodelifecycle,-cloud-node-lifecycle,-route,-service,-attachdetach,-persistentvolume-binder,-persistentvolume-expander,-pv-protection,-ttl,-bootstrapsigner,-tokencleaner,-csrsigning,-csrapproving,-csrcleaner' \
         >"$run/controller-manager.log" 2>&1 &
     echo $! >"$run/controller-manager.pid"
 
