@@ -48,7 +48,8 @@ bench:
 ## `swift format format -r -i Package.swift Sources Tests` fixes what the first one reports.
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
-	shellcheck -x scripts/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh Benchmarks/*.sh Benchmarks/http/*.sh ops/*.sh ops/*/*.sh
+	@! grep -rnE 'JSONDecoder(\(\)|\.kubernetes)\.decode\(' Sources || { echo "lint: decode JSON with decodeBounded (BoundedJSON): Foundation's JSONDecoder traps on 513 nested arrays" >&2; exit 1; }
+	shellcheck -x scripts/*.sh Tests/Fuzz/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh Benchmarks/*.sh Benchmarks/http/*.sh ops/*.sh ops/*/*.sh
 
 ## The console's main pages as PNG into docs/images/ (the browser test's run, saving what it sees).
 console-screenshots: build
@@ -62,8 +63,7 @@ fuzz: fuzz-rego fuzz-api fuzz-libfuzzer
 ## Coverage-guided fuzzing (libFuzzer + ASan, scripts/libfuzzer.sh) of each target for FUZZ_SECONDS (default 300).
 ## Not in `make test`: compiling the Rego target with the sanitizers alone takes several minutes on 2 cores.
 fuzz-libfuzzer:
-	scripts/libfuzzer.sh rego $${FUZZ_SECONDS:-300}
-	scripts/libfuzzer.sh inputs $${FUZZ_SECONDS:-300}
+	for target in rego inputs jws audit config; do scripts/libfuzzer.sh $$target $${FUZZ_SECONDS:-300} || exit 1; done
 
 ## The API contract run (Tests/APIContractTests) with a fresh seed and 10x the examples of `make test`;
 ## FUZZ_SEED=N repeats one run.

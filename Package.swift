@@ -45,10 +45,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
+        // JSON from outside, checked for nesting before Foundation's JSONDecoder sees it (JSONNesting.swift).
+        .target(name: "BoundedJSON", swiftSettings: strict),
         // Domain core: no I/O. Hashing is computation, so Crypto is allowed.
         .target(
             name: "JitsudoCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "BoundedJSON", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The Rego engine: a leaf with no package dependencies.
@@ -56,6 +60,7 @@ let package = Package(
         .target(
             name: "JitsudoStore",
             dependencies: [
+                "BoundedJSON",
                 "JitsudoCore",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -98,7 +103,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Wire types of /api/v1alpha1, shared by the server and the CLI.
-        .target(name: "JitsudoAPI", dependencies: ["JitsudoCore"], swiftSettings: strict),
+        .target(
+            name: "JitsudoAPI",
+            dependencies: [
+                "BoundedJSON", "JitsudoCore",
+            ], swiftSettings: strict),
         // Core request -> Rego input; Rego results -> decisions.
         .target(
             name: "JitsudoPolicy",
@@ -119,6 +128,7 @@ let package = Package(
         .target(
             name: "JitsudoAuth",
             dependencies: [
+                "BoundedJSON",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -148,6 +158,7 @@ let package = Package(
         .target(
             name: "JitsudoNotify",
             dependencies: [
+                "BoundedJSON",
                 "JitsudoCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -165,6 +176,7 @@ let package = Package(
         .target(
             name: "JitsudoServer",
             dependencies: [
+                "BoundedJSON",
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
                 "JitsudoTLS", "JitsudoKubernetesProvider", "KubernetesClient", "JitsudoAWSProvider", "JitsudoAzureProvider",
                 "JitsudoGCPProvider",
@@ -222,6 +234,7 @@ let package = Package(
         .target(
             name: "JitsudoCLI",
             dependencies: [
+                "BoundedJSON",
                 "JitsudoAPI", "JitsudoCore", "JitsudoStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -303,6 +316,7 @@ let package = Package(
         .target(
             name: "KubernetesClient",
             dependencies: [
+                "BoundedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -318,6 +332,7 @@ let package = Package(
         .target(
             name: "FakeletKit",
             dependencies: [
+                "BoundedJSON",
                 "KubernetesClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -404,6 +419,7 @@ let package = Package(
         .target(
             name: "AzureClient",
             dependencies: [
+                "BoundedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -419,6 +435,7 @@ let package = Package(
         .target(
             name: "AWSSigV4",
             dependencies: [
+                "BoundedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -509,6 +526,7 @@ let package = Package(
             dependencies: ["JitsudoCore", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strict
         ),
+        .testTarget(name: "BoundedJSONTests", dependencies: ["BoundedJSON"], swiftSettings: strict),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
         .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),

@@ -16,6 +16,8 @@ groups=(
     # The images `make test` built (scripts/build-image.sh), run from their own root filesystems.
     "Tests/ImageTests/image-tests.sh"
     "ops/alerts/check.sh"
+    # A short libFuzzer run of every target (unoptimised; after the images, whose release build it links against).
+    "Tests/Fuzz/libfuzzer-smoke.sh"
     "JitsudoStoreIntegrationTests"
     "JitsudoServerIntegrationTests"
     "Tests/ConsoleBrowserTests/console_browser_test.py"

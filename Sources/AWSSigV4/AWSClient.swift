@@ -3,6 +3,7 @@ import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import BoundedJSON
 
 /// A small client for AWS's query protocol (STS, IAM) and JSON protocol (SSO Admin, Identity Store): SigV4-signed
 /// over AsyncHTTPClient, AWS errors parsed, throttling, 5xx and lost connections retried with backoff and jitter.
@@ -57,7 +58,7 @@ public struct AWSClient: Sendable {
         ]
         let text = try await send(service, operation: operation, headers: headers, body: Array(body))
         do {
-            return try JSONDecoder().decode(Output.self, from: Data((text.isEmpty ? "{}" : text).utf8))
+            return try JSONDecoder().decodeBounded(Output.self, from: Data((text.isEmpty ? "{}" : text).utf8))
         } catch {
             throw AWSError(code: "DecodingError", message: "the \(operation) response could not be read: \(error)", status: 200)
         }

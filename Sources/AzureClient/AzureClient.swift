@@ -4,6 +4,7 @@ public import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import BoundedJSON
 
 /// A small client for the Azure calls of just-in-time access: Entra tokens (client credentials), Azure Resource
 /// Manager's `Microsoft.Authorization` (role definitions, role assignments, PIM schedule requests) and a Microsoft
@@ -155,7 +156,7 @@ public struct AzureClient: Sendable {
     private func decode<Answer: Decodable>(_ response: Response) throws(AzureError) -> Answer {
         guard (200...299).contains(response.status) else { throw Self.error(response) }
         do {
-            return try JSONDecoder().decode(Answer.self, from: response.body)
+            return try JSONDecoder().decodeBounded(Answer.self, from: response.body)
         } catch {
             throw AzureError(.invalidResponse, status: response.status, "the answer does not parse as \(Answer.self)")
         }
@@ -267,7 +268,7 @@ public struct AzureClient: Sendable {
 
     /// The access token of a token endpoint answer, or the refusal as `authentication` (Entra's AADSTS message).
     static func token(from response: Response, issuedAt: Date) throws(AzureError) -> AccessToken {
-        let answer = try? JSONDecoder().decode(Authorization.TokenAnswer.self, from: response.body)
+        let answer = try? JSONDecoder().decodeBounded(Authorization.TokenAnswer.self, from: response.body)
         guard response.status == 200, let token = answer?.access_token, let seconds = answer?.expires_in else {
             let description = answer?.error_description?.split(separator: "\r\n").first.map(String.init) ?? "no token in the answer"
             throw AzureError(
@@ -284,7 +285,7 @@ public struct AzureClient: Sendable {
 
     /// An ARM/Graph answer that is not success, as an error with Azure's code and message.
     static func error(_ response: Response) -> AzureError {
-        let detail = (try? JSONDecoder().decode(Authorization.ErrorBody.self, from: response.body))?.error
+        let detail = (try? JSONDecoder().decodeBounded(Authorization.ErrorBody.self, from: response.body))?.error
         let azureCode = detail?.code
         let message = detail?.message ?? "HTTP \(response.status)"
         let existing: Set<String> = ["RoleAssignmentExists", "RoleAssignmentRequestExists"]

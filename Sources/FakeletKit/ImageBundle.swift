@@ -1,4 +1,5 @@
 import Foundation
+import BoundedJSON
 
 /// An unpacked OCI image (`umoci unpack --image … <bundle>`: `<bundle>/rootfs` and the runtime configuration
 /// `<bundle>/config.json`) whose pods the fakelet runs from the image's own root filesystem, as a container runtime
@@ -35,7 +36,7 @@ public struct ImageBundle: Sendable, Equatable {
             throw Failure(description: "\(configuration.path) cannot be read (\(error)): unpack the image with `umoci unpack --image … \(directory)`")
         }
         let decoded: RuntimeConfiguration
-        do { decoded = try JSONDecoder().decode(RuntimeConfiguration.self, from: data) } catch {
+        do { decoded = try JSONDecoder().decodeBounded(RuntimeConfiguration.self, from: data) } catch {
             throw Failure(description: "\(configuration.path) is not an OCI runtime configuration: \(error)")
         }
         guard let first = decoded.process.args.first, first.hasPrefix("/") else {

@@ -1,4 +1,5 @@
 import Foundation
+import BoundedJSON
 
 /// Finds the exact source text of a member inside a JSON document that is already known to be valid, so a value
 /// can be stored byte for byte as it was received (the MCP approver's reasoning object, `audit.md`).
@@ -84,7 +85,7 @@ public enum RawJSON {
         func decodeKey(_ quoted: ArraySlice<UInt8>) -> String {
             let inner = quoted.dropFirst().dropLast()
             guard inner.contains(UInt8(ascii: "\\")) else { return String(decoding: inner, as: UTF8.self) }
-            return (try? JSONDecoder().decode(String.self, from: Data(quoted))) ?? ""
+            return (try? JSONDecoder().decodeBounded(String.self, from: Data(quoted))) ?? ""
         }
     }
 }

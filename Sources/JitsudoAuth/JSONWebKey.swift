@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import _CryptoExtras
+import BoundedJSON
 
 /// One public signing key of the issuer's JWKS, parsed into a verifier.
 ///
@@ -34,7 +35,7 @@ struct JSONWebKey: Sendable {
 
     /// Parses a JWKS document; returns the usable keys and how many were skipped.
     static func parseSet(_ data: Data) throws -> (keys: [JSONWebKey], skipped: Int) {
-        let set = try JSONDecoder().decode(WireSet.self, from: data)
+        let set = try JSONDecoder().decodeBounded(WireSet.self, from: data)
         let keys = set.keys.compactMap(JSONWebKey.init(wire:))
         return (keys, set.keys.count - keys.count)
     }

@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import BoundedJSON
 
 /// Verifies OIDC ID tokens presented as `Authorization: Bearer` (API spec §2).
 ///
@@ -50,7 +51,7 @@ public actor OIDCVerifier {
             throw AuthError(.unsupportedAlgorithm, "token algorithm \(jws.algorithm) is not published by the issuer")
         }
         if Self.verifies(jws, with: keys.keys) {
-            return try Self.identity(from: jws.claims, configuration: configuration, now: now)
+            return try TokenClaims.identity(from: jws.claims, configuration: configuration, now: now)
         }
         // Unknown kid, or (without kid) no key verifies: the issuer may have rotated its keys.
         let knownKid = jws.keyID.map { kid in keys.keys.contains { $0.keyID == kid } } ?? false
@@ -59,7 +60,7 @@ public actor OIDCVerifier {
             if let refreshed = try? await fetch(now: now) {
                 keys = refreshed
                 if Self.verifies(jws, with: keys.keys) {
-                    return try Self.identity(from: jws.claims, configuration: configuration, now: now)
+                    return try TokenClaims.identity(from: jws.claims, configuration: configuration, now: now)
                 }
             }
         }
@@ -133,7 +134,7 @@ public actor OIDCVerifier {
         let discovery: Discovery
         do {
             let body = try await get(discoveryURL, httpClient: httpClient, timeout: configuration.fetchTimeout)
-            discovery = try JSONDecoder().decode(Discovery.self, from: body)
+            discovery = try JSONDecoder().decodeBounded(Discovery.self, from: body)
         } catch {
             logger.error(
                 "cannot read the identity provider's discovery document",

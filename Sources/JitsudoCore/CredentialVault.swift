@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import BoundedJSON
 
 /// Seals grant credentials at rest with AES-256-GCM (`schema.md` §7.3): the stored JSON is
 /// `{"sealed": "<base64 nonce|ciphertext|tag>", "key_id": "<id>"}`. Several keys can be configured so the
@@ -60,14 +61,14 @@ public struct CredentialVault: Sendable {
             let sealed: String
             let key_id: String
         }
-        let envelope = try JSONDecoder().decode(Sealed.self, from: Data(stored.utf8))
+        let envelope = try JSONDecoder().decodeBounded(Sealed.self, from: Data(stored.utf8))
         guard let key = keys[envelope.key_id] else {
             throw CoreError(.invalidArgument, "credentials were sealed with key '\(envelope.key_id)', which is not configured")
         }
         guard let data = Data(base64Encoded: envelope.sealed) else { throw CoreError(.invalidArgument, "sealed credentials are not base64") }
         do {
             let plaintext = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: key)
-            return try JSONDecoder().decode([String: String].self, from: plaintext)
+            return try JSONDecoder().decodeBounded([String: String].self, from: plaintext)
         } catch {
             throw CoreError(.invalidArgument, "sealed credentials could not be opened (altered, or wrong key)")
         }

@@ -1,4 +1,5 @@
 public import Foundation
+import BoundedJSON
 
 /// One thing worth telling people about: a request was created, break-glass was used, a revocation failed.
 ///
@@ -145,7 +146,7 @@ public struct Notification: Sendable, Hashable, Codable {
 
     /// Decodes an outbox payload written by ``jsonPayload()``.
     public init(jsonPayload: String) throws {
-        self = try JSONDecoder().decode(Notification.self, from: Data(jsonPayload.utf8))
+        self = try JSONDecoder().decodeBounded(Notification.self, from: Data(jsonPayload.utf8))
     }
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-29T05:41:19.123Z`.

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import JitsudoAPI
 import NIOCore
+import BoundedJSON
 
 /// JSON in and out of handlers.
 enum HTTPJSON {
@@ -45,7 +46,9 @@ enum HTTPJSON {
         guard buffer.readableBytes > 0 else { return try RequestFields(nil) }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try JSONDecoder().decodeBounded(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch let error as JSONNestingError {
+            throw APIError.invalidArgument("request body is \(error); send a flat JSON object")
         } catch {
             throw APIError.invalidArgument("request body is not valid JSON; send a JSON object")
         }

@@ -3,6 +3,7 @@ import Foundation
 import JitsudoAPI
 import JitsudoCore
 import JitsudoStore
+import BoundedJSON
 
 /// The automated approver's endpoint (`POST /mcp`, `api.md` §9): JSON-RPC 2.0, one message per HTTP request, for
 /// requests the approval policy routed to tier `ai_review`. It authenticates with a static bearer token, decides
@@ -45,7 +46,7 @@ struct MCPApprover: Sendable {
     func handle(_ text: String) async -> Reply {
         let message: JSONValue
         do {
-            message = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            message = try JSONDecoder().decodeBounded(JSONValue.self, from: Data(text.utf8))
         } catch {
             return Self.error(.parse, "parse error: the body is not valid JSON", id: .null)
         }
@@ -169,7 +170,7 @@ struct MCPApprover: Sendable {
         case .object(let parsed)?:
             guard let raw = RawJSON.member(["params", "arguments", "reasoning"], in: text),
                 raw.utf8.count <= 64 * 1024,
-                (try? JSONDecoder().decode(JSONValue.self, from: Data(raw.utf8))) == .object(parsed)
+                (try? JSONDecoder().decodeBounded(JSONValue.self, from: Data(raw.utf8))) == .object(parsed)
             else {
                 throw Failure(code: .invalidParams, message: "reasoning must be one JSON object of at most 64 KiB without duplicate member names")
             }

@@ -2,7 +2,6 @@ import Foundation
 import JitsudoCore
 import JitsudoKubernetesProvider
 import JitsudoProviders
-import Yams
 
 /// Everything `jitsudod` is configured with, validated at startup. Loaded from `jitsudod.yaml` (nested keys)
 /// with `JITSUDOD_*` environment overrides; unknown keys and bad values are errors that name the key.
@@ -198,10 +197,7 @@ public struct ServerConfiguration: Sendable {
         var config = ServerConfiguration()
         var values: [String: String] = [:]
         if !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            let node: Any?
-            do { node = try Yams.load(yaml: yaml) } catch { throw ConfigurationError(key: "config", "the file is not valid YAML: \(error)") }
-            guard let root = node as? [String: Any] else { throw ConfigurationError(key: "config", "the file must be a YAML mapping of settings") }
-            try flatten(root, prefix: "", into: &values)
+            values = try ConfigurationFile.values(yaml: yaml)
         }
         let providerKeys = ProviderCatalog.settingKeys.flatMap { name, keys in keys.map { "providers.\(name).\($0)" } }
         for key in Array(keys.keys) + providerKeys {
@@ -258,18 +254,6 @@ public struct ServerConfiguration: Sendable {
         http.port = port
     }
 
-    static func flatten(_ map: [String: Any], prefix: String, into values: inout [String: String]) throws(ConfigurationError) {
-        for (key, value) in map {
-            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            switch value {
-            case let nested as [String: Any]: try flatten(nested, prefix: path, into: &values)
-            case let list as [Any]: values[path] = list.map { "\($0)" }.joined(separator: ",")
-            case is NSNull: continue
-            default: values[path] = "\(value)"
-            }
-        }
-    }
-
     /// `key=value` pairs separated by commas.
     static func pairs(_ value: String, _ key: String, _ shape: String) throws(ConfigurationError) -> [String: String] {
         var mapping: [String: String] = [:]
@@ -305,15 +289,4 @@ public struct ServerConfiguration: Sendable {
     static func duration(_ value: String, _ key: String) throws(ConfigurationError) -> Int64 {
         do { return try GrantDuration.parse(value).seconds } catch { throw ConfigurationError(key: key, error.message) }
     }
-}
-
-/// A configuration problem found at startup.
-public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    public let key: String
-    public let problem: String
-    public init(key: String, _ problem: String) {
-        self.key = key
-        self.problem = problem
-    }
-    public var description: String { "configuration: \(key) \(problem)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import BoundedJSON
 
 /// One press of a jitsudo button in Slack, from the `payload` field of a `block_actions` interaction
 /// (`application/x-www-form-urlencoded`). Pure parsing: nothing here is trusted before the signature was checked.
@@ -30,7 +31,7 @@ struct SlackInteraction: Sendable, Equatable {
         }
         let decoded: Payload
         do {
-            decoded = try JSONDecoder().decode(Payload.self, from: Data(payload.utf8))
+            decoded = try JSONDecoder().decodeBounded(Payload.self, from: Data(payload.utf8))
         } catch {
             throw Malformed("the payload is not a block_actions interaction")
         }

@@ -1,6 +1,7 @@
 import Foundation
 public import JitsudoCore
 public import PostgresNIO
+import BoundedJSON
 
 /// Elevation requests: create, read, list, and transition under a row lock with the audit event in
 /// the same transaction.
@@ -297,7 +298,7 @@ public struct RequestRepository: Sendable {
             let tier = ApproverTier(rawValue: try value(10, String.self))
         else { throw StoreError(.integrity, "request \(id) has an unknown state or tier") }
         let metadataText = try value(9, String.self)
-        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        let metadata = (try? JSONDecoder().decodeBounded([String: String].self, from: Data(metadataText.utf8))) ?? [:]
         func time(_ index: Int) throws -> AuditTimestamp? {
             try value(index, Int64?.self).map { AuditTimestamp(microsecondsSinceEpoch: $0) }
         }

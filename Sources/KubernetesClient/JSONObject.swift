@@ -1,4 +1,5 @@
 import Foundation
+import BoundedJSON
 
 /// A JSON object that keeps every member, with typed access to the members we know.
 ///
@@ -21,7 +22,7 @@ public struct JSONObject: Codable, Sendable, Hashable {
     /// Member `key` decoded as `T`; nil when missing or of another shape.
     public func value<T: Decodable>(_ key: String, as type: T.Type = T.self) -> T? {
         guard let member = members[key], let data = try? JSONEncoder.kubernetes.encode(member) else { return nil }
-        return try? JSONDecoder.kubernetes.decode(T.self, from: data)
+        return try? JSONDecoder.kubernetes.decodeBounded(T.self, from: data)
     }
 
     /// Sets member `key` to `value` encoded as JSON (nil removes it).
@@ -30,7 +31,8 @@ public struct JSONObject: Codable, Sendable, Hashable {
             members[key] = nil
             return
         }
-        guard let data = try? JSONEncoder.kubernetes.encode(value), let json = try? JSONDecoder.kubernetes.decode(JSONValue.self, from: data) else {
+        guard let data = try? JSONEncoder.kubernetes.encode(value), let json = try? JSONDecoder.kubernetes.decodeBounded(JSONValue.self, from: data)
+        else {
             return
         }
         members[key] = json

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import BoundedJSON
 
 /// One change seen by a watch.
 public enum WatchEvent<R: KubernetesObject>: Sendable {
@@ -89,7 +90,7 @@ extension KubernetesClient {
     func decodeWatchLine<R: KubernetesObject>(_ line: [UInt8], as type: R.Type, resource: ResourceType) throws -> WatchEvent<R> {
         let envelope: Envelope
         do {
-            envelope = try JSONDecoder.kubernetes.decode(Envelope.self, from: Data(line))
+            envelope = try JSONDecoder.kubernetes.decodeBounded(Envelope.self, from: Data(line))
         } catch {
             throw KubernetesError(.decoding, "a watch event of \(resource.plural) is not JSON: \(error)")
         }

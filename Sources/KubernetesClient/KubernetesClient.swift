@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
+import BoundedJSON
 
 /// A typed client of the Kubernetes REST API on AsyncHTTPClient.
 ///
@@ -136,7 +137,7 @@ public final class KubernetesClient: Sendable {
 
     func decode<T: Decodable>(_ type: T.Type, from data: Data, call: Call) throws -> T {
         do {
-            return try JSONDecoder.kubernetes.decode(T.self, from: data)
+            return try JSONDecoder.kubernetes.decodeBounded(T.self, from: data)
         } catch {
             throw KubernetesError(.decoding, "the answer to \(call.verb) \(call.resource.plural) is not a \(T.self): \(error)")
         }

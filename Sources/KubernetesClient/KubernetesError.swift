@@ -1,4 +1,5 @@
 import Foundation
+import BoundedJSON
 
 /// A failed Kubernetes API call. Compare errors by ``code``; ``message`` says what happened and what to do.
 public struct KubernetesError: Error, Sendable, CustomStringConvertible {
@@ -52,7 +53,7 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
 
     /// Maps an error answer to a typed error. `verb` and `resource` describe the call, for 401/403 messages.
     static func from(status: Int, body: [UInt8], verb: String, resource: ResourceType, namespace: String?, name: String?) -> KubernetesError {
-        let decoded = try? JSONDecoder.kubernetes.decode(StatusObject.self, from: Data(body))
+        let decoded = try? JSONDecoder.kubernetes.decodeBounded(StatusObject.self, from: Data(body))
         let serverMessage = decoded?.message ?? String(decoding: body.prefix(300), as: UTF8.self)
         let reason = decoded?.reason
         let target = resource.describe(namespace: namespace, name: name)

@@ -2,6 +2,7 @@
 // (JSONValue, then RequestFields with each operation's fields and types), RFC 3339 times (AuditTimestamp, the
 // audit filters and policies:eval's `now`) and durations (GrantDuration, the CLI's --duration and the server's
 // settings). Compiled with those sources by scripts/libfuzzer.sh; not a package target.
+import BoundedJSON
 import Foundation
 
 /// The fields each endpoint reads from its body, with the accessor it uses (Routes.swift, Routes+Policies.swift).
@@ -18,7 +19,7 @@ public func inputsFuzzTestOneInput(_ start: UnsafeRawPointer, _ count: Int) -> C
     let text = String(decoding: data, as: UTF8.self)
     _ = AuditTimestamp(parsing: text).map { $0.canonicalText }
     _ = try? GrantDuration.parse(text)
-    guard let value = try? JSONDecoder().decode(JSONValue.self, from: data), let fields = try? RequestFields(value) else { return 0 }
+    guard let value = try? JSONDecoder().decodeBounded(JSONValue.self, from: data), let fields = try? RequestFields(value) else { return 0 }
     for endpoint in endpointFields {
         for (name, kind) in endpoint {
             switch kind {

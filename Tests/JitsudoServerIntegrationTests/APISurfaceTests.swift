@@ -13,6 +13,9 @@ import Testing
             let cases: [(String, Int, String)] = [
                 ("not json", 400, "not valid JSON"),
                 ("[1,2]", 400, "must be a JSON object"),
+                // Exactly what traps Foundation's JSONDecoder (BoundedJSON.JSONNesting): refused, and the server lives on.
+                (String(repeating: "[", count: 513), 400, "nested more than 128 levels deep"),
+                (String(repeating: #"{"a":"#, count: 512) + "[", 400, "nested more than 128 levels deep"),
                 (#"{"role":"admin","duration_seconds":60}"#, 400, "provider is required"),
                 (#"{"provider":"mock","duration_seconds":60}"#, 400, "role is required"),
                 (#"{"provider":"mock","role":"admin"}"#, 400, "duration_seconds must be greater than 0"),

@@ -188,6 +188,9 @@ import Testing
         ),
         ("database_url: x\noidc:\n  issuer: y\nhttp_addr: nowhere\n", "configuration: http_addr must look like :8080"),
         ("database_url: x\noidc:\n  issuer: y\nshutdown_delay_seconds: 301\n", "configuration: shutdown_delay_seconds must be"),
+        // Found by the libFuzzer target `config` (Tests/Fuzz/Regressions/config).
+        ("\"\": x\ndatabase_url: x\n", "configuration: config has an empty key"),
+        ("oidc:\n  \"\": x\n", "configuration: oidc has an empty key"),
     ])
     func refusesABadConfigurationNamingTheKey(yaml: String, message: String) {
         let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration.load(yaml: yaml, environment: [:]) }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
+import BoundedJSON
 
 /// The HTTP client of the CLI: JSON in and out, the API's error body turned into a ``CLIError`` with the
 /// exit code of `cli.md` §1.1, optional `--debug` lines (method, path, status, `X-Request-Id`; never
@@ -128,7 +129,7 @@ final class APIClient: Sendable {
 
     private func decode<Result: Decodable>(_ type: Result.Type, _ response: Response, method: HTTPMethod, path: String) throws -> Result {
         do {
-            return try JSONDecoder().decode(Result.self, from: response.body)
+            return try JSONDecoder().decodeBounded(Result.self, from: response.body)
         } catch {
             throw CLIError(
                 "the server sent a response the CLI does not understand (\(method.rawValue) \(path)): \(error) — "
@@ -139,7 +140,7 @@ final class APIClient: Sendable {
     /// Maps an error response to the exit codes of `cli.md` §1.1: 401 → 4, everything else → 1.
     static func error(from response: Response) -> CLIError {
         let message: String
-        if let body = try? JSONDecoder().decode(APIError.ErrorBody.self, from: response.body) {
+        if let body = try? JSONDecoder().decodeBounded(APIError.ErrorBody.self, from: response.body) {
             message = body.error.message.isEmpty ? body.message : body.error.message
         } else {
             let text = String(decoding: response.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

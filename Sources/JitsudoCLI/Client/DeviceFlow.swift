@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import BoundedJSON
 
 /// The OAuth 2.0 device authorization grant (RFC 8628) against an OIDC issuer, and the refresh grant.
 struct DeviceFlow: Sendable {
@@ -48,7 +49,7 @@ struct DeviceFlow: Sendable {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         let url = base + "/.well-known/openid-configuration"
         let response = try await client.raw(.GET, "", authenticated: false, absoluteURL: url)
-        guard response.status == 200, let discovery = try? JSONDecoder().decode(Discovery.self, from: response.body) else {
+        guard response.status == 200, let discovery = try? JSONDecoder().decodeBounded(Discovery.self, from: response.body) else {
             throw CLIError("the identity provider at \(issuer) has no usable discovery document (HTTP \(response.status)) — check --provider")
         }
         return discovery
@@ -62,8 +63,8 @@ struct DeviceFlow: Sendable {
         var fields = ["client_id": clientID, "scope": Self.scopes]
         if let loginHint { fields["login_hint"] = loginHint }
         let response = try await postForm(endpoint, fields)
-        guard response.status == 200, let authorization = try? JSONDecoder().decode(Authorization.self, from: response.body) else {
-            let detail = (try? JSONDecoder().decode(TokenResponse.self, from: response.body)).flatMap { $0.errorDescription ?? $0.error }
+        guard response.status == 200, let authorization = try? JSONDecoder().decodeBounded(Authorization.self, from: response.body) else {
+            let detail = (try? JSONDecoder().decodeBounded(TokenResponse.self, from: response.body)).flatMap { $0.errorDescription ?? $0.error }
             let reason = detail.map { ": \($0)" } ?? ""
             throw CLIError("the identity provider refused the device authorization (HTTP \(response.status)\(reason)) — check --client-id")
         }
@@ -83,7 +84,7 @@ struct DeviceFlow: Sendable {
                 discovery.tokenEndpoint,
                 ["grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": authorization.deviceCode, "client_id": clientID]
             )
-            let token = try? JSONDecoder().decode(TokenResponse.self, from: response.body)
+            let token = try? JSONDecoder().decodeBounded(TokenResponse.self, from: response.body)
             if response.status == 200, let token, token.idToken != nil { return token }
             switch token?.error {
             case "authorization_pending": continue
@@ -126,7 +127,7 @@ struct DeviceFlow: Sendable {
         let response = try await flow.postForm(
             discovery.tokenEndpoint, ["grant_type": "refresh_token", "refresh_token": refreshToken, "client_id": flow.clientID]
         )
-        guard response.status == 200, let token = try? JSONDecoder().decode(TokenResponse.self, from: response.body),
+        guard response.status == 200, let token = try? JSONDecoder().decodeBounded(TokenResponse.self, from: response.body),
             let idToken = token.idToken
         else { throw CLIError.loginExpired(credentials.expiresAt ?? "an unknown time") }
         var updated = credentials

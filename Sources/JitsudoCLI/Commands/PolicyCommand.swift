@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOHTTP1
 import Foundation
 import JitsudoAPI
+import BoundedJSON
 
 /// `jitsudo policy …`: manage and test the Rego policies.
 struct PolicyCommand: AsyncParsableCommand {
@@ -27,7 +28,7 @@ struct PolicyCommand: AsyncParsableCommand {
             let response = try await client.raw(.GET, "/api/v1alpha1/policies/\(APIClient.segment(reference))")
             if response.status != 404 {
                 guard (200..<300).contains(response.status) else { throw APIClient.error(from: response) }
-                if let envelope = try? JSONDecoder().decode(PolicyEnvelope.self, from: response.body) { return envelope.policy }
+                if let envelope = try? JSONDecoder().decodeBounded(PolicyEnvelope.self, from: response.body) { return envelope.policy }
             }
         }
         let list = try await client.call(.GET, "/api/v1alpha1/policies", query: [("name", reference)], as: JitsudoAPI.PolicyList.self)

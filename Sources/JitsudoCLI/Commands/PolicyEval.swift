@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOHTTP1
 import Foundation
 import JitsudoAPI
+import BoundedJSON
 
 /// `jitsudo policy eval`: dry-run the loaded policies against an input document.
 struct PolicyEval: AsyncParsableCommand {
@@ -65,7 +66,7 @@ struct PolicyEval: AsyncParsableCommand {
         }
         switch global.output {
         case .json, .yaml, .csv:
-            let parsed = (try? JSONDecoder().decode(JSONValue.self, from: Data(result.resultJson.utf8))) ?? .string(result.resultJson)
+            let parsed = (try? JSONDecoder().decodeBounded(JSONValue.self, from: Data(result.resultJson.utf8))) ?? .string(result.resultJson)
             try Renderer.emit(Row(allowed: result.allowed, reason: result.reason, result: parsed), format: global.output)
         case .table:
             Console.out("allowed: \(result.allowed)")

@@ -2,6 +2,7 @@ import ArgumentParser
 import NIOHTTP1
 import Foundation
 import JitsudoAPI
+import BoundedJSON
 
 /// `jitsudo server status`: liveness, readiness and version, exit 1 on any failure.
 struct ServerStatus: AsyncParsableCommand {
@@ -38,13 +39,13 @@ struct ServerStatus: AsyncParsableCommand {
             var checks = [
                 await check("liveness", client: client, path: "/healthz") { _ in "jitsudod is running" },
                 await check("readiness", client: client, path: "/readyz") { body in
-                    guard let readiness = try? JSONDecoder().decode(Readiness.self, from: body) else { return "database connection ok" }
+                    guard let readiness = try? JSONDecoder().decodeBounded(Readiness.self, from: body) else { return "database connection ok" }
                     replicas = readiness.replicas ?? []
                     return "database connection ok (role \(readiness.role), epoch \(readiness.epoch), "
                         + "leader heartbeat \(readiness.heartbeatAgeMs) ms ago)"
                 },
                 await check("version", client: client, path: "/version") { body in
-                    guard let info = try? JSONDecoder().decode(VersionInfo.self, from: body) else { return "unknown version" }
+                    guard let info = try? JSONDecoder().decodeBounded(VersionInfo.self, from: body) else { return "unknown version" }
                     return "\(info.version) (API: \(info.apiVersions.first ?? "v1alpha1"))"
                 },
             ]

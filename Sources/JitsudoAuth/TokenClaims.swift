@@ -1,7 +1,9 @@
 import Foundation
 
-extension OIDCVerifier {
-    /// Checks the registered claims of a signature-verified token and extracts the identity (pure).
+/// The claims check of a signature-verified token (pure: no keys, no network), apart from ``OIDCVerifier`` so the
+/// fuzzer (`scripts/libfuzzer.sh jws`) compiles it with the parser alone.
+enum TokenClaims {
+    /// Checks the registered claims of a signature-verified token and extracts the identity.
     static func identity(from claims: [String: Any], configuration: OIDCConfiguration, now: Date) throws -> VerifiedIdentity {
         let leeway = configuration.leeway
         let nowSeconds = now.timeIntervalSince1970
