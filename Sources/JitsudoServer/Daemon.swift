@@ -42,6 +42,8 @@ public struct Daemon: Sendable {
     let prepared = StartupGate()
     /// Draining on SIGTERM: `/readyz` turns 503 while the server still answers for `shutdown_delay_seconds`.
     public let drain: ShutdownDrain
+    /// The policy evaluations and compilations in flight, bounded by `limits.max_concurrent_evaluations`.
+    public let evaluations: EvaluationGate
 
     /// A startup failure with the runbook's wording (`database connection refused: …`, `TLS: failed to load certificate: …`).
     public struct StartupError: Error, CustomStringConvertible {
@@ -62,6 +64,7 @@ public struct Daemon: Sendable {
         self.configuration = configuration
         self.logger = logger
         drain = ShutdownDrain(delay: .seconds(configuration.http.shutdownDelaySeconds), clock: clock, logger: logger)
+        evaluations = EvaluationGate(limit: configuration.limits.maxConcurrentEvaluations)
         do {
             databaseURL = try DatabaseURL(configuration.database.url)
         } catch {
@@ -254,6 +257,7 @@ public struct Daemon: Sendable {
         RouteDependencies(
             requests: requestService, policies: policyService, policyRepository: policyService.repository, audit: requestService.audit,
             principals: requestService.principals, health: HealthChecks(database: database, policies: policyService, elector: elector, drain: drain),
+            evaluations: evaluations,
             mcp: configuration.mcp.token.isEmpty
                 ? nil
                 : MCPApprover(requests: requestService, token: configuration.mcp.token, identity: configuration.mcp.identity),

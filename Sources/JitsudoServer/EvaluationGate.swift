@@ -2,8 +2,8 @@ import Synchronization
 
 /// Bounds the policy evaluations and compilations in flight on one replica: a call that would exceed the bound is
 /// refused at once (never queued), so a burst of expensive Rego cannot exhaust the replica.
-final class EvaluationGate: Sendable {
-    let limit: Int
+public final class EvaluationGate: Sendable {
+    public let limit: Int
     private let inFlight = Mutex(0)
 
     /// `limit` 0 or less means unbounded.
@@ -12,7 +12,7 @@ final class EvaluationGate: Sendable {
     }
 
     /// Enters when below the bound; the caller must `leave()` after.
-    func tryEnter() -> Bool {
+    public func tryEnter() -> Bool {
         inFlight.withLock { count in
             guard limit <= 0 || count < limit else { return false }
             count += 1
@@ -20,11 +20,11 @@ final class EvaluationGate: Sendable {
         }
     }
 
-    func leave() {
+    public func leave() {
         inFlight.withLock { $0 -= 1 }
     }
 
-    var current: Int { inFlight.withLock { $0 } }
+    public var current: Int { inFlight.withLock { $0 } }
 
     /// The operations that evaluate or compile Rego (`POST requests`, approve, deny, extend, policy writes,
     /// `policies:eval`, reload), by method and path below `/api/v1alpha1`.

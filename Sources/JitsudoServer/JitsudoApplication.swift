@@ -55,7 +55,7 @@ public enum JitsudoApplication {
             .add(middleware: FailedAuthenticationLimitMiddleware(limiter: limiter))
             .add(middleware: AuthenticationMiddleware(authenticator: authenticator, principals: deps.principals))
             .add(middleware: IdentityRateLimitMiddleware(limiter: limiter))
-            .add(middleware: EvaluationLimitMiddleware(gate: EvaluationGate(limit: limits.maxConcurrentEvaluations)))
+            .add(middleware: EvaluationLimitMiddleware(gate: deps.evaluations))
         let table = RouteTable(group: api, prefix: "/api/v1alpha1")
         APIRoutes.add(to: table, deps)
         if let slack = deps.slack { SlackInteractionRoutes.add(to: router, slack) }

@@ -14,6 +14,8 @@ struct RouteDependencies: Sendable {
     let audit: AuditLog
     let principals: PrincipalRepository
     let health: HealthChecks
+    /// The bound on policy evaluations in flight (`limits.max_concurrent_evaluations`), one per replica.
+    let evaluations: EvaluationGate
     /// The automated approver's endpoint; nil when no MCP token is configured.
     let mcp: MCPApprover?
     /// Slack interactive approvals; nil unless `notifications.slack.signing_secret` is set.

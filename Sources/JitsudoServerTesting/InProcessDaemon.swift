@@ -66,18 +66,37 @@ public enum InProcessDaemon {
     /// The running daemon's stop switch: what SIGTERM does, for a test of the shutdown itself.
     public struct Shutdown: Sendable {
         let group: ServiceGroup
-        let finished: Finished
+        let state: RunState
 
-        /// Begins the graceful shutdown (draining first, see ``ShutdownDrain``), as SIGTERM does.
-        public func trigger() async { await group.triggerGracefulShutdown() }
+        /// Begins the graceful shutdown (draining first, see ``ShutdownDrain``), as SIGTERM does. What the leak capture
+        /// reads from the database is collected first, while the daemon's pool still runs.
+        public func trigger() async {
+            await state.collectOnce()
+            await group.triggerGracefulShutdown()
+        }
 
         /// True once every service, the HTTP server among them, has stopped.
-        public var hasFinished: Bool { finished.flag.withLock { $0 } }
+        public var hasFinished: Bool { state.finished.withLock { $0 } }
     }
 
-    /// Set when the daemon's service group has returned.
-    final class Finished: Sendable {
-        let flag = Mutex(false)
+    /// What the end of a run needs to know: whether the service group returned, and the leak capture's collection
+    /// (once, before the shutdown, whoever triggers it).
+    final class RunState: Sendable {
+        let finished = Mutex(false)
+        private let collected = Mutex(false)
+        private let collect: @Sendable () async -> Void
+
+        init(collect: @escaping @Sendable () async -> Void) { self.collect = collect }
+
+        func collectOnce() async {
+            guard
+                collected.withLock({ done in
+                    defer { done = true }
+                    return !done
+                })
+            else { return }
+            await collect()
+        }
     }
 
     /// ``run(_:authenticator:label:clock:now:_:)`` whose `body` also gets the daemon's ``Shutdown``.
@@ -100,9 +119,12 @@ public enum InProcessDaemon {
                 port.withLock { $0 = channel.localAddress?.port }
             })
         let group = daemon.serviceGroup(running: app)
-        let finished = Finished()
+        let state = RunState {
+            guard LeakCapture.isOn, let bound = port.withLock({ $0 }) else { return }
+            await LeakCapture.collect(from: daemon, metrics: await metrics(port: bound, tls: !configuration.tls.certFile.isEmpty))
+        }
         let running = Task {
-            defer { finished.flag.withLock { $0 = true } }
+            defer { state.finished.withLock { $0 = true } }
             try await group.run()
         }
         defer { running.cancel() }
@@ -115,17 +137,15 @@ public enum InProcessDaemon {
                 try await Task.sleep(for: .milliseconds(50))
             }
             guard let bound else { throw TestSupportError("the in-process jitsudod did not start listening within 30 s") }
-            result = .success(try await body("http://127.0.0.1:\(bound)", daemon, Shutdown(group: group, finished: finished)))
+            result = .success(try await body("http://127.0.0.1:\(bound)", daemon, Shutdown(group: group, state: state)))
         } catch {
             result = .failure(error)
         }
-        if LeakCapture.isOn, let bound = port.withLock({ $0 }) {
-            await LeakCapture.collect(from: daemon, metrics: await metrics(port: bound, tls: !configuration.tls.certFile.isEmpty))
-        }
+        await state.collectOnce()
         await group.triggerGracefulShutdown()
-        for _ in 0..<300 where !finished.flag.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
+        for _ in 0..<300 where !state.finished.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(100)) }
         let value = try result.get()
-        guard finished.flag.withLock({ $0 }) else {
+        guard state.finished.withLock({ $0 }) else {
             throw TestSupportError("the in-process jitsudod did not finish its graceful shutdown within 30 s")
         }
         return value

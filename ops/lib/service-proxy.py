@@ -3,19 +3,22 @@
 that forwards each connection to one ready, not terminating `app=jitsudod` pod, round robin.
 
 The fakelet runs every pod on 127.0.0.1 and writes its port to the annotation `fakelet.jitsudo.dev/port`; the
-endpoints are re-read from the API server every 0.3 s. A connection whose endpoint refuses is tried on the next
-endpoint (a pod that just stopped), so a rolling restart is invisible to clients. TLS passes through untouched:
+endpoints are read from the API server for every new connection (the last list is kept when the API server does not
+answer), so a pod is out of rotation from the moment it is terminating: right after `kubectl rollout status` says done,
+no connection reaches an old pod, which may still be serving while it drains (jitsudod's shutdown_delay_seconds). A
+connection whose endpoint refuses is tried on the next endpoint, so a rolling restart is invisible to clients. TLS passes through untouched:
 clients see jitsudod's own certificate, as through a ClusterIP Service. Writes its port to --port-file when listening.
 
     service-proxy.py --kubeconfig FILE --namespace jitsudo --selector app=jitsudod --port-file FILE [--port N]
 """
 import argparse
 import asyncio
+import concurrent.futures
+import http.client
 import json
 import ssl
 import sys
 import urllib.parse
-import urllib.request
 
 import yaml
 
@@ -27,18 +30,31 @@ class Endpoints:
         cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
         user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
         query = urllib.parse.urlencode({"labelSelector": selector})
-        self.url = f"{cluster['server']}/api/v1/namespaces/{namespace}/pods?{query}"
+        self.server = urllib.parse.urlsplit(cluster["server"])
+        self.path = f"/api/v1/namespaces/{namespace}/pods?{query}"
         self.headers = {"Authorization": f"Bearer {user['token']}"}
         self.context = ssl.create_default_context()
         self.context.check_hostname = False
         self.context.verify_mode = ssl.CERT_NONE  # the test API server's self-signed certificate, on loopback
+        self.connection = None  # kept open: a read per client connection must stay cheap
+        self.reader = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # one thread owns the connection
         self.ports = []
         self.next = 0
 
     def read(self):
-        request = urllib.request.Request(self.url, headers=self.headers)
-        with urllib.request.urlopen(request, context=self.context, timeout=5) as response:
-            pods = json.load(response)["items"]
+        if self.connection is None:
+            self.connection = http.client.HTTPSConnection(self.server.hostname, self.server.port, context=self.context, timeout=2)
+        try:
+            self.connection.request("GET", self.path, headers=self.headers)
+            response = self.connection.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"the API server answered {response.status}")
+        except Exception:
+            self.connection.close()
+            self.connection = None
+            raise
+        pods = json.loads(body)["items"]
         ports = []
         for pod in pods:
             meta = pod["metadata"]
@@ -49,14 +65,11 @@ class Endpoints:
                 ports.append(int(port))
         self.ports = sorted(ports)
 
-    async def refresh_forever(self):
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                await loop.run_in_executor(None, self.read)
-            except Exception as error:  # the API server restarting: keep the last endpoints
-                print(f"service-proxy: endpoints not refreshed: {error}", file=sys.stderr, flush=True)
-            await asyncio.sleep(0.3)
+    async def refresh(self):
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.reader, self.read)
+        except Exception as error:  # the API server restarting: keep the last endpoints
+            print(f"service-proxy: endpoints not refreshed: {error}", file=sys.stderr, flush=True)
 
     def order(self):
         ports = list(self.ports)
@@ -81,6 +94,7 @@ async def pipe(reader, writer):
 
 
 async def serve(endpoints, client_reader, client_writer):
+    await endpoints.refresh()
     upstream = None
     for port in endpoints.order():
         try:
@@ -112,10 +126,9 @@ async def main():
 
     os.replace(arguments.port_file + ".tmp", arguments.port_file)
     print(f"service-proxy: listening on 127.0.0.1:{port}", file=sys.stderr, flush=True)
-    refresher = asyncio.create_task(endpoints.refresh_forever())
+    await endpoints.refresh()
     async with server:
         await server.serve_forever()
-    refresher.cancel()
 
 
 if __name__ == "__main__":
