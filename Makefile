@@ -49,6 +49,7 @@ bench:
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
 	@! grep -rnE 'JSONDecoder(\(\)|\.kubernetes)\.decode\(' Sources || { echo "lint: decode JSON with decodeBounded (BoundedJSON): Foundation's JSONDecoder traps on 513 nested arrays" >&2; exit 1; }
+	@! grep -rn 'Yams\.load(' Sources || { echo "lint: load YAML with YAMLText.load (CheckedYAML): Yams.load traps on a mapping key that is a mapping" >&2; exit 1; }
 	shellcheck -x scripts/*.sh Tests/Fuzz/*.sh Tests/ImageTests/*.sh Tests/APIContractTests/*.sh Tests/DevWalkthroughTests/*.sh Benchmarks/*.sh Benchmarks/http/*.sh ops/*.sh ops/*/*.sh
 
 ## The console's main pages as PNG into docs/images/ (the browser test's run, saving what it sees).

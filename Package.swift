@@ -47,6 +47,8 @@ let package = Package(
     targets: [
         // JSON from outside, checked for nesting before Foundation's JSONDecoder sees it (JSONNesting.swift).
         .target(name: "BoundedJSON", swiftSettings: strict),
+        // YAML from outside, checked for what traps Yams before it becomes values (YAMLText.swift).
+        .target(name: "CheckedYAML", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         // Domain core: no I/O. Hashing is computation, so Crypto is allowed.
         .target(
             name: "JitsudoCore",
@@ -176,6 +178,7 @@ let package = Package(
         .target(
             name: "JitsudoServer",
             dependencies: [
+                "CheckedYAML",
                 "BoundedJSON",
                 "JitsudoCore", "JitsudoAPI", "JitsudoPolicy", "JitsudoStore", "JitsudoProviders", "JitsudoNotify", "JitsudoAuth",
                 "JitsudoTLS", "JitsudoKubernetesProvider", "KubernetesClient", "JitsudoAWSProvider", "JitsudoAzureProvider",
@@ -316,6 +319,7 @@ let package = Package(
         .target(
             name: "KubernetesClient",
             dependencies: [
+                "CheckedYAML",
                 "BoundedJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -527,6 +531,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "BoundedJSONTests", dependencies: ["BoundedJSON"], swiftSettings: strict),
+        .testTarget(name: "CheckedYAMLTests", dependencies: ["CheckedYAML"], swiftSettings: strict),
         .testTarget(name: "JitsudoPolicyTests", dependencies: ["JitsudoPolicy", "JitsudoCore"], swiftSettings: strict),
         // Unit tests of the server's pure parts (no database, no network).
         .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),
@@ -641,7 +646,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoHATests",
             dependencies: [
-                "JitsudoCore", "JitsudoStore", "JitsudoTesting", "LocalPostgres",
+                "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServerTesting", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -10,7 +10,7 @@
 #   inputs  JSON body decoding of every endpoint, RFC 3339 times and durations (JitsudoAPI, JitsudoCore);
 #   jws     the Authorization header, compact JWS, signatures and claims, and JWKS documents (JitsudoAuth);
 #   audit   the audit chain's pre-image, link and streaming verifier, and audit times (JitsudoCore);
-#   config  jitsudod's YAML settings file and kubeconfigs (ConfigurationFile, KubernetesConfiguration, Yams).
+#   config  jitsudod's YAML settings file and kubeconfigs (ConfigurationFile, KubernetesConfiguration, CheckedYAML).
 # Seed corpora: the conformance cases and Tests/RegoTests/Cases (rego), request bodies, times and durations (inputs),
 # tokens signed with the target's fixed key (jws), linked events (audit), the chart's values and kubeconfigs (config).
 # Tests/Fuzz/Regressions/<target>/ holds every input that once crashed: each run starts with them. Findings stay in
@@ -42,7 +42,7 @@ case "$target" in
     config)
         sources=(Sources/JitsudoServer/{ConfigurationFile,ConfigurationError}.swift
             Sources/KubernetesClient/{KubernetesConfiguration,KubernetesError,ResourceType,KubernetesTime}.swift)
-        harness=Tests/Fuzz/ConfigFuzzTarget.swift module=Config linked=(BoundedJSON Yams CYaml)
+        harness=Tests/Fuzz/ConfigFuzzTarget.swift module=Config linked=(BoundedJSON CheckedYAML Yams CYaml)
         ;;
     *) echo "unknown target $target (rego, inputs, jws, audit, config)" >&2; exit 2 ;;
 esac

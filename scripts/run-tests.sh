@@ -11,7 +11,7 @@ default_limit=${JITSUDO_TEST_GROUP_TIMEOUT:-300}
 # chasing a hang locally); by default a hang is a failure. A group whose tests fail is never re-run.
 attempts=${JITSUDO_TEST_HANG_ATTEMPTS:-1}
 groups=(
-    "BoundedJSONTests|JitsudoCoreTests|JitsudoPolicyTests|JitsudoServerTests|RegoTests|OperatorCoreTests|KubernetesClientTests|GoogleCloudClientTests|FakeletKitTests"
+    "BoundedJSONTests|CheckedYAMLTests|JitsudoCoreTests|JitsudoPolicyTests|JitsudoServerTests|RegoTests|OperatorCoreTests|KubernetesClientTests|GoogleCloudClientTests|FakeletKitTests"
     "HelmChartTests"
     # The images `make test` built (scripts/build-image.sh), run from their own root filesystems.
     "Tests/ImageTests/image-tests.sh"

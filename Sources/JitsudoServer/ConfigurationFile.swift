@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import CheckedYAML
 
 /// jitsudod's settings file read into flat values: each nested key becomes `section.key` (`oidc.issuer`), a list
 /// becomes its items joined by commas, and null is absent. Only Foundation and Yams, so the fuzzer
@@ -13,7 +13,7 @@ enum ConfigurationFile {
     /// - Throws: ``ConfigurationError`` (key `config`) when the text is not YAML, not a mapping, or nested too deep.
     static func values(yaml: String) throws(ConfigurationError) -> [String: String] {
         let node: Any?
-        do { node = try Yams.load(yaml: yaml) } catch { throw ConfigurationError(key: "config", "the file is not valid YAML: \(error)") }
+        do { node = try YAMLText.load(yaml) } catch { throw ConfigurationError(key: "config", "the file is not valid YAML: \(error)") }
         guard let root = node as? [String: Any] else { throw ConfigurationError(key: "config", "the file must be a YAML mapping of settings") }
         var values: [String: String] = [:]
         try flatten(root, prefix: "", depth: 1, into: &values)

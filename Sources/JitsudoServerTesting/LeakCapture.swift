@@ -43,6 +43,14 @@ public enum LeakCapture {
         }
     }
 
+    /// The output a `jitsudod` process a test ran (the HA suite's replicas) wrote to `path` from byte `offset` on.
+    public static func recordLog(file path: String, from offset: UInt64 = 0) {
+        guard isOn, let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let data = try? handle.readToEnd() else { return }
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { append(String(line), kind: "logs") }
+    }
+
     /// A response body a test received with `status`; kept when it is an error.
     public static func recordErrorBody(status: Int, _ body: String) {
         if status >= 400 { append("\(status) \(body)", kind: "bodies") }

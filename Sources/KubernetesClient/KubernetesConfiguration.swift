@@ -1,5 +1,5 @@
 public import Foundation
-import Yams
+import CheckedYAML
 
 /// Where the API server is and how to authenticate to it.
 ///
@@ -65,7 +65,7 @@ public struct KubernetesConfiguration: Sendable, Hashable {
     public static func fromKubeconfig(text: String, directory: String, context: String? = nil) throws -> KubernetesConfiguration {
         let root: [String: Any]
         do {
-            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
+            guard let loaded = try YAMLText.load(text) as? [String: Any] else {
                 throw KubernetesError(.configuration, "the kubeconfig is not a YAML mapping")
             }
             root = loaded

@@ -1,9 +1,9 @@
 // libFuzzer target: the YAML files jitsudo reads. jitsudod's settings file (ConfigurationFile: YAML into flat
 // `section.key` values) and a kubeconfig (KubernetesConfiguration, as jitsudod's kubernetes provider, the operator
-// and the CLI load one), both through Yams and libyaml. Checked beyond "does not crash": a settings file either is
-// refused with a ConfigurationError or yields only non-empty keys, and a kubeconfig that loads names a server URL
-// with a scheme (relative file references resolve in an empty directory). Compiled with those sources by scripts/libfuzzer.sh (linked against the release build's Yams); not
-// a package target.
+// and the CLI load one), both through CheckedYAML, Yams and libyaml. Checked beyond "does not crash": a settings file
+// either is refused with a ConfigurationError or yields only non-empty keys, and a kubeconfig that loads names a
+// server URL with a scheme (relative file references resolve in an empty directory). Compiled with those sources by
+// scripts/libfuzzer.sh (linked against the release build's CheckedYAML and Yams); not a package target.
 import Foundation
 
 private let emptyDirectory: String = {

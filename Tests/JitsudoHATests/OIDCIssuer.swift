@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Glibc
 import JitsudoStore
+import JitsudoServerTesting
 import JitsudoTesting
 import LocalPostgres
 import NIOCore
@@ -95,6 +96,7 @@ final class OIDCIssuer: @unchecked Sendable {
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
             let token = json["id_token"] as? String
         else { throw TestSupportError("token exchange failed: \(response.status)") }
+        LeakCapture.recordSentinels([token])
         return token
     }
 }

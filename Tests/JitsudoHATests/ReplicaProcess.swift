@@ -1,4 +1,5 @@
 import Foundation
+import JitsudoServerTesting
 import JitsudoTesting
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +10,8 @@ final class ReplicaProcess: @unchecked Sendable {
     let id: String
     let port: Int
     let logPath: String
+    /// Where this process's output begins in `logPath` (a restarted replica appends to its predecessor's log).
+    private let logOffset: UInt64
     private let process: Process
 
     /// The directory holding the built products (`jitsudod`), found next to the test bundle or at `JITSUDO_BIN_DIR`.
@@ -33,7 +36,9 @@ final class ReplicaProcess: @unchecked Sendable {
         }
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try log.seekToEnd()
+        logOffset = try log.seekToEnd()
+        // The leak scan (scripts/scan-test-leaks.sh) looks for the secrets it is given in what it writes.
+        LeakCapture.recordSentinels(["JITSUDOD_CREDENTIALS_KEY", "JITSUDOD_MCP_TOKEN"].compactMap { environment[$0] })
         process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["serve"]
@@ -48,6 +53,10 @@ final class ReplicaProcess: @unchecked Sendable {
         try process.run()
         try log.close()
     }
+
+    /// The leak capture gets this process's output once nothing refers to it any more (the test is over, or the
+    /// replica was replaced by a restart).
+    deinit { LeakCapture.recordLog(file: logPath, from: logOffset) }
 
     var pid: pid_t { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
