@@ -191,6 +191,11 @@ import Testing
         // Found by the libFuzzer target `config` (Tests/Fuzz/Regressions/config).
         ("\"\": x\ndatabase_url: x\n", "configuration: config has an empty key"),
         ("oidc:\n  \"\": x\n", "configuration: oidc has an empty key"),
+        (
+            "database_url: x\nk: " + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + "\n",
+            "configuration: config the file is not valid YAML: YAML nested more than 64"
+        ),
+        ("? {a: b}\n: c\n", "configuration: config the file is not valid YAML: a mapping key is a mapping or a list"),
     ])
     func refusesABadConfigurationNamingTheKey(yaml: String, message: String) {
         let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration.load(yaml: yaml, environment: [:]) }
