@@ -30,14 +30,22 @@ struct GrantSweeper: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await listen(wake) }
             group.addTask {
+                // A pass runs when its deadline comes: the next due moment (measured from the previous pass's start,
+                // so it can only come early, never late) or the safety interval. A NOTIFY (a grant issued, extended
+                // or ended) only looks at the schedule again — one indexed query, not a pass with its gauges and
+                // queue — and can only move the deadline earlier, so that a stream of changes never postpones a due
+                // pass; when something is already due, the pass runs at once.
+                var deadline = clock.now
                 while !Task.isCancelled {
-                    // The clock is read before the pass: the next due moment, measured from the pass's start, can only
-                    // come early (the next pass then finds nothing and sleeps again), never late.
-                    let passStarted = clock.now
-                    await sweepOnce(epoch: epoch)
-                    // Until the next due moment, or until a schedule change (NOTIFY) says to look again.
+                    if clock.now >= deadline {
+                        let passStarted = clock.now
+                        await sweepOnce(epoch: epoch)
+                        deadline = passStarted + (await delayUntilNextDue())
+                    }
+                    await wake.wait(until: deadline, on: clock)
+                    guard !Task.isCancelled, clock.now < deadline else { continue }
                     let delay = await delayUntilNextDue()
-                    await wake.wait(until: passStarted + delay, on: clock)
+                    deadline = delay <= Self.dueMargin ? clock.now : min(deadline, clock.now + delay)
                 }
             }
             await group.next()
@@ -45,10 +53,15 @@ struct GrantSweeper: Sendable {
         }
     }
 
+    /// Added to every wait for a due moment, so that the pass it wakes finds the moment passed on `now` too.
+    static let dueMargin = Duration.milliseconds(5)
+
+    /// How long until the next due moment plus ``dueMargin`` (exactly the margin when something is due already), at
+    /// most the safety interval (also when the database cannot say).
     func delayUntilNextDue() async -> Duration {
         guard let due = try? await service.requests.nextDue(pendingTTLSeconds: pendingTTLSeconds) else { return safetyInterval }
         let micros = due.microseconds - service.now().microseconds
-        return min(safetyInterval, .microseconds(max(micros, 0)) + .milliseconds(5))
+        return min(safetyInterval, .microseconds(max(micros, 0)) + Self.dueMargin)
     }
 
     /// Wakes the sweep on every `NOTIFY jitsudo_grants` (and after every reconnect) until cancelled.
