@@ -1,1 +1,1 @@
-INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json) VALUES ('writer@example.com', 'request.created', 'req_01JQ0000000000000000000000', 'mock', 'bench', 'success', '{"n":1,"reason":"INC-4421 benchmark"}');
+INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json) SELECT 'writer@example.com', 'request.created', 'req_01JQ0000000000000000000000', 'mock', 'bench', 'success', '{"n":1,"reason":"INC-4421 benchmark"}';

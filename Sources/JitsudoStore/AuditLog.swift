@@ -31,35 +31,17 @@ public struct AuditLog: Sendable {
         try await append([draft], on: connection, logger: logger)
     }
 
-    /// Appends `draft` on its own (for refusals, which change nothing else): one autocommitted statement, so the
-    /// event is in the chain when this returns.
+    /// Appends `draft` on its own (for refusals, which change nothing else), in its own transaction: the event is in
+    /// the chain when this returns, or this throws. Not one autocommitted statement: its commit (where the link runs)
+    /// reports a failure after the statement's end, and PostgresNIO drops such an error — the event would be lost
+    /// without a word. An explicit `COMMIT` reports it.
     public func append(_ draft: AuditDraft) async throws {
-        try await database.query(Self.pendingInsert([draft]))
-        Self.countAppends([draft])
+        try await database.transaction { connection in try await Self.append(draft, on: connection, logger: database.logger) }
     }
 
     /// The one statement that records `drafts` in `audit_pending`.
     static func pendingInsert(_ drafts: [AuditDraft]) -> PostgresQuery {
-        // Each event names the API call it was written in, if any (`HTTPRequestScope`).
-        let drafts = drafts.map { $0.stamped(httpRequestID: HTTPRequestScope.requestID) }
-        if drafts.count == 1 {
-            let draft = drafts[0]
-            return """
-                INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
-                VALUES (\(draft.actorIdentity), \(draft.action), \(draft.requestID), \(draft.provider), \(draft.resourceScope),
-                        \(draft.outcome.rawValue), \(draft.detailsJSON))
-                """
-        }
-        // `WITH ORDINALITY … ORDER BY` keeps the drafts' order: pending rows, and so chain positions, follow it.
-        return """
-            INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
-            SELECT actor, action, NULLIF(request_id, ''), provider, scope, outcome, details
-            FROM unnest(\(drafts.map(\.actorIdentity))::text[], \(drafts.map(\.action))::text[], \(drafts.map { $0.requestID ?? "" })::text[],
-                        \(drafts.map(\.provider))::text[], \(drafts.map(\.resourceScope))::text[],
-                        \(drafts.map(\.outcome.rawValue))::text[], \(drafts.map(\.detailsJSON))::text[])
-                 WITH ORDINALITY AS t(actor, action, request_id, provider, scope, outcome, details, position)
-            ORDER BY position
-            """
+        "INSERT INTO audit_pending \(auditRows: drafts)"
     }
 
     /// Counted when recorded; a transaction that later rolls back still counts (it is an attempt).

@@ -14,13 +14,16 @@ public struct RequestRepository: Sendable {
 
     /// Stores a new request and its audit event(s) atomically; returns the row as stored. Its `created_at` is the
     /// request's `createdAt` (the service's clock, the one its pending TTL is measured with), not the database's.
+    ///
+    /// The request and its events are one statement, in an explicit transaction: the events are linked while it commits,
+    /// and only an explicit `COMMIT` reports a link that fails (PostgresNIO loses an error that follows a statement's
+    /// rows, which is where an autocommitted statement's commit reports it).
     public func create(
         _ request: ElevationRequest, audit: [AuditDraft], extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
     ) async throws -> ElevationRequest {
         let metadata = try Self.encodeMetadata(request.metadata)
-        return try await database.transaction { connection in
-            let rows = try await connection.query(
-                """
+        let insert: PostgresQuery = """
+            WITH created AS (
                 INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
                                       break_glass, metadata, approver_tier, required_approvals, approver_identity, approver_comment,
                                       created_at)
@@ -30,11 +33,12 @@ public struct RequestRepository: Sendable {
                         \(request.approverIdentity), \(request.approverComment),
                         timestamptz 'epoch' + (\(request.createdAt.microseconds) * interval '1 microsecond'))
                 RETURNING \(unescaped: Self.columns)
-                """,
-                logger: database.logger
-            )
-            let stored = try await Self.single(rows, id: request.id.rawValue)
-            try await AuditLog.append(audit, on: connection, logger: database.logger)
+            )\(auditWithItem: audit)
+            SELECT * FROM created
+            """
+        return try await database.transaction { connection in
+            let stored = try await Self.single(try await connection.query(insert, logger: database.logger), id: request.id.rawValue)
+            AuditLog.countAppends(audit)
             for write in extraWrites { try await write(connection, database.logger) }
             return stored
         }
@@ -219,49 +223,37 @@ public struct RequestRepository: Sendable {
             let new = change.request
             let credentials = new.state == .active ? change.credentialsJSON : nil
             let keepCredentials = new.state == .active && change.credentialsJSON == nil
+            // One statement: the row, the approval, the queued revocation and the audit events. A row that left the
+            // state read is not updated: no approval or revocation is written for it, and `single` throws `notFound`,
+            // which rolls the whole transaction back, audit events included.
             let updated = try await connection.query(
                 """
-                UPDATE requests SET
-                    state = \(new.state.rawValue),
-                    duration_seconds = \(new.durationSeconds),
-                    approver_tier = \(new.approverTier.rawValue),
-                    required_approvals = \(new.requiredApprovals),
-                    approver_identity = \(new.approverIdentity),
-                    approver_comment = \(new.approverComment),
-                    ai_reasoning_json = \(new.aiReasoningJSON),
-                    issued_at = timestamptz 'epoch' + (\(new.issuedAt?.microseconds) * interval '1 microsecond'),
-                    expires_at = timestamptz 'epoch' + (\(new.expiresAt?.microseconds) * interval '1 microsecond'),
-                    revoke_token = \(new.revokeToken),
-                    revoked_by = \(new.revokedBy),
-                    revoke_reason = \(new.revokeReason),
-                    credentials_json = CASE WHEN \(keepCredentials) THEN credentials_json ELSE \(credentials)::jsonb END,
-                    updated_at = now()
-                WHERE id = \(id.rawValue) AND state = \(locked.state.rawValue)
-                RETURNING \(unescaped: Self.columns)
+                WITH updated AS (
+                    UPDATE requests SET
+                        state = \(new.state.rawValue),
+                        duration_seconds = \(new.durationSeconds),
+                        approver_tier = \(new.approverTier.rawValue),
+                        required_approvals = \(new.requiredApprovals),
+                        approver_identity = \(new.approverIdentity),
+                        approver_comment = \(new.approverComment),
+                        ai_reasoning_json = \(new.aiReasoningJSON),
+                        issued_at = timestamptz 'epoch' + (\(new.issuedAt?.microseconds) * interval '1 microsecond'),
+                        expires_at = timestamptz 'epoch' + (\(new.expiresAt?.microseconds) * interval '1 microsecond'),
+                        revoke_token = \(new.revokeToken),
+                        revoked_by = \(new.revokedBy),
+                        revoke_reason = \(new.revokeReason),
+                        credentials_json = CASE WHEN \(keepCredentials) THEN credentials_json ELSE \(credentials)::jsonb END,
+                        updated_at = now()
+                    WHERE id = \(id.rawValue) AND state = \(locked.state.rawValue)
+                    RETURNING \(unescaped: Self.columns)
+                )\(approvalWithItem: change.approval)\(revocationWithItem: change.revocation)\(auditWithItem: change.audit)
+                SELECT * FROM updated
                 """,
                 logger: logger
             )
             let stored = try await Self.single(updated, id: id.rawValue)
-            if let approval = change.approval {
-                try await connection.query(
-                    """
-                    INSERT INTO approvals (request_id, approver_identity, comment)
-                    VALUES (\(id.rawValue), \(approval.approverIdentity), \(approval.comment))
-                    """,
-                    logger: logger
-                )
-            }
-            if let cause = change.revocation {
-                try await connection.query(
-                    """
-                    INSERT INTO revocations (request_id, cause) VALUES (\(id.rawValue), \(cause.rawValue))
-                    ON CONFLICT (request_id) DO NOTHING
-                    """,
-                    logger: logger
-                )
-            }
+            AuditLog.countAppends(change.audit)
             for write in change.extraWrites { try await write(connection, logger) }
-            try await AuditLog.append(change.audit, on: connection, logger: logger)
             return stored
         }
     }
@@ -282,9 +274,14 @@ public struct RequestRepository: Sendable {
         \(SQL.micros("created_at")), \(SQL.micros("updated_at"))
         """
 
+    /// The one request `rows` hold. The sequence is read to its end: an autocommitted statement reports a failed
+    /// commit (the audit link refusing, a deferred constraint) only after its rows, and stopping at the first row would
+    /// lose that error and report a change that was rolled back.
     static func single(_ rows: PostgresRowSequence, id: String) async throws -> ElevationRequest {
-        for try await row in rows { return try decode(row) }
-        throw StoreError(.notFound, "request \(id) not found", context: ["request.id": id])
+        var first: ElevationRequest?
+        for try await row in rows where first == nil { first = try decode(row) }
+        guard let first else { throw StoreError(.notFound, "request \(id) not found", context: ["request.id": id]) }
+        return first
     }
 
     static func decode(_ row: PostgresRow) throws -> ElevationRequest {
@@ -426,5 +423,26 @@ extension RequestRepository {
         let rows = try await database.query("SELECT COUNT(*)::integer FROM requests WHERE state = 'ACTIVE'")
         for try await value in rows.decode(Int.self) { return value }
         return 0
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `, approval_recorded AS (INSERT INTO approvals …)` for the row of the `updated` item, or nothing.
+    fileprivate mutating func appendInterpolation(approvalWithItem approval: Approval?) {
+        guard let approval else { return }
+        appendLiteral(", approval_recorded AS (INSERT INTO approvals (request_id, approver_identity, comment) SELECT id, ")
+        appendInterpolation(approval.approverIdentity)
+        appendLiteral(", ")
+        appendInterpolation(approval.comment)
+        appendLiteral(" FROM updated)")
+    }
+
+    /// `, revocation_queued AS (INSERT INTO revocations …)` for the row of the `updated` item (once per request), or
+    /// nothing.
+    fileprivate mutating func appendInterpolation(revocationWithItem cause: RequestStateMachine.RevocationCause?) {
+        guard let cause else { return }
+        appendLiteral(", revocation_queued AS (INSERT INTO revocations (request_id, cause) SELECT id, ")
+        appendInterpolation(cause.rawValue)
+        appendLiteral(" FROM updated ON CONFLICT (request_id) DO NOTHING)")
     }
 }

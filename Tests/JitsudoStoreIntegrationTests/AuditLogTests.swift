@@ -18,6 +18,22 @@ import Testing
         }
     }
 
+    /// An event appended on its own (a refusal) is in the chain when `append` returns, or `append` throws: a link that
+    /// fails while the event commits is reported, not lost (PostgresNIO drops an error that follows a statement's end,
+    /// which is where an autocommitted statement's failed commit is reported).
+    @Test func anEventAppendedOnItsOwnWhoseLinkFailsIsAnError() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            try await log.append(AuditDraft(actor: "alice@example.com", action: "request.denied", details: [:]))
+            try await test.database.query(PostgresQueryText("ALTER TABLE audit_events ADD CONSTRAINT sabotage CHECK (id < 2) NOT VALID").query)
+            await #expect(throws: (any Error).self) {
+                try await log.append(AuditDraft(actor: "alice@example.com", action: "request.denied", details: [:]))
+            }
+            #expect(try await log.events(matching: .init(), pageSize: 10).events.count == 1)
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending") == 0)
+        }
+    }
+
     @Test func theLogIsAppendOnlyForEveryRole() async throws {
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
