@@ -27,40 +27,15 @@ public enum AuditChain {
     }
 
     /// Appends ``preimage(of:)`` to `bytes`, writing the id and timestamp digits in place (no intermediate strings).
+    /// The fields in order: the format tag, `prev_hash`, id, timestamp, then the seven texts.
     public static func appendPreimage(of event: AuditEvent, to bytes: inout [UInt8]) {
-        func length(_ count: Int) {
-            let count = UInt32(truncatingIfNeeded: count)
-            bytes.append(UInt8(truncatingIfNeeded: count >> 24))
-            bytes.append(UInt8(truncatingIfNeeded: count >> 16))
-            bytes.append(UInt8(truncatingIfNeeded: count >> 8))
-            bytes.append(UInt8(truncatingIfNeeded: count))
-        }
         func field(_ text: String) {
-            length(text.utf8.count)
+            appendLength(text.utf8.count, to: &bytes)
             bytes.append(contentsOf: text.utf8)
         }
         field(formatTag)
         field(event.prevHash)
-        if event.id >= 0 {
-            var divisor: Int64 = 1
-            var count = 1
-            while event.id / divisor >= 10 {
-                divisor *= 10
-                count += 1
-            }
-            length(count)
-            while divisor > 0 {
-                bytes.append(UInt8(truncatingIfNeeded: 48 + event.id / divisor % 10))
-                divisor /= 10
-            }
-        } else {
-            field(String(event.id))
-        }
-        let lengthAt = bytes.count
-        length(0)
-        event.timestamp.appendCanonicalText(to: &bytes)
-        let timestampLength = UInt32(truncatingIfNeeded: bytes.count - lengthAt - 4)
-        for shift in 0..<4 { bytes[lengthAt + shift] = UInt8(truncatingIfNeeded: timestampLength >> (24 - 8 * shift)) }
+        appendIDAndTimestamp(id: event.id, timestamp: event.timestamp, to: &bytes)
         field(event.actorIdentity)
         field(event.action)
         field(event.requestID ?? "")
@@ -68,6 +43,41 @@ public enum AuditChain {
         field(event.resourceScope)
         field(event.outcome.rawValue)
         field(event.detailsJSON)
+    }
+
+    /// A field's 4-byte big-endian length.
+    public static func appendLength(_ count: Int, to bytes: inout [UInt8]) {
+        let count = UInt32(truncatingIfNeeded: count)
+        bytes.append(UInt8(truncatingIfNeeded: count >> 24))
+        bytes.append(UInt8(truncatingIfNeeded: count >> 16))
+        bytes.append(UInt8(truncatingIfNeeded: count >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: count))
+    }
+
+    /// The id and timestamp fields (decimal digits; the canonical time text), each with its length.
+    public static func appendIDAndTimestamp(id: Int64, timestamp: AuditTimestamp, to bytes: inout [UInt8]) {
+        if id >= 0 {
+            var divisor: Int64 = 1
+            var count = 1
+            while id / divisor >= 10 {
+                divisor *= 10
+                count += 1
+            }
+            appendLength(count, to: &bytes)
+            while divisor > 0 {
+                bytes.append(UInt8(truncatingIfNeeded: 48 + id / divisor % 10))
+                divisor /= 10
+            }
+        } else {
+            let digits = String(id)
+            appendLength(digits.utf8.count, to: &bytes)
+            bytes.append(contentsOf: digits.utf8)
+        }
+        let lengthAt = bytes.count
+        appendLength(0, to: &bytes)
+        timestamp.appendCanonicalText(to: &bytes)
+        let timestampLength = UInt32(truncatingIfNeeded: bytes.count - lengthAt - 4)
+        for shift in 0..<4 { bytes[lengthAt + shift] = UInt8(truncatingIfNeeded: timestampLength >> (24 - 8 * shift)) }
     }
 
     /// Lower-case hex SHA-256 of ``preimage(of:)``. The event's own `hash` is ignored.
@@ -142,6 +152,14 @@ extension AuditChain {
         private var scratch: [UInt8] = []
 
         public init() {}
+
+        /// A verifier that has checked the events up to `head` (by other means, e.g. straight from the stored bytes)
+        /// and goes on from there: the next event must be `head.lastID + 1` and link to `head.lastHash`.
+        public init(after head: Head) {
+            expectedID = head.lastID + 1
+            previousHash = head.lastHash
+            firstID = head.lastID > 0 ? 1 : 0
+        }
 
         /// Events checked so far.
         public var verifiedCount: Int64 { expectedID - 1 }

@@ -14,17 +14,20 @@ public enum Hashing {
 
     /// Whether the SHA-256 of `bytes` is `hex` (64 lower-case hex digits), compared without building a string.
     public static func sha256(_ bytes: [UInt8], equalsHex hex: String) -> Bool {
-        let digest = SHA256.hash(data: bytes)
         var text = hex
-        return text.withUTF8 { stored in
-            guard stored.count == 64 else { return false }
-            var index = 0
-            for byte in digest {
-                guard stored[index] == hexDigits[Int(byte >> 4)], stored[index + 1] == hexDigits[Int(byte & 0x0F)] else { return false }
-                index += 2
-            }
-            return true
+        return text.withUTF8 { sha256(bytes, equalsHexUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether the SHA-256 of `bytes` is the 64 lower-case hex digits in `stored` (UTF-8, e.g. a stored column).
+    public static func sha256(_ bytes: [UInt8], equalsHexUTF8 stored: UnsafeRawBufferPointer) -> Bool {
+        guard stored.count == 64 else { return false }
+        let digest = SHA256.hash(data: bytes)
+        var index = 0
+        for byte in digest {
+            guard stored[index] == hexDigits[Int(byte >> 4)], stored[index + 1] == hexDigits[Int(byte & 0x0F)] else { return false }
+            index += 2
         }
+        return true
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

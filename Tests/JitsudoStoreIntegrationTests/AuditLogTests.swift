@@ -2,6 +2,7 @@ import JitsudoCore
 import JitsudoStore
 import JitsudoTesting
 import PostgresNIO
+import Synchronization
 import Testing
 
 @Suite struct AuditLogTests {
@@ -88,6 +89,77 @@ import Testing
             try await test.database.query(PostgresQueryText("DELETE FROM audit_events WHERE id >= 4").query)
             #expect(try await log.verify().summary == "Chain broken at event 3: chain head expects event 10 but the log ends at event 3")
         }
+    }
+
+    /// `verify` checks rows from their stored bytes, in batches; whatever it finds must be what the core's verifier
+    /// finds over the decoded events. Events of every kind of field (no request, non-ASCII, long details), more than
+    /// two batches, and each column of one event changed in turn, in the second batch.
+    @Test func verifyFromStoredBytesAgreesWithTheCoreOnEveryColumn() async throws {
+        try await withTestDatabase { test in
+            let log = AuditLog(database: test.database)
+            let longDetails = String(repeating: "ü", count: 3_000)
+            try await test.database.transaction { connection in
+                var drafts: [AuditDraft] = []
+                for index in 0..<2_500 {
+                    drafts.append(
+                        AuditDraft(
+                            actor: "user\(index % 7)@exämple.com", action: index % 2 == 0 ? "request.created" : "request.approved",
+                            requestID: index % 3 == 0 ? nil : "req_\(index)", provider: index % 5 == 0 ? "" : "mock",
+                            resourceScope: "scope \u{2713}", outcome: index % 4 == 0 ? .failure : .success,
+                            details: index == 1_500 ? ["comment": .string(longDetails)] : ["n": .string("\(index)")]))
+                }
+                try await AuditLog.append(drafts, on: connection, logger: test.database.logger)
+            }
+            let progress = Mutex<[Int64]>([])
+            let intact = try await log.verify(progressEvery: 1_000) { count in progress.withLock { $0.append(count) } }
+            #expect(intact.summary == "Chain intact: 2500 events verified")
+            #expect(progress.withLock { $0 } == [1_000, 2_000], "every multiple of progressEvery, exactly")
+            var core = AuditChain.Verifier()
+            let events = try await allEvents(log)
+            for event in events { #expect(core.consume(event) == nil) }
+            try await test.database.query(PostgresQueryText("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete").query)
+            // Event 1501 has no request (NULL), provider "" and the long details.
+            let original = try #require(events.first { $0.id == 1_501 })
+            #expect(original.requestID == nil && original.provider == "")
+            let changes = [
+                ("actor_identity", "'mallory@example.com'"), ("action", "'request.denied'"), ("request_id", "'req_1'"), ("provider", "'aws'"),
+                ("resource_scope", "'prod'"), ("outcome", "'success'"),
+                ("details_json", "'{}'"), ("\"timestamp\"", "\"timestamp\" + interval '1 microsecond'"), ("prev_hash", "md5(hash) || md5(prev_hash)"),
+                ("hash", "md5(prev_hash) || md5(hash)"),
+            ]
+            for (column, value) in changes {
+                try await test.database.query(PostgresQueryText("UPDATE audit_events SET \(column) = \(value) WHERE id = 1501").query)
+                let stored = try await allEvents(log)
+                let tampered = try #require(stored.first { $0.id == 1_501 })
+                var resumed = AuditChain.Verifier(after: .init(lastID: 1_500, lastHash: original.prevHash))
+                let result = try await log.verify()
+                let core = resumed.consume(tampered)
+                let broken = try #require(core, "\(column) = \(value) breaks the chain for the core")
+                #expect(result == broken, "\(column) = \(value)")
+                #expect(result.brokenAtEventID == 1_501 && result.eventsVerified == 1_500, "\(column) = \(value)")
+                try await test.database.query(
+                    """
+                    UPDATE audit_events SET actor_identity = \(original.actorIdentity), action = \(original.action),
+                        request_id = \(original.requestID), provider = \(original.provider), resource_scope = \(original.resourceScope),
+                        outcome = \(original.outcome.rawValue), details_json = \(original.detailsJSON), prev_hash = \(original.prevHash),
+                        hash = \(original.hash),
+                        "timestamp" = timestamptz 'epoch' + (\(original.timestamp.microseconds) * interval '1 microsecond')
+                    WHERE id = 1501
+                    """)
+                #expect(try await log.verify().intact, "\(column) restored")
+            }
+        }
+    }
+
+    private func allEvents(_ log: AuditLog) async throws -> [AuditEvent] {
+        var events: [AuditEvent] = []
+        var pageToken = ""
+        repeat {
+            let page = try await log.events(matching: .init(), pageSize: 1_000, pageToken: pageToken)
+            events += page.events
+            pageToken = page.nextPageToken
+        } while !pageToken.isEmpty
+        return events
     }
 
     @Test func queriesFilterAndPageOldestFirst() async throws {
