@@ -231,7 +231,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // The shipped (release) daemon, for its memory at rest (issue 18; BENCHMARKS.md "idle RSS"): lld packs the
+            // position-independent executable's ~160,000 relative relocations (RELR: 3.7 MB of `.rela.dyn` that the
+            // loader read at every start become 30 KB), and nothing is exported from the executable (the static
+            // standard library's `-export-dynamic` put 61,000 symbols in `.dynsym`, 5 MB that `dladdr` walked). Still
+            // PIE; idle RSS 47 → 39 MiB.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"],
+                    .when(platforms: [.linux], configuration: .release))
+            ]
         ),
         // The `jitsudo` CLI: commands, the API client and output formatting.
         .target(
