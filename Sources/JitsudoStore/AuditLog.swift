@@ -22,7 +22,7 @@ public struct AuditLog: Sendable {
     /// chained when that transaction commits, and vanish with it if it rolls back.
     public static func append(_ drafts: [AuditDraft], on connection: PostgresConnection, logger: Logger) async throws {
         guard !drafts.isEmpty else { return }
-        try await connection.query(pendingInsert(drafts), logger: logger)
+        _ = try await connection.execute(PendingInsert(rows: AuditRows(drafts)), logger: logger)
         countAppends(drafts)
     }
 
@@ -39,9 +39,22 @@ public struct AuditLog: Sendable {
         try await database.transaction { connection in try await Self.append(draft, on: connection, logger: database.logger) }
     }
 
-    /// The one statement that records `drafts` in `audit_pending`.
-    static func pendingInsert(_ drafts: [AuditDraft]) -> PostgresQuery {
-        "INSERT INTO audit_pending \(auditRows: drafts)"
+    /// The one statement that records drafts in `audit_pending` (prepared once per connection).
+    struct PendingInsert: PostgresPreparedStatement {
+        typealias Row = ()
+        static let name = "jitsudo_audit_pending_insert_v1"
+        static let sql = "WITH \(AuditRows.withItem(firstParameter: 1)) SELECT"
+        static let bindingDataTypes = AuditRows.dataTypes
+
+        let rows: AuditRows
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 7)
+            rows.bind(to: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Counted when recorded; a transaction that later rolls back still counts (it is an attempt).

@@ -21,23 +21,9 @@ public struct RequestRepository: Sendable {
     public func create(
         _ request: ElevationRequest, audit: [AuditDraft], extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
     ) async throws -> ElevationRequest {
-        let metadata = try Self.encodeMetadata(request.metadata)
-        let insert: PostgresQuery = """
-            WITH created AS (
-                INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
-                                      break_glass, metadata, approver_tier, required_approvals, approver_identity, approver_comment,
-                                      created_at)
-                VALUES (\(request.id.rawValue), \(request.state.rawValue), \(request.requesterIdentity), \(request.provider),
-                        \(request.role), \(request.resourceScope), \(request.durationSeconds), \(request.reason),
-                        \(request.breakGlass), \(metadata)::jsonb, \(request.approverTier.rawValue), \(request.requiredApprovals),
-                        \(request.approverIdentity), \(request.approverComment),
-                        timestamptz 'epoch' + (\(request.createdAt.microseconds) * interval '1 microsecond'))
-                RETURNING \(unescaped: Self.columns)
-            )\(auditWithItem: audit)
-            SELECT * FROM created
-            """
+        let insert = InsertRequest(request: request, metadataJSON: try Self.encodeMetadata(request.metadata), audit: AuditRows(audit))
         return try await database.transaction { connection in
-            let stored = try await Self.single(try await connection.query(insert, logger: database.logger), id: request.id.rawValue)
+            let stored = try await Self.single(try await connection.execute(insert, logger: database.logger), id: request.id.rawValue)
             AuditLog.countAppends(audit)
             for write in extraWrites { try await write(connection, database.logger) }
             return stored
@@ -197,60 +183,19 @@ public struct RequestRepository: Sendable {
         try await database.transaction { connection in
             let logger = database.logger
             if let fence { try await Leadership.fence(fence, on: connection, logger: logger) }
-            let locked = try await Self.single(
-                try await connection.query(
-                    "SELECT \(unescaped: Self.columns) FROM requests WHERE id = \(id.rawValue) FOR UPDATE", logger: logger
-                ),
-                id: id.rawValue
-            )
+            let locked = try await Self.single(try await connection.execute(LockRequest(id: id), logger: logger), id: id.rawValue)
             var approvals: [Approval] = []
-            let approvalRows = try await connection.query(
-                """
-                SELECT approver_identity, comment, \(unescaped: SQL.micros("created_at")) FROM approvals
-                WHERE request_id = \(id.rawValue) ORDER BY created_at, approver_identity
-                """,
-                logger: logger
-            )
-            for try await (identity, comment, micros) in approvalRows.decode((String, String, Int64).self) {
-                approvals.append(Approval(approverIdentity: identity, comment: comment, createdAt: AuditTimestamp(microsecondsSinceEpoch: micros)))
-            }
+            for try await approval in try await connection.execute(ApprovalsOfRequest(id: id), logger: logger) { approvals.append(approval) }
             let change = try decide(locked, approvals)
             guard change.updatesRequest else {
                 try await AuditLog.append(change.audit, on: connection, logger: logger)
                 for write in change.extraWrites { try await write(connection, logger) }
                 return locked
             }
-            let new = change.request
-            let credentials = new.state == .active ? change.credentialsJSON : nil
-            let keepCredentials = new.state == .active && change.credentialsJSON == nil
             // One statement: the row, the approval, the queued revocation and the audit events. A row that left the
             // state read is not updated: no approval or revocation is written for it, and `single` throws `notFound`,
             // which rolls the whole transaction back, audit events included.
-            let updated = try await connection.query(
-                """
-                WITH updated AS (
-                    UPDATE requests SET
-                        state = \(new.state.rawValue),
-                        duration_seconds = \(new.durationSeconds),
-                        approver_tier = \(new.approverTier.rawValue),
-                        required_approvals = \(new.requiredApprovals),
-                        approver_identity = \(new.approverIdentity),
-                        approver_comment = \(new.approverComment),
-                        ai_reasoning_json = \(new.aiReasoningJSON),
-                        issued_at = timestamptz 'epoch' + (\(new.issuedAt?.microseconds) * interval '1 microsecond'),
-                        expires_at = timestamptz 'epoch' + (\(new.expiresAt?.microseconds) * interval '1 microsecond'),
-                        revoke_token = \(new.revokeToken),
-                        revoked_by = \(new.revokedBy),
-                        revoke_reason = \(new.revokeReason),
-                        credentials_json = CASE WHEN \(keepCredentials) THEN credentials_json ELSE \(credentials)::jsonb END,
-                        updated_at = now()
-                    WHERE id = \(id.rawValue) AND state = \(locked.state.rawValue)
-                    RETURNING \(unescaped: Self.columns)
-                )\(approvalWithItem: change.approval)\(revocationWithItem: change.revocation)\(auditWithItem: change.audit)
-                SELECT * FROM updated
-                """,
-                logger: logger
-            )
+            let updated = try await connection.execute(UpdateRequest(id: id, readState: locked.state, change: change), logger: logger)
             let stored = try await Self.single(updated, id: id.rawValue)
             AuditLog.countAppends(change.audit)
             for write in change.extraWrites { try await write(connection, logger) }
@@ -278,8 +223,13 @@ public struct RequestRepository: Sendable {
     /// commit (the audit link refusing, a deferred constraint) only after its rows, and stopping at the first row would
     /// lose that error and report a change that was rolled back.
     static func single(_ rows: PostgresRowSequence, id: String) async throws -> ElevationRequest {
+        try await single(rows.map { try decode($0) }, id: id)
+    }
+
+    /// ``single(_:id:)`` of a prepared statement's decoded rows.
+    static func single(_ requests: some AsyncSequence<ElevationRequest, any Error>, id: String) async throws -> ElevationRequest {
         var first: ElevationRequest?
-        for try await row in rows where first == nil { first = try decode(row) }
+        for try await request in requests where first == nil { first = request }
         guard let first else { throw StoreError(.notFound, "request \(id) not found", context: ["request.id": id]) }
         return first
     }
@@ -423,26 +373,5 @@ extension RequestRepository {
         let rows = try await database.query("SELECT COUNT(*)::integer FROM requests WHERE state = 'ACTIVE'")
         for try await value in rows.decode(Int.self) { return value }
         return 0
-    }
-}
-
-extension PostgresQuery.StringInterpolation {
-    /// `, approval_recorded AS (INSERT INTO approvals …)` for the row of the `updated` item, or nothing.
-    fileprivate mutating func appendInterpolation(approvalWithItem approval: Approval?) {
-        guard let approval else { return }
-        appendLiteral(", approval_recorded AS (INSERT INTO approvals (request_id, approver_identity, comment) SELECT id, ")
-        appendInterpolation(approval.approverIdentity)
-        appendLiteral(", ")
-        appendInterpolation(approval.comment)
-        appendLiteral(" FROM updated)")
-    }
-
-    /// `, revocation_queued AS (INSERT INTO revocations …)` for the row of the `updated` item (once per request), or
-    /// nothing.
-    fileprivate mutating func appendInterpolation(revocationWithItem cause: RequestStateMachine.RevocationCause?) {
-        guard let cause else { return }
-        appendLiteral(", revocation_queued AS (INSERT INTO revocations (request_id, cause) SELECT id, ")
-        appendInterpolation(cause.rawValue)
-        appendLiteral(" FROM updated ON CONFLICT (request_id) DO NOTHING)")
     }
 }
