@@ -20,9 +20,29 @@ public struct PrincipalRepository: Sendable {
 
     /// The trust tier of `identity`, 0 when unknown.
     public func trustTier(of identity: String) async throws -> Int {
-        let rows = try await database.query("SELECT trust_tier FROM principals WHERE identity = \(identity)")
-        for try await tier in rows.decode(Int.self) { return tier }
-        return 0
+        do {
+            for try await tier in try await database.client.execute(TrustTierOf(identity: identity), logger: database.logger) { return tier }
+            return 0
+        } catch {
+            throw Database.translate(error)
+        }
+    }
+
+    /// Every request's first question (prepared once per connection, like the request path's statements).
+    struct TrustTierOf: PostgresPreparedStatement {
+        static let name = "jitsudo_trust_tier_of_v1"
+        static let sql = "SELECT trust_tier FROM principals WHERE identity = $1"
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+
+        let identity: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(identity)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }
 
     /// Records that `identity` made an authenticated call: creates it, or bumps `last_seen_at` at most once a minute.
