@@ -44,13 +44,19 @@ struct GrantSweeper: Sendable {
                     }
                     await wake.wait(until: deadline, on: clock)
                     guard !Task.isCancelled, clock.now < deadline else { continue }
-                    let delay = await delayUntilNextDue()
-                    deadline = delay <= Self.dueMargin ? clock.now : min(deadline, clock.now + delay)
+                    deadline = Self.deadline(afterChange: deadline, now: clock.now, delayUntilDue: await delayUntilNextDue())
                 }
             }
             await group.next()
             group.cancelAll()
         }
+    }
+
+    /// The next pass's deadline after a schedule change (a NOTIFY): at once when something is due already (the delay is
+    /// only the margin), else the earlier of the current deadline and the new due moment — never later than it was, so
+    /// that a stream of changes cannot postpone a pass that is due.
+    static func deadline(afterChange current: AnyClock.Instant, now: AnyClock.Instant, delayUntilDue: Duration) -> AnyClock.Instant {
+        delayUntilDue <= dueMargin ? now : min(current, now + delayUntilDue)
     }
 
     /// Added to every wait for a due moment, so that the pass it wakes finds the moment passed on `now` too.
