@@ -141,7 +141,8 @@ for connections in 4 16; do
 done
 echo "audit verify (jitsudo, direct, whole process) | $verified events in ${verify_ms} ms = $(python3 -c "print(round($verified * 1000 / max($verify_ms, 1)))") events/s, max RSS $(($(cat "$dir/verify-rss") / 1024)) MiB | | (goal >= 500000/s)"
 echo "jitsudod ready after start (empty database, migrations included) | ${ready_ms} ms | | (goal <= 1000 ms)"
-echo "jitsudod RSS idle -> after load | $((idle_rss / 1024)) MiB -> $((loaded_rss / 1024)) MiB | | (goal idle <= 40 MiB)"
+mib() { awk -v kb="$1" 'BEGIN {printf "%.1f", kb / 1024}'; }  # one decimal: a floor would hide 40.9 as "40"
+echo "jitsudod RSS idle -> after load | $(mib "$idle_rss") MiB -> $(mib "$loaded_rss") MiB | | (goal idle <= 40 MiB)"
 echo "load average after the HTTP runs: $load_after"
 echo
 echo "chain (jitsudo audit verify): $verify_out"
