@@ -29,18 +29,12 @@ public struct PrincipalRepository: Sendable {
     }
 
     /// Every request's first question (prepared once per connection, like the request path's statements).
-    struct TrustTierOf: PostgresPreparedStatement {
+    struct TrustTierOf: OneTextParameterStatement {
         static let name = "jitsudo_trust_tier_of_v1"
         static let sql = "SELECT trust_tier FROM principals WHERE identity = $1"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
 
         let identity: String
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(identity)
-            return bindings
-        }
+        var parameter: String { identity }
 
         func decodeRow(_ row: PostgresRow) throws -> Int { try row.decode(Int.self) }
     }

@@ -54,38 +54,26 @@ extension RequestRepository {
     }
 
     /// The request, locked for the transition (`transition`).
-    struct LockRequest: PostgresPreparedStatement {
+    struct LockRequest: OneTextParameterStatement {
         static let name = "jitsudo_lock_request_v1"
         static let sql = "SELECT \(RequestRepository.columns) FROM requests WHERE id = $1 FOR UPDATE"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
 
         let id: RequestID
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id.rawValue)
-            return bindings
-        }
+        var parameter: String { id.rawValue }
 
         func decodeRow(_ row: PostgresRow) throws -> ElevationRequest { try RequestRepository.decode(row) }
     }
 
     /// A request's approvals, oldest first.
-    struct ApprovalsOfRequest: PostgresPreparedStatement {
+    struct ApprovalsOfRequest: OneTextParameterStatement {
         static let name = "jitsudo_approvals_of_request_v1"
         static let sql = """
             SELECT approver_identity, comment, \(SQL.micros("created_at")) FROM approvals
             WHERE request_id = $1 ORDER BY created_at, approver_identity
             """
-        static let bindingDataTypes: [PostgresDataType] = [.text]
 
         let id: RequestID
-
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id.rawValue)
-            return bindings
-        }
+        var parameter: String { id.rawValue }
 
         func decodeRow(_ row: PostgresRow) throws -> Approval {
             let (identity, comment, micros) = try row.decode((String, String, Int64).self)
