@@ -6,6 +6,8 @@
 # executions/s and coverage.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=scripts/test-lines.sh
+source scripts/test-lines.sh
 seconds=${FUZZ_SMOKE_SECONDS:-10}
 passed=0
 failed=0
@@ -14,20 +16,12 @@ for target in rego inputs jws audit config; do
     begun=$SECONDS
     if summary=$(FUZZ_OPTIMIZATION=-Onone scripts/libfuzzer.sh "$target" "$seconds" 2>.build/fuzz-smoke-"$target".log); then
         echo "    $summary"
-        echo "✔ Test libfuzzer_$target() passed after $((SECONDS - begun)) seconds."
+        test_passed "libfuzzer_$target" "$((SECONDS - begun))"
         passed=$((passed + 1))
     else
         tail -30 .build/fuzz-smoke-"$target".log
-        echo "✘ Test libfuzzer_$target() failed after $((SECONDS - begun)) seconds."
+        test_failed "libfuzzer_$target" "$((SECONDS - begun))"
         failed=$((failed + 1))
     fi
 done
-total=$((passed + failed))
-if [ "$failed" -eq 0 ]; then
-    echo "✔ Test run with $total tests passed after $((SECONDS - started)) seconds."
-else
-    echo "✘ Test run with $total tests failed after $((SECONDS - started)) seconds with $failed issues."
-fi
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+test_run_summary "$passed" "$failed" "$((SECONDS - started))"

@@ -14,6 +14,8 @@
 # jq, openssl, psql and python3 with oidc_provider_mock (scripts/ensure-deps.sh).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
+# shellcheck source=scripts/test-lines.sh
+source scripts/test-lines.sh
 images=${JITSUDO_IMAGES_DIR:-.build-images}
 bin_dir=${JITSUDO_RELEASE_BIN_DIR:-.build-release/release}
 version=$(sed -nE 's/.*static let current = "([^"]+)".*/\1/p' Sources/JitsudoCore/JitsudoVersion.swift)
@@ -275,16 +277,11 @@ for test in "${tests[@]}"; do
     ran=$((ran + 1))
     begin=$(date +%s.%N)
     if ("$test") >"$work/$name.log" 2>&1; then
-        echo "✔ Test $name() passed after $(seconds_since "$begin") seconds."
+        test_passed "$name" "$(seconds_since "$begin")"
     else
         failed=$((failed + 1))
-        echo "✘ Test $name() failed after $(seconds_since "$begin") seconds."
+        test_failed "$name" "$(seconds_since "$begin")"
         sed 's/^/    /' "$work/$name.log"
     fi
 done
-if [ "$failed" -eq 0 ]; then
-    echo "✔ Test run with $ran tests passed after $(seconds_since "$started") seconds."
-else
-    echo "✘ Test run with $ran tests failed after $(seconds_since "$started") seconds with $failed issues."
-    exit 1
-fi
+test_run_line "$ran" "$failed" "$(seconds_since "$started")" || exit 1

@@ -9,6 +9,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=scripts/test-lines.sh
+source "$root/scripts/test-lines.sh"
 limit=${JITSUDO_DRILL_TIMEOUT:-240}
 started=$SECONDS
 if [ -z "${JITSUDO_CLUSTER_DIR:-}" ] && [ -n "${JITSUDO_TEST_KUBECONFIG:-}" ]; then
@@ -20,10 +22,8 @@ if ! "$root/ops/cluster.sh" status >/dev/null 2>&1; then
     echo "=== ops/cluster.sh up"
     if ! "$root/ops/cluster.sh" up; then
         [ -n "${JITSUDO_DRILL_KEEP_CLUSTER:-}" ] || "$root/ops/cluster.sh" down
-        echo "✘ Test clusterUp() failed after $((SECONDS - started)) seconds."
-        echo "✘ Test run with 1 tests failed after $((SECONDS - started)) seconds with 1 issues."
-        echo
-        echo "0 passed, 1 failed"
+        test_failed clusterUp "$((SECONDS - started))"
+        test_run_summary 0 1 "$((SECONDS - started))"
         exit 1
     fi
     # Taken down at the end, and when the time limit of scripts/run-tests.sh ends this script.
@@ -49,19 +49,11 @@ for drill in "${drills[@]}"; do
     rc=$?
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
-        echo "✔ Test drill_${name//-/_}() passed after $((SECONDS - begin)) seconds."
+        test_passed "drill_${name//-/_}" "$((SECONDS - begin))"
     else
         failed=$((failed + 1))
         [ "$rc" -eq 124 ] && echo "DRILL FAILED: $name exceeded ${limit}s"
-        echo "✘ Test drill_${name//-/_}() failed after $((SECONDS - begin)) seconds."
+        test_failed "drill_${name//-/_}" "$((SECONDS - begin))"
     fi
 done
-total=$((passed + failed))
-if [ "$failed" -eq 0 ]; then
-    echo "✔ Test run with $total tests passed after $((SECONDS - started)) seconds."
-else
-    echo "✘ Test run with $total tests failed after $((SECONDS - started)) seconds with $failed issues."
-fi
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+test_run_summary "$passed" "$failed" "$((SECONDS - started))"
