@@ -7,7 +7,8 @@ import PostgresNIO
 /// It accepts a row only when it is the next event, links to the previous one and hashes to its stored hash; any
 /// other row (a broken chain, an unexpected column) is left to the caller, who decodes it and lets
 /// ``AuditChain/Verifier`` (resumed at ``head``) name the problem. The pre-image is the one
-/// ``AuditChain/appendPreimage(of:to:)`` builds (`AuditRowCheckTests` compares the two on every kind of field).
+/// ``AuditChain/appendPreimage(of:to:)`` builds (`AuditLogTests.verifyFromStoredBytesAgreesWithTheCoreOnEveryColumn`
+/// holds the two verdicts equal on every column).
 struct AuditRowCheck {
     private var lastID: Int64 = 0
     private var previousHash: ByteBuffer?
