@@ -102,9 +102,12 @@ public struct WireVerification: Codable, Sendable, Hashable {
     public var lastEventId: String
     public var brokenAtEventId: String
     public var problem: String
+    /// Events recorded but not yet sequenced into the chain when it was read (absent from older servers).
+    public var unsequencedEvents: String?
 
     public init(_ result: VerificationResult) {
         intact = result.intact
+        unsequencedEvents = String(result.unsequencedEvents)
         eventsVerified = String(result.eventsVerified)
         firstEventId = String(result.firstEventID)
         lastEventId = String(result.lastEventID)

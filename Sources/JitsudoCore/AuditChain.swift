@@ -140,6 +140,22 @@ public struct VerificationResult: Sendable, Hashable {
             ? "Chain intact: \(eventsVerified) events verified"
             : "Chain broken at event \(brokenAtEventID ?? 0): \(problem)"
     }
+
+    /// Events recorded with their change but not yet linked into the chain by the leader's sequencer when the chain
+    /// was read (they are not among `eventsVerified`).
+    public var unsequencedEvents: Int64 = 0
+
+    /// This result, saying how many events were waiting for their chain position.
+    public func reporting(unsequencedEvents count: Int64) -> VerificationResult {
+        var result = self
+        result.unsequencedEvents = count
+        return result
+    }
+
+    /// The line `audit verify` adds when events were waiting: nil when none was.
+    public static func unsequencedLine(_ count: Int64) -> String? {
+        count > 0 ? "\(count) events recorded but not yet sequenced into the chain (the leader links them; not verified yet)" : nil
+    }
 }
 
 extension AuditChain {

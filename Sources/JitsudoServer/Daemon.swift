@@ -170,6 +170,8 @@ public struct Daemon: Sendable {
             safetyInterval: .seconds(max(configuration.sweeper.intervalSeconds, 1)),
             pendingTTLSeconds: configuration.sweeper.pendingTTLSeconds, clock: clock, logger: logger)
         let driftReconcilers = drift
+        let sequencing = AuditSequencing(
+            sequencer: AuditSequencer(database: database), databaseURL: databaseURL, idlePause: .milliseconds(100), logger: logger)
         let chainMonitor = AuditChainMonitor(
             audit: service.audit, interval: .seconds(max(configuration.audit.verifyIntervalSeconds, 1)), logger: logger)
         let replica =
@@ -181,6 +183,7 @@ public struct Daemon: Sendable {
                 // Leader-only work ends together when leadership is lost.
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await sweeper.lead(epoch: epoch) }
+                    group.addTask { await sequencing.lead(epoch: epoch) }
                     group.addTask { await chainMonitor.run() }
                     for reconciler in driftReconcilers { group.addTask { await reconciler.run() } }
                     await group.next()

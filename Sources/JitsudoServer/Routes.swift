@@ -134,6 +134,9 @@ enum APIRoutes {
         }
         group.post("audit:verify") { _, context in
             _ = try context.requireCaller()
+            // Read-your-writes, best effort: the caller's own events are sequenced first when a leader is there; the
+            // answer counts the ones still waiting either way.
+            try? await deps.audit.awaitSequenced(within: .seconds(5))
             return try HTTPJSON.response(WireVerification(try await deps.audit.verify()))
         }
     }

@@ -5,12 +5,11 @@ import Metrics
 
 /// The append-only, hash-chained audit log (`audit.md`).
 ///
-/// Appends happen inside the caller's transaction and take no lock: the event is recorded in `audit_pending`, and
-/// PostgreSQL links it into the chain while that transaction commits (migration 8, a deferred trigger that locks the
-/// one-row chain head, computes the v2 hash and inserts the event). The head lock serialises only those commit-time
-/// links, across replicas, so concurrent writers never fail and never fork the chain, and the lock is never held
-/// across a round trip to a client. A transaction that rolls back leaves no event; one that commits has its events
-/// in `audit_events`, so every read after the commit sees them.
+/// Appends happen inside the caller's transaction and take no lock: the event is staged in `audit_pending`, durably,
+/// with the change it records (write-ahead: a transaction that rolls back leaves no event, one that commits has its
+/// events stored). The leader links staged events into the chain in batches (``AuditSequencer``, migration 11), so
+/// concurrent writers never wait for one another. Reads are read-your-writes: ``events(matching:pageSize:pageToken:)``
+/// first waits until every event staged before it is in the chain (``awaitSequenced(within:)``).
 public struct AuditLog: Sendable {
     public let database: Database
 
@@ -18,32 +17,68 @@ public struct AuditLog: Sendable {
         self.database = database
     }
 
-    /// Records `drafts`, in order, inside the transaction of `connection` (one statement, no lock); they are
-    /// chained when that transaction commits, and vanish with it if it rolls back.
+    /// Stages `drafts`, in order, inside the transaction of `connection` (one statement, no lock); they are stored
+    /// when that transaction commits, vanish with it if it rolls back, and are linked into the chain by the leader.
     public static func append(_ drafts: [AuditDraft], on connection: PostgresConnection, logger: Logger) async throws {
         guard !drafts.isEmpty else { return }
         _ = try await connection.execute(PendingInsert(rows: AuditRows(drafts)), logger: logger)
         countAppends(drafts)
     }
 
-    /// Records `draft` inside the transaction of `connection`; it is chained when that transaction commits.
+    /// Stages `draft` inside the transaction of `connection`.
     public static func append(_ draft: AuditDraft, on connection: PostgresConnection, logger: Logger) async throws {
         try await append([draft], on: connection, logger: logger)
     }
 
-    /// Appends `draft` on its own (for refusals, which change nothing else), in its own transaction: the event is in
-    /// the chain when this returns, or this throws. Not one autocommitted statement: its commit (where the link runs)
-    /// reports a failure after the statement's end, and PostgresNIO drops such an error — the event would be lost
-    /// without a word. An explicit `COMMIT` reports it.
+    /// Stages `draft` on its own (for refusals, which change nothing else): the event is stored when this returns, or
+    /// this throws. Its own transaction with an explicit `COMMIT`, so that a failure at commit is reported too.
     public func append(_ draft: AuditDraft) async throws {
         try await database.transaction { connection in try await Self.append(draft, on: connection, logger: database.logger) }
     }
 
-    /// The one statement that records drafts in `audit_pending` (prepared once per connection).
+    /// Waits until every event staged before this call is in the chain: the read-your-writes of audit reads. It asks
+    /// the leader to sequence at once (`NOTIFY jitsudo_audit_staged`) and looks again at growing intervals (2 ms to
+    /// 50 ms). Throws `unavailable` when `timeout` passes first (no leader is sequencing): an audit read that might
+    /// miss the caller's own events is refused rather than answered.
+    public func awaitSequenced(within timeout: Duration = .seconds(10)) async throws {
+        var watermark: Int64?
+        for try await value in try await database.query("SELECT max(seq) FROM audit_pending").decode(Int64?.self) { watermark = value }
+        guard let watermark else { return }
+        try await database.query("SELECT pg_notify('jitsudo_audit_staged', '')")
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var pause = Duration.milliseconds(2)
+        while true {
+            var waiting = false
+            for try await staged in try await database.query(
+                "SELECT EXISTS (SELECT 1 FROM audit_pending WHERE seq <= \(watermark))"
+            ).decode(Bool.self) { waiting = staged }
+            guard waiting else { return }
+            guard clock.now < deadline else {
+                var count: Int64 = 0
+                for try await value in try await database.query(
+                    "SELECT count(*) FROM audit_pending WHERE seq <= \(watermark)"
+                ).decode(Int64.self) { count = value }
+                throw StoreError(
+                    .unavailable,
+                    "\(count) audit events are not yet in the chain after \(timeout): no leader is sequencing them "
+                        + "(see 'jitsudo server status' and jitsudo_audit_unsequenced_oldest_seconds)",
+                    context: ["unsequenced": "\(count)"])
+            }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
+    /// The one statement that stages drafts in `audit_pending` (prepared once per connection). A plain `INSERT`, which
+    /// returns no rows: PostgresNIO answers a statement without rows (`Row == ()`) once the server has completed it,
+    /// error included, but one that returns a row (the `WITH … SELECT` this was) as soon as its row description
+    /// arrives — an error after that, such as a refused row, was dropped, and the transaction's `COMMIT` then rolled
+    /// back without a word (`anEventAppendedOnItsOwnThatCannotBeStagedIsAnError`).
     struct PendingInsert: PostgresPreparedStatement {
         typealias Row = ()
-        static let name = "jitsudo_audit_pending_insert_v1"
-        static let sql = "WITH \(AuditRows.withItem(firstParameter: 1)) SELECT"
+        static let name = "jitsudo_audit_pending_insert_v2"
+        static let sql = AuditRows.insert(firstParameter: 1)
         static let bindingDataTypes = AuditRows.dataTypes
 
         let rows: AuditRows
@@ -97,6 +132,7 @@ public struct AuditLog: Sendable {
 
     /// One page of events, oldest first, and the token of the next page ("" on the last).
     public func events(matching filter: Filter, pageSize: Int, pageToken: String = "") async throws -> (events: [AuditEvent], nextPageToken: String) {
+        try await awaitSequenced()
         let limit = min(max(pageSize, 1), 1000)
         let afterID = try PageToken.decode(pageToken, fingerprint: filter.fingerprint).flatMap { Int64($0) } ?? 0
         let rows = try await database.query(
@@ -126,7 +162,7 @@ public struct AuditLog: Sendable {
     }
 
     /// Verifies the whole chain (`audit.md` §4) in one repeatable-read snapshot, streaming rows so memory
-    /// stays constant. `progress` is called with the number of events checked every `progressEvery` events.
+    /// stays constant, and counts the events staged but not yet sequenced in that snapshot. `progress` is called with the number of events checked every `progressEvery` events.
     public func verify(
         progressEvery: Int64 = 10_000,
         progress: @Sendable (Int64) -> Void = { _ in }
@@ -138,6 +174,10 @@ public struct AuditLog: Sendable {
             var head = AuditChain.Head.genesis
             for try await (lastID, lastHash) in headRows.decode((Int64, String).self) {
                 head = AuditChain.Head(lastID: lastID, lastHash: lastHash)
+            }
+            var unsequenced: Int64 = 0
+            for try await count in try await connection.query("SELECT count(*) FROM audit_pending", logger: database.logger).decode(Int64.self) {
+                unsequenced = count
             }
             let rows = try await connection.query(
                 "SELECT \(unescaped: Self.columns) FROM audit_events ORDER BY id ASC", logger: database.logger
@@ -167,15 +207,15 @@ public struct AuditLog: Sendable {
             for try await row in rows {
                 batch.append(row)
                 guard batch.count == Self.verifyBatchSize else { continue }
-                if let broken = try await finishChecking() { return broken }
+                if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
                 checking = Task { [check, batch] in Self.check(batch, from: check) }
                 batch.removeAll(keepingCapacity: true)
             }
-            if let broken = try await finishChecking() { return broken }
+            if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
             checking = Task { [check, batch] in Self.check(batch, from: check) }
-            if let broken = try await finishChecking() { return broken }
+            if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
             let verifier = AuditChain.Verifier(after: check.head)
-            return verifier.finish(head: head)
+            return verifier.finish(head: head).reporting(unsequencedEvents: unsequenced)
         }
     }
 

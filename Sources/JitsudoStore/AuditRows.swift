@@ -14,19 +14,22 @@ struct AuditRows: Sendable {
     /// The types of the seven arrays.
     static let dataTypes = [PostgresDataType](repeating: .textArray, count: 7)
 
-    /// The `audit_recorded AS (INSERT INTO audit_pending …)` item of a `WITH`, reading the arrays from
-    /// `$firstParameter` on. `WITH ORDINALITY … ORDER BY` keeps the drafts' order: pending rows, and so chain
-    /// positions, follow it; a NULL request is bound as "".
-    static func withItem(firstParameter first: Int) -> String {
+    /// The `INSERT INTO audit_pending …` of the drafts, reading the arrays from `$firstParameter` on.
+    /// `WITH ORDINALITY … ORDER BY` keeps the drafts' order: staging order, and so chain positions, follow it; a NULL
+    /// request is bound as "".
+    static func insert(firstParameter first: Int) -> String {
         let arrays = (first..<first + 7).map { "$\($0)" }.joined(separator: ", ")
         return """
-            audit_recorded AS (
-                INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
-                SELECT actor, action, NULLIF(request_id, ''), provider, scope, outcome, details
-                FROM unnest(\(arrays)) WITH ORDINALITY AS t(actor, action, request_id, provider, scope, outcome, details, position)
-                ORDER BY position
-            )
+            INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
+            SELECT actor, action, NULLIF(request_id, ''), provider, scope, outcome, details
+            FROM unnest(\(arrays)) WITH ORDINALITY AS t(actor, action, request_id, provider, scope, outcome, details, position)
+            ORDER BY position
             """
+    }
+
+    /// The same insert as the `audit_recorded AS (…)` item of a `WITH`.
+    static func withItem(firstParameter first: Int) -> String {
+        "audit_recorded AS (\n\(insert(firstParameter: first))\n)"
     }
 
     func bind(to bindings: inout PostgresBindings) {

@@ -66,6 +66,13 @@ public struct TestDatabase: Sendable {
     public let url: DatabaseURL
     /// The handle the repositories take.
     public let database: Database
+
+    /// Links every staged audit event into the chain, as the leader's sequencer would (a store-level test runs no
+    /// leader); returns how many it linked.
+    @discardableResult
+    public func sequenceAudit() async throws -> Int {
+        try await AuditSequencer(database: database).sequenceAll(fence: nil)
+    }
 }
 
 /// Creates a fresh database (migrated unless told otherwise), runs `body` with a running client, then

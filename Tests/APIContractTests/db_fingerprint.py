@@ -1,6 +1,6 @@
 """A fingerprint of the state a refused call must never change (APIContractTests): requests, approvals, policies,
-principals (without last_seen_at, which every authenticated call may touch), revocations, and the audit log without
-audited refusals (outcome failure). One psql process serves the whole run."""
+principals (without last_seen_at, which every authenticated call may touch), revocations, and the audit log (staged
+and sequenced) without audited refusals (outcome failure). One psql process serves the whole run."""
 
 import re
 import subprocess
@@ -12,7 +12,13 @@ PARTS = {
     "principals": "(SELECT string_agg(concat_ws(',', p.identity, p.trust_tier, p.enrolled_by, p.enrolled_at, p.notes), '|' "
                   "ORDER BY p.identity) FROM principals p)",
     "revocations": "(SELECT string_agg(v::text, '|' ORDER BY v.request_id) FROM revocations v)",
-    "audit_events": "(SELECT string_agg(e.id || ':' || e.hash, '|' ORDER BY e.id) FROM audit_events e WHERE e.outcome = 'success')",
+    # Successful events wherever they are: staged (audit_pending) or already sequenced into the chain by the leader,
+    # which moves them between the two at its own pace; by content, since a position is only given when sequenced.
+    "audit_events": "(SELECT string_agg(x, '|' ORDER BY x) FROM ("
+                    "SELECT concat_ws(',', e.\"timestamp\", e.actor_identity, e.action, e.request_id, e.details_json) AS x "
+                    "FROM audit_events e WHERE e.outcome = 'success' UNION ALL "
+                    "SELECT concat_ws(',', p.staged_at, p.actor_identity, p.action, p.request_id, p.details_json) "
+                    "FROM audit_pending p WHERE p.outcome = 'success') s)",
 }
 # One md5 per part, so a difference names the table that changed.
 FINGERPRINT = "SELECT concat_ws(' ', " + ", ".join(f"'{name}=' || coalesce(md5({sql}), '-')" for name, sql in PARTS.items()) + ")"

@@ -128,6 +128,7 @@ extension MotoTests {
                     let drift = try await reconciler.reconcileOnce()
                     #expect(drift.map(\.requestID) == [second] && drift.first?.kind == "AccountAssignment", "\(drift)")
                     #expect(try await holders() == ["USER:\(center.userIDs[dave] ?? "")"], "standing access people granted is never touched")
+                    try await AuditSequencer(database: database).sequenceAll(fence: nil)
                     let audited = try await AuditLog(database: database).events(matching: .init(action: "grant.drift_removed"), pageSize: 5).events
                     #expect(audited.map(\.requestID) == [second] && audited.first?.detailsJSON.contains("grant_not_active") == true)
                     #expect(try await reconciler.reconcileOnce().isEmpty)

@@ -16,6 +16,7 @@ import Testing
             for index in 1...25 {
                 try await log.append(AuditDraft(actor: "user\(index)@example.com", action: "request.created", provider: "mock", resourceScope: "dev"))
             }
+            try await AuditSequencer(database: database).sequenceAll(fence: nil)
         }
         let restored = try await TestPostgres.shared.createDatabase()
         let restore = try CLIRunner.spawn(

@@ -205,6 +205,8 @@ import Testing
                 WHERE l.first_call_at < r.expires_at
                 """)
             #expect(early == 0, "grants revoked at the provider before their expiry")
+            // Every replica's events are in the one chain once the leader has sequenced them.
+            try await AuditLog(database: database).awaitSequenced(within: .seconds(30))
             let earlyAudit = try await scalar(
                 database,
                 """
@@ -215,6 +217,7 @@ import Testing
             #expect(try await scalar(database, "SELECT count(*)::integer FROM audit_events WHERE action = 'grant.expired'") == Self.grants)
             let verification = try await AuditLog(database: database).verify()
             #expect(verification.intact, "\(verification.summary)")
+            #expect(verification.unsequencedEvents == 0, "events left unsequenced: \(verification.unsequencedEvents)")
 
             // --- Figures (measured, printed, not asserted) ---
             var lags: [Double] = []

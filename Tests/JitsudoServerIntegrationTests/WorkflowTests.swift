@@ -244,12 +244,12 @@ import Testing
         try await withServer(policies: TestPolicies.standard) { server in
             let created = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: submission())
             let id = try server.decode(RequestEnvelope.self, created.body).request.id
-            try await server.database.query("ALTER TABLE audit_events ADD CONSTRAINT sabotage CHECK (id < 0) NOT VALID")
+            try await server.database.query("ALTER TABLE audit_pending ADD CONSTRAINT sabotage CHECK (seq < 0) NOT VALID")
             let approve = try await server.call(.POST, "/api/v1alpha1/requests/\(id)/approve", as: bob, json: "{}")
             #expect(approve.status == 500)
             #expect(approve.body.contains("quote request id"))
             #expect(!approve.body.contains("sabotage"), "no SQL leaks into messages")
-            try await server.database.query("ALTER TABLE audit_events DROP CONSTRAINT sabotage")
+            try await server.database.query("ALTER TABLE audit_pending DROP CONSTRAINT sabotage")
             let after = try server.decode(RequestEnvelope.self, try await server.call(.GET, "/api/v1alpha1/requests/\(id)", as: alice).body).request
             #expect(after.state == "REQUEST_STATE_PENDING" && after.approvals.isEmpty)
             let refused = try await server.call(.POST, "/api/v1alpha1/requests", as: mallory, json: submission())

@@ -10,28 +10,51 @@ import Testing
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
             try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created", details: ["comment": "LGTM \u{2713}"]))
+            #expect(try await test.sequenceAudit() == 1)
             let page = try await log.events(matching: .init(), pageSize: 10)
             #expect(page.events.count == 1)
             let stored = try #require(page.events.first)
-            // The database linked it (migration 8); the core's hash of the stored fields is the stored hash.
+            // The sequencer linked it; the core's hash of the stored fields is the stored hash.
             #expect(AuditChain.hash(of: stored) == stored.hash)
             #expect(stored.id == 1 && stored.prevHash == "" && stored.detailsJSON == #"{"comment":"LGTM \#u{2713}"}"#)
         }
     }
 
-    /// An event appended on its own (a refusal) is in the chain when `append` returns, or `append` throws: a link that
-    /// fails while the event commits is reported, not lost (PostgresNIO drops an error that follows a statement's end,
-    /// which is where an autocommitted statement's failed commit is reported).
-    @Test func anEventAppendedOnItsOwnWhoseLinkFailsIsAnError() async throws {
+    /// An event appended on its own (a refusal) is stored when `append` returns, or `append` throws: a failure to stage
+    /// it (here a sabotaged staging table) is reported, not lost, and stages nothing.
+    @Test func anEventAppendedOnItsOwnThatCannotBeStagedIsAnError() async throws {
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
             try await log.append(AuditDraft(actor: "alice@example.com", action: "request.denied", details: [:]))
-            try await test.database.query(PostgresQueryText("ALTER TABLE audit_events ADD CONSTRAINT sabotage CHECK (id < 2) NOT VALID").query)
+            try await test.database.query(PostgresQueryText("ALTER TABLE audit_pending ADD CONSTRAINT sabotage CHECK (seq < 2) NOT VALID").query)
             await #expect(throws: (any Error).self) {
                 try await log.append(AuditDraft(actor: "alice@example.com", action: "request.denied", details: [:]))
             }
+            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending") == 1)
+            #expect(try await test.sequenceAudit() == 1)
             #expect(try await log.events(matching: .init(), pageSize: 10).events.count == 1)
-            #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending") == 0)
+        }
+    }
+
+    /// The staging table makes the checks `audit_events` makes, so an event the chain would refuse is refused with its
+    /// change, in the change's transaction, and can never stop the sequencer later.
+    @Test func anEventTheChainWouldRefuseIsRefusedWhenStaged() async throws {
+        try await withTestDatabase { test in
+            for (column, value) in [("actor_identity", "''"), ("action", "'Request Created'"), ("request_id", "''"), ("outcome", "'maybe'")] {
+                let values = ["actor_identity": "'a@example.com'", "action": "'request.created'", "request_id": "NULL", "outcome": "'success'"]
+                    .merging([column: value]) { $1 }
+                await #expect(throws: (any Error).self, "\(column) = \(value)") {
+                    try await test.database.query(
+                        PostgresQueryText(
+                            """
+                            INSERT INTO audit_pending (actor_identity, action, request_id, provider, resource_scope, outcome, details_json)
+                            VALUES (\(values["actor_identity"]!), \(values["action"]!), \(values["request_id"]!), '', '', \(values["outcome"]!), '{}')
+                            """
+                        ).query)
+                }
+            }
+            let staged = try await count(test.database, "SELECT COUNT(*)::integer FROM audit_pending")
+            #expect(staged == 0)
         }
     }
 
@@ -39,6 +62,7 @@ import Testing
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
             try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created"))
+            try await test.sequenceAudit()
             for sql in ["UPDATE audit_events SET actor_identity = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"] {
                 do {
                     try await test.database.query(PostgresQueryText(sql).query)
@@ -57,11 +81,14 @@ import Testing
         )
         try await withTestDatabase { test in
             try await AuditLog(database: test.database).append(AuditDraft(actor: "alice@example.com", action: "request.created"))
+            try await test.sequenceAudit()
             var appURL = test.url
             appURL.username = "jitsudo_app"
             try await withClient(appURL) { app in
                 #expect(try await count(app, "SELECT COUNT(*)::integer FROM audit_events") == 1)
                 try await AuditLog(database: app).append(AuditDraft(actor: "bob@example.com", action: "request.created"))
+                // The application role sequences too (the leader runs as it): its grants are enough for that.
+                #expect(try await AuditSequencer(database: app).sequenceAll(fence: nil) == 1)
                 for sql in ["UPDATE audit_events SET actor_identity = 'x'", "DELETE FROM audit_events"] {
                     do {
                         try await app.query(PostgresQueryText(sql).query)
@@ -79,6 +106,7 @@ import Testing
         try await withTestDatabase { test in
             let log = AuditLog(database: test.database)
             for index in 0..<10 { try await log.append(AuditDraft(actor: "u\(index)@example.com", action: "request.created")) }
+            try await test.sequenceAudit()
             #expect(try await log.verify().summary == "Chain intact: 10 events verified")
             // A superuser who disables the guard and edits event 4 is still caught.
             try await test.database.query(PostgresQueryText("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete").query)
@@ -110,6 +138,7 @@ import Testing
                 }
                 try await AuditLog.append(drafts, on: connection, logger: test.database.logger)
             }
+            #expect(try await test.sequenceAudit() == 2_500)
             let progress = Mutex<[Int64]>([])
             let intact = try await log.verify(progressEvery: 1_000) { count in progress.withLock { $0.append(count) } }
             #expect(intact.summary == "Chain intact: 2500 events verified")
@@ -171,6 +200,7 @@ import Testing
                         actor: index % 3 == 0 ? "alice@example.com" : "bob@example.com",
                         action: index % 2 == 0 ? "request.created" : "grant.issued", provider: "mock"))
             }
+            try await test.sequenceAudit()
             let filter = AuditLog.Filter(actorIdentity: "alice@example.com")
             var ids: [Int64] = []
             var token = ""

@@ -114,6 +114,7 @@ import Testing
             }
             await #expect(throws: StoreError(.failedPrecondition, "")) { try await repository.transition(request.id, fence: 1, approveAsPolicy) }
             #expect(try await repository.get(request.id).state == .pending)
+            try await test.sequenceAudit()
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 1)
             #expect(try await repository.transition(request.id, fence: 2, approveAsPolicy).state == .approved)
 

@@ -27,6 +27,7 @@ struct CompileFailure: Error {}
             #expect(!second.created)
             #expect(second.policy.id == first.policy.id)
             #expect(second.policy.updatedBy == "root@example.com")
+            try await test.sequenceAudit()
             let events = try await AuditLog(database: test.database).events(matching: .init(), pageSize: 10).events
             #expect(events.map(\.action) == ["policy.created", "policy.updated"])
             #expect(events[1].detailsJSON.contains("\"rego_sha256\":\"\(Hashing.sha256Hex(second.policy.rego))\""))
@@ -56,6 +57,7 @@ struct CompileFailure: Error {}
                 try await policies.update("bad", enabled: true, description: nil, by: "admin@example.com", validate: refuseTwo)
             }
             #expect(try await policies.get("bad").enabled == false)
+            try await test.sequenceAudit()
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 2)
         }
     }
@@ -72,6 +74,7 @@ struct CompileFailure: Error {}
             try await policies.delete(applied.policy.id.rawValue, by: "admin@example.com", validate: acceptAll)
             await #expect(throws: StoreError(.notFound, "")) { try await policies.get("p1") }
             await #expect(throws: StoreError(.notFound, "")) { try await policies.delete("p1", by: "a@example.com", validate: acceptAll) }
+            try await test.sequenceAudit()
             let actions = try await AuditLog(database: test.database).events(matching: .init(), pageSize: 10).events.map(\.action)
             #expect(actions == ["policy.created", "policy.updated", "policy.deleted"])
             await #expect(throws: CoreError.self) {
@@ -119,6 +122,7 @@ struct CompileFailure: Error {}
             let set = try await principals.setTrustTier("carol@example.com", tier: 3, notes: "on-call lead", by: "admin@example.com")
             #expect(set.trustTier == 3 && set.enrolledBy == "admin@example.com" && set.notes == "on-call lead")
             _ = try await principals.setTrustTier("carol@example.com", tier: 4, notes: "", by: "admin@example.com")
+            try await test.sequenceAudit()
             let events = try await AuditLog(database: test.database).events(matching: .init(action: "principal.trust_tier_set"), pageSize: 10).events
             #expect(
                 events.map(\.detailsJSON) == [

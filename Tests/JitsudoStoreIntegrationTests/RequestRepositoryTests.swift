@@ -24,7 +24,9 @@ import Testing
             let stored = try await repository.get(request.id)
             #expect(stored.state == .approved)
             #expect(try await repository.approvals(of: request.id).count == 1)
+            try await test.sequenceAudit()
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 2)
+            try await test.sequenceAudit()
             #expect(try await AuditLog(database: test.database).verify().intact)
         }
     }
@@ -54,7 +56,9 @@ import Testing
                 return total
             }
             #expect(failures == 0)
+            try await test.sequenceAudit()
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 4_000)
+            try await test.sequenceAudit()
             let result = try await AuditLog(database: test.database).verify()
             #expect(result.intact, "\(result.summary)")
             #expect(result.summary == "Chain intact: 4000 events verified")
@@ -74,6 +78,7 @@ import Testing
                 }
             }
             #expect(try await repository.get(request.id).state == .pending)
+            try await test.sequenceAudit()
             #expect(try await count(test.database, "SELECT COUNT(*)::integer FROM audit_events") == 1)
         }
     }
@@ -83,8 +88,8 @@ import Testing
             let repository = RequestRepository(database: test.database)
             let (request, created) = newRequest()
             _ = try await repository.create(request, audit: [created])
-            // Sabotage the audit table: every further insert violates a constraint.
-            try await test.database.query(PostgresQueryText("ALTER TABLE audit_events ADD CONSTRAINT sabotage CHECK (id < 2) NOT VALID").query)
+            // Sabotage the staging table: every further event violates a constraint.
+            try await test.database.query(PostgresQueryText("ALTER TABLE audit_pending ADD CONSTRAINT sabotage CHECK (seq < 2) NOT VALID").query)
             await #expect(throws: (any Error).self) {
                 try await repository.transition(request.id, approve(by: "bob@example.com"))
             }

@@ -135,6 +135,7 @@ import Testing
                     $0.metadata.labels?["jitsudo.dev/request-id"]
                 }
                 #expect(left == [active])
+                try await test.sequenceAudit()
                 let events = try await AuditLog(database: test.database).events(matching: .init(), pageSize: 50).events
                     .filter { $0.action == "grant.drift_removed" }
                 #expect(events.count == 2)

@@ -22,6 +22,7 @@ enum CertificateCheck {
         try await withTestDatabase { db in
             let log = AuditLog(database: db.database)
             for index in 0..<events { _ = try await log.append(AuditDraft(actor: actor, action: "request.created", requestID: "req-\(index)")) }
+            try await db.sequenceAudit()
             return db.url
         }
     }
@@ -250,6 +251,7 @@ enum CertificateCheck {
             // The source changes after the backup: the restore must bring the file's 5 events, not the database's 6.
             _ = try await Database.withClient(setup.source, applicationName: "restore-tests", logger: Logger(label: "restore-tests")) {
                 try await AuditLog(database: $0).append(AuditDraft(actor: "after-backup", action: "request.created", requestID: "req-late"))
+                try await AuditSequencer(database: $0).sequenceAll(fence: nil)
             }
             let operatorTask = Env.startOperator(client, namespace: namespace)
             defer { operatorTask.cancel() }

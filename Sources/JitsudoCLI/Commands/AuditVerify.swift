@@ -57,7 +57,9 @@ struct AuditVerify: AsyncParsableCommand {
         }
         switch global.output {
         case .json, .yaml, .csv: try Renderer.emit(row, format: global.output)
-        case .table: Console.out(row.summary)
+        case .table:
+            Console.out(row.summary)
+            if let line = VerificationResult.unsequencedLine(row.unsequencedEvents) { Console.out(line) }
         }
         if !row.intact { throw ExitCode(3) }
     }
@@ -71,7 +73,8 @@ struct AuditVerify: AsyncParsableCommand {
         }
         return VerificationRow(
             intact: result.intact, eventsVerified: Int64(result.eventsVerified) ?? 0, firstEventId: Int64(result.firstEventId) ?? 0,
-            lastEventId: Int64(result.lastEventId) ?? 0, brokenAtEventId: Int64(result.brokenAtEventId), problem: result.problem
+            lastEventId: Int64(result.lastEventId) ?? 0, brokenAtEventId: Int64(result.brokenAtEventId), problem: result.problem,
+            unsequencedEvents: result.unsequencedEvents.flatMap { Int64($0) } ?? 0
         )
     }
 
@@ -99,7 +102,8 @@ struct AuditVerify: AsyncParsableCommand {
         }
         return VerificationRow(
             intact: result.intact, eventsVerified: result.eventsVerified, firstEventId: result.firstEventID,
-            lastEventId: result.lastEventID, brokenAtEventId: result.brokenAtEventID, problem: result.problem
+            lastEventId: result.lastEventID, brokenAtEventId: result.brokenAtEventID, problem: result.problem,
+            unsequencedEvents: result.unsequencedEvents
         )
     }
 }

@@ -121,10 +121,11 @@ struct VerificationRow: Encodable, Sendable {
     var firstEventId, lastEventId: Int64
     var brokenAtEventId: Int64?
     var problem: String
+    var unsequencedEvents: Int64 = 0
 
     enum CodingKeys: String, CodingKey {
         case intact, eventsVerified = "events_verified", firstEventId = "first_event_id", lastEventId = "last_event_id"
-        case brokenAtEventId = "broken_at_event_id", problem
+        case brokenAtEventId = "broken_at_event_id", problem, unsequencedEvents = "unsequenced_events"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -139,6 +140,7 @@ struct VerificationRow: Encodable, Sendable {
             try container.encodeNil(forKey: .brokenAtEventId)
         }
         try container.encode(problem, forKey: .problem)
+        try container.encode(unsequencedEvents, forKey: .unsequencedEvents)
     }
 
     /// `Chain intact: N events verified` / `Chain broken at event <id>: <problem>`.
