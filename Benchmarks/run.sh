@@ -78,6 +78,20 @@ for clients in 1 8; do
     grep -q "number of failed transactions: 0 " <<<"$out" || { echo "audit appends failed: $out" >&2; exit 1; }
     appended=$((appended + $(processed <<<"$out")))
 done
+# The appends were acknowledged once staged; jitsudod (the leader) sequences them into the chain meanwhile. Wait until
+# it has caught up (every acknowledged append in the chain), and say how long that took after the last append.
+drained() {  # what -> milliseconds until audit_pending is empty (fails after 300 s; progress every 5 s)
+    local started now left reported=0
+    started=$(date +%s%N)
+    while left=$(psql -X -A -t "$db_url" -c "SELECT count(*) FROM audit_pending") && [ "$left" -ne 0 ]; do
+        now=$((($(date +%s%N) - started) / 1000000))
+        [ "$now" -ge 300000 ] && { echo "the sequencer did not catch up ($1): $left events still staged" >&2; exit 1; }
+        if [ "$now" -ge $((reported + 5000)) ]; then echo "  waiting for the sequencer ($1): $left events staged" >&2; reported=$now; fi
+        sleep 0.01
+    done
+    echo $((($(date +%s%N) - started) / 1000000))
+}
+append_drain_ms=$(drained "audit appends")
 stored=$(psql -X -A -t "$db_url" -c "SELECT count(*) FROM audit_events WHERE actor_identity = 'writer@example.com'")
 forks=$(psql -X -A -t "$db_url" -c "SELECT (SELECT last_id FROM audit_chain_head) - count(*) + (SELECT count(*) FROM audit_pending) FROM audit_events")
 
@@ -105,6 +119,7 @@ for connections in 4 16; do
     create[$connections]=$(wrk_run "$connections" "$here/http/create-request.lua" "$base/api/v1alpha1/requests")
 done
 loaded_rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+lag_after=$(curl -sf --cacert "$ca" "$base/metrics" | awk '/^jitsudo_audit_unsequenced_oldest_seconds / {print $2}')
 load_after=$(uptime | sed 's/.*load average: //')
 
 # --- audit verify over a long chain ---------------------------------------------------------------------------------
@@ -115,7 +130,9 @@ if [ "$have" -lt "$verify_events" ]; then
         SELECT 'filler' || (n % 97) || '@example.com', 'request.created', 'req_01JQ' || lpad(n::text, 22, '0'), 'mock', 'bench',
                'success', '{\"n\":' || n || ',\"reason\":\"INC-4421 benchmark\"}' FROM generate_series(1, $((verify_events - have))) AS n"
     bulk_ms=$((($(date +%s%N) - bulk_started) / 1000000))
-    echo "bulk-appended $((verify_events - have)) events in one transaction: ${bulk_ms} ms"
+    echo "bulk-staged $((verify_events - have)) events in one transaction: ${bulk_ms} ms"
+    bulk_drain_ms=$(drained "bulk load")
+    bulk_sequenced=$((verify_events - have))
 fi
 verify_started=$(date +%s%N)
 verify_out=$("$bin/jitsudo" audit verify --database-url "$db_url" --progress-every 0 2>/dev/null)
@@ -133,6 +150,11 @@ echo "plain INSERT, 8 clients (baseline) | ${plain[8]}/s | | "
 echo "audit append, 1 writer | ${append[1]}/s | plain 1 client | $(ratio "${append[1]}" "${plain[1]}")"
 echo "audit append, 8 writers | ${append[8]}/s | plain 8 clients | $(ratio "${append[8]}" "${plain[8]}") (goal >= 0.50)"
 echo "audit appends: $appended acknowledged, $stored stored (lost: $((appended - stored))); head minus events (forks/gaps): $forks"
+echo "audit sequencing: caught up ${append_drain_ms} ms after the last append"
+if [ -n "${bulk_drain_ms:-}" ]; then
+    echo "audit sequencing, bulk | $bulk_sequenced events in ${bulk_drain_ms} ms = $(python3 -c "print(round($bulk_sequenced * 1000 / max($bulk_drain_ms, 1)))") events/s | | "
+fi
+echo "jitsudo_audit_unsequenced_oldest_seconds after the HTTP runs (leader): ${lag_after:-absent}"
 for connections in 4 16; do
     n=${noop[$connections]}
     c=${create[$connections]}

@@ -6,9 +6,9 @@ import Metrics
 /// The leader's audit sequencing: links the events every replica stages into the one hash chain, in batches
 /// (``AuditSequencer``), for as long as this replica leads.
 ///
-/// While events wait it links batch after batch; when none is staged it looks again after a pause that doubles from
-/// 1 ms to `idlePause`, and at once on `NOTIFY jitsudo_audit_staged` (an audit read that waits for its own events
-/// sends it). The pause is real time on purpose: it only bounds how long an event waits for its position, it decides
+/// While batches come full it links one after another; after a partial batch it pauses 5 ms so that a steady stream
+/// gathers into batches instead of a transaction per event; when none is staged the pause doubles up to `idlePause`.
+/// It looks at once on `NOTIFY jitsudo_audit_staged` (an audit read that waits for its own events sends it). The pause is real time on purpose: it only bounds how long an event waits for its position, it decides
 /// nothing about a request. Every batch re-checks `epoch` in its own transaction, like every other leader write, so a
 /// deposed leader links nothing. Exports `jitsudo_audit_unsequenced_oldest_seconds` (0 when nothing waits), the delay
 /// the tamper-evidence window is measured by (docs/decisions.md), and counts `jitsudo_audit_sequenced_total`.
@@ -33,7 +33,7 @@ struct AuditSequencing: Sendable {
 
     func sequence(epoch: Int64, wake: WakeSignal) async {
         let clock = ContinuousClock()
-        var pause = Self.shortestPause
+        var pause = Self.gatherPause
         while !Task.isCancelled {
             do {
                 let linked = try await sequenceWaiting(epoch: epoch)
@@ -48,26 +48,28 @@ struct AuditSequencing: Sendable {
         }
     }
 
-    /// Links batches while events wait; returns how many it linked.
+    /// Links batches while they come full; returns how many it linked.
     func sequenceWaiting(epoch: Int64) async throws -> Int {
         var linked = 0
         while !Task.isCancelled {
             let oldest = try await sequencer.oldestStagedAge()
             Gauge(label: "jitsudo_audit_unsequenced_oldest_seconds").record(oldest ?? 0)
             guard oldest != nil else { return linked }
-            let batch = try await sequencer.sequenceBatch(fence: epoch)
+            let batch = try await sequencer.sequenceBatch(limit: AuditSequencer.defaultBatchSize, fence: epoch)
             Counter(label: "jitsudo_audit_sequenced_total").increment(by: batch)
             linked += batch
-            if batch == 0 { return linked }
+            if batch < AuditSequencer.defaultBatchSize { return linked }
         }
         return linked
     }
 
-    static let shortestPause = Duration.milliseconds(1)
+    /// The pause after a look that linked something: long enough for the next events of a steady stream to gather into
+    /// one batch (a batch is one transaction and a few round trips, whatever its size), short against the window.
+    static let gatherPause = Duration.milliseconds(5)
 
-    /// The pause before the next look: the shortest after a look that linked something, else twice the last one, at
-    /// most `idle`.
+    /// The pause before the next look: the gathering pause after a look that linked something, else twice the last
+    /// one, at most `idle`.
     static func pause(after last: Duration, linked: Int, idle: Duration) -> Duration {
-        linked > 0 ? shortestPause : min(last * 2, idle)
+        linked > 0 ? gatherPause : min(last * 2, idle)
     }
 }

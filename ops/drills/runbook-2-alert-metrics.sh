@@ -16,7 +16,7 @@ epoch_of_not_after() { date -u -d "$(sed -n 's/^notAfter=//p')" +%s; }
 # Every ready replica: its exported notAfter is the served certificate's; exactly one is leader, and the leader's
 # verification reports the chain intact. Repeated until it holds (a leader change or a rollout may be under way).
 check_replicas() {
-    local port ports scraped served exported leader leaders=0 intact="" verified=0
+    local port ports scraped served exported leader leaders=0 intact="" verified=0 unsequenced=""
     ports=$(kubectl get pods -l app=jitsudod -o jsonpath='{range .items[*]}{.metadata.annotations.fakelet\.jitsudo\.dev/port}{"\n"}{end}')
     [ -n "$ports" ] || { echo "no jitsudod pod with a port"; return 1; }
     for port in $ports; do
@@ -30,10 +30,12 @@ check_replicas() {
             leaders=$((leaders + 1))
             intact=$(metric jitsudo_audit_chain_intact)
             verified=$(metric jitsudo_audit_events_verified)
+            unsequenced=$(metric jitsudo_audit_unsequenced_oldest_seconds)
         fi
     done
-    echo "leaders: $leaders; the leader's jitsudo_audit_chain_intact ${intact:-absent}, jitsudo_audit_events_verified ${verified:-absent}"
-    [ "$leaders" -eq 1 ] && [ "${intact%.*}" = 1 ] && [ "${verified%.*}" -gt 0 ]
+    echo "leaders: $leaders; the leader's jitsudo_audit_chain_intact ${intact:-absent}, jitsudo_audit_events_verified ${verified:-absent}," \
+        "jitsudo_audit_unsequenced_oldest_seconds ${unsequenced:-absent}"
+    [ "$leaders" -eq 1 ] && [ "${intact%.*}" = 1 ] && [ "${verified%.*}" -gt 0 ] && [ -n "$unsequenced" ]
 }
 eventually 40 "jitsudod: served notAfter, one leader, audit chain intact" 'check_replicas'
 verified=$(sed -nE 's/.*jitsudo_audit_events_verified ([0-9]+).*/\1/p' <<<"$out")
