@@ -6,7 +6,7 @@ import Metrics
 /// The leader's audit sequencing: links the events every replica stages into the one hash chain, in batches
 /// (``AuditSequencer``), for as long as this replica leads.
 ///
-/// While batches come full it links one after another; after a partial batch it pauses 5 ms so that a steady stream
+/// While batches come full it links one after another; after a partial batch it pauses 20 ms so that a steady stream
 /// gathers into batches instead of a transaction per event; when none is staged the pause doubles up to `idlePause`.
 /// It looks at once on `NOTIFY jitsudo_audit_staged` (an audit read that waits for its own events sends it). The pause is real time on purpose: it only bounds how long an event waits for its position, it decides
 /// nothing about a request. Every batch re-checks `epoch` in its own transaction, like every other leader write, so a
@@ -65,7 +65,7 @@ struct AuditSequencing: Sendable {
 
     /// The pause after a look that linked something: long enough for the next events of a steady stream to gather into
     /// one batch (a batch is one transaction and a few round trips, whatever its size), short against the window.
-    static let gatherPause = Duration.milliseconds(5)
+    static let gatherPause = Duration.milliseconds(20)
 
     /// The pause before the next look: the gathering pause after a look that linked something, else twice the last
     /// one, at most `idle`.

@@ -19,6 +19,6 @@ import Testing
             pause = AuditSequencing.pause(after: pause, linked: 0, idle: idle)
             pauses.append(pause)
         }
-        #expect(pauses.map { $0 / .milliseconds(1) } == [10, 20, 40, 80, 100, 100])
+        #expect(pauses.map { $0 / .milliseconds(1) } == [40, 80, 100, 100, 100, 100])
     }
 }
