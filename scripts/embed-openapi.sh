@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
     echo "/// The OpenAPI 3 document of the API, served at \`GET /openapi.yaml\`."
     echo "enum OpenAPIDocument {"
     echo '    static let yaml = #"""'
-    sed 's/^/    /' docs/openapi.yaml
+    sed 's/^/        /' docs/openapi.yaml
     echo ''
-    echo '    """#'
+    echo '        """#'
     echo "}"
 } > Sources/JitsudoServer/OpenAPIDocument.swift

@@ -2,455 +2,455 @@
 /// The OpenAPI 3 document of the API, served at `GET /openapi.yaml`.
 enum OpenAPIDocument {
     static let yaml = #"""
-    openapi: 3.0.3
-    info:
-      title: jitsudo control plane API
-      version: v1alpha1
-      description: >
-        Just-in-time privileged access. Contract: shared/spec/api.md. Every error response has the shape
-        ErrorBody. Authentication is an OIDC ID token as `Authorization: Bearer <token>` on every
-        /api/v1alpha1 route.
-    servers:
-      - url: http://localhost:8080
-    security:
-      - bearer: []
-    paths:
-      /healthz:
-        get:
-          operationId: getHealth
-          summary: Liveness
-          security: []
-          responses:
-            "200": {description: "`ok`", content: {text/plain: {schema: {type: string}}}}
-      /readyz:
-        get:
-          operationId: getReadiness
-          summary: Readiness (database, migrations, policies, leadership)
-          security: []
-          responses:
-            "200": {description: ready, content: {application/json: {schema: {$ref: "#/components/schemas/Readiness"}}}}
-            "503": {description: not ready, content: {application/json: {schema: {$ref: "#/components/schemas/Readiness"}}}}
-      /version:
-        get:
-          operationId: getVersion
-          summary: Server version
-          security: []
-          responses:
-            "200": {description: version, content: {application/json: {schema: {$ref: "#/components/schemas/Version"}}}}
-      /metrics:
-        get:
-          operationId: getMetrics
-          summary: Prometheus metrics
-          security: []
-          responses:
-            "200": {description: text exposition, content: {text/plain: {schema: {type: string}}}}
-      /openapi.yaml:
-        get:
-          operationId: getOpenAPIDocument
-          summary: This document
-          security: []
-          responses:
-            "200": {description: OpenAPI 3 document (YAML), content: {application/yaml: {schema: {type: object}}}}
-      /mcp:
-        post:
-          operationId: callMCP
-          summary: Automated approver (MCP, JSON-RPC 2.0) for requests routed to tier ai_review
-          description: >-
-            One JSON-RPC 2.0 message per request. Methods initialize, ping, tools/list, tools/call with the tools
-            list_pending_ai_review, get_request_details, approve_request, deny_request, escalate_to_human.
-            JSON-RPC errors are answered with HTTP 200; a message without id (a notification) with 202 and no body.
-          security: [{mcpToken: []}]
-          requestBody:
-            required: true
-            content: {application/json: {schema: {description: "one JSON-RPC 2.0 message; anything else is answered with a JSON-RPC error"}}}
-          responses:
-            "200": {description: JSON-RPC response, content: {application/json: {schema: {type: object}}}}
-            "202": {description: notification acknowledged}
-            "400": {$ref: "#/components/responses/Error"}
-            "401": {$ref: "#/components/responses/Error"}
-            "404": {$ref: "#/components/responses/Error"}
-            "413": {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests:
-        get:
-          operationId: listRequests
-          summary: List requests, newest first
+        openapi: 3.0.3
+        info:
+          title: jitsudo control plane API
+          version: v1alpha1
+          description: >
+            Just-in-time privileged access. Contract: shared/spec/api.md. Every error response has the shape
+            ErrorBody. Authentication is an OIDC ID token as `Authorization: Bearer <token>` on every
+            /api/v1alpha1 route.
+        servers:
+          - url: http://localhost:8080
+        security:
+          - bearer: []
+        paths:
+          /healthz:
+            get:
+              operationId: getHealth
+              summary: Liveness
+              security: []
+              responses:
+                "200": {description: "`ok`", content: {text/plain: {schema: {type: string}}}}
+          /readyz:
+            get:
+              operationId: getReadiness
+              summary: Readiness (database, migrations, policies, leadership)
+              security: []
+              responses:
+                "200": {description: ready, content: {application/json: {schema: {$ref: "#/components/schemas/Readiness"}}}}
+                "503": {description: not ready, content: {application/json: {schema: {$ref: "#/components/schemas/Readiness"}}}}
+          /version:
+            get:
+              operationId: getVersion
+              summary: Server version
+              security: []
+              responses:
+                "200": {description: version, content: {application/json: {schema: {$ref: "#/components/schemas/Version"}}}}
+          /metrics:
+            get:
+              operationId: getMetrics
+              summary: Prometheus metrics
+              security: []
+              responses:
+                "200": {description: text exposition, content: {text/plain: {schema: {type: string}}}}
+          /openapi.yaml:
+            get:
+              operationId: getOpenAPIDocument
+              summary: This document
+              security: []
+              responses:
+                "200": {description: OpenAPI 3 document (YAML), content: {application/yaml: {schema: {type: object}}}}
+          /mcp:
+            post:
+              operationId: callMCP
+              summary: Automated approver (MCP, JSON-RPC 2.0) for requests routed to tier ai_review
+              description: >-
+                One JSON-RPC 2.0 message per request. Methods initialize, ping, tools/list, tools/call with the tools
+                list_pending_ai_review, get_request_details, approve_request, deny_request, escalate_to_human.
+                JSON-RPC errors are answered with HTTP 200; a message without id (a notification) with 202 and no body.
+              security: [{mcpToken: []}]
+              requestBody:
+                required: true
+                content: {application/json: {schema: {description: "one JSON-RPC 2.0 message; anything else is answered with a JSON-RPC error"}}}
+              responses:
+                "200": {description: JSON-RPC response, content: {application/json: {schema: {type: object}}}}
+                "202": {description: notification acknowledged}
+                "400": {$ref: "#/components/responses/Error"}
+                "401": {$ref: "#/components/responses/Error"}
+                "404": {$ref: "#/components/responses/Error"}
+                "413": {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests:
+            get:
+              operationId: listRequests
+              summary: List requests, newest first
+              parameters:
+                - {name: mine, in: query, schema: {type: boolean}}
+                - {name: pending, in: query, schema: {type: boolean}}
+                - {name: requester_identity, in: query, schema: {type: string}}
+                - {name: state, in: query, schema: {type: string, pattern: "^(([Rr][Ee][Qq][Uu][Ee][Ss][Tt]_[Ss][Tt][Aa][Tt][Ee]_)?([Pp][Ee][Nn][Dd][Ii][Nn][Gg]|[Aa][Pp][Pp][Rr][Oo][Vv][Ee][Dd]|[Rr][Ee][Jj][Ee][Cc][Tt][Ee][Dd]|[Aa][Cc][Tt][Ii][Vv][Ee]|[Ee][Xx][Pp][Ii][Rr][Ee][Dd]|[Rr][Ee][Vv][Oo][Kk][Ee][Dd])|\\+?0*[1-6])?$"}, description: "PENDING … REVOKED in any case, REQUEST_STATE_*, or its number 1–6; empty means any"}
+                - {name: provider, in: query, schema: {type: string}}
+                - {name: page_size, in: query, schema: {type: integer, format: int64, minimum: 1, default: 200}, description: "at most 1000; larger values are clamped to 1000"}
+                - {name: page_token, in: query, schema: {type: string}}
+              responses:
+                "200": {description: a page, content: {application/json: {schema: {$ref: "#/components/schemas/RequestList"}}}}
+                default: {$ref: "#/components/responses/Error"}
+            post:
+              operationId: createRequest
+              summary: Create a request (eligibility policy decides; tier auto and break-glass come back ACTIVE)
+              requestBody:
+                required: true
+                content: {application/json: {schema: {$ref: "#/components/schemas/CreateRequest"}}}
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests:revoke:
+            post:
+              operationId: revokeAllRequests
+              summary: Revoke every ACTIVE grant of one identity (admin)
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [requesterIdentity], properties: {requesterIdentity: {type: string, minLength: 1}, reason: {type: string, nullable: true}}}}}
+              responses:
+                "200": {description: result, content: {application/json: {schema: {$ref: "#/components/schemas/BulkRevokeResult"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}:
+            get:
+              operationId: getRequest
+              summary: Get one request
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}/approve:
+            post:
+              operationId: approveRequest
+              summary: Approve (never one's own request); retries a failed grant
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              requestBody:
+                content: {application/json: {schema: {type: object, properties: {comment: {type: string, nullable: true}}}}}
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}/deny:
+            post:
+              operationId: denyRequest
+              summary: Deny, or withdraw one's own request
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [reason], properties: {reason: {type: string, minLength: 1}}}}}
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}/revoke:
+            post:
+              operationId: revokeRequest
+              summary: Revoke an ACTIVE or APPROVED request (requester or admin); final requests return unchanged
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              requestBody:
+                content: {application/json: {schema: {type: object, properties: {reason: {type: string, nullable: true}}}}}
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}/extend:
+            post:
+              operationId: extendRequest
+              summary: Extend an ACTIVE grant (re-checked by the eligibility policy)
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [durationSeconds], properties: {durationSeconds: {$ref: "#/components/schemas/DurationSecondsInput"}, reason: {type: string, nullable: true}}}}}
+              responses:
+                "200": {$ref: "#/components/responses/Request"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/requests/{id}/credentials:
+            get:
+              operationId: getCredentials
+              summary: Credentials of an ACTIVE grant (requester only; audited)
+              parameters: [{$ref: "#/components/parameters/RequestID"}]
+              responses:
+                "200": {description: grant, content: {application/json: {schema: {type: object, properties: {grant: {$ref: "#/components/schemas/ElevationGrant"}}}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/policies:
+            get:
+              operationId: listPolicies
+              summary: List policies by name
+              parameters:
+                - {name: type, in: query, schema: {$ref: "#/components/schemas/PolicyTypeName"}, description: "empty or unspecified means both"}
+                - {name: name, in: query, schema: {type: string}}
+              responses:
+                "200": {description: policies, content: {application/json: {schema: {type: object, properties: {policies: {type: array, items: {$ref: "#/components/schemas/Policy"}}}}}}}
+                default: {$ref: "#/components/responses/Error"}
+            post:
+              operationId: applyPolicy
+              summary: Create or replace a policy by name (admin); the resulting set must compile
+              requestBody:
+                required: true
+                content: {application/json: {schema: {$ref: "#/components/schemas/ApplyPolicy"}}}
+              responses:
+                "200": {$ref: "#/components/responses/Policy"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/policies:eval:
+            post:
+              operationId: evaluatePolicies
+              summary: Evaluate the loaded policies of a type against an input (dry run)
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [inputJson], properties: {inputJson: {type: string, minLength: 1}, type: {allOf: [{$ref: "#/components/schemas/PolicyTypeName"}], nullable: true}, now: {allOf: [{$ref: "#/components/schemas/UTCTime"}], nullable: true}}}}}
+              responses:
+                "200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/EvalResult"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/policies/{id}:
+            get:
+              operationId: getPolicy
+              summary: Get a policy by id or name
+              parameters: [{$ref: "#/components/parameters/PolicyID"}]
+              responses:
+                "200": {$ref: "#/components/responses/Policy"}
+                default: {$ref: "#/components/responses/Error"}
+            patch:
+              operationId: updatePolicy
+              summary: Enable, disable or describe a policy (admin)
+              parameters: [{$ref: "#/components/parameters/PolicyID"}]
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, properties: {enabled: {type: boolean, nullable: true}, description: {type: string, nullable: true}}, anyOf: [{required: [enabled], properties: {enabled: {type: boolean}}}, {required: [description], properties: {description: {type: string}}}]}}}
+              responses:
+                "200": {$ref: "#/components/responses/Policy"}
+                default: {$ref: "#/components/responses/Error"}
+            delete:
+              operationId: deletePolicy
+              summary: Delete a policy (admin)
+              parameters: [{$ref: "#/components/parameters/PolicyID"}]
+              responses:
+                "200": {description: deleted, content: {application/json: {schema: {type: object}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/admin/reload-policies:
+            post:
+              operationId: reloadPolicies
+              summary: Reload policies on this replica (admin)
+              responses:
+                "200": {description: loaded, content: {application/json: {schema: {type: object, properties: {policiesLoaded: {type: integer}}}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/audit:
+            get:
+              operationId: listAuditEvents
+              summary: Query the audit log, oldest first
+              parameters:
+                - {name: actor_identity, in: query, schema: {type: string}}
+                - {name: provider, in: query, schema: {type: string}}
+                - {name: request_id, in: query, schema: {type: string}}
+                - {name: action, in: query, schema: {type: string}}
+                - {name: since, in: query, schema: {$ref: "#/components/schemas/UTCTime"}, description: inclusive}
+                - {name: until, in: query, schema: {$ref: "#/components/schemas/UTCTime"}, description: inclusive}
+                - {name: page_size, in: query, schema: {type: integer, format: int64, minimum: 1, default: 100}, description: "at most 1000; larger values are clamped to 1000"}
+                - {name: page_token, in: query, schema: {type: string}}
+              responses:
+                "200": {description: events, content: {application/json: {schema: {type: object, properties: {events: {type: array, items: {$ref: "#/components/schemas/AuditEvent"}}, nextPageToken: {type: string}}}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/audit:verify:
+            post:
+              operationId: verifyAuditChain
+              summary: Verify the audit hash chain
+              responses:
+                "200": {description: result, content: {application/json: {schema: {$ref: "#/components/schemas/Verification"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/principals/{identity}:
+            get:
+              operationId: getPrincipal
+              summary: Get a principal
+              parameters: [{$ref: "#/components/parameters/Identity"}]
+              responses:
+                "200": {$ref: "#/components/responses/Principal"}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1alpha1/principals/{identity}/trust-tier:
+            put:
+              operationId: setTrustTier
+              summary: Set a trust tier (admin)
+              parameters: [{$ref: "#/components/parameters/Identity"}]
+              requestBody:
+                required: true
+                content: {application/json: {schema: {type: object, required: [trustTier], properties: {trustTier: {type: integer, minimum: 0, maximum: 4}, notes: {type: string, nullable: true}}}}}
+              responses:
+                "200": {$ref: "#/components/responses/Principal"}
+                default: {$ref: "#/components/responses/Error"}
+        components:
+          securitySchemes:
+            bearer: {type: http, scheme: bearer, bearerFormat: JWT}
+            mcpToken: {type: http, scheme: bearer, description: "the static token configured as mcp.token"}
           parameters:
-            - {name: mine, in: query, schema: {type: boolean}}
-            - {name: pending, in: query, schema: {type: boolean}}
-            - {name: requester_identity, in: query, schema: {type: string}}
-            - {name: state, in: query, schema: {type: string, pattern: "^(([Rr][Ee][Qq][Uu][Ee][Ss][Tt]_[Ss][Tt][Aa][Tt][Ee]_)?([Pp][Ee][Nn][Dd][Ii][Nn][Gg]|[Aa][Pp][Pp][Rr][Oo][Vv][Ee][Dd]|[Rr][Ee][Jj][Ee][Cc][Tt][Ee][Dd]|[Aa][Cc][Tt][Ii][Vv][Ee]|[Ee][Xx][Pp][Ii][Rr][Ee][Dd]|[Rr][Ee][Vv][Oo][Kk][Ee][Dd])|\\+?0*[1-6])?$"}, description: "PENDING … REVOKED in any case, REQUEST_STATE_*, or its number 1–6; empty means any"}
-            - {name: provider, in: query, schema: {type: string}}
-            - {name: page_size, in: query, schema: {type: integer, format: int64, minimum: 1, default: 200}, description: "at most 1000; larger values are clamped to 1000"}
-            - {name: page_token, in: query, schema: {type: string}}
+            RequestID: {name: id, in: path, required: true, schema: {type: string, pattern: "^req_[0-9A-HJKMNP-TV-Z]{26}$"}}
+            PolicyID: {name: id, in: path, required: true, schema: {type: string}, description: "pol_… id or policy name"}
+            Identity: {name: identity, in: path, required: true, schema: {type: string}}
           responses:
-            "200": {description: a page, content: {application/json: {schema: {$ref: "#/components/schemas/RequestList"}}}}
-            default: {$ref: "#/components/responses/Error"}
-        post:
-          operationId: createRequest
-          summary: Create a request (eligibility policy decides; tier auto and break-glass come back ACTIVE)
-          requestBody:
-            required: true
-            content: {application/json: {schema: {$ref: "#/components/schemas/CreateRequest"}}}
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests:revoke:
-        post:
-          operationId: revokeAllRequests
-          summary: Revoke every ACTIVE grant of one identity (admin)
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, required: [requesterIdentity], properties: {requesterIdentity: {type: string, minLength: 1}, reason: {type: string, nullable: true}}}}}
-          responses:
-            "200": {description: result, content: {application/json: {schema: {$ref: "#/components/schemas/BulkRevokeResult"}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}:
-        get:
-          operationId: getRequest
-          summary: Get one request
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}/approve:
-        post:
-          operationId: approveRequest
-          summary: Approve (never one's own request); retries a failed grant
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          requestBody:
-            content: {application/json: {schema: {type: object, properties: {comment: {type: string, nullable: true}}}}}
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}/deny:
-        post:
-          operationId: denyRequest
-          summary: Deny, or withdraw one's own request
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, required: [reason], properties: {reason: {type: string, minLength: 1}}}}}
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}/revoke:
-        post:
-          operationId: revokeRequest
-          summary: Revoke an ACTIVE or APPROVED request (requester or admin); final requests return unchanged
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          requestBody:
-            content: {application/json: {schema: {type: object, properties: {reason: {type: string, nullable: true}}}}}
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}/extend:
-        post:
-          operationId: extendRequest
-          summary: Extend an ACTIVE grant (re-checked by the eligibility policy)
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, required: [durationSeconds], properties: {durationSeconds: {$ref: "#/components/schemas/DurationSecondsInput"}, reason: {type: string, nullable: true}}}}}
-          responses:
-            "200": {$ref: "#/components/responses/Request"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/requests/{id}/credentials:
-        get:
-          operationId: getCredentials
-          summary: Credentials of an ACTIVE grant (requester only; audited)
-          parameters: [{$ref: "#/components/parameters/RequestID"}]
-          responses:
-            "200": {description: grant, content: {application/json: {schema: {type: object, properties: {grant: {$ref: "#/components/schemas/ElevationGrant"}}}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/policies:
-        get:
-          operationId: listPolicies
-          summary: List policies by name
-          parameters:
-            - {name: type, in: query, schema: {$ref: "#/components/schemas/PolicyTypeName"}, description: "empty or unspecified means both"}
-            - {name: name, in: query, schema: {type: string}}
-          responses:
-            "200": {description: policies, content: {application/json: {schema: {type: object, properties: {policies: {type: array, items: {$ref: "#/components/schemas/Policy"}}}}}}}
-            default: {$ref: "#/components/responses/Error"}
-        post:
-          operationId: applyPolicy
-          summary: Create or replace a policy by name (admin); the resulting set must compile
-          requestBody:
-            required: true
-            content: {application/json: {schema: {$ref: "#/components/schemas/ApplyPolicy"}}}
-          responses:
-            "200": {$ref: "#/components/responses/Policy"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/policies:eval:
-        post:
-          operationId: evaluatePolicies
-          summary: Evaluate the loaded policies of a type against an input (dry run)
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, required: [inputJson], properties: {inputJson: {type: string, minLength: 1}, type: {allOf: [{$ref: "#/components/schemas/PolicyTypeName"}], nullable: true}, now: {allOf: [{$ref: "#/components/schemas/UTCTime"}], nullable: true}}}}}
-          responses:
-            "200": {description: decision, content: {application/json: {schema: {$ref: "#/components/schemas/EvalResult"}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/policies/{id}:
-        get:
-          operationId: getPolicy
-          summary: Get a policy by id or name
-          parameters: [{$ref: "#/components/parameters/PolicyID"}]
-          responses:
-            "200": {$ref: "#/components/responses/Policy"}
-            default: {$ref: "#/components/responses/Error"}
-        patch:
-          operationId: updatePolicy
-          summary: Enable, disable or describe a policy (admin)
-          parameters: [{$ref: "#/components/parameters/PolicyID"}]
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, properties: {enabled: {type: boolean, nullable: true}, description: {type: string, nullable: true}}, anyOf: [{required: [enabled], properties: {enabled: {type: boolean}}}, {required: [description], properties: {description: {type: string}}}]}}}
-          responses:
-            "200": {$ref: "#/components/responses/Policy"}
-            default: {$ref: "#/components/responses/Error"}
-        delete:
-          operationId: deletePolicy
-          summary: Delete a policy (admin)
-          parameters: [{$ref: "#/components/parameters/PolicyID"}]
-          responses:
-            "200": {description: deleted, content: {application/json: {schema: {type: object}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/admin/reload-policies:
-        post:
-          operationId: reloadPolicies
-          summary: Reload policies on this replica (admin)
-          responses:
-            "200": {description: loaded, content: {application/json: {schema: {type: object, properties: {policiesLoaded: {type: integer}}}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/audit:
-        get:
-          operationId: listAuditEvents
-          summary: Query the audit log, oldest first
-          parameters:
-            - {name: actor_identity, in: query, schema: {type: string}}
-            - {name: provider, in: query, schema: {type: string}}
-            - {name: request_id, in: query, schema: {type: string}}
-            - {name: action, in: query, schema: {type: string}}
-            - {name: since, in: query, schema: {$ref: "#/components/schemas/UTCTime"}, description: inclusive}
-            - {name: until, in: query, schema: {$ref: "#/components/schemas/UTCTime"}, description: inclusive}
-            - {name: page_size, in: query, schema: {type: integer, format: int64, minimum: 1, default: 100}, description: "at most 1000; larger values are clamped to 1000"}
-            - {name: page_token, in: query, schema: {type: string}}
-          responses:
-            "200": {description: events, content: {application/json: {schema: {type: object, properties: {events: {type: array, items: {$ref: "#/components/schemas/AuditEvent"}}, nextPageToken: {type: string}}}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/audit:verify:
-        post:
-          operationId: verifyAuditChain
-          summary: Verify the audit hash chain
-          responses:
-            "200": {description: result, content: {application/json: {schema: {$ref: "#/components/schemas/Verification"}}}}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/principals/{identity}:
-        get:
-          operationId: getPrincipal
-          summary: Get a principal
-          parameters: [{$ref: "#/components/parameters/Identity"}]
-          responses:
-            "200": {$ref: "#/components/responses/Principal"}
-            default: {$ref: "#/components/responses/Error"}
-      /api/v1alpha1/principals/{identity}/trust-tier:
-        put:
-          operationId: setTrustTier
-          summary: Set a trust tier (admin)
-          parameters: [{$ref: "#/components/parameters/Identity"}]
-          requestBody:
-            required: true
-            content: {application/json: {schema: {type: object, required: [trustTier], properties: {trustTier: {type: integer, minimum: 0, maximum: 4}, notes: {type: string, nullable: true}}}}}
-          responses:
-            "200": {$ref: "#/components/responses/Principal"}
-            default: {$ref: "#/components/responses/Error"}
-    components:
-      securitySchemes:
-        bearer: {type: http, scheme: bearer, bearerFormat: JWT}
-        mcpToken: {type: http, scheme: bearer, description: "the static token configured as mcp.token"}
-      parameters:
-        RequestID: {name: id, in: path, required: true, schema: {type: string, pattern: "^req_[0-9A-HJKMNP-TV-Z]{26}$"}}
-        PolicyID: {name: id, in: path, required: true, schema: {type: string}, description: "pol_… id or policy name"}
-        Identity: {name: identity, in: path, required: true, schema: {type: string}}
-      responses:
-        Error:
-          description: error (400, 401, 403, 404, 409, 413, 500, 502, 503)
-          content: {application/json: {schema: {$ref: "#/components/schemas/ErrorBody"}}}
-        Request:
-          description: a request
-          content: {application/json: {schema: {type: object, properties: {request: {$ref: "#/components/schemas/ElevationRequest"}}}}}
-          links:
-            GetRequest: {operationId: getRequest, parameters: {id: "$response.body#/request/id"}}
-            ApproveRequest: {operationId: approveRequest, parameters: {id: "$response.body#/request/id"}}
-            DenyRequest: {operationId: denyRequest, parameters: {id: "$response.body#/request/id"}}
-            RevokeRequest: {operationId: revokeRequest, parameters: {id: "$response.body#/request/id"}}
-            ExtendRequest: {operationId: extendRequest, parameters: {id: "$response.body#/request/id"}}
-            GetCredentials: {operationId: getCredentials, parameters: {id: "$response.body#/request/id"}}
-        Policy:
-          description: a policy
-          content: {application/json: {schema: {type: object, properties: {policy: {$ref: "#/components/schemas/Policy"}}}}}
-        Principal:
-          description: a principal
-          content: {application/json: {schema: {type: object, properties: {principal: {$ref: "#/components/schemas/Principal"}}}}}
-      schemas:
-        Int64: {type: string, pattern: "^-?[0-9]+$", description: 64-bit integer as a decimal string}
-        DurationSecondsInput:
-          description: seconds from 1 to 31622400 (366 days), as a JSON number or a decimal string
-          anyOf:
-            - {type: string, pattern: "^0*([1-9][0-9]{0,6}|[12][0-9]{7}|30[0-9]{6}|31[0-5][0-9]{5}|316[01][0-9]{4}|3162[01][0-9]{3}|31622[0-3][0-9]{2}|31622400)$"}
-            - {type: integer, minimum: 1, maximum: 31622400}
-        UTCTime: {type: string, format: date-time, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?[Zz]$", description: "RFC 3339 in UTC (Z)"}
-        PolicyTypeName: {type: string, pattern: "^(([Pp][Oo][Ll][Ii][Cc][Yy]_[Tt][Yy][Pp][Ee]_)?([Ee][Ll][Ii][Gg][Ii][Bb][Ii][Ll][Ii][Tt][Yy]|[Aa][Pp][Pp][Rr][Oo][Vv][Aa][Ll]|[12])|0|[Pp][Oo][Ll][Ii][Cc][Yy]_[Tt][Yy][Pp][Ee]_[Uu][Nn][Ss][Pp][Ee][Cc][Ii][Ff][Ii][Ee][Dd])?$"}
-        ErrorBody:
-          type: object
-          required: [code, message, details, error]
-          properties:
-            code: {type: integer}
-            message: {type: string}
-            details: {type: array, items: {}}
-            error: {type: object, required: [code, message], properties: {code: {type: string}, message: {type: string}}}
-        CreateRequest:
-          type: object
-          required: [provider, role, durationSeconds]
-          properties:
-            provider: {type: string, minLength: 1, maxLength: 64}
-            role: {type: string, minLength: 1, maxLength: 256}
-            resourceScope: {type: string, maxLength: 512, nullable: true}
-            durationSeconds: {$ref: "#/components/schemas/DurationSecondsInput"}
-            reason: {type: string, maxLength: 2048, nullable: true}
-            breakGlass: {type: boolean, nullable: true}
-            metadata: {type: object, additionalProperties: {type: string}, nullable: true}
-        Approval:
-          type: object
-          properties: {approverIdentity: {type: string}, comment: {type: string}, createdAt: {type: string, format: date-time}}
-        ElevationRequest:
-          type: object
-          required: [id, state, requesterIdentity, provider, role, resourceScope, durationSeconds, reason, breakGlass, metadata, createdAt,
-            updatedAt, approverIdentity, approverComment, expiresAt, approverTier, aiReasoningJson, issuedAt, revokedBy, revokeReason,
-            requiredApprovals, approvals, revocationPending, revocationError]
-          properties:
-            id: {type: string}
-            state: {type: string, enum: [REQUEST_STATE_PENDING, REQUEST_STATE_APPROVED, REQUEST_STATE_REJECTED, REQUEST_STATE_ACTIVE, REQUEST_STATE_EXPIRED, REQUEST_STATE_REVOKED]}
-            requesterIdentity: {type: string}
-            provider: {type: string}
-            role: {type: string}
-            resourceScope: {type: string}
-            durationSeconds: {$ref: "#/components/schemas/Int64"}
-            reason: {type: string}
-            breakGlass: {type: boolean}
-            metadata: {type: object, additionalProperties: {type: string}}
-            createdAt: {type: string, format: date-time}
-            updatedAt: {type: string, format: date-time}
-            approverIdentity: {type: string}
-            approverComment: {type: string}
-            expiresAt: {type: string, format: date-time, nullable: true}
-            approverTier: {type: string, enum: [auto, ai_review, human]}
-            aiReasoningJson: {type: string}
-            issuedAt: {type: string, format: date-time, nullable: true}
-            revokedBy: {type: string}
-            revokeReason: {type: string}
-            requiredApprovals: {type: integer}
-            approvals: {type: array, items: {$ref: "#/components/schemas/Approval"}}
-            revocationPending: {type: boolean}
-            revocationError: {type: string}
-        RequestList:
-          type: object
-          properties: {requests: {type: array, items: {$ref: "#/components/schemas/ElevationRequest"}}, nextPageToken: {type: string}}
-        BulkRevokeResult:
-          type: object
-          properties:
-            revoked: {type: array, items: {$ref: "#/components/schemas/ElevationRequest"}}
-            failed: {type: array, items: {type: object, properties: {id: {type: string}, message: {type: string}}}}
-        ElevationGrant:
-          type: object
-          properties:
-            requestId: {type: string}
-            credentials: {type: array, items: {type: object, properties: {name: {type: string}, value: {type: string}}}}
-            issuedAt: {type: string, format: date-time}
-            expiresAt: {type: string, format: date-time}
-        ApplyPolicy:
-          type: object
-          required: [name, rego]
-          properties:
-            name: {type: string, pattern: "^[A-Za-z0-9._-]{1,128}$"}
-            type:
-              description: "eligibility (default) or approval in any case, POLICY_TYPE_*, or its number"
-              nullable: true
-              anyOf: [{$ref: "#/components/schemas/PolicyTypeName"}, {type: integer, enum: [0, 1, 2]}]
-            rego: {type: string, minLength: 1}
-            description: {type: string, maxLength: 4096, nullable: true}
-            enabled: {type: boolean, nullable: true, description: omitted means false}
-        Policy:
-          type: object
-          properties:
-            id: {type: string}
-            name: {type: string}
-            type: {type: string, enum: [POLICY_TYPE_ELIGIBILITY, POLICY_TYPE_APPROVAL]}
-            rego: {type: string}
-            description: {type: string}
-            enabled: {type: boolean}
-            createdAt: {type: string, format: date-time}
-            updatedAt: {type: string, format: date-time}
-            updatedBy: {type: string}
-        EvalResult:
-          type: object
-          properties: {allowed: {type: boolean}, reason: {type: string}, resultJson: {type: string}}
-        AuditEvent:
-          type: object
-          properties:
-            id: {$ref: "#/components/schemas/Int64"}
-            timestamp: {type: string, format: date-time}
-            actorIdentity: {type: string}
-            action: {type: string}
-            requestId: {type: string}
-            provider: {type: string}
-            resourceScope: {type: string}
-            outcome: {type: string, enum: [success, failure]}
-            detailsJson: {type: string}
-            prevHash: {type: string}
-            hash: {type: string}
-        Verification:
-          type: object
-          properties:
-            intact: {type: boolean}
-            eventsVerified: {$ref: "#/components/schemas/Int64"}
-            firstEventId: {type: string}
-            lastEventId: {type: string}
-            brokenAtEventId: {type: string}
-            problem: {type: string}
-            unsequencedEvents: {$ref: "#/components/schemas/Int64"}
-        Principal:
-          type: object
-          properties:
-            identity: {type: string}
-            trustTier: {type: integer, minimum: 0, maximum: 4}
-            enrolledBy: {type: string}
-            enrolledAt: {type: string, format: date-time}
-            lastSeenAt: {type: string, format: date-time}
-            notes: {type: string}
-        Version:
-          type: object
-          properties: {version: {type: string}, api_versions: {type: array, items: {type: string}}}
-        Readiness:
-          type: object
-          properties:
-            status: {type: string}
-            role: {type: string, enum: [leader, standby]}
-            epoch: {type: integer, format: int64}
-            heartbeatAgeMs: {type: integer, format: int64}
-            checks: {type: object, additionalProperties: {type: string}}
-            replicas:
-              type: array
-              description: every replica that reported within the last five minutes (role and epoch as it last reported them)
-              items:
-                type: object
-                properties:
-                  id: {type: string}
-                  address: {type: string}
-                  role: {type: string, enum: [leader, standby]}
-                  epoch: {type: integer, format: int64}
-                  heartbeatAgeMs: {type: integer, format: int64}
+            Error:
+              description: error (400, 401, 403, 404, 409, 413, 500, 502, 503)
+              content: {application/json: {schema: {$ref: "#/components/schemas/ErrorBody"}}}
+            Request:
+              description: a request
+              content: {application/json: {schema: {type: object, properties: {request: {$ref: "#/components/schemas/ElevationRequest"}}}}}
+              links:
+                GetRequest: {operationId: getRequest, parameters: {id: "$response.body#/request/id"}}
+                ApproveRequest: {operationId: approveRequest, parameters: {id: "$response.body#/request/id"}}
+                DenyRequest: {operationId: denyRequest, parameters: {id: "$response.body#/request/id"}}
+                RevokeRequest: {operationId: revokeRequest, parameters: {id: "$response.body#/request/id"}}
+                ExtendRequest: {operationId: extendRequest, parameters: {id: "$response.body#/request/id"}}
+                GetCredentials: {operationId: getCredentials, parameters: {id: "$response.body#/request/id"}}
+            Policy:
+              description: a policy
+              content: {application/json: {schema: {type: object, properties: {policy: {$ref: "#/components/schemas/Policy"}}}}}
+            Principal:
+              description: a principal
+              content: {application/json: {schema: {type: object, properties: {principal: {$ref: "#/components/schemas/Principal"}}}}}
+          schemas:
+            Int64: {type: string, pattern: "^-?[0-9]+$", description: 64-bit integer as a decimal string}
+            DurationSecondsInput:
+              description: seconds from 1 to 31622400 (366 days), as a JSON number or a decimal string
+              anyOf:
+                - {type: string, pattern: "^0*([1-9][0-9]{0,6}|[12][0-9]{7}|30[0-9]{6}|31[0-5][0-9]{5}|316[01][0-9]{4}|3162[01][0-9]{3}|31622[0-3][0-9]{2}|31622400)$"}
+                - {type: integer, minimum: 1, maximum: 31622400}
+            UTCTime: {type: string, format: date-time, pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?[Zz]$", description: "RFC 3339 in UTC (Z)"}
+            PolicyTypeName: {type: string, pattern: "^(([Pp][Oo][Ll][Ii][Cc][Yy]_[Tt][Yy][Pp][Ee]_)?([Ee][Ll][Ii][Gg][Ii][Bb][Ii][Ll][Ii][Tt][Yy]|[Aa][Pp][Pp][Rr][Oo][Vv][Aa][Ll]|[12])|0|[Pp][Oo][Ll][Ii][Cc][Yy]_[Tt][Yy][Pp][Ee]_[Uu][Nn][Ss][Pp][Ee][Cc][Ii][Ff][Ii][Ee][Dd])?$"}
+            ErrorBody:
+              type: object
+              required: [code, message, details, error]
+              properties:
+                code: {type: integer}
+                message: {type: string}
+                details: {type: array, items: {}}
+                error: {type: object, required: [code, message], properties: {code: {type: string}, message: {type: string}}}
+            CreateRequest:
+              type: object
+              required: [provider, role, durationSeconds]
+              properties:
+                provider: {type: string, minLength: 1, maxLength: 64}
+                role: {type: string, minLength: 1, maxLength: 256}
+                resourceScope: {type: string, maxLength: 512, nullable: true}
+                durationSeconds: {$ref: "#/components/schemas/DurationSecondsInput"}
+                reason: {type: string, maxLength: 2048, nullable: true}
+                breakGlass: {type: boolean, nullable: true}
+                metadata: {type: object, additionalProperties: {type: string}, nullable: true}
+            Approval:
+              type: object
+              properties: {approverIdentity: {type: string}, comment: {type: string}, createdAt: {type: string, format: date-time}}
+            ElevationRequest:
+              type: object
+              required: [id, state, requesterIdentity, provider, role, resourceScope, durationSeconds, reason, breakGlass, metadata, createdAt,
+                updatedAt, approverIdentity, approverComment, expiresAt, approverTier, aiReasoningJson, issuedAt, revokedBy, revokeReason,
+                requiredApprovals, approvals, revocationPending, revocationError]
+              properties:
+                id: {type: string}
+                state: {type: string, enum: [REQUEST_STATE_PENDING, REQUEST_STATE_APPROVED, REQUEST_STATE_REJECTED, REQUEST_STATE_ACTIVE, REQUEST_STATE_EXPIRED, REQUEST_STATE_REVOKED]}
+                requesterIdentity: {type: string}
+                provider: {type: string}
+                role: {type: string}
+                resourceScope: {type: string}
+                durationSeconds: {$ref: "#/components/schemas/Int64"}
+                reason: {type: string}
+                breakGlass: {type: boolean}
+                metadata: {type: object, additionalProperties: {type: string}}
+                createdAt: {type: string, format: date-time}
+                updatedAt: {type: string, format: date-time}
+                approverIdentity: {type: string}
+                approverComment: {type: string}
+                expiresAt: {type: string, format: date-time, nullable: true}
+                approverTier: {type: string, enum: [auto, ai_review, human]}
+                aiReasoningJson: {type: string}
+                issuedAt: {type: string, format: date-time, nullable: true}
+                revokedBy: {type: string}
+                revokeReason: {type: string}
+                requiredApprovals: {type: integer}
+                approvals: {type: array, items: {$ref: "#/components/schemas/Approval"}}
+                revocationPending: {type: boolean}
+                revocationError: {type: string}
+            RequestList:
+              type: object
+              properties: {requests: {type: array, items: {$ref: "#/components/schemas/ElevationRequest"}}, nextPageToken: {type: string}}
+            BulkRevokeResult:
+              type: object
+              properties:
+                revoked: {type: array, items: {$ref: "#/components/schemas/ElevationRequest"}}
+                failed: {type: array, items: {type: object, properties: {id: {type: string}, message: {type: string}}}}
+            ElevationGrant:
+              type: object
+              properties:
+                requestId: {type: string}
+                credentials: {type: array, items: {type: object, properties: {name: {type: string}, value: {type: string}}}}
+                issuedAt: {type: string, format: date-time}
+                expiresAt: {type: string, format: date-time}
+            ApplyPolicy:
+              type: object
+              required: [name, rego]
+              properties:
+                name: {type: string, pattern: "^[A-Za-z0-9._-]{1,128}$"}
+                type:
+                  description: "eligibility (default) or approval in any case, POLICY_TYPE_*, or its number"
+                  nullable: true
+                  anyOf: [{$ref: "#/components/schemas/PolicyTypeName"}, {type: integer, enum: [0, 1, 2]}]
+                rego: {type: string, minLength: 1}
+                description: {type: string, maxLength: 4096, nullable: true}
+                enabled: {type: boolean, nullable: true, description: omitted means false}
+            Policy:
+              type: object
+              properties:
+                id: {type: string}
+                name: {type: string}
+                type: {type: string, enum: [POLICY_TYPE_ELIGIBILITY, POLICY_TYPE_APPROVAL]}
+                rego: {type: string}
+                description: {type: string}
+                enabled: {type: boolean}
+                createdAt: {type: string, format: date-time}
+                updatedAt: {type: string, format: date-time}
+                updatedBy: {type: string}
+            EvalResult:
+              type: object
+              properties: {allowed: {type: boolean}, reason: {type: string}, resultJson: {type: string}}
+            AuditEvent:
+              type: object
+              properties:
+                id: {$ref: "#/components/schemas/Int64"}
+                timestamp: {type: string, format: date-time}
+                actorIdentity: {type: string}
+                action: {type: string}
+                requestId: {type: string}
+                provider: {type: string}
+                resourceScope: {type: string}
+                outcome: {type: string, enum: [success, failure]}
+                detailsJson: {type: string}
+                prevHash: {type: string}
+                hash: {type: string}
+            Verification:
+              type: object
+              properties:
+                intact: {type: boolean}
+                eventsVerified: {$ref: "#/components/schemas/Int64"}
+                firstEventId: {type: string}
+                lastEventId: {type: string}
+                brokenAtEventId: {type: string}
+                problem: {type: string}
+                unsequencedEvents: {$ref: "#/components/schemas/Int64"}
+            Principal:
+              type: object
+              properties:
+                identity: {type: string}
+                trustTier: {type: integer, minimum: 0, maximum: 4}
+                enrolledBy: {type: string}
+                enrolledAt: {type: string, format: date-time}
+                lastSeenAt: {type: string, format: date-time}
+                notes: {type: string}
+            Version:
+              type: object
+              properties: {version: {type: string}, api_versions: {type: array, items: {type: string}}}
+            Readiness:
+              type: object
+              properties:
+                status: {type: string}
+                role: {type: string, enum: [leader, standby]}
+                epoch: {type: integer, format: int64}
+                heartbeatAgeMs: {type: integer, format: int64}
+                checks: {type: object, additionalProperties: {type: string}}
+                replicas:
+                  type: array
+                  description: every replica that reported within the last five minutes (role and epoch as it last reported them)
+                  items:
+                    type: object
+                    properties:
+                      id: {type: string}
+                      address: {type: string}
+                      role: {type: string, enum: [leader, standby]}
+                      epoch: {type: integer, format: int64}
+                      heartbeatAgeMs: {type: integer, format: int64}
 
-    """#
+        """#
 }

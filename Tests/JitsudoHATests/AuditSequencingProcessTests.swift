@@ -61,8 +61,12 @@ import Glibc
         try await withClient(url, maximumConnections: 2) { database in
             let log = AuditLog(database: database)
             // Events staged as any replica stages them; only the leader may link them.
-            for index in 0..<20 { try await log.append(AuditDraft(actor: "before@example.com", action: "request.created", details: ["n": .int(Int64(index))])) }
-            try await waitUntil("the leader links the staged events") { try await scalar(database, "SELECT count(*)::integer FROM audit_events") == 20 }
+            for index in 0..<20 {
+                try await log.append(AuditDraft(actor: "before@example.com", action: "request.created", details: ["n": .int(Int64(index))]))
+            }
+            try await waitUntil("the leader links the staged events") {
+                try await scalar(database, "SELECT count(*)::integer FROM audit_events") == 20
+            }
             #expect(exportsSequencing(try await metrics(first)), "the leader exports jitsudo_audit_unsequenced_oldest_seconds")
             #expect(!exportsSequencing(try await metrics(second)), "a standby does not sequence")
             #expect(!second.log.contains("leadership acquired"))
@@ -70,7 +74,9 @@ import Glibc
             // The leader stops; what is staged meanwhile is linked by the next one.
             let stopped = await first.terminate(grace: .seconds(15))
             #expect(stopped, "a did not stop on SIGTERM:\n\(first.log.suffix(2000))")
-            for index in 0..<10 { try await log.append(AuditDraft(actor: "after@example.com", action: "request.created", details: ["n": .int(Int64(index))])) }
+            for index in 0..<10 {
+                try await log.append(AuditDraft(actor: "after@example.com", action: "request.created", details: ["n": .int(Int64(index))]))
+            }
             try await waitUntil("b takes over") { second.log.contains("leadership acquired") }
             try await waitUntil("the new leader links them") { try await scalar(database, "SELECT count(*)::integer FROM audit_events") == 30 }
             #expect(exportsSequencing(try await metrics(second)))
