@@ -44,7 +44,7 @@ public struct AuditLog: Sendable {
         var watermark: Int64?
         for try await value in try await database.query("SELECT max(seq) FROM audit_pending").decode(Int64?.self) { watermark = value }
         guard let watermark else { return }
-        try await database.query("SELECT pg_notify('jitsudo_audit_staged', '')")
+        for try await _ in try await database.query("SELECT pg_notify('jitsudo_audit_staged', '')") {}
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         var pause = Duration.milliseconds(2)
