@@ -20,14 +20,8 @@ struct AuditSequencing: Sendable {
 
     /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
     func lead(epoch: Int64) async {
-        let wake = WakeSignal()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await ChangeListener(url: databaseURL, channel: "jitsudo_audit_staged", connectionID: 10, logger: logger).run { wake.signal() }
-            }
-            group.addTask { await sequence(epoch: epoch, wake: wake) }
-            await group.next()
-            group.cancelAll()
+        await ChangeListener(url: databaseURL, channel: "jitsudo_audit_staged", connectionID: 10, logger: logger).waking { wake in
+            await sequence(epoch: epoch, wake: wake)
         }
     }
 

@@ -26,29 +26,23 @@ struct GrantSweeper: Sendable {
 
     /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
     func lead(epoch: Int64) async {
-        let wake = WakeSignal()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await listen(wake) }
-            group.addTask {
-                // A pass runs when its deadline comes: the next due moment (measured from the previous pass's start,
-                // so it can only come early, never late) or the safety interval. A NOTIFY (a grant issued, extended
-                // or ended) only looks at the schedule again — one indexed query, not a pass with its gauges and
-                // queue — and can only move the deadline earlier, so that a stream of changes never postpones a due
-                // pass; when something is already due, the pass runs at once.
-                var deadline = clock.now
-                while !Task.isCancelled {
-                    if clock.now >= deadline {
-                        let passStarted = clock.now
-                        await sweepOnce(epoch: epoch)
-                        deadline = passStarted + (await delayUntilNextDue())
-                    }
-                    await wake.wait(until: deadline, on: clock)
-                    guard !Task.isCancelled, clock.now < deadline else { continue }
-                    deadline = Self.deadline(afterChange: deadline, now: clock.now, delayUntilDue: await delayUntilNextDue())
+        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).waking { wake in
+            // A pass runs when its deadline comes: the next due moment (measured from the previous pass's start, so it
+            // can only come early, never late) or the safety interval. A NOTIFY (a grant issued, extended or ended)
+            // only looks at the schedule again — one indexed query, not a pass with its gauges and queue — and can only
+            // move the deadline earlier, so that a stream of changes never postpones a due pass; when something is
+            // already due, the pass runs at once.
+            var deadline = clock.now
+            while !Task.isCancelled {
+                if clock.now >= deadline {
+                    let passStarted = clock.now
+                    await sweepOnce(epoch: epoch)
+                    deadline = passStarted + (await delayUntilNextDue())
                 }
+                await wake.wait(until: deadline, on: clock)
+                guard !Task.isCancelled, clock.now < deadline else { continue }
+                deadline = Self.deadline(afterChange: deadline, now: clock.now, delayUntilDue: await delayUntilNextDue())
             }
-            await group.next()
-            group.cancelAll()
         }
     }
 
@@ -68,11 +62,6 @@ struct GrantSweeper: Sendable {
         guard let due = try? await service.requests.nextDue(pendingTTLSeconds: pendingTTLSeconds) else { return safetyInterval }
         let micros = due.microseconds - service.now().microseconds
         return min(safetyInterval, .microseconds(max(micros, 0)) + Self.dueMargin)
-    }
-
-    /// Wakes the sweep on every `NOTIFY jitsudo_grants` (and after every reconnect) until cancelled.
-    func listen(_ wake: WakeSignal) async {
-        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).run { wake.signal() }
     }
 
     /// One pass: expire what is due, then drain the revocation queue of what is due now.
