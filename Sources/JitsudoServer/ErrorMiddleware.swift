@@ -50,7 +50,10 @@ struct ErrorMiddleware: RouterMiddleware {
             case .notFound: return .notFound(error.message)
             case .invalidArgument: return .invalidArgument(error.message)
             case .failedPrecondition, .conflict: return .failedPrecondition(error.message)
-            case .unavailable: return .unavailable("database unavailable; try again shortly")
+            case .unavailable:
+                // An audit read whose events no leader has sequenced says so (AuditLog.awaitSequenced); any other
+                // store error stays generic (its text may name the database).
+                return .unavailable(error.context["unsequenced"] != nil ? error.message : "database unavailable; try again shortly")
             default: return .internalError(requestID: requestID)
             }
         case let error as CoreError:
