@@ -161,8 +161,9 @@ public struct AuditLog: Sendable {
         return (events, next)
     }
 
-    /// Verifies the whole chain (`audit.md` §4) in one repeatable-read snapshot, streaming rows so memory
-    /// stays constant, and counts the events staged but not yet sequenced in that snapshot. `progress` is called with the number of events checked every `progressEvery` events.
+    /// Verifies the whole chain (`audit.md` §4) in one repeatable-read snapshot, streaming rows so memory stays
+    /// constant, and counts the events staged but not yet sequenced in that snapshot. `progress` is called with the
+    /// number of events checked every `progressEvery` events.
     public func verify(
         progressEvery: Int64 = 10_000,
         progress: @Sendable (Int64) -> Void = { _ in }
