@@ -117,7 +117,7 @@ import Testing
                     group.addTask {
                         try await withClient(test.url, maximumConnections: 1) { pool in
                             let sequencer = AuditSequencer(database: pool)
-                            while try await count(pool, "SELECT count(*)::integer FROM audit_events") < total {
+                            while !Task.isCancelled, try await count(pool, "SELECT count(*)::integer FROM audit_events") < total {
                                 _ = try await sequencer.sequenceBatch(limit: 50, fence: nil)
                             }
                         }
@@ -192,22 +192,12 @@ import Testing
             try await log.append(AuditDraft(actor: "alice@example.com", action: "request.created"))
             await #expect(throws: StoreError(.unavailable, "")) { try await log.awaitSequenced(within: .milliseconds(50)) }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // A stand-in leader that sequences only when asked (the read's NOTIFY).
+                // A stand-in leader that sequences only when asked (the read's NOTIFY), and once when it starts listening.
                 group.addTask {
                     try await withClient(test.url, maximumConnections: 1) { pool in
-                        let connection = try await PostgresConnection.connect(
-                            configuration: test.url.connectionConfiguration(), id: 99, logger: logger)
-                        do {
-                            try await connection.listen(on: "jitsudo_audit_staged") { notifications in
-                                for try await _ in notifications {
-                                    if try await AuditSequencer(database: pool).sequenceAll(fence: nil) > 0 { break }
-                                }
-                            }
-                        } catch {
-                            try? await connection.close()
-                            throw error
+                        await ChangeListener(url: test.url, channel: "jitsudo_audit_staged", connectionID: 99, logger: logger).run {
+                            _ = try? await AuditSequencer(database: pool).sequenceAll(fence: nil)
                         }
-                        try? await connection.close()
                     }
                 }
                 group.addTask {
@@ -223,7 +213,9 @@ import Testing
                     let events = try await log.events(matching: .init(), pageSize: 10).events
                     #expect(events.map(\.actorIdentity) == ["alice@example.com"])
                 }
-                try await group.waitForAll()
+                // The reader ends first; the listener runs until cancelled.
+                try await group.next()
+                group.cancelAll()
             }
         }
     }
