@@ -5,6 +5,7 @@ import JitsudoAPI
 import JitsudoCore
 import JitsudoPolicy
 import JitsudoStore
+import Logging
 
 /// Everything a route handler needs.
 struct RouteDependencies: Sendable {
@@ -134,9 +135,14 @@ enum APIRoutes {
         }
         group.post("audit:verify") { _, context in
             _ = try context.requireCaller()
-            // Read-your-writes, best effort: the caller's own events are sequenced first when a leader is there; the
-            // answer counts the ones still waiting either way.
-            try? await deps.audit.awaitSequenced(within: .seconds(5))
+            // Read-your-writes: the caller's own events are sequenced first when a leader is there. When none sequences
+            // them in time, the verification still runs and counts them as unsequenced; any other error is the answer.
+            do {
+                try await deps.audit.awaitSequenced(within: .seconds(5))
+            } catch let error as StoreError where error.code == .unavailable && error.context["unsequenced"] != nil {
+                context.logger.warning(
+                    "audit verify: events still unsequenced", metadata: ["audit.unsequenced": "\(error.context["unsequenced"] ?? "")"])
+            }
             return try HTTPJSON.response(WireVerification(try await deps.audit.verify()))
         }
     }

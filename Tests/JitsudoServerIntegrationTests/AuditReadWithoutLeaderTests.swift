@@ -7,7 +7,8 @@ import NIOHTTP1
 import Testing
 
 /// An audit read is read-your-writes: with no leader to sequence the caller's own events it refuses (503) after its
-/// wait, and says why and what to check, rather than answer without them or blame the database.
+/// wait, and says why and what to check, rather than answer without them or blame the database. Verification answers
+/// anyway and counts the events still waiting.
 @Suite struct AuditReadWithoutLeaderTests {
     @Test func anAuditReadWhoseEventsNoLeaderSequencesIsRefusedAndSaysWhy() async throws {
         // The leader lock's connection goes nowhere: this replica never leads, so nothing sequences.
@@ -18,6 +19,11 @@ import Testing
             #expect(read.status == 503, "\(read.body)")
             #expect(read.body.contains("not yet in the chain") && read.body.contains("no leader is sequencing them"), "\(read.body)")
             #expect(try await count(server.database, "SELECT count(*)::integer FROM audit_events") == 0)
+            // Verification still answers after its wait, and counts what no leader has linked.
+            let verified = try await server.call(.POST, "/api/v1alpha1/audit:verify", as: bob, json: "{}")
+            #expect(verified.status == 200, "\(verified.body)")
+            let body = try server.decode(WireVerification.self, verified.body)
+            #expect(body.intact && body.eventsVerified == "0" && (Int(body.unsequencedEvents ?? "") ?? 0) >= 1, "\(verified.body)")
         }
     }
 }
