@@ -166,7 +166,7 @@ public struct AuditLog: Sendable {
     /// number of events checked every `progressEvery` events.
     public func verify(
         progressEvery: Int64 = 10_000,
-        progress: @Sendable (Int64) -> Void = { _ in }
+        progress: @escaping @Sendable (Int64) -> Void = { _ in }
     ) async throws -> VerificationResult {
         try await database.transaction(.repeatableReadReadOnly) { connection in
             let headRows = try await connection.query(
@@ -180,54 +180,34 @@ public struct AuditLog: Sendable {
             for try await count in try await connection.query("SELECT count(*) FROM audit_pending", logger: database.logger).decode(Int64.self) {
                 unsequenced = count
             }
-            let rows = try await connection.query(
-                "SELECT \(unescaped: Self.columns) FROM audit_events ORDER BY id ASC", logger: database.logger
-            )
-            // Each row is checked from its wire bytes (no strings), in batches on a second core: while this task
-            // reads one batch of rows, a child task checks the one before it. The first row that fails is decoded and
-            // handed to the core's verifier, resumed where the fast checks left off, which names the problem exactly as
-            // it would have from the start. At most two batches are held.
-            var check = AuditRowCheck()
-            var checking: Task<(AuditRowCheck, failed: PostgresRow?), Never>?
-            func finishChecking() async throws -> VerificationResult? {
-                guard let running = checking else { return nil }
-                checking = nil
-                let (checked, failed) = await running.value
-                let before = check.verifiedCount
-                check = checked
-                for mark in stride(from: (before / progressEvery + 1) * progressEvery, through: check.verifiedCount, by: Int(progressEvery)) {
-                    progress(mark)
-                }
-                guard let failed else { return nil }
+            // Each event is checked from its bytes (no strings) as it arrives, on the connection's event loop: the
+            // callback form of `query` hands the rows over without a hop per row, and the next read from the socket
+            // waits for the rows before it to be checked, so memory stays constant. The first event that fails is
+            // decoded and handed to the core's verifier, resumed where the fast checks left off, which names the
+            // problem exactly as it would have from the start.
+            let pass = AuditVerifyPass()
+            do {
+                _ = try await connection.query(
+                    "SELECT ROW(\(unescaped: Self.columns)) FROM audit_events ORDER BY id ASC", logger: database.logger
+                ) { row in
+                    let checked = try pass.check(row)
+                    if progressEvery > 0, checked % progressEvery == 0 { progress(checked) }
+                }.get()
+            } catch {
+                // Stopping at a record not accepted cancels the query: PostgresNIO answers with the callback's error or
+                // with `queryCancelled`, whichever reaches the query first. Any error without that stop is the answer.
+                guard pass.outcome.failed != nil else { throw error }
+            }
+            let (check, failed) = pass.outcome
+            if let failed {
                 var verifier = AuditChain.Verifier(after: check.head)
-                if let broken = verifier.consume(try Self.decode(failed)) { return broken }
+                let event = failed.withUnsafeReadableBytes { bytes in StoredEventRecord(bytes)?.event(in: bytes) }
+                if let event, let broken = verifier.consume(event) { return broken.reporting(unsequencedEvents: unsequenced) }
                 throw StoreError(.integrity, "audit event \(check.verifiedCount + 1) could not be checked from its stored form")
             }
-            var batch: [PostgresRow] = []
-            batch.reserveCapacity(Self.verifyBatchSize)
-            for try await row in rows {
-                batch.append(row)
-                guard batch.count == Self.verifyBatchSize else { continue }
-                if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
-                checking = Task { [check, batch] in Self.check(batch, from: check) }
-                batch.removeAll(keepingCapacity: true)
-            }
-            if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
-            checking = Task { [check, batch] in Self.check(batch, from: check) }
-            if let broken = try await finishChecking() { return broken.reporting(unsequencedEvents: unsequenced) }
             let verifier = AuditChain.Verifier(after: check.head)
             return verifier.finish(head: head).reporting(unsequencedEvents: unsequenced)
         }
-    }
-
-    /// Rows per batch of `verify`'s checking stage.
-    static let verifyBatchSize = 1024
-
-    /// `rows` checked in order after `check`; stops at the first row it does not accept.
-    static func check(_ rows: [PostgresRow], from check: AuditRowCheck) -> (AuditRowCheck, failed: PostgresRow?) {
-        var check = check
-        for row in rows where !check.accept(row) { return (check, row) }
-        return (check, nil)
     }
 
     static let columns = """
