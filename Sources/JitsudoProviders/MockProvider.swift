@@ -27,18 +27,7 @@ public struct MockProvider: CredentialProvider {
     }
 
     public func grant(_ request: GrantRequest) async throws(ProviderError) -> IssuedGrant {
-        try await failIfInjected("grant", requestID: request.requestID)
-        do {
-            try await database.query(
-                """
-                INSERT INTO mock_provider_ledger (request_id, operation, role, resource_scope) VALUES
-                    (\(request.requestID), 'grant', \(request.role), \(request.resourceScope))
-                ON CONFLICT (request_id, operation) DO UPDATE SET calls = mock_provider_ledger.calls + 1, last_call_at = now()
-                """
-            )
-        } catch {
-            throw ProviderError(.unavailable, "mock provider ledger unavailable: \(error)")
-        }
+        try await record(.init(operation: "grant", requestID: request.requestID, role: request.role, resourceScope: request.resourceScope))
         let token = "mock-" + Hashing.sha256Hex("session:" + request.requestID).prefix(24)
         return IssuedGrant(
             credentials: [
@@ -51,17 +40,7 @@ public struct MockProvider: CredentialProvider {
     }
 
     public func revoke(requestID: String, revokeToken: String?) async throws(ProviderError) {
-        try await failIfInjected("revoke", requestID: requestID)
-        do {
-            try await database.query(
-                """
-                INSERT INTO mock_provider_ledger (request_id, operation) VALUES (\(requestID), 'revoke')
-                ON CONFLICT (request_id, operation) DO UPDATE SET calls = mock_provider_ledger.calls + 1, last_call_at = now()
-                """
-            )
-        } catch {
-            throw ProviderError(.unavailable, "mock provider ledger unavailable: \(error)")
-        }
+        try await record(.init(operation: "revoke", requestID: requestID, role: "", resourceScope: ""))
     }
 
     /// Makes `operation` (`grant` or `revoke`) fail for `percent` % of request ids (chosen by hash, so the same
@@ -81,25 +60,57 @@ public struct MockProvider: CredentialProvider {
         try await database.query("DELETE FROM mock_provider_faults")
     }
 
-    private func failIfInjected(_ operation: String, requestID: String) async throws(ProviderError) {
-        let percent: Int
+    /// Records `call` in the ledger unless an injected fault makes it fail: one statement (prepared once per
+    /// connection) reads the fault and writes the ledger row only when the request's bucket is outside it.
+    private func record(_ call: LedgerCall) async throws(ProviderError) {
+        let recorded: Bool
         do {
-            let rows = try await database.query(
-                """
-                SELECT percent FROM mock_provider_faults
-                WHERE operation = \(operation) AND (until IS NULL OR until > now())
-                """
-            )
-            var found = 0
-            for try await value in rows.decode(Int.self) { found = value }
-            percent = found
+            var found = false
+            for try await value in try await database.client.execute(call, logger: database.logger) { found = value }
+            recorded = found
         } catch {
             throw ProviderError(.unavailable, "mock provider ledger unavailable: \(error)")
         }
-        guard percent > 0 else { return }
-        let bucket = Int(Hashing.sha256Hex(requestID).prefix(8), radix: 16).map { $0 % 100 } ?? 0
-        if bucket < percent {
-            throw ProviderError(.unavailable, "mock provider: injected \(operation) failure")
+        guard recorded else { throw ProviderError(.unavailable, "mock provider: injected \(call.operation) failure") }
+    }
+
+    /// A grant or revoke, recorded unless a fault is injected for `operation` whose percent exceeds the request's
+    /// bucket (0-99, from a hash of its id: the same requests keep failing). Answers whether it was recorded.
+    struct LedgerCall: PostgresPreparedStatement {
+        static let name = "jitsudo_mock_ledger_call_v1"
+        static let sql = """
+            WITH recorded AS (
+                INSERT INTO mock_provider_ledger (request_id, operation, role, resource_scope)
+                SELECT $2, $1, $3, $4
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM mock_provider_faults
+                    WHERE operation = $1 AND (until IS NULL OR until > now()) AND percent > $5
+                )
+                ON CONFLICT (request_id, operation) DO UPDATE SET calls = mock_provider_ledger.calls + 1, last_call_at = now()
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM recorded)
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .int8]
+
+        let operation: String
+        let requestID: String
+        let role: String
+        let resourceScope: String
+
+        /// The request's fault bucket, 0-99.
+        var bucket: Int64 { Int64(Hashing.sha256Hex(requestID).prefix(8), radix: 16).map { $0 % 100 } ?? 0 }
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: Self.bindingDataTypes.count)
+            bindings.append(operation)
+            bindings.append(requestID)
+            bindings.append(role)
+            bindings.append(resourceScope)
+            bindings.append(bucket)
+            return bindings
         }
+
+        func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 }

@@ -13,20 +13,25 @@ extension RequestService {
     ///   - actor: who the grant that may follow is recorded for.
     ///   - issued: what the provider issued, for a command whose decision stores credentials.
     ///   - fence: the leadership epoch the write requires (leader-only work).
+    ///   - snapshot: the request as this service last wrote it, if it knows: the decision is first tried on it, written
+    ///     only while the row is unchanged (``RequestRepository/transition(_:fence:from:_:)``).
     ///
-    /// Never inlined: inlined into ``issueGrant(_:actor:)`` (which calls it back), Swift 6.3.1's optimiser breaks the
+    /// Never inlined: inlined into ``issueGrant(_:actor:from:)`` (which calls it back), Swift 6.3.1's optimiser breaks the
     /// ownership of the stored request (CopyPropagation: "Found a leak due to a consuming post-dominance failure") and
     /// the release build crashes.
     @inline(never)
-    func execute(_ id: RequestID, _ command: RequestWorkflow.Command, actor: String, issued: IssuedGrant? = nil, fence: Int64? = nil)
-        async throws -> Executed
-    {
+    func execute(
+        _ id: RequestID, _ command: RequestWorkflow.Command, actor: String, issued: IssuedGrant? = nil, fence: Int64? = nil,
+        from snapshot: RequestRepository.Snapshot? = nil
+    ) async throws -> Executed {
         let sealed = try issued.map { try vault.seal($0.credentials) }
         var decision = RequestWorkflow.Decision.unchanged
         var approvalsRead: [Approval] = []
         var approvalRecorded = false
-        let stored = try await requests.transition(id, fence: fence) { locked, approvals in
+        // `decide` may run twice (on the snapshot, then under the lock): what it records is the last decision's.
+        let stored = try await requests.transition(id, fence: fence, from: snapshot) { locked, approvals in
             approvalsRead = approvals
+            approvalRecorded = false
             decision = RequestWorkflow.decide(command, on: .init(locked, approvers: approvals.map(\.approverIdentity)), at: now())
             switch decision {
             case .unchanged:
@@ -45,10 +50,13 @@ extension RequestService {
             }
         }
         if case .refused(let refusal) = decision { throw refusal }
-        if decision.effects.contains(.issueGrant) { return try await issueGrant(stored, actor: actor) }
-        // The approvals read under the row lock are the stored ones unless this decision added one (whose stored
-        // time is the database's, so it is read back for the response).
-        return Executed(request: stored, approvals: approvalRecorded ? nil : approvalsRead)
+        // The approvals read are the stored ones unless this decision added one (whose stored time is the database's,
+        // so it is read back for the response, and the grant that follows decides under the lock).
+        let approvals = approvalRecorded ? nil : approvalsRead
+        if decision.effects.contains(.issueGrant) {
+            return try await issueGrant(stored.request, actor: actor, from: approvals.map { .init(stored: stored, approvals: $0) })
+        }
+        return Executed(request: stored.request, approvals: approvals)
     }
 
     /// Turns the in-transaction effects into the repository's change; provider calls are the executor's own.
@@ -68,19 +76,19 @@ extension RequestService {
 
     /// APPROVED → ACTIVE: calls the provider (outside any transaction), then records the grant. A provider failure
     /// is recorded (`grant.issue_failed`), leaves the request APPROVED and is thrown as ``ProviderFailure``.
-    func issueGrant(_ request: ElevationRequest, actor: String) async throws -> Executed {
+    func issueGrant(_ request: ElevationRequest, actor: String, from snapshot: RequestRepository.Snapshot?) async throws -> Executed {
         guard let provider = providers[request.provider] else { throw ProviderFailure(provider: request.provider, "is not enabled on this server") }
         let issued: IssuedGrant
         do {
             issued = try await provider.grant(grantRequest(request))
         } catch {
-            _ = try await execute(request.id, .grantFailed(actor: actor, message: error.message), actor: actor)
+            _ = try await execute(request.id, .grantFailed(actor: actor, message: error.message), actor: actor, from: snapshot)
             logger.warning("grant failed at provider", metadata: ["request.id": "\(request.id)", "provider": "\(request.provider)"])
             throw ProviderFailure(provider: request.provider, "failed to issue the grant: \(error.message); approve again to retry")
         }
         let active = try await execute(
             request.id, .grantIssued(actor: actor, durationSeconds: issued.durationSeconds, revokeToken: issued.revokeToken),
-            actor: actor, issued: issued)
+            actor: actor, issued: issued, from: snapshot)
         logger.info("grant issued", metadata: ["request.id": "\(request.id)", "provider": "\(request.provider)"])
         return active
     }

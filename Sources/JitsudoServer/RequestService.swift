@@ -140,10 +140,12 @@ public struct RequestService: Sendable {
             var change = RequestRepository.Change(request: request, audit: [])
             apply(effects, to: &change)
             let created = try await requests.create(request, audit: change.audit.map(marked), extraWrites: change.extraWrites)
-            logger.info("request created", metadata: ["request.id": "\(id)", "request.tier": "\(created.approverTier.rawValue)"])
-            if effects.contains(.issueGrant) { return try await record(try await issueGrant(created, actor: caller.email)) }
+            logger.info("request created", metadata: ["request.id": "\(id)", "request.tier": "\(created.request.approverTier.rawValue)"])
             // A request is created without approvals (`create` writes none).
-            return try await record(Executed(request: created, approvals: []))
+            if effects.contains(.issueGrant) {
+                return try await record(try await issueGrant(created.request, actor: caller.email, from: .init(stored: created, approvals: [])))
+            }
+            return try await record(Executed(request: created.request, approvals: []))
         }
     }
 

@@ -9,7 +9,7 @@ import PostgresNIO
 extension RequestRepository {
     /// A new request and its audit events, one statement (`create`).
     struct InsertRequest: PostgresPreparedStatement {
-        static let name = "jitsudo_insert_request_v1"
+        static let name = "jitsudo_insert_request_v2"
         static let sql = """
             WITH created AS (
                 INSERT INTO requests (id, state, requester_identity, provider, role, resource_scope, duration_seconds, reason,
@@ -17,7 +17,7 @@ extension RequestRepository {
                                       created_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14,
                         timestamptz 'epoch' + ($15 * interval '1 microsecond'))
-                RETURNING \(RequestRepository.columns)
+                RETURNING \(RequestRepository.columns), \(RequestRepository.version)
             ), \(AuditRows.withItem(firstParameter: 16))
             SELECT * FROM created
             """
@@ -50,18 +50,18 @@ extension RequestRepository {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> ElevationRequest { try RequestRepository.decode(row) }
+        func decodeRow(_ row: PostgresRow) throws -> StoredRequest { try RequestRepository.decodeStored(row) }
     }
 
     /// The request, locked for the transition (`transition`).
     struct LockRequest: OneTextParameterStatement {
-        static let name = "jitsudo_lock_request_v1"
-        static let sql = "SELECT \(RequestRepository.columns) FROM requests WHERE id = $1 FOR UPDATE"
+        static let name = "jitsudo_lock_request_v2"
+        static let sql = "SELECT \(RequestRepository.columns), \(RequestRepository.version) FROM requests WHERE id = $1 FOR UPDATE"
 
         let id: RequestID
         var parameter: String { id.rawValue }
 
-        func decodeRow(_ row: PostgresRow) throws -> ElevationRequest { try RequestRepository.decode(row) }
+        func decodeRow(_ row: PostgresRow) throws -> StoredRequest { try RequestRepository.decodeStored(row) }
     }
 
     /// A request's approvals, oldest first.
@@ -81,10 +81,11 @@ extension RequestRepository {
         }
     }
 
-    /// A transition's writes, one statement: the row (only from the state read), the approval and the revocation
-    /// (each only when given, and only for an updated row) and the audit events.
+    /// A transition's writes, one statement: the row (only from the state read, and only from the version read when
+    /// one is given), the approval and the revocation (each only when given, and only for an updated row) and the audit
+    /// events.
     struct UpdateRequest: PostgresPreparedStatement {
-        static let name = "jitsudo_update_request_v1"
+        static let name = "jitsudo_update_request_v2"
         static let sql = """
             WITH updated AS (
                 UPDATE requests SET
@@ -95,8 +96,8 @@ extension RequestRepository {
                     revoke_token = $10, revoked_by = $11, revoke_reason = $12,
                     credentials_json = CASE WHEN $13 THEN credentials_json ELSE $14::jsonb END,
                     updated_at = now()
-                WHERE id = $15 AND state = $16
-                RETURNING \(RequestRepository.columns)
+                WHERE id = $15 AND state = $16 AND ($27::bigint IS NULL OR \(RequestRepository.version) = $27)
+                RETURNING \(RequestRepository.columns), \(RequestRepository.version)
             ), approval_recorded AS (
                 INSERT INTO approvals (request_id, approver_identity, comment) SELECT id, $17, $18 FROM updated WHERE $17 IS NOT NULL
             ), revocation_queued AS (
@@ -107,10 +108,12 @@ extension RequestRepository {
             """
         static let bindingDataTypes: [PostgresDataType] =
             [.text, .int8, .text, .int8, .text, .text, .text, .int8, .int8, .text, .text, .text, .bool, .text, .text, .text]
-            + [.text, .text, .text] + AuditRows.dataTypes
+            + [.text, .text, .text] + AuditRows.dataTypes + [.int8]
 
         let id: RequestID
         let readState: RequestState
+        /// The version the row must still have (an optimistic write); nil under the row lock.
+        let readVersion: Int64?
         let change: Change
 
         func makeBindings() throws -> PostgresBindings {
@@ -138,9 +141,10 @@ extension RequestRepository {
             bindings.append(change.approval?.comment)
             bindings.append(change.revocation?.rawValue)
             AuditRows(change.audit).bind(to: &bindings)
+            bindings.append(readVersion)
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> ElevationRequest { try RequestRepository.decode(row) }
+        func decodeRow(_ row: PostgresRow) throws -> StoredRequest { try RequestRepository.decodeStored(row) }
     }
 }

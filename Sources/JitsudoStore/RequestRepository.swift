@@ -15,13 +15,25 @@ public struct RequestRepository: Sendable {
     /// Stores a new request and its audit event(s) atomically; returns the row as stored. Its `created_at` is the
     /// request's `createdAt` (the service's clock, the one its pending TTL is measured with), not the database's.
     ///
-    /// The request and its events are one statement, in an explicit transaction: the events are linked while it commits,
-    /// and only an explicit `COMMIT` reports a link that fails (PostgresNIO loses an error that follows a statement's
-    /// rows, which is where an autocommitted statement's commit reports it).
+    /// The request and its events are one statement, autocommitted (one round trip): the events are staged by the
+    /// statement itself, and nothing in the schema is deferred to commit, so every refusal is the statement's own error.
+    /// (PostgresNIO loses an error that follows a statement's rows, where an autocommitted statement's commit would
+    /// report one; `MigrationTests.nothingInTheSchemaIsDeferredToCommit` keeps the schema free of such work.) With
+    /// `extraWrites`, the statement and the writes share an explicit transaction.
+    @discardableResult
     public func create(
         _ request: ElevationRequest, audit: [AuditDraft], extraWrites: [@Sendable (PostgresConnection, Logger) async throws -> Void] = []
-    ) async throws -> ElevationRequest {
+    ) async throws -> StoredRequest {
         let insert = InsertRequest(request: request, metadataJSON: try Self.encodeMetadata(request.metadata), audit: AuditRows(audit))
+        if extraWrites.isEmpty {
+            do {
+                let stored = try await Self.single(try await database.client.execute(insert, logger: database.logger), id: request.id.rawValue)
+                AuditLog.countAppends(audit)
+                return stored
+            } catch {
+                throw Database.translate(error)
+            }
+        }
         return try await database.transaction { connection in
             let stored = try await Self.single(try await connection.execute(insert, logger: database.logger), id: request.id.rawValue)
             AuditLog.countAppends(audit)
@@ -169,6 +181,19 @@ public struct RequestRepository: Sendable {
         }
     }
 
+    /// What a caller knows of a request from the statement that last wrote it: the row as stored, with its version, and
+    /// its approvals. A transition ``transition(_:fence:from:_:)`` first decides on this and writes only while the row
+    /// still has that version.
+    public struct Snapshot: Sendable {
+        public var stored: StoredRequest
+        public var approvals: [Approval]
+
+        public init(stored: StoredRequest, approvals: [Approval]) {
+            self.stored = stored
+            self.approvals = approvals
+        }
+    }
+
     /// Locks the request (`SELECT … FOR UPDATE`), hands it and its approvals to `decide`, and writes the
     /// returned ``Change`` with its audit events in the same transaction. The update re-checks the state
     /// it read, so the write happens only from the state `decide` saw.
@@ -180,13 +205,42 @@ public struct RequestRepository: Sendable {
         fence: Int64? = nil,
         _ decide: (ElevationRequest, [Approval]) throws -> Change
     ) async throws -> ElevationRequest {
-        try await database.transaction { connection in
+        try await transition(id, fence: fence, from: nil, decide).request
+    }
+
+    /// ``transition(_:fence:_:)``, first tried from `snapshot` without a lock: `decide` runs on the snapshot, and when
+    /// it updates the row (with no further writes), the update is one autocommitted statement that writes only while
+    /// the row still has the snapshot's version — no other transaction has written it since, so its approvals are the
+    /// snapshot's too (an approval is only ever written with its row). When the row has moved on, or `decide` refuses
+    /// on the snapshot or asks for more than the update, nothing was written and the locked transition decides again
+    /// on the row as it is. Leader-only writes (`fence`) always take the lock.
+    public func transition(
+        _ id: RequestID,
+        fence: Int64? = nil,
+        from snapshot: Snapshot?,
+        _ decide: (ElevationRequest, [Approval]) throws -> Change
+    ) async throws -> StoredRequest {
+        if let snapshot, fence == nil, let change = Self.optimisticChange(decide, on: snapshot) {
+            let update = UpdateRequest(id: id, readState: snapshot.stored.request.state, readVersion: snapshot.stored.version, change: change)
+            // Read to the end: an error of the statement's later parts (the approval, the events) follows its row.
+            var written: StoredRequest?
+            do {
+                for try await stored in try await database.client.execute(update, logger: database.logger) where written == nil { written = stored }
+            } catch {
+                throw Database.translate(error)
+            }
+            if let written {
+                AuditLog.countAppends(change.audit)
+                return written
+            }
+        }
+        return try await database.transaction { connection in
             let logger = database.logger
             if let fence { try await Leadership.fence(fence, on: connection, logger: logger) }
             let locked = try await Self.single(try await connection.execute(LockRequest(id: id), logger: logger), id: id.rawValue)
             var approvals: [Approval] = []
             for try await approval in try await connection.execute(ApprovalsOfRequest(id: id), logger: logger) { approvals.append(approval) }
-            let change = try decide(locked, approvals)
+            let change = try decide(locked.request, approvals)
             guard change.updatesRequest else {
                 try await AuditLog.append(change.audit, on: connection, logger: logger)
                 for write in change.extraWrites { try await write(connection, logger) }
@@ -195,12 +249,25 @@ public struct RequestRepository: Sendable {
             // One statement: the row, the approval, the queued revocation and the audit events. A row that left the
             // state read is not updated: no approval or revocation is written for it, and `single` throws `notFound`,
             // which rolls the whole transaction back, audit events included.
-            let updated = try await connection.execute(UpdateRequest(id: id, readState: locked.state, change: change), logger: logger)
+            let updated = try await connection.execute(
+                UpdateRequest(id: id, readState: locked.request.state, readVersion: nil, change: change), logger: logger)
             let stored = try await Self.single(updated, id: id.rawValue)
             AuditLog.countAppends(change.audit)
             for write in change.extraWrites { try await write(connection, logger) }
             return stored
         }
+    }
+
+    /// `decide`'s change on `snapshot` when it is one autocommitted update can write; nil when the decision needs the
+    /// lock: a refusal (it may not stand on the row as it is now), a change that only records, or further writes.
+    static func optimisticChange(_ decide: (ElevationRequest, [Approval]) throws -> Change, on snapshot: Snapshot) -> Change? {
+        let change: Change
+        do {
+            change = try decide(snapshot.stored.request, snapshot.approvals)
+        } catch {
+            return nil
+        }
+        return change.updatesRequest && change.extraWrites.isEmpty ? change : nil
     }
 
     /// The sealed credentials JSON of an `ACTIVE` request, or nil.
@@ -219,6 +286,9 @@ public struct RequestRepository: Sendable {
         \(SQL.micros("created_at")), \(SQL.micros("updated_at"))
         """
 
+    /// The row version of a request: the transaction that wrote it (`xmin`), as a bigint.
+    static let version = "xmin::text::bigint"
+
     /// The one request `rows` hold. The sequence is read to its end: an autocommitted statement reports a failed
     /// commit (the audit link refusing, a deferred constraint) only after its rows, and stopping at the first row would
     /// lose that error and report a change that was rolled back.
@@ -227,11 +297,19 @@ public struct RequestRepository: Sendable {
     }
 
     /// ``single(_:id:)`` of a prepared statement's decoded rows.
-    static func single(_ requests: some AsyncSequence<ElevationRequest, any Error>, id: String) async throws -> ElevationRequest {
-        var first: ElevationRequest?
-        for try await request in requests where first == nil { first = request }
+    static func single<Element>(_ rows: some AsyncSequence<Element, any Error>, id: String) async throws -> Element {
+        var first: Element?
+        for try await row in rows where first == nil { first = row }
         guard let first else { throw StoreError(.notFound, "request \(id) not found", context: ["request.id": id]) }
         return first
+    }
+
+    /// A row of `columns` followed by `version`.
+    static func decodeStored(_ row: PostgresRow) throws -> StoredRequest {
+        let request = try decode(row)
+        let cells = row.makeRandomAccess()
+        guard cells.count == 23 else { throw StoreError(.integrity, "request \(request.id) was read without its row version") }
+        return StoredRequest(request: request, version: try cells[22].decode(Int64.self, context: .default))
     }
 
     static func decode(_ row: PostgresRow) throws -> ElevationRequest {

@@ -56,6 +56,36 @@ import Testing
         }
     }
 
+    /// A request's statement and its audit events commit autocommitted (`RequestRepository.create`): that is sound only
+    /// while nothing in the schema is deferred to commit, where PostgresNIO would lose the error (it arrives after the
+    /// statement's rows). A deferrable constraint or constraint trigger added later fails here first.
+    @Test func nothingInTheSchemaIsDeferredToCommit() async throws {
+        try await withTestDatabase { test in
+            func deferred() async throws -> [String] {
+                let rows = try await test.database.query(
+                    """
+                    SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+                    WHERE n.nspname = current_schema() AND c.condeferrable
+                    UNION
+                    SELECT t.tgname FROM pg_trigger t JOIN pg_class r ON r.oid = t.tgrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+                    WHERE n.nspname = current_schema() AND t.tgdeferrable AND NOT t.tgisinternal
+                    """)
+                var names: [String] = []
+                for try await name in rows.decode(String.self) { names.append(name) }
+                return names.sorted()
+            }
+            let found = try await deferred()
+            #expect(found.isEmpty, "deferred to commit: \(found)")
+            // The check sees a deferrable constraint and a deferred constraint trigger.
+            try await test.database.query("CREATE TABLE probe (id integer CONSTRAINT probe_unique UNIQUE DEFERRABLE)")
+            try await test.database.query("CREATE FUNCTION probe_check() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$")
+            try await test.database.query(
+                "CREATE CONSTRAINT TRIGGER probe_trigger AFTER INSERT ON probe DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION probe_check()"
+            )
+            #expect(try await deferred() == ["probe_trigger", "probe_unique"])
+        }
+    }
+
     @Test func anEmptyDatabaseIsNotCurrent() async throws {
         try await withTestDatabase(migrated: false) { (test: TestDatabase) async throws in
             #expect(try await Migrator.currentVersion(test.database) == 0)

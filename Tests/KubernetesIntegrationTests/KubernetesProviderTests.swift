@@ -162,7 +162,7 @@ func storeRequest(_ requests: RequestRepository, _ database: Database, state: Re
     let request = ElevationRequest(
         id: id, requesterIdentity: "alice", provider: "kubernetes", role: "view", resourceScope: scope,
         durationSeconds: 3600, reason: "INC-1", createdAt: now, updatedAt: now)
-    let stored = try await requests.create(request, audit: []).id.rawValue
+    let stored = try await requests.create(request, audit: []).request.id.rawValue
     try await database.query(
         """
         UPDATE requests SET state = \(state.rawValue), issued_at = now(), expires_at = now() + interval '1 hour' WHERE id = \(stored)
