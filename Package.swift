@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "JitsudoServerTesting",
             dependencies: [
-                "JitsudoServer", "JitsudoAPI", "JitsudoTesting", "JitsudoCore", "JitsudoStore",
+                "JitsudoServer", "JitsudoAPI", "JitsudoTesting", "JitsudoCore", "JitsudoStore", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -556,7 +556,7 @@ let package = Package(
         .testTarget(
             name: "JitsudoAuthTests",
             dependencies: [
-                "JitsudoAuth", "JitsudoDevelopment",
+                "JitsudoAuth", "JitsudoDevelopment", "JitsudoServerTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

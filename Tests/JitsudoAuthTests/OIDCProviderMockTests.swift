@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import JitsudoAuth
+import JitsudoServerTesting
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -92,62 +93,16 @@ import Testing
     }
 }
 
-/// Starts `python3 -m oidc_provider_mock` on a free 127.0.0.1 port, waits (bounded) until it answers, runs
-/// `body`, then terminates it. Fails with instructions when the package is not installed.
+/// Runs `body` against `oidc-provider-mock` on a free loopback port, then stops it.
 func withProviderMock(_ body: (String, HTTPClient) async throws -> Void) async throws {
-    let check = Process()
-    check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    check.arguments = ["python3", "-c", "import oidc_provider_mock"]
-    check.standardOutput = FileHandle.nullDevice
-    check.standardError = FileHandle.nullDevice
-    try check.run()
-    check.waitUntilExit()
-    guard check.terminationStatus == 0 else {
-        Issue.record(
-            "oidc-provider-mock (PyPI) is not installed: run `make test`, which installs it (pip install oidc-provider-mock)"
-        )
-        return
-    }
-    let port = try await freeLoopbackPort()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", String(port)]
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    defer {
-        // uvicorn does not exit on SIGTERM while it drains; the mock holds no state worth a graceful stop.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-    let baseURL = "http://127.0.0.1:\(port)"
     do {
-        var ready = false
-        for _ in 0..<150 where !ready {
-            if let response = try? await client.execute(
-                HTTPClientRequest(url: baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2)
-            ), response.status.code == 200 {
-                ready = true
-            } else {
-                guard process.isRunning else { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
-        guard ready else { throw TestServerError(message: "oidc-provider-mock did not answer within 15 s on port \(port)") }
-        try await body(baseURL, client)
+        let mock = try await OIDCProviderMockProcess.start(client: client)
+        defer { mock.stop() }
+        try await body(mock.baseURL, client)
     } catch {
         try? await client.shutdown()
         throw error
     }
     try await client.shutdown()
-}
-
-/// A port that was free a moment ago on 127.0.0.1.
-func freeLoopbackPort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
 }

@@ -11,55 +11,17 @@ import NIOPosix
 
 /// `oidc-provider-mock` (PyPI, a test dependency installed by `scripts/ensure-deps.sh`) as the replicas' issuer:
 /// a real third-party OIDC provider, so the test authenticates exactly as production callers do.
-final class OIDCIssuer: @unchecked Sendable {
-    let baseURL: String
-    private let process: Process
+struct OIDCIssuer: Sendable {
+    private let mock: OIDCProviderMockProcess
 
-    private init(baseURL: String, process: Process) {
-        self.baseURL = baseURL
-        self.process = process
-    }
+    var baseURL: String { mock.baseURL }
+    var pid: pid_t { mock.pid }
 
     static func start(client: HTTPClient) async throws -> OIDCIssuer {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import oidc_provider_mock"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        try check.run()
-        check.waitUntilExit()
-        guard check.terminationStatus == 0 else {
-            throw TestSupportError("oidc-provider-mock (PyPI) is not installed: run scripts/ensure-deps.sh (pip install oidc-provider-mock)")
-        }
-        let port = try PostgresCluster.freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let issuer = OIDCIssuer(baseURL: "http://127.0.0.1:\(port)", process: process)
-        for _ in 0..<150 {
-            if let response = try? await client.execute(
-                HTTPClientRequest(url: issuer.baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2)),
-                response.status.code == 200
-            {
-                return issuer
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        issuer.stop()
-        throw TestSupportError("oidc-provider-mock did not answer within 15 s on port \(port)")
+        OIDCIssuer(mock: try await OIDCProviderMockProcess.start(client: client))
     }
 
-    var pid: pid_t { process.processIdentifier }
-
-    /// The mock holds no state worth a graceful stop (uvicorn drains slowly on SIGTERM).
-    func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { mock.stop() }
 
     /// Logs `subject` in through the mock's authorization-code flow and returns the ID token.
     func idToken(client: HTTPClient, subject: String, email: String, groups: [String]) async throws -> String {

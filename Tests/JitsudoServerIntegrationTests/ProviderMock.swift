@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import JitsudoStore
+import JitsudoServerTesting
 import JitsudoTesting
 import LocalPostgres
 import NIOCore
@@ -14,29 +15,15 @@ struct ProviderMock: Sendable {
     let client: HTTPClient
 
     static func with<T: Sendable>(_ body: (ProviderMock) async throws -> T) async throws -> T {
-        let port = try PostgresCluster.freePort()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let mock = ProviderMock(baseURL: "http://127.0.0.1:\(port)", client: client)
         let result: Result<T, any Error>
         do {
-            try await waitUntil("oidc-provider-mock answers on port \(port)", timeout: .seconds(60), every: .milliseconds(100)) {
-                guard process.isRunning else { throw TestSupportError("oidc-provider-mock exited; is it installed (scripts/ensure-deps.sh)?") }
-                let response = try? await client.execute(
-                    HTTPClientRequest(url: mock.baseURL + "/.well-known/openid-configuration"), timeout: .seconds(2))
-                return response?.status.code == 200
-            }
-            result = .success(try await body(mock))
+            let process = try await OIDCProviderMockProcess.start(client: client)
+            defer { process.stop() }
+            result = .success(try await body(ProviderMock(baseURL: process.baseURL, client: client)))
         } catch {
             result = .failure(error)
         }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
         try await client.shutdown()
         return try result.get()
     }
