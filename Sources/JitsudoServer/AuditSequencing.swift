@@ -14,13 +14,14 @@ import Metrics
 /// the tamper-evidence window is measured by (docs/decisions.md), and counts `jitsudo_audit_sequenced_total`.
 struct AuditSequencing: Sendable {
     let sequencer: AuditSequencer
-    let databaseURL: DatabaseURL
+    /// The replica's change feed, followed on `jitsudo_audit_staged`.
+    let changes: ChangeFeed
     let idlePause: Duration
     let logger: Logger
 
     /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
     func lead(epoch: Int64) async {
-        await ChangeListener(url: databaseURL, channel: "jitsudo_audit_staged", connectionID: 10, logger: logger).waking { wake in
+        await changes.waking(on: "jitsudo_audit_staged") { wake in
             await sequence(epoch: epoch, wake: wake)
         }
     }

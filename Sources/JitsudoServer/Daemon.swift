@@ -29,6 +29,8 @@ public struct Daemon: Sendable {
     public let client: PostgresClient
     public let database: Database
     public let policyService: PolicyService
+    /// The replica's one LISTEN connection, for every notification channel it follows.
+    let changes: ChangeFeed
     public let requestService: RequestService
     let logger: Logger
     let elector: LeaderElector
@@ -136,8 +138,9 @@ public struct Daemon: Sendable {
             throw StartupError("\(error)")
         }
         let engine = PolicyEngine()
+        changes = ChangeFeed(url: databaseURL, channels: ChangeFeed.replicaChannels, connectionID: 1, logger: logger)
         policyService = PolicyService(
-            repository: PolicyRepository(database: database), engine: engine, databaseURL: databaseURL,
+            repository: PolicyRepository(database: database), engine: engine, changes: changes,
             syncInterval: .seconds(configuration.policies.syncIntervalSeconds), clock: clock, logger: logger)
         let leaderURL: DatabaseURL
         do {
@@ -166,12 +169,12 @@ public struct Daemon: Sendable {
         }
         let service = requestService
         let sweeper = GrantSweeper(
-            service: service, revocations: service.revocations, databaseURL: databaseURL,
+            service: service, revocations: service.revocations, changes: changes,
             safetyInterval: .seconds(max(configuration.sweeper.intervalSeconds, 1)),
             pendingTTLSeconds: configuration.sweeper.pendingTTLSeconds, clock: clock, logger: logger)
         let driftReconcilers = drift
         let sequencing = AuditSequencing(
-            sequencer: AuditSequencer(database: database), databaseURL: databaseURL, idlePause: .milliseconds(100), logger: logger)
+            sequencer: AuditSequencer(database: database), changes: changes, idlePause: .milliseconds(100), logger: logger)
         let chainMonitor = AuditChainMonitor(
             audit: service.audit, interval: .seconds(max(configuration.audit.verifyIntervalSeconds, 1)), logger: logger)
         let replica =
@@ -294,6 +297,7 @@ public struct Daemon: Sendable {
     var backgroundServices: [any Service] {
         var services: [(String, any Service)] = [
             ("postgres", GatedService(after: nil, client, opening: poolRunning)),
+            ("changes", GatedService(after: prepared, ChangeFeedService(feed: changes))),
             ("policies", GatedService(after: prepared, policyService)), ("leader", GatedService(after: prepared, elector)),
             ("replica", GatedService(after: prepared, reporter)),
         ]

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The leader's work: ends requests whose time ran out and works the provider-revocation queue.
 ///
@@ -18,7 +19,8 @@ import ServiceLifecycle
 struct GrantSweeper: Sendable {
     let service: RequestService
     let revocations: RevocationQueue
-    let databaseURL: DatabaseURL
+    /// The replica's change feed, followed on `jitsudo_grants`.
+    let changes: ChangeFeed
     let safetyInterval: Duration
     let pendingTTLSeconds: Int64
     let clock: AnyClock
@@ -26,12 +28,21 @@ struct GrantSweeper: Sendable {
 
     /// Runs as leader with `epoch` until cancelled (leadership lost or shutdown).
     func lead(epoch: Int64) async {
-        await ChangeListener(url: databaseURL, channel: "jitsudo_grants", connectionID: 9, logger: logger).waking { wake in
+        let announced = Mutex(AnnouncedSchedule())
+        let pendingTTLSeconds = pendingTTLSeconds
+        await changes.waking(
+            on: "jitsudo_grants",
+            noting: { payload in
+                announced.withLock { $0.note(ScheduleNotification(payload: payload), pendingTTLSeconds: pendingTTLSeconds) }
+            }
+        ) { wake in
             // A pass runs when its deadline comes: the next due moment (measured from the previous pass's start, so it
             // can only come early, never late) or the safety interval. A NOTIFY (a grant issued, extended or ended)
-            // only looks at the schedule again — one indexed query, not a pass with its gauges and queue — and can only
-            // move the deadline earlier, so that a stream of changes never postpones a due pass; when something is
-            // already due, the pass runs at once.
+            // can only move the deadline earlier, so that a stream of changes never postpones a due pass; when
+            // something is already due, the pass runs at once. A notification that says its due moment (a grant
+            // issued or extended, a request pending) moves the deadline without a query; one that does not (a grant
+            // ended, a reconnect) looks at the schedule again — one indexed query, not a pass with its gauges and
+            // queue.
             var deadline = clock.now
             while !Task.isCancelled {
                 if clock.now >= deadline {
@@ -41,7 +52,19 @@ struct GrantSweeper: Sendable {
                 }
                 await wake.wait(until: deadline, on: clock)
                 guard !Task.isCancelled, clock.now < deadline else { continue }
-                deadline = Self.deadline(afterChange: deadline, now: clock.now, delayUntilDue: await delayUntilNextDue())
+                let heard = announced.withLock { announced in
+                    defer { announced = AnnouncedSchedule() }
+                    return announced
+                }
+                let delay: Duration
+                if heard.lookAgain {
+                    delay = await delayUntilNextDue()
+                } else if let due = heard.earliestDue {
+                    delay = self.delay(until: due)
+                } else {
+                    continue
+                }
+                deadline = Self.deadline(afterChange: deadline, now: clock.now, delayUntilDue: delay)
             }
         }
     }
@@ -60,8 +83,14 @@ struct GrantSweeper: Sendable {
     /// most the safety interval (also when the database cannot say).
     func delayUntilNextDue() async -> Duration {
         guard let due = try? await service.requests.nextDue(pendingTTLSeconds: pendingTTLSeconds) else { return safetyInterval }
-        let micros = due.microseconds - service.now().microseconds
-        return min(safetyInterval, .microseconds(max(micros, 0)) + Self.dueMargin)
+        return delay(until: due)
+    }
+
+    /// How long until `due` plus ``dueMargin`` on the service's `now`, at most the safety interval.
+    func delay(until due: AuditTimestamp) -> Duration {
+        let micros = due.microseconds.subtractingReportingOverflow(service.now().microseconds)
+        guard !micros.overflow else { return micros.partialValue < 0 ? safetyInterval : Self.dueMargin }
+        return min(safetyInterval, .microseconds(max(micros.partialValue, 0)) + Self.dueMargin)
     }
 
     /// One pass: expire what is due, then drain the revocation queue of what is due now.

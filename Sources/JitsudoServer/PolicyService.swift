@@ -14,7 +14,8 @@ import Synchronization
 public final class PolicyService: Service, Sendable {
     public let repository: PolicyRepository
     public let engine: PolicyEngine
-    let databaseURL: DatabaseURL
+    /// The replica's change feed, followed on `jitsudo_policies`.
+    let changes: ChangeFeed
     let syncInterval: Duration
     /// Paces the periodic re-sync.
     let clock: AnyClock
@@ -25,12 +26,12 @@ public final class PolicyService: Service, Sendable {
     private let generations = Mutex<(started: Int, installed: Int)>((0, 0))
 
     public init(
-        repository: PolicyRepository, engine: PolicyEngine, databaseURL: DatabaseURL, syncInterval: Duration, clock: AnyClock = .continuous,
+        repository: PolicyRepository, engine: PolicyEngine, changes: ChangeFeed, syncInterval: Duration, clock: AnyClock = .continuous,
         logger: Logger
     ) {
         self.repository = repository
         self.engine = engine
-        self.databaseURL = databaseURL
+        self.changes = changes
         self.syncInterval = syncInterval
         self.clock = clock
         self.logger = logger
@@ -89,10 +90,15 @@ public final class PolicyService: Service, Sendable {
         }
     }
 
-    /// Reloads on every `NOTIFY jitsudo_policies`, and after every (re)connect.
+    /// Reloads on every `NOTIFY jitsudo_policies`, and whenever the change feed (re)connects; notifications that come
+    /// during a reload coalesce into one more.
     func listenForChanges() async {
-        await ChangeListener(url: databaseURL, channel: "jitsudo_policies", connectionID: 1, logger: logger).run {
-            _ = try? await self.reload()
+        await changes.waking(on: "jitsudo_policies") { wake in
+            while !Task.isCancelled {
+                await wake.wait()
+                guard !Task.isCancelled else { return }
+                _ = try? await self.reload()
+            }
         }
     }
 }

@@ -195,8 +195,18 @@ import Testing
                 // A stand-in leader that sequences only when asked (the read's NOTIFY), and once when it starts listening.
                 group.addTask {
                     try await withClient(test.url, maximumConnections: 1) { pool in
-                        await ChangeListener(url: test.url, channel: "jitsudo_audit_staged", connectionID: 99, logger: logger).run {
-                            _ = try? await AuditSequencer(database: pool).sequenceAll(fence: nil)
+                        let feed = ChangeFeed(url: test.url, channels: ["jitsudo_audit_staged"], connectionID: 99, logger: logger)
+                        let asked = WakeSignal()
+                        await withTaskGroup(of: Void.self) { standIn in
+                            standIn.addTask { await feed.run() }
+                            standIn.addTask {
+                                await feed.following("jitsudo_audit_staged", { _ in asked.signal() }) {
+                                    while !Task.isCancelled {
+                                        await asked.wait()
+                                        _ = try? await AuditSequencer(database: pool).sequenceAll(fence: nil)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
