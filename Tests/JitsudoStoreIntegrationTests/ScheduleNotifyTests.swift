@@ -17,7 +17,7 @@ import Testing
                     database: test.url.database, tls: .disable),
                 id: 1, logger: test.database.logger
             )
-            let update = { (id: RequestID, set: String) in
+            let update = { (id: RequestID, set: String) async throws -> Void in
                 try await test.database.query(PostgresQueryText("UPDATE requests SET \(set) WHERE id = '\(id.rawValue)'").query)
             }
             var approved = newRequest().0
