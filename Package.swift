@@ -602,8 +602,10 @@ let package = Package(
             dependencies: [
                 "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoTesting", "JitsudoServerTesting", "LocalPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -38,6 +38,12 @@ public struct ServerConfiguration: Sendable {
         "database_max_connections": { config, value throws(ConfigurationError) in
             config.database.maxConnections = try int(value, "database_max_connections", 1...500)
         },
+        "database_min_connections": { config, value throws(ConfigurationError) in
+            config.database.minConnections = try int(value, "database_min_connections", 0...500)
+        },
+        "database_keepalive_seconds": { config, value throws(ConfigurationError) in
+            config.database.keepAliveSeconds = try int(value, "database_keepalive_seconds", 0...3600)
+        },
         "leader_database_url": { config, value in config.leader.databaseURL = value },
         "replica_id": { config, value in config.leader.replicaID = value },
         "oidc.issuer": { config, value in config.oidc.issuer = value },
@@ -228,6 +234,7 @@ public struct ServerConfiguration: Sendable {
         if !developmentMode, oidc.issuer.isEmpty {
             throw ConfigurationError(key: "oidc.issuer", "is required: the URL of your OIDC identity provider (JITSUDOD_OIDC_ISSUER)")
         }
+        try database.validate()
         try tls.validate()
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }

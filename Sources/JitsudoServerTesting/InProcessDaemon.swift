@@ -46,7 +46,7 @@ public enum InProcessDaemon {
 
     /// Starts the daemon, hands `body` its base URL (`http://127.0.0.1:<port>`) and the daemon, then stops it the
     /// way SIGTERM does (graceful shutdown of every service) and waits for that. `clock` and `now` are the daemon's
-    /// time (a ``ManualClock`` and its `date` let the test move time).
+    /// time (a ``ManualClock`` and its `date` let the test move time). `routes` adds routes outside `/api/v1alpha1`.
     ///
     /// - Throws: what `body` throws; ``TestSupportError`` when the server does not listen within 30 s or does not
     ///   finish shutting down within 30 s (a stall fails the test by name instead of hanging the run).
@@ -56,9 +56,10 @@ public enum InProcessDaemon {
         label: String = "jitsudod.test",
         clock: AnyClock = .continuous,
         now: @escaping @Sendable () -> Date = { Date() },
+        routes: JitsudoApplication.RouteExtension? = nil,
         _ body: @Sendable (_ baseURL: String, _ daemon: Daemon) async throws -> Result
     ) async throws -> Result {
-        try await run(configuration, authenticator: authenticator, label: label, clock: clock, now: now) { baseURL, daemon, _ in
+        try await run(configuration, authenticator: authenticator, label: label, clock: clock, now: now, routes: routes) { baseURL, daemon, _ in
             try await body(baseURL, daemon)
         }
     }
@@ -106,6 +107,7 @@ public enum InProcessDaemon {
         label: String = "jitsudod.test",
         clock: AnyClock = .continuous,
         now: @escaping @Sendable () -> Date = { Date() },
+        routes: JitsudoApplication.RouteExtension? = nil,
         _ body: @Sendable (_ baseURL: String, _ daemon: Daemon, _ shutdown: Shutdown) async throws -> Result
     ) async throws -> Result {
         _ = TestMetrics.registry  // before the daemon makes its first metric
@@ -114,7 +116,7 @@ public enum InProcessDaemon {
         let daemon = try await Daemon(configuration: configuration, logger: logger, clock: clock, now: now)
         let port = Mutex<Int?>(nil)
         let app = daemon.application(
-            authenticator: authenticator, host: "127.0.0.1", port: 0, metricsText: { TestMetrics.rendered() },
+            authenticator: authenticator, host: "127.0.0.1", port: 0, metricsText: { TestMetrics.rendered() }, extraRoutes: routes,
             onServerRunning: { channel in
                 port.withLock { $0 = channel.localAddress?.port }
             })

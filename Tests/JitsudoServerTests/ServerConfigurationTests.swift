@@ -11,6 +11,8 @@ import Testing
         shutdown_delay_seconds: 5
         database_url: postgres://app@db/jitsudo
         database_max_connections: 7
+        database_min_connections: 2
+        database_keepalive_seconds: 30
         leader_database_url: postgres://app@db-direct/jitsudo
         replica_id: replica-a
         credentials_key: AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=
@@ -88,6 +90,7 @@ import Testing
         #expect(configuration.http.host == "127.0.0.1" && configuration.http.port == 9443)
         #expect(configuration.http.publicURL == "https://jitsudo.example.com" && configuration.http.shutdownDelaySeconds == 5)
         #expect(configuration.database.url == "postgres://app@db/jitsudo" && configuration.database.maxConnections == 7)
+        #expect(configuration.database.openWhileIdle == 2 && configuration.database.keepAliveSeconds == 30)
         #expect(configuration.leader.databaseURL == "postgres://app@db-direct/jitsudo" && configuration.leader.replicaID == "replica-a")
         #expect(configuration.credentialsKey == "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")
         #expect(configuration.sweeper.pendingTTLSeconds == 7200 && configuration.sweeper.intervalSeconds == 5)
@@ -155,6 +158,8 @@ import Testing
             yaml: "", environment: ["DATABASE_URL": "postgres://fallback/jitsudo", "JITSUDOD_OIDC_ISSUER": "https://idp.example.com"])
         #expect(configuration.database.url == "postgres://fallback/jitsudo" && configuration.oidc.issuer == "https://idp.example.com")
         #expect(configuration.http.port == 8080 && configuration.oidc.clientID == "jitsudo-cli" && configuration.admin.groups == ["jitsudo-admins"])
+        // A fixed-size pool without keep-alive pings unless configured (docs/decisions.md, "Database pool").
+        #expect(configuration.database.openWhileIdle == 20 && configuration.database.keepAliveSeconds == 0)
     }
 
     @Test(arguments: [
@@ -188,6 +193,11 @@ import Testing
         ),
         ("database_url: x\noidc:\n  issuer: y\nhttp_addr: nowhere\n", "configuration: http_addr must look like :8080"),
         ("database_url: x\noidc:\n  issuer: y\nshutdown_delay_seconds: 301\n", "configuration: shutdown_delay_seconds must be"),
+        (
+            "database_url: x\noidc:\n  issuer: y\ndatabase_max_connections: 4\ndatabase_min_connections: 5\n",
+            "configuration: database_min_connections must not exceed database_max_connections (4), got 5"
+        ),
+        ("database_url: x\noidc:\n  issuer: y\ndatabase_keepalive_seconds: -1\n", "configuration: database_keepalive_seconds must be"),
         // Found by the libFuzzer target `config` (Tests/Fuzz/Regressions/config).
         ("\"\": x\ndatabase_url: x\n", "configuration: config has an empty key"),
         ("oidc:\n  \"\": x\n", "configuration: oidc has an empty key"),
