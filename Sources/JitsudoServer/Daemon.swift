@@ -81,7 +81,7 @@ public struct Daemon: Sendable {
         clientConfiguration.options.maximumConnections = configuration.database.maxConnections
         // A fixed-size pool without keep-alive pings by default: the pool otherwise arms an idle-timeout timer and a
         // keep-alive timer each time a connection is released (and cancels them at the next lease), several tasks
-        // per query on the hot path (docs/decisions.md, "Database pool").
+        // per query on the hot path (docs/decisions.md, "A fixed-size database pool").
         clientConfiguration.options.minimumConnections = configuration.database.openWhileIdle
         let keepAlive = configuration.database.keepAliveSeconds
         clientConfiguration.options.keepAliveBehavior = keepAlive > 0 ? .init(frequency: .seconds(keepAlive)) : nil

@@ -5,7 +5,7 @@ import NIOPosix
 /// each reply instead of waking a thread of the global executor, and a reply read on that loop resumes it with no
 /// thread hand-over at all.
 final class EventLoopTaskExecutor: TaskExecutor {
-    let eventLoop: any EventLoop
+    private let eventLoop: any EventLoop
 
     init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
@@ -21,7 +21,7 @@ final class EventLoopTaskExecutor: TaskExecutor {
     /// executor only unowned, so these live as long as the process.
     static let singletonGroup = table(for: MultiThreadedEventLoopGroup.singleton)
 
-    static func table(for group: any EventLoopGroup) -> [ObjectIdentifier: EventLoopTaskExecutor] {
+    private static func table(for group: any EventLoopGroup) -> [ObjectIdentifier: EventLoopTaskExecutor] {
         var table: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
         for loop in group.makeIterator() { table[ObjectIdentifier(loop)] = EventLoopTaskExecutor(loop) }
         return table
