@@ -82,11 +82,25 @@ public final class PolicyService: Service, Sendable {
                 while !Task.isCancelled {
                     try? await self.clock.sleep(for: self.syncInterval)
                     if Task.isCancelled { break }
-                    _ = try? await self.reload()
+                    await self.reloadKeepingTheLastGoodSet()
                 }
             }
             try await gracefulShutdown()
             group.cancelAll()
+        }
+    }
+
+    /// ``reload()`` for the background loops, whose next turn is the retry: a failure keeps the last good set. A
+    /// compile error is logged and recorded as the readiness problem by `reload()`; a failed read is logged here.
+    func reloadKeepingTheLastGoodSet() async {
+        do {
+            _ = try await reload()
+        } catch is PolicyCompileError {
+            return
+        } catch {
+            guard !Task.isCancelled else { return }
+            logger.warning(
+                "policy reload could not read the policies; keeping the last good set", metadata: ["error": "\(Database.describe(error))"])
         }
     }
 
@@ -97,7 +111,7 @@ public final class PolicyService: Service, Sendable {
             while !Task.isCancelled {
                 await wake.wait()
                 guard !Task.isCancelled else { return }
-                _ = try? await self.reload()
+                await self.reloadKeepingTheLastGoodSet()
             }
         }
     }

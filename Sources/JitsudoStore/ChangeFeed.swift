@@ -75,18 +75,31 @@ public final class ChangeFeed: Sendable {
                         _ = closing
                     }
                 } catch {
-                    try? await connection.close()
+                    await close(connection)
                     throw error
                 }
-                try? await connection.close()
+                await close(connection)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning(
                     "change feed lost its connection; reconnecting",
                     metadata: ["db.channels": "\(channels.joined(separator: ","))", "error": "\(Database.describe(error))"])
-                try? await Task.sleep(for: backoff)
+                do {
+                    try await Task.sleep(for: backoff)
+                } catch {
+                    return  // cancelled while waiting to reconnect
+                }
                 backoff = min(backoff * 2, .seconds(5))
             }
+        }
+    }
+
+    /// Closes a connection that is done with; one that fails to close (already lost) has nothing left to release.
+    private func close(_ connection: PostgresConnection) async {
+        do {
+            try await connection.close()
+        } catch {
+            logger.debug("change feed connection was already closed", metadata: ["error": "\(Database.describe(error))"])
         }
     }
 
