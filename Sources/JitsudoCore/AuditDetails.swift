@@ -33,7 +33,7 @@ public struct AuditDetails: Sendable, Hashable, ExpressibleByDictionaryLiteral {
     /// The compact JSON text, keys in byte order.
     public var jsonText: String {
         var out = "{"
-        for (index, (key, value)) in members.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }).enumerated() {
+        for (index, (key, value)) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { out += "," }
             out += Self.quote(key) + ":"
             switch value {
@@ -49,6 +49,9 @@ public struct AuditDetails: Sendable, Hashable, ExpressibleByDictionaryLiteral {
 
     /// JSON string literal with the minimal escapes: quote, backslash and control characters.
     public static func quote(_ text: String) -> String {
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""  // nothing to escape: most identities, actions and ids
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

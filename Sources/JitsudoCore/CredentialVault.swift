@@ -41,9 +41,9 @@ public struct CredentialVault: Sendable {
 
     /// Seals `credentials` and returns the JSON text to store.
     public func seal(_ credentials: [String: String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let plaintext = try encoder.encode(credentials)
+        var members = AuditDetails()
+        for (name, value) in credentials { members[name] = .string(value) }
+        let plaintext = Data(members.jsonText.utf8)  // a JSON object of strings, as `open(_:)` reads it back
         guard let key = keys[currentKeyID] else { throw CoreError(.invalidArgument, "credentials key missing") }
         let box = try AES.GCM.seal(plaintext, using: key)
         guard let combined = box.combined else { throw CoreError(.invalidArgument, "could not seal credentials") }

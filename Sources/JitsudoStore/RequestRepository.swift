@@ -322,8 +322,7 @@ public struct RequestRepository: Sendable {
         guard let state = RequestState(rawValue: stateText),
             let tier = ApproverTier(rawValue: try value(10, String.self))
         else { throw StoreError(.integrity, "request \(id) has an unknown state or tier") }
-        let metadataText = try value(9, String.self)
-        let metadata = (try? JSONDecoder().decodeBounded([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        let metadata = try decodeMetadata(try value(9, String.self), of: id)
         func time(_ index: Int) throws -> AuditTimestamp? {
             try value(index, Int64?.self).map { AuditTimestamp(microsecondsSinceEpoch: $0) }
         }
@@ -353,7 +352,20 @@ public struct RequestRepository: Sendable {
         )
     }
 
+    /// The `metadata` column as PostgreSQL prints it. Most requests carry none, and `{}` is all jsonb ever prints for an
+    /// empty object, so that case skips the JSON decoder. Anything else that is not an object of strings was not
+    /// written by jitsudo (the column's check refuses it): an integrity error, never a request read as having none.
+    static func decodeMetadata(_ text: String, of id: String) throws -> [String: String] {
+        if text == "{}" { return [:] }
+        do {
+            return try JSONDecoder().decodeBounded([String: String].self, from: Data(text.utf8))
+        } catch {
+            throw StoreError(.integrity, "request \(id) has metadata that is not a JSON object of strings", context: ["request.id": id])
+        }
+    }
+
     static func encodeMetadata(_ metadata: [String: String]) throws -> String {
+        if metadata.isEmpty { return "{}" }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(metadata), as: UTF8.self)

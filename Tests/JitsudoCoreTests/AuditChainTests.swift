@@ -46,6 +46,25 @@ import Testing
         #expect(AuditDetails().jsonText == "{}")
     }
 
+    /// Every ASCII character alone and inside text, and text beyond ASCII: the quoted form is JSON that reads back as
+    /// the same string, with exactly the minimal escapes (quote, backslash, control characters) and nothing else escaped.
+    @Test func quotingEscapesExactlyWhatJSONRequires() throws {
+        let samples =
+            (0..<128).flatMap { code -> [String] in
+                let character = String(UnicodeScalar(UInt8(code)))
+                return [character, "id-" + character + "-tail"]
+            } + ["", "plain", "ключ ✓ 🔑", "a/b", "\u{7F}", "\u{2028}"]
+        for sample in samples {
+            let quoted = AuditDetails.quote(sample)
+            let read = try JSONDecoder().decode(String.self, from: Data(quoted.utf8))
+            #expect(read == sample, "\(quoted)")
+            let escapes = sample.unicodeScalars.filter { $0.value < 0x20 || $0 == "\"" || $0 == "\\" }.count
+            #expect(quoted.filter { $0 == "\\" }.count == escapes + sample.filter { $0 == "\\" }.count, "\(quoted)")
+        }
+        let keyed: AuditDetails = ["é": 1, "a": 2, "B": 3, "ab": 4, "": 5]
+        #expect(keyed.jsonText == #"{"":5,"B":3,"a":2,"ab":4,"é":1}"#, "keys in byte order")
+    }
+
     @Test(arguments: ["1970-01-01T00:00:00.000000Z", "2026-03-20T16:01:02.123456Z", "2000-02-29T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z"])
     func timestampsRoundTripThroughTheCanonicalText(text: String) throws {
         let parsed = try #require(AuditTimestamp(parsing: text))

@@ -101,6 +101,27 @@ import Testing
         }
     }
 
+    /// Metadata comes back as written, none as none, and a stored value that is not an object of strings (the column's
+    /// check dropped by someone with the schema's rights) is an integrity error, never a request read as having none.
+    @Test func metadataIsReadBackAndMalformedMetadataIsAnIntegrityError() async throws {
+        try await withTestDatabase { test in
+            let repository = RequestRepository(database: test.database)
+            var (tagged, taggedCreated) = newRequest()
+            tagged.metadata = ["ticket": "INC-7 \"db\"", "team": "sre/ü", "empty": ""]
+            _ = try await repository.create(tagged, audit: [taggedCreated])
+            let (plain, plainCreated) = newRequest()
+            _ = try await repository.create(plain, audit: [plainCreated])
+            #expect(try await repository.get(tagged.id).metadata == tagged.metadata)
+            #expect(try await repository.get(plain.id).metadata == [:])
+
+            try await test.database.query(PostgresQueryText("ALTER TABLE requests DROP CONSTRAINT requests_metadata_check").query)
+            try await test.database.query(
+                PostgresQueryText("UPDATE requests SET metadata = '{\"ticket\": 7}' WHERE id = '\(tagged.id.rawValue)'").query)
+            await #expect(throws: StoreError(.integrity, "")) { try await repository.get(tagged.id) }
+            #expect(try await repository.get(plain.id).metadata == [:], "only the altered row is refused")
+        }
+    }
+
     @Test func unknownRequestsAreNotFound() async throws {
         try await withTestDatabase { test in
             let repository = RequestRepository(database: test.database)
