@@ -53,6 +53,7 @@ extension ConsoleRoutes {
                 }
                 let principal = try await console.deps.principals.setTrustTier(
                     identity, tier: tier, notes: form["notes"] ?? "", by: viewer.caller.email)
+                console.deps.requests.trustTiers.forget(identity)
                 return html(try await console.adminPage(viewer, notice: "\(principal.identity) now has trust tier \(principal.trustTier)."))
             }
         }

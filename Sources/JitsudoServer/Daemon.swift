@@ -159,7 +159,8 @@ public struct Daemon: Sendable {
             audit: AuditLog(database: database), revocations: RevocationQueue(database: database), policies: engine,
             providers: providers, vault: vault,
             notify: NotificationWiring.writes(channels: notifiers.map(\.channel), publicURL: configuration.http.publicURL), logger: logger,
-            now: { AuditTimestamp.at(now()) }
+            now: { AuditTimestamp.at(now()) },
+            trustTiers: TrustTierCache(lifetime: .seconds(configuration.policies.trustTierCacheSeconds))
         )
         if notifiers.isEmpty {
             notificationService = nil
@@ -304,7 +305,9 @@ public struct Daemon: Sendable {
         var services: [(String, any Service)] = [
             ("postgres", GatedService(after: nil, client, opening: poolRunning)),
             ("changes", GatedService(after: prepared, ChangeFeedService(feed: changes))),
-            ("policies", GatedService(after: prepared, policyService)), ("leader", GatedService(after: prepared, elector)),
+            ("policies", GatedService(after: prepared, policyService)),
+            ("trust tiers", GatedService(after: prepared, TrustTierCacheService(changes: changes, cache: requestService.trustTiers))),
+            ("leader", GatedService(after: prepared, elector)),
             ("replica", GatedService(after: prepared, reporter)),
         ]
         if let notificationService { services.append(("notifications", GatedService(after: prepared, notificationService))) }

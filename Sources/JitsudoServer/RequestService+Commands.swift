@@ -55,7 +55,7 @@ extension RequestService {
         if let total = RequestWorkflow.extendedDuration(of: request, adding: addedSeconds) {
             var proposed = request
             proposed.durationSeconds = total
-            let tier = try await principals.trustTier(of: request.requesterIdentity)
+            let tier = try await trustTier(of: request.requesterIdentity)
             eligibility = policies.eligibility(
                 PolicyInput(
                     action: "request", userEmail: caller.email, userSubject: caller.subject,
@@ -112,10 +112,15 @@ extension RequestService {
 
     func actor(_ caller: Caller) -> RequestWorkflow.Actor { .init(caller.email, isAdmin: caller.isAdmin) }
 
+    /// The trust tier of `identity` (0 when unknown), through the replica's cache.
+    func trustTier(of identity: String) async throws -> Int {
+        try await trustTiers.tier(of: identity) { try await principals.trustTier(of: $0) }
+    }
+
     /// The approval policy's verdict for `caller` taking `action` on `request`.
     func approverVerdict(_ request: ElevationRequest, caller: Caller, action: String, approvals: [String]) async throws -> ApproverVerdict {
-        let tier = try await principals.trustTier(of: caller.email)
-        let requesterTier = try await principals.trustTier(of: request.requesterIdentity)
+        let tier = try await trustTier(of: caller.email)
+        let requesterTier = try await trustTier(of: request.requesterIdentity)
         let input = PolicyInput(
             action: action, userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,
             request: request, trustTier: tier, requesterTrustTier: requesterTier, approvals: approvals)

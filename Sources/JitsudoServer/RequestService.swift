@@ -13,6 +13,8 @@ public import PostgresNIO
 public struct RequestService: Sendable {
     public let requests: RequestRepository
     public let principals: PrincipalRepository
+    /// Trust tiers read recently (off unless the daemon gives it a lifetime).
+    public let trustTiers: TrustTierCache
     public let audit: AuditLog
     public let revocations: RevocationQueue
     public let policies: PolicyEngine
@@ -31,10 +33,12 @@ public struct RequestService: Sendable {
         requests: RequestRepository, principals: PrincipalRepository, audit: AuditLog, revocations: RevocationQueue,
         policies: PolicyEngine, providers: [String: any CredentialProvider], vault: CredentialVault,
         notify: @escaping @Sendable (Notice) -> [@Sendable (PostgresConnection, Logger) async throws -> Void],
-        logger: Logger, now: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() }
+        logger: Logger, now: @escaping @Sendable () -> AuditTimestamp = { AuditTimestamp.now() },
+        trustTiers: TrustTierCache = TrustTierCache(lifetime: .zero)
     ) {
         self.requests = requests
         self.principals = principals
+        self.trustTiers = trustTiers
         self.audit = audit
         self.revocations = revocations
         self.policies = policies
@@ -115,7 +119,7 @@ public struct RequestService: Sendable {
         } catch {
             throw WorkflowRefusal(.invalidArgument, error.message)
         }
-        let tier = try await principals.trustTier(of: caller.email)
+        let tier = try await trustTier(of: caller.email)
         // `input.request.id` is "" at submission (policies.md §3): the id is not the requester's to choose.
         let input = PolicyInput(
             action: "request", userEmail: caller.email, userSubject: caller.subject, userGroups: caller.groups,

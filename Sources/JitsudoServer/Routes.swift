@@ -158,6 +158,7 @@ enum APIRoutes {
             let identity = try context.parameters.require("identity")
             let body = try TrustTierBody(try await HTTPJSON.fields(request, context: context))
             let principal = try await deps.principals.setTrustTier(identity, tier: Int(body.trustTier), notes: body.notes, by: caller.email)
+            deps.requests.trustTiers.forget(identity)
             return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(principal)))
         }
     }

@@ -106,9 +106,11 @@ extension ServerConfiguration {
         public init() {}
     }
 
-    /// The policy service (`policy_sync_interval`) and the policies seeded at startup.
+    /// The policy service (`policy_sync_interval`), the policies seeded at startup, and how long a trust tier read
+    /// for a policy input may be reused (`trust_tier_cache_seconds`, ``TrustTierCache``; 0 = read on every request).
     public struct Policies: Sendable {
         public var syncIntervalSeconds: Int64 = 30
+        public var trustTierCacheSeconds: Int = 5
         /// Policies stored at startup when none of that name exists (the permissive ones of `jitsudod dev`, from the
         /// JitsudoDevelopment target). Set by code only, never by the file or the environment.
         public var seeds: [Policy] = []

@@ -81,6 +81,9 @@ public struct ServerConfiguration: Sendable {
         "policy_sync_interval": { config, value throws(ConfigurationError) in
             config.policies.syncIntervalSeconds = try duration(value, "policy_sync_interval")
         },
+        "trust_tier_cache_seconds": { config, value throws(ConfigurationError) in
+            config.policies.trustTierCacheSeconds = try int(value, "trust_tier_cache_seconds", 0...300)
+        },
         "sweep_interval": { config, value throws(ConfigurationError) in config.sweeper.intervalSeconds = try duration(value, "sweep_interval") },
         "audit_verify_interval": { config, value throws(ConfigurationError) in
             config.audit.verifyIntervalSeconds = try duration(value, "audit_verify_interval")

@@ -137,6 +137,31 @@ import Testing
         }
     }
 
+    /// A trust tier another replica changes (here: the table itself) reaches this replica's cache through
+    /// `NOTIFY jitsudo_principals`, not its lifetime: the cache is set to keep tiers 300 s, and the wait gives 20.
+    @Test func aTrustTierChangedElsewhereReachesTheCacheThroughTheNotification() async throws {
+        try await withServer(policies: TestPolicies.standard, configure: { $0.policies.trustTierCacheSeconds = 300 }) { server in
+            let breakGlass = submission(extra: #","break_glass":true"#)
+            let refused = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: breakGlass)
+            #expect(refused.status == 403, "tier 0 (now cached) may not break glass: \(refused.body)")
+            try await server.database.query(
+                "UPDATE principals SET trust_tier = 4 WHERE identity = 'alice@example.com'")
+            var created: (status: Int, body: String) = (0, "")
+            try await waitUntil("the new tier is used", timeout: .seconds(20)) {
+                let response = try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: breakGlass)
+                created = (response.status, response.body)
+                return response.status == 200
+            }
+            #expect(try server.decode(RequestEnvelope.self, created.body).request.breakGlass)
+            // And back down: the lowered tier refuses again, through the same notification.
+            try await server.database.query(
+                "UPDATE principals SET trust_tier = 0 WHERE identity = 'alice@example.com'")
+            try await waitUntil("the lowered tier is used", timeout: .seconds(20)) {
+                try await server.call(.POST, "/api/v1alpha1/requests", as: alice, json: breakGlass).status == 403
+            }
+        }
+    }
+
     @Test func denyWithdrawAndRevokeFollowTheRules() async throws {
         try await withServer(policies: TestPolicies.standard) { server in
             let first = try server.decode(

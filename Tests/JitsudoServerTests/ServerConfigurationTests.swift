@@ -19,6 +19,7 @@ import Testing
         pending_ttl: 2h
         sweep_interval: 5s
         policy_sync_interval: 1m
+        trust_tier_cache_seconds: 2
         audit_verify_interval: 10m
         log_level: debug
         oidc:
@@ -95,6 +96,7 @@ import Testing
         #expect(configuration.credentialsKey == "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")
         #expect(configuration.sweeper.pendingTTLSeconds == 7200 && configuration.sweeper.intervalSeconds == 5)
         #expect(configuration.policies.syncIntervalSeconds == 60 && configuration.audit.verifyIntervalSeconds == 600)
+        #expect(configuration.policies.trustTierCacheSeconds == 2)
         #expect(configuration.logLevel == "debug")
         let oidc = configuration.oidc
         #expect(oidc.issuer == "https://idp.example.com" && oidc.discoveryURL.hasSuffix("/openid-configuration"))
@@ -160,6 +162,7 @@ import Testing
         #expect(configuration.http.port == 8080 && configuration.oidc.clientID == "jitsudo-cli" && configuration.admin.groups == ["jitsudo-admins"])
         // A fixed-size pool without keep-alive pings unless configured (docs/decisions.md, "Database pool").
         #expect(configuration.database.openWhileIdle == 20 && configuration.database.keepAliveSeconds == 0)
+        #expect(configuration.policies.trustTierCacheSeconds == 5)
     }
 
     @Test(arguments: [
@@ -198,6 +201,10 @@ import Testing
             "configuration: database_min_connections must not exceed database_max_connections (4), got 5"
         ),
         ("database_url: x\noidc:\n  issuer: y\ndatabase_keepalive_seconds: -1\n", "configuration: database_keepalive_seconds must be"),
+        (
+            "database_url: x\noidc:\n  issuer: y\ntrust_tier_cache_seconds: 301\n",
+            "configuration: trust_tier_cache_seconds must be a whole number from 0 to 300"
+        ),
         // Found by the libFuzzer target `config` (Tests/Fuzz/Regressions/config).
         ("\"\": x\ndatabase_url: x\n", "configuration: config has an empty key"),
         ("oidc:\n  \"\": x\n", "configuration: oidc has an empty key"),
