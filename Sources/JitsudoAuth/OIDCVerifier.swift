@@ -26,6 +26,8 @@ public actor OIDCVerifier {
     private var keySet: KeySet?
     private var lastFetchAttempt: Date?
     private var inFlight: Task<KeySet, any Error>?
+    /// Tokens verified with the current keys (``VerifiedTokenCache``): checked before the actor is entered.
+    private let verified = VerifiedTokenCache()
 
     /// Creates a verifier; performs no I/O.
     public init(configuration: OIDCConfiguration, httpClient: HTTPClient = .shared, logger: Logger) {
@@ -35,12 +37,20 @@ public actor OIDCVerifier {
     }
 
     /// Parses an `Authorization` header value and verifies its bearer token.
-    public func verify(authorizationHeader: String?, now: Date) async throws -> VerifiedIdentity {
+    public nonisolated func verify(authorizationHeader: String?, now: Date) async throws -> VerifiedIdentity {
         try await verify(bearerToken: BearerToken.parse(authorizationHeader: authorizationHeader), now: now)
     }
 
-    /// Verifies a compact-serialised ID token at time `now`, throwing ``AuthError`` on refusal.
-    public func verify(bearerToken token: String, now: Date) async throws -> VerifiedIdentity {
+    /// Verifies a compact-serialised ID token at time `now`, throwing ``AuthError`` on refusal. A token this verifier
+    /// verified before with the current keys, whose time claims still hold, is answered without entering the actor.
+    public nonisolated func verify(bearerToken token: String, now: Date) async throws -> VerifiedIdentity {
+        if let identity = verified.identity(for: token, now: now) { return identity }
+        return try await verifyFully(token, now: now)
+    }
+
+    /// Parses, checks the signature against the issuer's keys (fetching them when due) and checks the claims; a token
+    /// that passes is remembered.
+    private func verifyFully(_ token: String, now: Date) async throws -> VerifiedIdentity {
         guard !token.isEmpty else { throw AuthError(.missingToken, "missing bearer token") }
         let jws = try CompactJWS(token, maximumLength: configuration.maximumTokenLength)
         guard configuration.allowedAlgorithms.contains(jws.algorithm) else {
@@ -51,7 +61,7 @@ public actor OIDCVerifier {
             throw AuthError(.unsupportedAlgorithm, "token algorithm \(jws.algorithm) is not published by the issuer")
         }
         if Self.verifies(jws, with: keys.keys) {
-            return try TokenClaims.identity(from: jws.claims, configuration: configuration, now: now)
+            return try accepted(token, jws, keys: keys, now: now)
         }
         // Unknown kid, or (without kid) no key verifies: the issuer may have rotated its keys.
         let knownKid = jws.keyID.map { kid in keys.keys.contains { $0.keyID == kid } } ?? false
@@ -60,7 +70,7 @@ public actor OIDCVerifier {
             if let refreshed = try? await fetch(now: now) {
                 keys = refreshed
                 if Self.verifies(jws, with: keys.keys) {
-                    return try TokenClaims.identity(from: jws.claims, configuration: configuration, now: now)
+                    return try accepted(token, jws, keys: keys, now: now)
                 }
             }
         }
@@ -68,6 +78,18 @@ public actor OIDCVerifier {
             throw AuthError(.invalidSignature, "token is signed by a key the issuer does not publish")
         }
         throw AuthError(.invalidSignature, "token signature is not valid")
+    }
+
+    /// The identity of a token whose signature `keys` verified, once its claims pass; remembered while they hold.
+    private func accepted(_ token: String, _ jws: CompactJWS, keys: KeySet, now: Date) throws -> VerifiedIdentity {
+        let identity = try TokenClaims.identity(from: jws.claims, configuration: configuration, now: now)
+        if let validity = TokenClaims.validity(of: jws.claims, leeway: configuration.leeway) {
+            let keysCurrentUntil = keys.fetchedAt.timeIntervalSince1970 + configuration.jwksRefreshInterval
+            verified.remember(
+                token, as: .init(identity: identity, validFrom: validity.from, validUntil: validity.until, keysCurrentUntil: keysCurrentUntil),
+                now: now)
+        }
+        return identity
     }
 
     /// Fetches discovery and keys now, e.g. to warm the cache; failures are thrown but never fatal.
@@ -118,6 +140,7 @@ public actor OIDCVerifier {
         defer { inFlight = nil }
         let result = try await task.value
         keySet = result
+        verified.removeAll()  // tokens verified with the keys before are verified again with these
         return result
     }
 

@@ -52,6 +52,20 @@ enum TokenClaims {
         )
     }
 
+    /// The seconds since the epoch within which `now` passes the time checks of ``identity(from:configuration:now:)``
+    /// for claims that passed them once: from the later of `nbf` and `iat` minus the leeway (or forever before, when
+    /// neither is given) until `exp` plus the leeway.
+    static func validity(of claims: [String: Any], leeway: TimeInterval) -> (from: Double, until: Double)? {
+        guard let exp = number(claims["exp"]) else { return nil }
+        var from = -Double.infinity
+        for name in ["nbf", "iat"] {
+            guard let raw = claims[name] else { continue }
+            guard let start = number(raw) else { return nil }
+            from = max(from, start - leeway)
+        }
+        return (from, exp + leeway)
+    }
+
     /// A JSON number as seconds since the epoch.
     private static func number(_ value: Any?) -> Double? {
         if let int = value as? Int { return Double(int) }
