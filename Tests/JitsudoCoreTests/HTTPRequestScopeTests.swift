@@ -13,6 +13,21 @@ import Testing
         #expect(twice.detailsJSON == #"{"http_request_id":"r-1","reason":"INC-1"}"#, "the first call named stays")
     }
 
+    @Test func detailsNamingACallAnywhereAreLeftAlone() {
+        for details in [
+            #"{"http_request_id":"r-0"}"#, #"{"a":"b","http_request_id":"r-0"}"#, #"{"nested":{"http_request_id":"r-0"}}"#,
+        ] {
+            var draft = AuditDraft(actor: "a", action: "x")
+            draft.detailsJSON = details
+            #expect(draft.stamped(httpRequestID: "r-1") == draft, "\(details)")
+        }
+        for details in [#"{"http_request_id_x":"r-0"}"#, #"{"http_request":"r-0"}"#, #"{"a":"\"http_request_id\""}"#] {
+            var draft = AuditDraft(actor: "a", action: "x")
+            draft.detailsJSON = details
+            #expect(draft.stamped(httpRequestID: "r-1").detailsJSON.hasPrefix(#"{"http_request_id":"r-1","#), "\(details)")
+        }
+    }
+
     @Test func verbatimDetailsAreLeftAsReceived() {
         var reasoning = AuditDraft(actor: "ai", action: "request.ai_approved")
         reasoning.detailsJSON = #"{"reasoning": "kept as received"}"#
