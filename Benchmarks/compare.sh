@@ -9,6 +9,8 @@
 # Environment: COMPARE_ROUNDS (3), COMPARE_SECONDS (8), COMPARE_CONNECTIONS (16).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=Benchmarks/bench-caller.sh
+. "$here/bench-caller.sh"
 root=$(cd "$here/.." && pwd)
 rounds=${COMPARE_ROUNDS:-3}
 seconds=${COMPARE_SECONDS:-8}
@@ -62,16 +64,7 @@ for round in $(seq 1 "$rounds"); do
             sleep 0.01
         done
         curl -sf --cacert "$ca" "$base/readyz" >/dev/null || { echo "$dir/jitsudod did not become ready" >&2; exit 1; }
-        token() {
-            curl -sf --cacert "$ca" "$base/dev-oidc/dev-token?email=$1&groups=$2" |
-                python3 -c 'import sys,json; print(json.load(sys.stdin)["id_token"])'
-        }
-        admin=$(token bench-admin@example.com jitsudo-admins)
-        BENCH_TOKEN=$(token bench@example.com sre)
-        export BENCH_TOKEN
-        curl -sf --cacert "$ca" -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-            -d '{"name":"bench-auto","type":"approval","enabled":true,"rego":"package jitsudo.approval\napprover_tier := \"auto\"\n"}' \
-            "$base/api/v1alpha1/policies" >/dev/null
+        bench_caller "$base" "$ca"
         wrk -t2 -c"$connections" -d3s -s "$here/http/create-request.lua" "$base/api/v1alpha1/requests" >/dev/null
         read -r j0 p0 < <(ticks "$pid")
         out=$(wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$here/http/create-request.lua" "$base/api/v1alpha1/requests")

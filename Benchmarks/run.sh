@@ -10,6 +10,8 @@
 # verify figure, 500000), BENCH_PG_OPTIONS (default: the test cluster's fsync=off settings), BENCH_SKIP_BUILD=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=Benchmarks/bench-caller.sh
+. "$here/bench-caller.sh"
 root=$(cd "$here/.." && pwd)
 bin=${BENCH_BIN_DIR:-$root/.build-release/release}
 seconds=${BENCH_SECONDS:-20}
@@ -96,15 +98,7 @@ stored=$(psql -X -A -t "$db_url" -c "SELECT count(*) FROM audit_events WHERE act
 forks=$(psql -X -A -t "$db_url" -c "SELECT (SELECT last_id FROM audit_chain_head) - count(*) + (SELECT count(*) FROM audit_pending) FROM audit_events")
 
 # --- HTTPS: no-op baseline and create → ACTIVE ------------------------------------------------------------------------
-token() {
-    curl -sf --cacert "$ca" "$base/dev-oidc/dev-token?email=$1&groups=$2" | python3 -c 'import sys,json; print(json.load(sys.stdin)["id_token"])'
-}
-admin=$(token bench-admin@example.com jitsudo-admins)
-BENCH_TOKEN=$(token bench@example.com sre)
-export BENCH_TOKEN
-curl -sf --cacert "$ca" -X POST -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
-    -d '{"name":"bench-auto","type":"approval","enabled":true,"rego":"package jitsudo.approval\napprover_tier := \"auto\"\n"}' \
-    "$base/api/v1alpha1/policies" >/dev/null
+bench_caller "$base" "$ca"
 wrk_run() {  # connections script url -> "rate p50 p90 p99 failures"
     local out
     out=$(wrk -t2 -c"$1" -d"${seconds}s" --latency -s "$2" "$3")
