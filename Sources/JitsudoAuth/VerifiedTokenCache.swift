@@ -63,7 +63,4 @@ final class VerifiedTokenCache: Sendable {
 
     /// Forgets every token (the key set changed).
     func removeAll() { entries.withLock { $0.removeAll(keepingCapacity: true) } }
-
-    /// Tokens held now.
-    var count: Int { entries.withLock { $0.count } }
 }

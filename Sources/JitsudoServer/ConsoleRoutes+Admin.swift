@@ -51,9 +51,8 @@ extension ConsoleRoutes {
                 guard !identity.isEmpty, let tier = Int(form["tier"] ?? ""), (0...4).contains(tier) else {
                     throw ConsoleRefusal(status: .badRequest, message: "An identity and a trust tier from 0 to 4 are required.")
                 }
-                let principal = try await console.deps.principals.setTrustTier(
+                let principal = try await console.deps.requests.setTrustTier(
                     identity, tier: tier, notes: form["notes"] ?? "", by: viewer.caller.email)
-                console.deps.requests.trustTiers.forget(identity)
                 return html(try await console.adminPage(viewer, notice: "\(principal.identity) now has trust tier \(principal.trustTier)."))
             }
         }

@@ -21,10 +21,7 @@ final class LastSeenCache: Sendable {
     func claim(_ identity: String, now: ContinuousClock.Instant = .now) -> Bool {
         recorded.withLock { recorded in
             if let last = recorded[identity], now - last < interval { return false }
-            if recorded.count >= capacity {
-                recorded = recorded.filter { now - $0.value < interval }
-                if recorded.count >= capacity { recorded.removeAll(keepingCapacity: true) }
-            }
+            recorded.makeRoom(capacity: capacity, droppingStale: { now - $0 >= interval })
             recorded[identity] = now
             return true
         }

@@ -117,6 +117,14 @@ extension RequestService {
         try await trustTiers.tier(of: identity) { try await principals.trustTier(of: $0) }
     }
 
+    /// Sets `identity`'s trust tier (audited by the store) and forgets the cached one at once on this replica; the
+    /// others forget it through `NOTIFY jitsudo_principals`. The one way the API and the console change a tier.
+    public func setTrustTier(_ identity: String, tier: Int, notes: String, by actor: String) async throws -> Principal {
+        let principal = try await principals.setTrustTier(identity, tier: tier, notes: notes, by: actor)
+        trustTiers.forget(identity)
+        return principal
+    }
+
     /// The approval policy's verdict for `caller` taking `action` on `request`.
     func approverVerdict(_ request: ElevationRequest, caller: Caller, action: String, approvals: [String]) async throws -> ApproverVerdict {
         let tier = try await trustTier(of: caller.email)

@@ -157,8 +157,7 @@ enum APIRoutes {
             let caller = try context.requireAdmin()
             let identity = try context.parameters.require("identity")
             let body = try TrustTierBody(try await HTTPJSON.fields(request, context: context))
-            let principal = try await deps.principals.setTrustTier(identity, tier: Int(body.trustTier), notes: body.notes, by: caller.email)
-            deps.requests.trustTiers.forget(identity)
+            let principal = try await deps.requests.setTrustTier(identity, tier: Int(body.trustTier), notes: body.notes, by: caller.email)
             return try HTTPJSON.response(PrincipalEnvelope(principal: WirePrincipal(principal)))
         }
     }

@@ -49,10 +49,7 @@ public final class TrustTierCache: Sendable {
         let tier = try await reading(identity)
         state.withLock { state in
             guard state.generation == cached.generation else { return }
-            if state.entries.count >= capacity {
-                state.entries = state.entries.filter { now - $0.value.read < lifetime }
-                if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            }
+            state.entries.makeRoom(capacity: capacity, droppingStale: { now - $0.read >= lifetime })
             state.entries[identity] = Entry(tier: tier, read: now)
         }
         return tier
