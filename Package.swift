@@ -547,7 +547,9 @@ let package = Package(
         .testTarget(name: "FakeletKitTests", dependencies: ["FakeletKit"], swiftSettings: strict),
         .testTarget(
             name: "JitsudoServerTests",
-            dependencies: ["JitsudoServer", "JitsudoCore", "JitsudoStore", "JitsudoDevelopment", "JitsudoKubernetesProvider", "JitsudoTesting"],
+            dependencies: [
+                "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoDevelopment", "JitsudoKubernetesProvider", "JitsudoTesting",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "RegoTests", dependencies: ["Rego"], exclude: ["differential", "known-failures.txt"], resources: [.copy("Cases")],

@@ -7,7 +7,7 @@
 # .build/fuzz/ (only those sources are instrumented); the packages they import (swift-crypto, Yams) are linked from the
 # release build's objects (.build-release, what `make images` and `make test` build; built here when missing):
 #   rego    the Rego lexer, parser, compiler and evaluator with step and time budgets (Sources/Rego);
-#   inputs  JSON body decoding of every endpoint, RFC 3339 times and durations (JitsudoAPI, JitsudoCore);
+#   inputs  JSON body parsing of every endpoint (against Foundation's decoder), RFC 3339 times and durations (JitsudoAPI, JitsudoCore);
 #   jws     the Authorization header, compact JWS, signatures and claims, and JWKS documents (JitsudoAuth);
 #   audit   the audit chain's pre-image, link and streaming verifier, and audit times (JitsudoCore);
 #   config  jitsudod's YAML settings file and kubeconfigs (ConfigurationFile, KubernetesConfiguration, CheckedYAML).
@@ -27,7 +27,7 @@ linked=()
 case "$target" in
     rego) sources=(Sources/Rego) harness=Tests/Fuzz/RegoFuzzTarget.swift module=Rego linked=("${crypto[@]}") ;;
     inputs)
-        sources=(Sources/JitsudoAPI/JSONValue.swift Sources/JitsudoAPI/RequestFields.swift Sources/JitsudoAPI/APIError.swift
+        sources=(Sources/JitsudoAPI/JSONValue.swift Sources/JitsudoAPI/JSONValueParser.swift Sources/JitsudoAPI/RequestFields.swift Sources/JitsudoAPI/APIError.swift
             Sources/JitsudoCore/AuditTimestamp.swift Sources/JitsudoCore/GrantDuration.swift Sources/JitsudoCore/CoreError.swift)
         harness=Tests/Fuzz/InputsFuzzTarget.swift module=Inputs linked=(BoundedJSON)
         ;;

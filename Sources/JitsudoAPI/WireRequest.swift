@@ -93,6 +93,37 @@ public struct WireRequest: Codable, Sendable, Hashable {
     public var shortState: String { state.hasPrefix("REQUEST_STATE_") ? String(state.dropFirst(14)) : state }
 }
 
+extension WireRequest: JSONTextEncodable {
+    public func write(to text: inout JSONText) {
+        text.beginObject()
+        text.member("aiReasoningJson", aiReasoningJson)
+        text.member("approvals", approvals)
+        text.member("approverComment", approverComment)
+        text.member("approverIdentity", approverIdentity)
+        text.member("approverTier", approverTier)
+        text.member("breakGlass", breakGlass)
+        text.member("createdAt", createdAt)
+        text.member("durationSeconds", durationSeconds)
+        text.member("expiresAt", expiresAt)
+        text.member("id", id)
+        text.member("issuedAt", issuedAt)
+        text.member("metadata", metadata)
+        text.member("provider", provider)
+        text.member("reason", reason)
+        text.member("requesterIdentity", requesterIdentity)
+        text.member("requiredApprovals", requiredApprovals)
+        text.member("resourceScope", resourceScope)
+        text.member("revocationError", revocationError)
+        text.member("revocationPending", revocationPending)
+        text.member("revokeReason", revokeReason)
+        text.member("revokedBy", revokedBy)
+        text.member("role", role)
+        text.member("state", state)
+        text.member("updatedAt", updatedAt)
+        text.endObject()
+    }
+}
+
 /// One recorded approval.
 public struct WireApproval: Codable, Sendable, Hashable {
     public var approverIdentity: String
@@ -106,19 +137,42 @@ public struct WireApproval: Codable, Sendable, Hashable {
     }
 }
 
+extension WireApproval: JSONTextEncodable {
+    public func write(to text: inout JSONText) {
+        text.beginObject()
+        text.member("approverIdentity", approverIdentity)
+        text.member("comment", comment)
+        text.member("createdAt", createdAt)
+        text.endObject()
+    }
+}
+
 /// `{"request": …}`
-public struct RequestEnvelope: Codable, Sendable, Hashable {
+public struct RequestEnvelope: Codable, Sendable, Hashable, JSONTextEncodable {
     public var request: WireRequest
     public init(request: WireRequest) { self.request = request }
+
+    public func write(to text: inout JSONText) {
+        text.beginObject()
+        text.member("request", request)
+        text.endObject()
+    }
 }
 
 /// `{"requests": […], "nextPageToken": ""}`
-public struct RequestList: Codable, Sendable, Hashable {
+public struct RequestList: Codable, Sendable, Hashable, JSONTextEncodable {
     public var requests: [WireRequest]
     public var nextPageToken: String
     public init(requests: [WireRequest], nextPageToken: String) {
         self.requests = requests
         self.nextPageToken = nextPageToken
+    }
+
+    public func write(to text: inout JSONText) {
+        text.beginObject()
+        text.member("nextPageToken", nextPageToken)
+        text.member("requests", requests)
+        text.endObject()
     }
 }
 

@@ -21,6 +21,13 @@ enum HTTPJSON {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A JSON response with `status`, from the value's own writer (the same bytes as ``encoder`` writes).
+    static func response(_ value: some JSONTextEncodable, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes)))
+    }
+
     /// A plain-text response.
     static func text(_ text: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
         var headers = HTTPFields()
@@ -46,11 +53,12 @@ enum HTTPJSON {
         guard buffer.readableBytes > 0 else { return try RequestFields(nil) }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decodeBounded(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch let error as JSONNestingError {
-            throw APIError.invalidArgument("request body is \(error); send a flat JSON object")
-        } catch {
-            throw APIError.invalidArgument("request body is not valid JSON; send a JSON object")
+            value = try JSONValueParser.parse(buffer.readableBytesView, maximumDepth: JSONNesting.defaultMaximumDepth)
+        } catch .tooDeep {
+            throw APIError.invalidArgument(
+                "request body is JSON nested more than \(JSONNesting.defaultMaximumDepth) levels deep; send a flat JSON object")
+        } catch .invalid(let reason, let offset) {
+            throw APIError.invalidArgument("request body is not valid JSON (\(reason) at byte \(offset)); send a JSON object")
         }
         return try RequestFields(value)
     }

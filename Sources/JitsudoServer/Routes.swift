@@ -46,7 +46,7 @@ enum APIRoutes {
             let submission = RequestService.Submission(
                 provider: body.provider, role: body.role, resourceScope: body.resourceScope, durationSeconds: body.durationSeconds,
                 reason: body.reason, breakGlass: body.breakGlass, metadata: body.metadata)
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.create(submission, by: caller))))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.create(submission, by: caller))))
         }
         group.get("requests") { request, context in
             let caller = try context.requireCaller()
@@ -69,36 +69,36 @@ enum APIRoutes {
             filter.provider = try request.query("provider").flatMap { $0.isEmpty ? nil : $0 }
             let pageSize = try request.queryInt("pageSize", default: 200, range: 1...1_000)
             let page = try await deps.requests.requests.list(filter, pageSize: pageSize, pageToken: try request.query("pageToken") ?? "")
-            return try HTTPJSON.response(
+            return HTTPJSON.response(
                 RequestList(requests: try await deps.requests.records(page.requests).map { WireRequest($0) }, nextPageToken: page.nextPageToken))
         }
         group.get("requests/:id") { _, context in
             _ = try context.requireCaller()
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.get(try requestID(context)))))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(try await deps.requests.get(try requestID(context)))))
         }
         group.post("requests/:id/approve") { request, context in
             let caller = try context.requireCaller()
             let body = try ApproveBody(try await HTTPJSON.fields(request, context: context))
             let result = try await deps.requests.approve(try requestID(context), comment: body.comment, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/deny") { request, context in
             let caller = try context.requireCaller()
             let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: true)
             let result = try await deps.requests.deny(try requestID(context), reason: body.reason, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/revoke") { request, context in
             let caller = try context.requireCaller()
             let body = try ReasonBody(try await HTTPJSON.fields(request, context: context), required: false)
             let result = try await deps.requests.revoke(try requestID(context), reason: body.reason, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.post("requests/:id/extend") { request, context in
             let caller = try context.requireCaller()
             let body = try ExtendBody(try await HTTPJSON.fields(request, context: context))
             let result = try await deps.requests.extend(try requestID(context), addedSeconds: body.durationSeconds, reason: body.reason, by: caller)
-            return try HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
+            return HTTPJSON.response(RequestEnvelope(request: WireRequest(result)))
         }
         group.get("requests/:id/credentials") { _, context in
             let caller = try context.requireCaller()

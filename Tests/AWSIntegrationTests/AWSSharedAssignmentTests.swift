@@ -170,7 +170,10 @@ extension MotoTests {
 
         @Test func jitsudodsOwnCredentialsComeFromALiveContainerCredentialsEndpoint() async throws {
             let moto = try await Moto.shared.environment()
-            let portFile = NSTemporaryDirectory() + "jitsudo-container-credentials-\(UUID().uuidString).port"
+            let directory = NSTemporaryDirectory() + "jitsudo-container-credentials-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let portFile = directory + "/endpoint.port"
             let tokenFile = portFile + ".token"
             try "pod-identity-token-\(UUID().uuidString)\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
             let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
