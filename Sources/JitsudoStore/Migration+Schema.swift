@@ -2,7 +2,7 @@ extension Migration {
     /// Every migration, in order. Append only: never edit a migration that has shipped.
     public static let all: [Migration] = [
         initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule, replicaRegistry, slackInteractions, consoleSessions, commitTimeChain,
-        linearChainLink, pendingCreatedIndex, auditSequencer, scheduleNotifyDueOnly, cheaperFormatChecks, trustTierNotify,
+        linearChainLink, pendingCreatedIndex, auditSequencer, scheduleNotifyDueOnly, cheaperFormatChecks, trustTierNotify, rowRules,
     ]
 
     /// The schema of `schema.md` §1 and §7.

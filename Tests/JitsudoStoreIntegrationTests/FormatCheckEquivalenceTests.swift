@@ -60,19 +60,22 @@ import Testing
         }
     }
 
-    /// The migrated schema carries the new checks (and so still refuses a malformed hash and id).
+    /// The migrated schema carries the new checks (and so still refuses a malformed hash and id): the hashes' as
+    /// constraints, the request id's inside the rules of `requests` (migration 15).
     @Test func theMigratedSchemaHasTheNewChecks() async throws {
         try await withTestDatabase { test in
             var definitions: [String] = []
             let rows = try await test.database.query(
                 """
                 SELECT pg_get_constraintdef(oid) FROM pg_constraint
-                WHERE conname IN ('requests_id_check', 'audit_events_prev_hash_check', 'audit_events_hash_check') AND convalidated
-                ORDER BY conname
+                WHERE conname IN ('audit_events_prev_hash_check', 'audit_events_hash_check') AND convalidated
+                UNION ALL
+                SELECT prosrc FROM pg_proc WHERE proname = 'requests_rules'
                 """)
             for try await definition in rows.decode(String.self) { definitions.append(definition) }
             #expect(definitions.count == 3)
             #expect(definitions.allSatisfy { !$0.contains("{") && $0.contains("!~") })
+            #expect(definitions.last?.contains(Migration.requestIDCheck("id")) == true)
         }
     }
 }

@@ -101,8 +101,8 @@ import Testing
         }
     }
 
-    /// Metadata comes back as written, none as none, and a stored value that is not an object of strings (the column's
-    /// check dropped by someone with the schema's rights) is an integrity error, never a request read as having none.
+    /// Metadata comes back as written, none as none, and a stored value that is not an object of strings (the table's
+    /// rules dropped by someone with the schema's rights) is an integrity error, never a request read as having none.
     @Test func metadataIsReadBackAndMalformedMetadataIsAnIntegrityError() async throws {
         try await withTestDatabase { test in
             let repository = RequestRepository(database: test.database)
@@ -114,7 +114,7 @@ import Testing
             #expect(try await repository.get(tagged.id).metadata == tagged.metadata)
             #expect(try await repository.get(plain.id).metadata == [:])
 
-            try await test.database.query(PostgresQueryText("ALTER TABLE requests DROP CONSTRAINT requests_metadata_check").query)
+            try await test.database.query(PostgresQueryText("ALTER TABLE requests DROP CONSTRAINT requests_rules").query)
             try await test.database.query(
                 PostgresQueryText("UPDATE requests SET metadata = '{\"ticket\": 7}' WHERE id = '\(tagged.id.rawValue)'").query)
             await #expect(throws: StoreError(.integrity, "")) { try await repository.get(tagged.id) }
