@@ -42,7 +42,8 @@ extension Migration {
         """
 }
 
-/// One table's rules: the columns they read and each rule's name and expression (migration 15).
+/// One table's rules: the columns they read and each rule's name and expression (migration 15). The function tests them
+/// all as one expression first (one evaluation per row), and one by one only for a row that does not pass it.
 struct RowRules: Sendable {
     let table: String
     /// The columns the rules read, with their types, in the function's argument order.
@@ -54,12 +55,18 @@ struct RowRules: Sendable {
 
     var functionDefinition: String {
         let arguments = columns.map { "\($0.name) \($0.type)" }.joined(separator: ", ")
+        let allHold = rules.map { "(\($0.expression))" }.joined(separator: "\n        AND ")
         let checks = rules.map { rule in
             "    IF NOT (\(rule.expression)) THEN PERFORM jitsudo_rule_violated('\(table)', '\(rule.name)'); END IF;"
         }
+        // The common case is one expression; only a row that it does not pass (false, or NULL: a CHECK lets a NULL
+        // rule pass) is judged rule by rule, to refuse it under the broken rule's name or let it pass.
         return """
             CREATE FUNCTION \(functionName)(\(arguments)) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
             BEGIN
+                IF \(allHold) THEN
+                    RETURN true;
+                END IF;
             \(checks.joined(separator: "\n"))
                 RETURN true;
             END
