@@ -60,6 +60,34 @@ import Testing
         }
     }
 
+    /// Migration 15's request id rule, without a regular expression, answers as migration 1's expression did.
+    @Test func theRequestIDRuleAcceptsExactlyWhatTheRegularExpressionDid() async throws {
+        try await withTestDatabase { test in
+            var strings = Self.near(
+                "req_01JQ0123456789ABCDEFGHJKMN", strangers: Self.strangers + ["r", "e", "q", "R", "E", "Q", "P", "T", "V", "W", "X", "Y"])
+            strings += [
+                "REQ_01JQ0123456789ABCDEFGHJK", "req-01JQ0123456789ABCDEFGHJK", "rq_01JQ0123456789ABCDEFGHJKM", "req_",
+                "req_" + RowRules.crockfordDigits,
+            ]
+            #expect(strings.count > 1_000)
+            let disagreeing = try await Self.disagreements(
+                strings, old: "^req_[0-9A-HJKMNP-TV-Z]{26}$", new: "(\(RowRules.requestIDRule("s")))", in: test)
+            #expect(disagreeing == [])
+        }
+    }
+
+    /// Migration 15's action rule, without a regular expression, answers as migration 1's expression did.
+    @Test func theActionRuleAcceptsExactlyWhatTheRegularExpressionDid() async throws {
+        try await withTestDatabase { test in
+            var strings = Self.near("request.created", strangers: Self.strangers + [".", "..", "a.b", "A", "z", "_", "é"])
+            strings += Self.near("grant_shared.drift_removed", strangers: [".", "-", "9", "Z", ""])
+            strings += [".", "..", "a.", ".a", "a..b", "a.b.c", "_._", "a_.b_", "", "a", "a b.c", "a.b\n", "\na.b"]
+            #expect(strings.count > 500)
+            let disagreeing = try await Self.disagreements(strings, old: #"^[a-z_]+\.[a-z_]+$"#, new: "(\(RowRules.actionRule("s")))", in: test)
+            #expect(disagreeing == [])
+        }
+    }
+
     /// The migrated schema carries the new checks (and so still refuses a malformed hash and id): the hashes' as
     /// constraints, the request id's inside the rules of `requests` (migration 15).
     @Test func theMigratedSchemaHasTheNewChecks() async throws {
@@ -74,8 +102,8 @@ import Testing
                 """)
             for try await definition in rows.decode(String.self) { definitions.append(definition) }
             #expect(definitions.count == 3)
-            #expect(definitions.allSatisfy { !$0.contains("{") && $0.contains("!~") })
-            #expect(definitions.last?.contains(Migration.requestIDCheck("id")) == true)
+            #expect(definitions.dropLast().allSatisfy { !$0.contains("{") && $0.contains("!~") })
+            #expect(definitions.last?.contains(RowRules.requestIDRule("id")) == true)
         }
     }
 }
