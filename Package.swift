@@ -549,6 +549,7 @@ let package = Package(
             name: "JitsudoServerTests",
             dependencies: [
                 "JitsudoServer", "JitsudoAPI", "JitsudoCore", "JitsudoStore", "JitsudoDevelopment", "JitsudoKubernetesProvider", "JitsudoTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict),
         .testTarget(

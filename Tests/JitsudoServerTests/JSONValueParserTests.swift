@@ -1,6 +1,7 @@
 import BoundedJSON
 import Foundation
 import JitsudoAPI
+import PropertyBased
 import Testing
 
 /// The request bodies' parser reads what Foundation's decoder reads, as the same value, and refuses what RFC 8259
@@ -115,7 +116,7 @@ import Testing
 
     /// Generated documents (every escape, number form and nesting shape) read as Foundation reads them.
     @Test func generatedDocumentsReadAsFoundationReadsThem() throws {
-        var random = JSONTextTests.SeededGenerator(state: 8259)
+        var random = Xoshiro(seed: (8259, 0, 0, 1))  // the same documents on every run
         for _ in 0..<400 {
             let text = Self.document(&random, depth: 0)
             let parsed = try Self.parse(text)
@@ -128,7 +129,7 @@ import Testing
         #""""#, #""plain""#, #""\"\\\/\b\f\n\r\t""#, #""\u0041\u00e9\u4E2D\uD834\uDD1E""#, "\"é 中 𝄞\"", #""a\u0000b""#,
     ]
 
-    static func document(_ random: inout JSONTextTests.SeededGenerator, depth: Int) -> String {
+    static func document(_ random: inout Xoshiro, depth: Int) -> String {
         let space = [" ", "", "\n", "\t", "\r\n"].randomElement(using: &random)!
         switch Int.random(in: 0...(depth > 4 ? 3 : 5), using: &random) {
         case 0: return numbers.randomElement(using: &random)!
