@@ -66,7 +66,7 @@ public struct MockProvider: CredentialProvider {
         let recorded: Bool
         do {
             var found = false
-            for try await value in try await database.client.execute(call, logger: database.logger) { found = value }
+            for try await value in try await database.connections.execute(call, logger: database.logger) { found = value }
             recorded = found
         } catch {
             throw ProviderError(.unavailable, "mock provider ledger unavailable: \(error)")

@@ -16,7 +16,6 @@ import KubernetesClient
 import Metrics
 public import JitsudoStore
 public import Logging
-public import PostgresNIO
 public import ServiceLifecycle
 public import NIOCore
 public import UnixSignals
@@ -26,7 +25,7 @@ public import UnixSignals
 public struct Daemon: Sendable {
     public let configuration: ServerConfiguration
     public let databaseURL: DatabaseURL
-    public let client: PostgresClient
+    public let connections: DatabaseConnections
     public let database: Database
     public let policyService: PolicyService
     /// The replica's one LISTEN connection, for every notification channel it follows.
@@ -77,16 +76,8 @@ public struct Daemon: Sendable {
         } catch let error as StoreError {
             throw StartupError("database connection refused: \(error.message)")
         }
-        var clientConfiguration = databaseURL.clientConfiguration(applicationName: "jitsudod")
-        clientConfiguration.options.maximumConnections = configuration.database.maxConnections
-        // A fixed-size pool without keep-alive pings by default: the pool otherwise arms an idle-timeout timer and a
-        // keep-alive timer each time a connection is released (and cancels them at the next lease), several tasks
-        // per query on the hot path (docs/decisions.md, "A fixed-size database pool").
-        clientConfiguration.options.minimumConnections = configuration.database.openWhileIdle
-        let keepAlive = configuration.database.keepAliveSeconds
-        clientConfiguration.options.keepAliveBehavior = keepAlive > 0 ? .init(frequency: .seconds(keepAlive)) : nil
-        client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
-        database = Database(client: client, logger: logger)
+        connections = configuration.database.connections(for: databaseURL, logger: logger)
+        database = Database(connections: connections, logger: logger)
         let vault: CredentialVault
         do {
             if configuration.credentialsKey.isEmpty {
@@ -303,7 +294,7 @@ public struct Daemon: Sendable {
     /// the database does (see ``BoundedShutdown``). Order matters: the group stops them in reverse.
     var backgroundServices: [any Service] {
         var services: [(String, any Service)] = [
-            ("postgres", GatedService(after: nil, client, opening: poolRunning)),
+            ("postgres", DatabaseConnectionsService(connections: connections, running: poolRunning)),
             ("changes", GatedService(after: prepared, ChangeFeedService(feed: changes))),
             ("policies", GatedService(after: prepared, policyService)),
             ("trust tiers", GatedService(after: prepared, TrustTierCacheService(changes: changes, cache: requestService.trustTiers))),

@@ -19,30 +19,15 @@ extension ServerConfiguration {
         public init() {}
     }
 
-    /// The application database (`database_url`, `database_max_connections`, `database_min_connections`,
-    /// `database_keepalive_seconds`).
+    /// The application database (`database_url`, `database_max_connections`, `database_keepalive_seconds`).
     public struct Database: Sendable {
         public var url = ""
-        /// Pooled connections per replica (the leader lock and LISTEN connections come on top).
+        /// Pooled connections per replica at most (the leader lock and LISTEN connections come on top).
         public var maxConnections = 20
-        /// Pooled connections kept open while idle; nil keeps all `maxConnections` (a fixed-size pool). A connection
-        /// above this number is closed after 60 s idle, and the pool arms (and cancels) that timer on every release.
-        public var minConnections: Int?
         /// Seconds between `SELECT 1` pings on an idle pooled connection; 0 sends none. Each release of a connection
         /// arms (and its next lease cancels) that timer.
         public var keepAliveSeconds = 0
         public init() {}
-
-        /// The pool size kept open while idle.
-        public var openWhileIdle: Int { minConnections ?? maxConnections }
-
-        func validate() throws(ConfigurationError) {
-            if let minConnections, minConnections > maxConnections {
-                throw ConfigurationError(
-                    key: "database_min_connections",
-                    "must not exceed database_max_connections (\(maxConnections)), got \(minConnections)")
-            }
-        }
     }
 
     /// Leader election and the replica registry (`replica_id`, `leader_database_url`).

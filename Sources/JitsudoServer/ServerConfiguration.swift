@@ -38,8 +38,11 @@ public struct ServerConfiguration: Sendable {
         "database_max_connections": { config, value throws(ConfigurationError) in
             config.database.maxConnections = try int(value, "database_max_connections", 1...500)
         },
-        "database_min_connections": { config, value throws(ConfigurationError) in
-            config.database.minConnections = try int(value, "database_min_connections", 0...500)
+        // Removed; named so that a file that still sets it gets the reason, not "unknown key".
+        "database_min_connections": { _, _ throws(ConfigurationError) in
+            throw ConfigurationError(
+                key: "database_min_connections",
+                "was removed: every one of database_max_connections is opened at start and kept open; remove the key")
         },
         "database_keepalive_seconds": { config, value throws(ConfigurationError) in
             config.database.keepAliveSeconds = try int(value, "database_keepalive_seconds", 0...3600)
@@ -237,7 +240,6 @@ public struct ServerConfiguration: Sendable {
         if !developmentMode, oidc.issuer.isEmpty {
             throw ConfigurationError(key: "oidc.issuer", "is required: the URL of your OIDC identity provider (JITSUDOD_OIDC_ISSUER)")
         }
-        try database.validate()
         try tls.validate()
         if !credentialsKey.isEmpty {
             do { _ = try CredentialVault(base64Key: credentialsKey) } catch { throw ConfigurationError(key: "credentials_key", error.message) }

@@ -1,15 +1,15 @@
 public import Logging
 public import PostgresNIO
 
-/// The handle every repository shares: a PostgresNIO client (whose `run()` the owner drives) and
+/// The handle every repository shares: the process's database connections (whose `run()` the owner drives) and
 /// transaction helpers that keep our own errors intact.
 public struct Database: Sendable {
-    /// The pooled client. The owner must keep `client.run()` running (a service or a task group).
-    public let client: PostgresClient
+    /// The connections. The owner must keep `connections.run()` running (a service or a task group).
+    public let connections: DatabaseConnections
     public let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+    public init(connections: DatabaseConnections, logger: Logger) {
+        self.connections = connections
         self.logger = logger
     }
 
@@ -22,19 +22,16 @@ public struct Database: Sendable {
         logger: Logger,
         _ body: (Database) async throws -> Result
     ) async throws -> Result {
-        var configuration = url.clientConfiguration(applicationName: applicationName)
-        if let maximumConnections { configuration.options.maximumConnections = maximumConnections }
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let connections = DatabaseConnections(
+            configuration: url.clientConfiguration(applicationName: applicationName), count: maximumConnections ?? 20, keptOpen: false,
+            backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            // The body waits until the pool runs: a lease before `run()` is a warning in every log.
+            // The body waits until the connections run: a lease before `run()` is a warning in every log.
             let (running, started) = AsyncStream<Void>.makeStream()
-            group.addTask {
-                started.finish()
-                await client.run()
-            }
+            group.addTask { await connections.run { started.finish() } }
             defer { group.cancelAll() }
             for await _ in running {}
-            return try await body(Database(client: client, logger: logger))
+            return try await body(Database(connections: connections, logger: logger))
         }
     }
 
@@ -51,7 +48,7 @@ public struct Database: Sendable {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await client.withConnection { connection in
+            return try await connections.withConnection { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL \(unescaped: isolation.rawValue)", logger: logger)
                 do {
                     let result = try await body(connection)
@@ -76,7 +73,7 @@ public struct Database: Sendable {
     @discardableResult
     public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
         do {
-            return try await client.query(query, logger: logger)
+            return try await connections.query(query, logger: logger)
         } catch {
             throw Self.translate(error)
         }

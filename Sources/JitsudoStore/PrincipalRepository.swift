@@ -21,7 +21,7 @@ public struct PrincipalRepository: Sendable {
     /// The trust tier of `identity`, 0 when unknown.
     public func trustTier(of identity: String) async throws -> Int {
         do {
-            for try await tier in try await database.client.execute(TrustTierOf(identity: identity), logger: database.logger) { return tier }
+            for try await tier in try await database.connections.execute(TrustTierOf(identity: identity), logger: database.logger) { return tier }
             return 0
         } catch {
             throw Database.translate(error)

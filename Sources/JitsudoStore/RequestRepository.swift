@@ -27,7 +27,7 @@ public struct RequestRepository: Sendable {
         let insert = InsertRequest(request: request, metadataJSON: try Self.encodeMetadata(request.metadata), audit: AuditRows(audit))
         if extraWrites.isEmpty {
             do {
-                let stored = try await Self.single(try await database.client.execute(insert, logger: database.logger), id: request.id.rawValue)
+                let stored = try await Self.single(try await database.connections.execute(insert, logger: database.logger), id: request.id.rawValue)
                 AuditLog.countAppends(audit)
                 return stored
             } catch {
@@ -225,7 +225,8 @@ public struct RequestRepository: Sendable {
             // Read to the end: an error of the statement's later parts (the approval, the events) follows its row.
             var written: StoredRequest?
             do {
-                for try await stored in try await database.client.execute(update, logger: database.logger) where written == nil { written = stored }
+                let rows = try await database.connections.execute(update, logger: database.logger)
+                for try await stored in rows where written == nil { written = stored }
             } catch {
                 throw Database.translate(error)
             }

@@ -40,6 +40,15 @@ import Testing
         try await http.shutdown()
     }
 
+    /// A crashed replica's last log lines, then the frames of the thread that crashed (its backtrace lists every
+    /// thread, so a plain tail shows the wrong ones), and where the whole log is.
+    static func crashReport(_ replica: ReplicaProcess) -> String {
+        let log = replica.log
+        let crashed = log.range(of: " crashed:\n").map { String(log[$0.lowerBound...].prefix(6000)) } ?? "(no crashed thread in the log)"
+        let beforeTrap = log.range(of: "*** Program crashed").map { String(log[..<$0.lowerBound].suffix(2000)) } ?? String(log.suffix(2000))
+        return "\(beforeTrap)\n...\n\(crashed)\n(the whole log: \(replica.logPath))"
+    }
+
     func scenario(http: HTTPClient) async throws {
         let cluster = try await blocking { try PostgresCluster.start() }
         let clusterBox = Mutex(cluster)
@@ -254,7 +263,7 @@ import Testing
             let finalEpoch = afterRestart.epoch
             #expect(finalEpoch >= killedEpoch + 3, "kill, freeze and restart each moved the epoch")
             for replica in replicas.withLock({ Array($0.values) }) {
-                #expect(replica.isRunning && !replica.log.contains("Program crashed"), "\(replica.id) crashed:\n\(replica.log.suffix(4000))")
+                #expect(replica.isRunning && !replica.log.contains("Program crashed"), "\(replica.id) crashed:\n\(Self.crashReport(replica))")
                 let changes = LeadershipLog(replica.log)
                 #expect(changes.epochs.count >= 2, "\(replica.id) logged no leadership changes:\n\(replica.log.suffix(3000))")
             }
@@ -341,11 +350,4 @@ func format(_ value: Double) -> String { value.isNaN ? "n/a" : String(Int(value.
 func scalar(_ database: Database, _ sql: String) async throws -> Int {
     for try await value in try await database.query(PostgresQuery(unsafeSQL: sql)).decode(Int.self) { return value }
     return -1
-}
-
-/// Runs blocking work (pg_ctl, waitpid) on its own thread, off the cooperative pool.
-func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-    }
 }

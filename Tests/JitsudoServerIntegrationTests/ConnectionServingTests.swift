@@ -10,8 +10,7 @@ import NIOPosix
 import PostgresNIO
 import Testing
 
-/// How jitsudod serves connections (docs/decisions.md, issue 18's sixth step): each HTTP connection on its event loop,
-/// and a database pool that is open before the first request.
+/// How jitsudod serves connections (docs/decisions.md, issue 18's sixth step): each HTTP connection on its event loop.
 @Suite struct ConnectionServingTests {
     /// A handler resumes after a database reply on the event loop that serves its connection, not on a thread of the
     /// global executor (there, `currentEventLoop` is nil).
@@ -42,26 +41,6 @@ import Testing
                     try await client.shutdown()
                 }
             }
-        }
-    }
-
-    /// With `database_min_connections` unset the pool is fixed-size: all `database_max_connections` are opened at
-    /// start, before any request needs them (no idle timers are armed on the request path).
-    @Test func theWholePoolIsOpenBeforeAnyRequest() async throws {
-        let url = try await TestPostgres.shared.createDatabase()
-        var configuration = InProcessDaemon.configuration(databaseURL: url.urlString)
-        configuration.database.maxConnections = 12
-        try await InProcessDaemon.run(configuration) { _, daemon in
-            let deadline = ContinuousClock.now + .seconds(30)
-            var open = 0
-            while ContinuousClock.now < deadline {
-                for try await count in try await daemon.database.query(
-                    "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'jitsudod'"
-                ).decode(Int.self) { open = count }
-                if open >= 12 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(open >= 12, "pooled connections open while idle: \(open)")
         }
     }
 }

@@ -20,27 +20,30 @@ import Testing
                 logger: logger)
             await service.reloadKeepingTheLastGoodSet()
             let loaded = engine.policiesLoaded
-            #expect(loaded > 0 && records.warnings.isEmpty, "\(records.warnings)")
+            #expect(loaded > 0 && records.messages.isEmpty, "\(records.messages)")
 
             _ = try await server.database.query("ALTER TABLE policies RENAME TO policies_hidden").collect()
             await service.reloadKeepingTheLastGoodSet()
             _ = try await server.database.query("ALTER TABLE policies_hidden RENAME TO policies").collect()
 
             #expect(engine.policiesLoaded == loaded)
-            #expect(records.warnings == ["policy reload could not read the policies; keeping the last good set"])
+            #expect(records.messages == ["policy reload could not read the policies; keeping the last good set"])
         }
     }
 }
 
-/// The messages logged at warning and above.
+/// The messages a ``RecordingLogHandler`` was given.
 final class RecordedLogs: Sendable {
-    private let messages = Mutex<[String]>([])
-    var warnings: [String] { messages.withLock { $0 } }
-    func append(_ message: String) { messages.withLock { $0.append(message) } }
+    private let recorded = Mutex<[String]>([])
+    var messages: [String] { recorded.withLock { $0 } }
+    func append(_ message: String) { recorded.withLock { $0.append(message) } }
+    func count(of message: String) -> Int { recorded.withLock { all in all.count { $0 == message } } }
 }
 
+/// Records the message of every event at `threshold` or above (warning unless told).
 struct RecordingLogHandler: LogHandler {
     let records: RecordedLogs
+    var threshold: Logger.Level = .warning
     var logLevel: Logger.Level = .debug
     var metadata: Logger.Metadata = [:]
 
@@ -50,6 +53,6 @@ struct RecordingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        if event.level >= .warning { records.append("\(event.message)") }
+        if event.level >= threshold { records.append("\(event.message)") }
     }
 }

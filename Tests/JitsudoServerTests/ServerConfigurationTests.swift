@@ -11,7 +11,6 @@ import Testing
         shutdown_delay_seconds: 5
         database_url: postgres://app@db/jitsudo
         database_max_connections: 7
-        database_min_connections: 2
         database_keepalive_seconds: 30
         leader_database_url: postgres://app@db-direct/jitsudo
         replica_id: replica-a
@@ -91,7 +90,7 @@ import Testing
         #expect(configuration.http.host == "127.0.0.1" && configuration.http.port == 9443)
         #expect(configuration.http.publicURL == "https://jitsudo.example.com" && configuration.http.shutdownDelaySeconds == 5)
         #expect(configuration.database.url == "postgres://app@db/jitsudo" && configuration.database.maxConnections == 7)
-        #expect(configuration.database.openWhileIdle == 2 && configuration.database.keepAliveSeconds == 30)
+        #expect(configuration.database.keepAliveSeconds == 30)
         #expect(configuration.leader.databaseURL == "postgres://app@db-direct/jitsudo" && configuration.leader.replicaID == "replica-a")
         #expect(configuration.credentialsKey == "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")
         #expect(configuration.sweeper.pendingTTLSeconds == 7200 && configuration.sweeper.intervalSeconds == 5)
@@ -160,8 +159,8 @@ import Testing
             yaml: "", environment: ["DATABASE_URL": "postgres://fallback/jitsudo", "JITSUDOD_OIDC_ISSUER": "https://idp.example.com"])
         #expect(configuration.database.url == "postgres://fallback/jitsudo" && configuration.oidc.issuer == "https://idp.example.com")
         #expect(configuration.http.port == 8080 && configuration.oidc.clientID == "jitsudo-cli" && configuration.admin.groups == ["jitsudo-admins"])
-        // A fixed-size pool without keep-alive pings unless configured (docs/decisions.md, "Database pool").
-        #expect(configuration.database.openWhileIdle == 20 && configuration.database.keepAliveSeconds == 0)
+        // Twenty connections without keep-alive pings unless configured (docs/decisions.md, "Database connections").
+        #expect(configuration.database.maxConnections == 20 && configuration.database.keepAliveSeconds == 0)
         #expect(configuration.policies.trustTierCacheSeconds == 5)
     }
 
@@ -197,8 +196,8 @@ import Testing
         ("database_url: x\noidc:\n  issuer: y\nhttp_addr: nowhere\n", "configuration: http_addr must look like :8080"),
         ("database_url: x\noidc:\n  issuer: y\nshutdown_delay_seconds: 301\n", "configuration: shutdown_delay_seconds must be"),
         (
-            "database_url: x\noidc:\n  issuer: y\ndatabase_max_connections: 4\ndatabase_min_connections: 5\n",
-            "configuration: database_min_connections must not exceed database_max_connections (4), got 5"
+            "database_url: x\noidc:\n  issuer: y\ndatabase_max_connections: 4\ndatabase_min_connections: 2\n",
+            "configuration: database_min_connections was removed: every one of database_max_connections is opened at start and kept open; remove the key"
         ),
         ("database_url: x\noidc:\n  issuer: y\ndatabase_keepalive_seconds: -1\n", "configuration: database_keepalive_seconds must be"),
         (

@@ -130,7 +130,7 @@ import Testing
     @Test func aServerErrorIsDescribedWithItsSQLStateAndMessageButNotTheQuery() async throws {
         try await withTestDatabase(migrated: false) { test in
             do {
-                try await test.database.client.query("SELECT secret_column FROM replicas_not_there", logger: test.database.logger)
+                try await test.database.connections.query("SELECT secret_column FROM replicas_not_there", logger: test.database.logger)
                 Issue.record("the query should have failed")
             } catch {
                 let text = Database.describe(error)

@@ -39,7 +39,7 @@ import Testing
     static func refusal(_ sql: String, on database: Database) async throws -> [String?]? {
         do {
             // The driver's own error (jitsudo's `Database` turns it into a `StoreError` that names no constraint).
-            for try await _ in try await database.client.query(PostgresQueryText(sql).query, logger: database.logger) {}
+            for try await _ in try await database.connections.query(PostgresQueryText(sql).query, logger: database.logger) {}
             return nil
         } catch let error as PSQLError {
             let info = try #require(error.serverInfo, "\(error)")
