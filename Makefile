@@ -29,8 +29,8 @@ build:
 test:
 	scripts/ensure-deps.sh
 	$(MAKE) --no-print-directory lint
-	$(SWIFT) build --build-tests $(SWIFT_FLAGS)
-	JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator
+	@started=$$(date +%s); $(SWIFT) build --build-tests $(SWIFT_FLAGS) || exit 1; echo "debug build: $$(($$(date +%s) - started)) s"
+	@started=$$(date +%s); JOBS=$(JOBS) scripts/build-image.sh jitsudod jitsudo-operator || exit 1; echo "images: $$(($$(date +%s) - started)) s"
 	scripts/with-test-postgres.sh scripts/with-kube-testenv.sh scripts/run-tests.sh
 
 ## Only the image tests: build the images, then run them from their root filesystems.

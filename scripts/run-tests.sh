@@ -45,7 +45,9 @@ log=$(mktemp)
 JITSUDO_TEST_LEAK_CAPTURE=$(mktemp -d /tmp/jitsudo-leak-capture.XXXXXX)
 export JITSUDO_TEST_LEAK_CAPTURE
 trap 'rm -rf "$JITSUDO_TEST_LEAK_CAPTURE"' EXIT
+timings=()
 for entry in "${groups[@]}"; do
+    group_started=$SECONDS
     # "<group>@<seconds>" gives a group its own time limit.
     group=${entry%@*}
     limit=$default_limit
@@ -72,8 +74,12 @@ for entry in "${groups[@]}"; do
     total=${total:-0}
     passed=$((passed + total - bad))
     failed=$((failed + bad))
+    timings+=("$((SECONDS - group_started)) s  $group")
 done
 rm -f "$log"
+echo
+echo "time per group, longest first (CI has 90 minutes for all of make test):"
+printf '%s\n' "${timings[@]}" | sort -rn | sed 's/^/  /'
 echo
 echo "$passed passed, $failed failed"
 exit $status
