@@ -22,7 +22,7 @@ extension ServerConfiguration {
     /// The application database (`database_url`, `database_max_connections`, `database_keepalive_seconds`).
     public struct Database: Sendable {
         public var url = ""
-        /// Pooled connections per replica at most (the leader lock and LISTEN connections come on top).
+        /// Connections per replica, all opened at start and kept (the leader lock and LISTEN connections come on top).
         public var maxConnections = 20
         /// Seconds between `SELECT 1` pings on an idle pooled connection; 0 sends none. Each release of a connection
         /// arms (and its next lease cancels) that timer.

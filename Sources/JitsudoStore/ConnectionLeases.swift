@@ -30,17 +30,19 @@ final class ConnectionLeases: Sendable {
     ///
     /// - Throws: `CancellationError` when the task is cancelled while it waits.
     func lease() async throws -> Int {
-        let id: UInt64
-        switch state.withLock({ Self.take(&$0) }) {
-        case .leased(let index): return index
-        case .mustWait(let waiterID): id = waiterID
+        let (free, id): (Int?, UInt64) = state.withLock { state in
+            if let index = Self.takeFree(&state) { return (index, 0) }
+            state.nextID &+= 1
+            state.registering.insert(state.nextID)
+            return (nil, state.nextID)
         }
+        if let free { return free }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let outcome: Result<Int, any Error>? = state.withLock { state in
                     state.registering.remove(id)
                     if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
-                    if case .leased(let index) = Self.take(&state) { return .success(index) }
+                    if let index = Self.takeFree(&state) { return .success(index) }
                     state.waiters.append((id, continuation))
                     return nil
                 }
@@ -71,18 +73,10 @@ final class ConnectionLeases: Sendable {
         next?.resume(returning: index)
     }
 
-    private enum Taken {
-        case leased(Int)
-        case mustWait(UInt64)
-    }
-
-    private static func take(_ state: inout State) -> Taken {
-        if let index = state.leased.firstIndex(of: false) {
-            state.leased[index] = true
-            return .leased(index)
-        }
-        state.nextID &+= 1
-        state.registering.insert(state.nextID)
-        return .mustWait(state.nextID)
+    /// Marks the first client not leased as leased and returns it; nil when all are.
+    private static func takeFree(_ state: inout State) -> Int? {
+        guard let index = state.leased.firstIndex(of: false) else { return nil }
+        state.leased[index] = true
+        return index
     }
 }

@@ -65,7 +65,14 @@ public final class DatabaseConnections: Sendable {
     public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         let index = try await leases.lease()
         defer { leases.release(index) }
-        return try await clients[index].withConnection(body)
+        return try await clients[index].withConnection { connection in
+            // A connection PostgreSQL closed a moment ago may still be handed out until the client has heard of it;
+            // a statement written to it could wait forever (see ``Database/transaction(_:_:)``). Fail at once instead.
+            guard !connection.isClosed else {
+                throw StoreError(.unavailable, "database connection lost; nothing was sent")
+            }
+            return try await body(connection)
+        }
     }
 
     /// Runs one statement. The connection is leased only until the statement's first reply: a lease after that
