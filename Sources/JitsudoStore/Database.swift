@@ -101,7 +101,7 @@ public struct Database: Sendable {
             switch state {
             // Constraint violations are never the caller's input (that is validated before it reaches SQL): they are
             // integrity failures, reported generically; the server's message must not carry SQL.
-            case "23505", "23514", "23502", "22P02", "23503":
+            case "23505", "23514", "23502", "22P02", "23503", "23000":
                 return StoreError(.integrity, "the database refused a write (constraint violation)", context: ["sqlstate": state, "detail": message])
             case "57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004":
                 return StoreError(.unavailable, "database unavailable: \(message)", context: ["sqlstate": state])

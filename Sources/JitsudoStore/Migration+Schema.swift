@@ -3,6 +3,7 @@ extension Migration {
     public static let all: [Migration] = [
         initialSchema, applicationRoleGrants, mockProviderLedger, grantSchedule, replicaRegistry, slackInteractions, consoleSessions, commitTimeChain,
         linearChainLink, pendingCreatedIndex, auditSequencer, scheduleNotifyDueOnly, cheaperFormatChecks, trustTierNotify, rowRules,
+        chainLinkCheck,
     ]
 
     /// The schema of `schema.md` §1 and §7.
