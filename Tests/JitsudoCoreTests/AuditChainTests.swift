@@ -253,9 +253,39 @@ struct SplitMix {
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000000Z"), (-1, "1969-12-31T23:59:59.999999Z"),
         (253_402_300_799_999_999, "9999-12-31T23:59:59.999999Z"), (-62_135_596_800_000_000, "0001-01-01T00:00:00.000000Z"),
-        (951_868_799_000_001, "2000-02-29T23:59:59.000001Z"),
+        (951_868_799_000_001, "2000-02-29T23:59:59.000001Z"), (-62_167_219_200_000_000, "0000-01-01T00:00:00.000000Z"),
+        // Outside years 0–9999, the general path: more digits, or a sign.
+        (253_402_300_800_000_000, "10000-01-01T00:00:00.000000Z"), (-62_167_219_200_000_001, "-1-12-31T23:59:59.999999Z"),
     ])
     func canonicalTextIsWrittenDigitByDigit(micros: Int64, text: String) {
         #expect(AuditTimestamp(microsecondsSinceEpoch: micros).canonicalText == text)
+        var appended: [UInt8] = [7]
+        AuditTimestamp(microsecondsSinceEpoch: micros).appendCanonicalText(to: &appended)
+        #expect(appended == [7] + Array(text.utf8), "appended after what the buffer held")
+    }
+
+    /// The canonical text reads back as the same instant, in every year 1–9999, and names the calendar fields
+    /// Foundation's Gregorian calendar names for the same instant from 1900 to 2200.
+    @Test func canonicalTextReadsBackAndAgreesWithFoundationsCalendar() throws {
+        var random = SplitMix(seed: 18)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        for round in 0..<20_000 {
+            let modern = round % 2 == 0
+            let range: ClosedRange<Int64> =
+                modern ? -2_208_988_800_000_000...7_258_118_399_999_999 : -62_135_596_800_000_000...253_402_300_799_999_999
+            let micros = range.lowerBound + Int64(random.next() % UInt64(range.upperBound - range.lowerBound + 1))
+            let time = AuditTimestamp(microsecondsSinceEpoch: micros)
+            let text = time.canonicalText
+            #expect(text.utf8.count == AuditTimestamp.canonicalLength && AuditTimestamp(parsing: text) == time, "\(micros): \(text)")
+            guard modern else { continue }
+            let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+            let fields = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let expected = String(
+                format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ", fields.year ?? -1, fields.month ?? -1, fields.day ?? -1, fields.hour ?? -1,
+                fields.minute ?? -1, fields.second ?? -1, Int(micros - seconds * 1_000_000))
+            #expect(text == expected, "\(micros)")
+        }
     }
 }
