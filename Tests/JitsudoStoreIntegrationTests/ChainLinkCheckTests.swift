@@ -1,3 +1,4 @@
+import Foundation
 import JitsudoCore
 import JitsudoStore
 import JitsudoTesting
@@ -65,28 +66,29 @@ import Testing
         AuditChain.link(draft(id), after: .init(lastID: id - 1, lastHash: prevHash), at: stamp(id))
     }
 
+    private static let actor = "mallory@example.com"
+    private static let action = "request.created"
+
     private func draft(_ id: Int64) -> AuditDraft {
-        AuditDraft(actor: "mallory@example.com", action: "request.created", details: ["n": .string("\(id)")])
+        AuditDraft(actor: Self.actor, action: Self.action, details: ["n": .string("\(id)")])
     }
     private func stamp(_ id: Int64) -> AuditTimestamp { AuditTimestamp(microsecondsSinceEpoch: 1_774_000_000_000_000 + id) }
 
-    /// Inserts `events` into `audit_events` in one statement and moves the head to the last of them, as the sequencer's
-    /// statement does.
+    /// Inserts `events` (drafts of ``draft(_:)``: one actor and action, no request, provider or scope) into
+    /// `audit_events` in one statement and moves the head to the last of them.
     private func insert(_ events: [AuditEvent], into database: Database) async throws {
         let last = try #require(events.last)
+        let rows = events.map { event -> [String: Any] in
+            ["id": event.id, "micros": event.timestamp.microseconds, "details": event.detailsJSON, "prev_hash": event.prevHash, "hash": event.hash]
+        }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)
         try await database.query(
             """
             WITH inserted AS (
-                INSERT INTO audit_events (id, "timestamp", actor_identity, action, request_id, provider, resource_scope, outcome,
-                                          details_json, prev_hash, hash)
-                SELECT id, timestamptz 'epoch' + micros * interval '1 microsecond', actor, action, NULLIF(request_id, ''), provider,
-                       scope, outcome, details, prev_hash, hash
-                FROM unnest(\(events.map(\.id))::bigint[], \(events.map(\.timestamp.microseconds))::bigint[],
-                            \(events.map(\.actorIdentity))::text[], \(events.map(\.action))::text[],
-                            \(events.map { $0.requestID ?? "" })::text[], \(events.map(\.provider))::text[],
-                            \(events.map(\.resourceScope))::text[], \(events.map(\.outcome.rawValue))::text[],
-                            \(events.map(\.detailsJSON))::text[], \(events.map(\.prevHash))::text[], \(events.map(\.hash))::text[])
-                     AS t(id, micros, actor, action, request_id, provider, scope, outcome, details, prev_hash, hash)
+                INSERT INTO audit_events (id, "timestamp", actor_identity, action, outcome, details_json, prev_hash, hash)
+                SELECT e.id, timestamptz 'epoch' + e.micros * interval '1 microsecond', \(Self.actor), \(Self.action), 'success',
+                       e.details, e.prev_hash, e.hash
+                FROM jsonb_to_recordset(\(json)::jsonb) AS e(id bigint, micros bigint, details text, prev_hash text, hash text)
                 RETURNING id
             )
             UPDATE audit_chain_head SET last_id = \(last.id), last_hash = \(last.hash)
