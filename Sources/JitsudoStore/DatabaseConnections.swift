@@ -1,5 +1,4 @@
 public import Logging
-public import NIOCore
 public import PostgresNIO
 
 /// A process's database connections: `count` PostgresNIO clients of one connection each. A lease goes to the first
@@ -18,21 +17,20 @@ public import PostgresNIO
 /// `keptOpen: false` (one-shot tools, tests) opens each connection on first use and closes it after 60 s idle. So does
 /// a configuration with keep-alive pings, whose failed ping closes the connection before the replacement is asked for.
 public final class DatabaseConnections: Sendable {
-    let clients: [PostgresClient]
+    private let clients: [PostgresClient]
     private let leases: ConnectionLeases
 
     public init(
         configuration: PostgresClient.Configuration,
         count: Int,
         keptOpen: Bool,
-        eventLoopGroup: any EventLoopGroup = PostgresClient.defaultEventLoopGroup,
         backgroundLogger: Logger
     ) {
         var single = configuration
         single.options.maximumConnections = 1
         single.options.minimumConnections = keptOpen && configuration.options.keepAliveBehavior == nil ? 1 : 0
         clients = (0..<max(count, 1)).map { _ in
-            PostgresClient(configuration: single, eventLoopGroup: eventLoopGroup, backgroundLogger: backgroundLogger)
+            PostgresClient(configuration: single, backgroundLogger: backgroundLogger)
         }
         leases = ConnectionLeases(count: clients.count)
     }

@@ -106,7 +106,6 @@ final class QueryTally: Sendable {
 
     var stopped: Bool { state.withLock { $0.stopped } }
     var fewestAnswers: Int { state.withLock { $0.answers.min() ?? 0 } }
-    var failures: [String] { state.withLock { $0.failures } }
     func stop() { state.withLock { $0.stopped = true } }
     func answered(by worker: Int) { state.withLock { $0.answers[worker] += 1 } }
     func failed(_ error: any Error) { state.withLock { $0.failures.append(Database.describe(error)) } }
